@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * One typed, validated view of the environment. Every default runs out of the box on one machine;
+ * production refuses to start with the development-only secrets.
+ */
+export const SERVICE_NAMES = ['identity-consent', 'listings-matching', 'external-sources', 'analytics'] as const;
+export type SubgraphName = (typeof SERVICE_NAMES)[number];
+
+const DEV_GATEWAY_SECRET = 'development-only-gateway-secret-change-me';
+const DEV_PSEUDONYM_SECRET = 'development-only-pseudonym-secret-change-me';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const url = (fallback: string) => z.string().url().default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_HOST: z.string().default('localhost'),
+  DATABASE_URL: optionalString,
+  DATA_DIR: z.string().default('.data'),
+  REDIS_URL: optionalString,
+  GATEWAY_PORT: port(4000),
+  IDENTITY_CONSENT_PORT: port(4001),
+  LISTINGS_MATCHING_PORT: port(4002),
+  EXTERNAL_SOURCES_PORT: port(4003),
+  ANALYTICS_PORT: port(4004),
+  IDENTITY_CONSENT_URL: url('http://localhost:4001/graphql'),
+  LISTINGS_MATCHING_URL: url('http://localhost:4002/graphql'),
+  EXTERNAL_SOURCES_URL: url('http://localhost:4003/graphql'),
+  ANALYTICS_URL: url('http://localhost:4004/graphql'),
+  GATEWAY_SECRET: z.string().min(16).default(DEV_GATEWAY_SECRET),
+  GATEWAY_SIGNATURE_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(300),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  JWT_ISSUER: z.string().default('hemp-marketplace'),
+  JWT_AUDIENCE: z.string().default('hemp-marketplace-api'),
+  /** JSON array of private JWKs (Ed25519); the first signs. Unset: a key is made and kept in DATA_DIR. */
+  JWT_PRIVATE_KEYS: optionalString,
+  /** Where services other than identity-consent fetch the public keys. */
+  JWKS_URL: url('http://localhost:4001/.well-known/jwks.json'),
+  BOOTSTRAP_ADMIN_EMAIL: optionalString,
+  BOOTSTRAP_ADMIN_PASSWORD: optionalString,
+  /** Key of the HMAC that turns user ids into analytics pseudonyms. */
+  PSEUDONYM_SECRET: z.string().min(16).default(DEV_PSEUDONYM_SECRET),
+  DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig extends Env {
+  subgraphUrls: Record<SubgraphName, string>;
+  subgraphPorts: Record<SubgraphName, number>;
+  isProduction: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction) {
+    const problems: string[] = [];
+    if (e.GATEWAY_SECRET === DEV_GATEWAY_SECRET || e.GATEWAY_SECRET.length < 32) {
+      problems.push('GATEWAY_SECRET: set a random secret of at least 32 characters in production');
+    }
+    if (e.PSEUDONYM_SECRET === DEV_PSEUDONYM_SECRET || e.PSEUDONYM_SECRET.length < 32) {
+      problems.push('PSEUDONYM_SECRET: set a random secret of at least 32 characters in production');
+    }
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL: the embedded database is for one machine, not production');
+    if (problems.length) throw new ConfigError(problems);
+  }
+  return {
+    ...e,
+    isProduction,
+    subgraphUrls: {
+      'identity-consent': e.IDENTITY_CONSENT_URL,
+      'listings-matching': e.LISTINGS_MATCHING_URL,
+      'external-sources': e.EXTERNAL_SOURCES_URL,
+      analytics: e.ANALYTICS_URL,
+    },
+    subgraphPorts: {
+      'identity-consent': e.IDENTITY_CONSENT_PORT,
+      'listings-matching': e.LISTINGS_MATCHING_PORT,
+      'external-sources': e.EXTERNAL_SOURCES_PORT,
+      analytics: e.ANALYTICS_PORT,
+    },
+  };
+}

@@ -1,0 +1,233 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Logger } from './logger';
+import { httpErrorBody, type ApiErrorCode } from './errors';
+import { METRICS_CONTENT_TYPE, renderMetrics, type ServiceMetrics } from './metrics';
+
+export const GRAPHQL_PATH = '/graphql';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export interface RequestInfo {
+  req: IncomingMessage;
+  requestId: string;
+  log: Logger;
+}
+
+export interface Readiness {
+  ok: boolean;
+  checks: Record<string, unknown>;
+}
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface HttpServiceOptions<TContext extends BaseContext> {
+  name: string;
+  log: Logger;
+  metrics: ServiceMetrics;
+  bodyLimitBytes: number;
+  apollo: ApolloServer<TContext>;
+  context: (info: RequestInfo) => Promise<TContext>;
+  /** Runs before GraphQL; a returned refusal is sent as is (subgraphs check the gateway signature here). */
+  guard?: (info: RequestInfo) => { status: number; message: string; code: ApiErrorCode } | null;
+  ready: () => Promise<Readiness>;
+  /** Extra GET routes, such as `/.well-known/jwks.json`. */
+  routes?: Record<string, RouteHandler>;
+  /** Extra response headers for every GraphQL response (security headers at the edge). */
+  responseHeaders?: Record<string, string>;
+}
+
+export interface HttpService {
+  server: http.Server;
+  listen(port: number, host: string): Promise<string>;
+  /** Stops accepting, reports not-ready, waits for in-flight requests (up to graceMs), then closes. */
+  close(graceMs?: number): Promise<void>;
+  readonly draining: boolean;
+  url(): string;
+}
+
+class HttpRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: ApiErrorCode,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(new HttpRefusal(413, `Request body larger than ${limit} bytes`, 'BAD_USER_INPUT'));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limit) {
+        refused = true;
+        reject(new HttpRefusal(413, `Request body larger than ${limit} bytes`, 'BAD_USER_INPUT'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (err) => {
+      if (!refused) reject(err);
+    });
+  });
+}
+
+function parseBody(raw: string, contentType: string | undefined): unknown {
+  if (raw.length === 0) return undefined;
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/json' || type === 'application/graphql-response+json' || type.endsWith('+json')) {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw new HttpRefusal(400, 'Malformed JSON in request body', 'BAD_USER_INPUT');
+    }
+  }
+  return raw;
+}
+
+function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(body);
+}
+
+export function createHttpService<TContext extends BaseContext>(options: HttpServiceOptions<TContext>): HttpService {
+  const { log, metrics, apollo } = options;
+  let draining = false;
+  let inFlight = 0;
+  let idle: (() => void) | null = null;
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, info: RequestInfo) {
+    const refusal = options.guard?.(info);
+    if (refusal) {
+      sendJson(res, refusal.status, httpErrorBody(refusal.message, refusal.code));
+      return;
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    let body: unknown;
+    if (method === 'POST') body = parseBody(await readBody(req, options.bodyLimitBytes), req.headers['content-type']);
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const queryIndex = (req.url ?? '').indexOf('?');
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: queryIndex >= 0 ? (req.url ?? '').slice(queryIndex) : '', body },
+      context: () => options.context(info),
+    });
+    const outHeaders: Record<string, string> = { ...options.responseHeaders, 'x-request-id': info.requestId };
+    for (const [key, value] of response.headers) outHeaders[key] = value;
+    res.writeHead(response.status ?? 200, outHeaders);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const started = performance.now();
+    const pathname = (req.url ?? '/').split('?')[0];
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    const info: RequestInfo = { req, requestId, log: log.child({ requestId }) };
+    let route = pathname;
+    try {
+      if (pathname === GRAPHQL_PATH) {
+        await handleGraphQL(req, res, info);
+      } else if (req.method === 'GET' && pathname === '/health') {
+        sendJson(res, 200, JSON.stringify({ status: 'ok', service: options.name }));
+      } else if (req.method === 'GET' && pathname === '/ready') {
+        const readiness: Readiness = draining ? { ok: false, checks: { draining: true } } : await options.ready();
+        sendJson(res, readiness.ok ? 200 : 503, JSON.stringify({ status: readiness.ok ? 'ready' : 'not ready', service: options.name, ...readiness.checks }));
+      } else if (req.method === 'GET' && pathname === '/metrics') {
+        res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
+        res.end(await renderMetrics(metrics));
+      } else if (req.method === 'GET' && options.routes?.[pathname]) {
+        await options.routes[pathname](req, res);
+      } else {
+        route = 'unknown';
+        sendJson(res, 404, httpErrorBody(`No route ${req.method} ${pathname}`, 'NOT_FOUND'));
+      }
+    } catch (err) {
+      if (err instanceof HttpRefusal) {
+        sendJson(res, err.status, httpErrorBody(err.message, err.code), err.status === 413 ? { connection: 'close' } : {});
+      } else {
+        info.log.error({ err }, 'unhandled error while serving a request');
+        sendJson(res, 500, httpErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
+      }
+    } finally {
+      metrics.httpDuration.observe(
+        { route, method: req.method ?? 'GET', status: String(res.statusCode) },
+        (performance.now() - started) / 1000,
+      );
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    inFlight += 1;
+    res.on('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0 && idle) idle();
+    });
+    void handle(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 60_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  });
+
+  let boundUrl = '';
+  return {
+    server,
+    get draining() {
+      return draining;
+    },
+    url: () => boundUrl,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+          boundUrl = `http://${shownHost}:${address.port}`;
+          resolve(boundUrl);
+        });
+      });
+    },
+    async close(graceMs = 10_000) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            idle = resolve;
+          }),
+          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+      await closed;
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,206 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { IRules } from 'graphql-shield';
+import type { NonEmptyArray } from 'type-graphql';
+import type { AppConfig, SubgraphName } from './config';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type ServiceMetrics } from './metrics';
+import { openDatabase, type Database } from './db/data-source';
+import { createTokenVerifier, type TokenVerifier, type Viewer } from './auth/viewer';
+import { verifyGatewayRequest } from './auth/gateway-signature';
+import { buildFederatedSchema, type ReferenceResolvers } from './schema/build-subgraph-schema';
+import { applyPermissions } from './shield';
+import { maskError } from './errors';
+import { metricsPlugin, requestLogPlugin } from './apollo-plugins';
+import { createHttpService, type HttpService, type RequestInfo, type RouteHandler } from './http-server';
+import type { DestinationStream } from 'pino';
+
+/** What a resolver may use; handed to resolver classes through their constructor. */
+export interface SubgraphDeps {
+  name: SubgraphName;
+  config: AppConfig;
+  db: Database;
+  log: Logger;
+  metrics: ServiceMetrics;
+}
+
+/** What the client sent, as the gateway saw it (these headers are signed by the gateway). */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface SubgraphContext<TLoaders> {
+  viewer: Viewer | null;
+  loaders: TLoaders;
+  log: Logger;
+  requestId: string;
+  client: ClientInfo;
+}
+
+export interface SubgraphModule<TLoaders> {
+  name: SubgraphName;
+  /** This subgraph's PostgreSQL schema; it never reads another's. */
+  dbSchema: string;
+  entities: Function[];
+  migrations: Function[];
+  resolvers: NonEmptyArray<Function>;
+  orphanedTypes?: Function[];
+  referenceResolvers?: ReferenceResolvers;
+  permissions: IRules;
+  /** Called once per request: DataLoaders live exactly as long as one request. */
+  createLoaders(deps: SubgraphDeps, viewer: Viewer | null): TLoaders;
+  /** Local token verification, for the subgraph that holds the keys (identity-consent). */
+  createVerifier?(deps: SubgraphDeps): Promise<TokenVerifier>;
+  routes?(deps: SubgraphDeps): Promise<Record<string, RouteHandler>> | Record<string, RouteHandler>;
+  onStart?(deps: SubgraphDeps): Promise<void>;
+}
+
+/** The subgraph's schema alone, without a database: for printing SDL and composing. */
+export async function buildModuleSchema(module: SubgraphModule<unknown>, container?: ResolverContainer): Promise<GraphQLSchema> {
+  const schema = await buildFederatedSchema({
+    resolvers: module.resolvers,
+    orphanedTypes: module.orphanedTypes,
+    referenceResolvers: module.referenceResolvers,
+    container: container ?? unavailableContainer,
+  });
+  return applyPermissions(schema, module.permissions);
+}
+
+interface ResolverContainer {
+  get(someClass: any): any;
+}
+
+const unavailableContainer: ResolverContainer = {
+  get() {
+    throw new Error('this schema was built for printing only');
+  },
+};
+
+function createContainer(deps: SubgraphDeps): ResolverContainer {
+  const instances = new Map<unknown, unknown>();
+  return {
+    get(someClass: new (deps: SubgraphDeps) => unknown) {
+      let instance = instances.get(someClass);
+      if (!instance) {
+        instance = new someClass(deps);
+        instances.set(someClass, instance);
+      }
+      return instance;
+    },
+  };
+}
+
+export interface RunningSubgraph {
+  name: SubgraphName;
+  deps: SubgraphDeps;
+  http: HttpService;
+  schema: GraphQLSchema;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  logDestination?: DestinationStream;
+}
+
+function header(info: RequestInfo, name: string): string | undefined {
+  const value = info.req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export async function startSubgraph<TLoaders>(
+  module: SubgraphModule<TLoaders>,
+  config: AppConfig,
+  options: StartOptions = {},
+): Promise<RunningSubgraph> {
+  const log = createLogger(module.name, config.LOG_LEVEL, options.logDestination);
+  const metrics = createMetrics(module.name);
+  const started = performance.now();
+  const db = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    schema: module.dbSchema,
+    entities: module.entities,
+    migrations: module.migrations,
+    poolSize: config.DB_POOL_SIZE,
+    log,
+    metrics,
+  });
+  const deps: SubgraphDeps = { name: module.name, config, db, log, metrics };
+  try {
+    await module.onStart?.(deps);
+    const verify = module.createVerifier
+      ? await module.createVerifier(deps)
+      : createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
+
+    const schema = await buildModuleSchema(module as SubgraphModule<unknown>, createContainer(deps));
+    const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
+      schema,
+      introspection: true,
+      includeStacktraceInErrorResponses: false,
+      csrfPrevention: true,
+      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), metricsPlugin(metrics), requestLogPlugin()],
+      formatError: (formatted, original) =>
+        maskError(formatted, original, {
+          onMasked: (_f, err) => log.error({ err }, 'masked an unexpected error'),
+        }),
+    });
+    await apollo.start();
+
+    const http = createHttpService<SubgraphContext<TLoaders>>({
+      name: module.name,
+      log,
+      metrics,
+      bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      apollo,
+      guard: (info) => {
+        const check = verifyGatewayRequest(config.GATEWAY_SECRET, (h) => header(info, h), config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS);
+        if (check.ok) return null;
+        info.log.warn({ reason: check.reason }, 'refused a request that did not come through the gateway');
+        return { status: 401, message: 'Requests must come through the gateway', code: 'UNAUTHENTICATED' };
+      },
+      context: async (info) => {
+        const viewer = await verify(header(info, 'authorization'));
+        return {
+          viewer,
+          loaders: module.createLoaders(deps, viewer),
+          log: info.log,
+          requestId: info.requestId,
+          client: { ip: header(info, 'x-client-ip') ?? null, userAgent: header(info, 'x-client-user-agent') ?? null },
+        };
+      },
+      ready: async () => {
+        try {
+          const ms = await db.ping();
+          return { ok: true, checks: { database: { ok: true, latencyMs: Math.round(ms) } } };
+        } catch (err) {
+          return { ok: false, checks: { database: { ok: false, error: (err as Error).message } } };
+        }
+      },
+      routes: module.routes ? await module.routes(deps) : undefined,
+    });
+    const host = options.host ?? config.HOST;
+    const url = `${await http.listen(options.port ?? config.subgraphPorts[module.name], host)}/graphql`;
+    log.info({ url, ms: Math.round(performance.now() - started), database: db.embedded ? 'embedded' : 'postgres' }, 'subgraph ready');
+    return {
+      name: module.name,
+      deps,
+      http,
+      schema,
+      url,
+      async stop() {
+        await http.close(config.SHUTDOWN_GRACE_MS);
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,59 @@
+import type { DestinationStream } from 'pino';
+import type { AppConfig, SubgraphName } from '../platform/config';
+import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../platform/subgraph';
+import { closeEmbeddedDatabase } from '../platform/db/pglite-pool';
+import { startGateway, type RunningGateway } from '../gateway/server';
+import { SUBGRAPHS } from '../subgraphs';
+import path from 'node:path';
+
+export interface RunningStack {
+  gateway: RunningGateway;
+  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  config: AppConfig;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** 0 everywhere gives free ports (tests); otherwise the configured ports. */
+  ephemeralPorts?: boolean;
+  logDestination?: DestinationStream;
+}
+
+/**
+ * The whole stack in one process: identity-consent first (it publishes the keys the others verify
+ * with), then the other subgraphs in parallel, then the gateway pointed at where they listen.
+ */
+export async function startStack(base: AppConfig, options: StackOptions = {}): Promise<RunningStack> {
+  const port = (name: SubgraphName) => (options.ephemeralPorts ? 0 : base.subgraphPorts[name]);
+  const running: Partial<Record<SubgraphName, RunningSubgraph>> = {};
+  const start = async (module: SubgraphModule<unknown>, config: AppConfig) => {
+    running[module.name] = await startSubgraph(module, config, { port: port(module.name), logDestination: options.logDestination });
+    return running[module.name] as RunningSubgraph;
+  };
+  try {
+    const [identity, ...others] = SUBGRAPHS as unknown as SubgraphModule<unknown>[];
+    const identityRunning = await start(identity, base);
+    const jwksUrl = identityRunning.url.replace(/\/graphql$/, '/.well-known/jwks.json');
+    let config: AppConfig = { ...base, JWKS_URL: jwksUrl };
+    // Later subgraphs find the earlier ones at their real addresses (analytics probes them).
+    const urls = { ...base.subgraphUrls, 'identity-consent': identityRunning.url };
+    const started = await Promise.all(others.map((m) => start(m, { ...config, subgraphUrls: urls })));
+    for (const s of started) urls[s.name] = s.url;
+    config = { ...config, subgraphUrls: urls };
+    for (const s of Object.values(running)) (s as RunningSubgraph).deps.config.subgraphUrls = urls;
+    const gateway = await startGateway(config, { port: options.ephemeralPorts ? 0 : base.GATEWAY_PORT, logDestination: options.logDestination });
+    return {
+      gateway,
+      subgraphs: running as Record<SubgraphName, RunningSubgraph>,
+      config,
+      async stop() {
+        await gateway.stop();
+        await Promise.all(Object.values(running).map((s) => s?.stop()));
+        if (!config.DATABASE_URL) await closeEmbeddedDatabase(config.DATA_DIR === 'memory://' ? 'memory://' : path.resolve(config.DATA_DIR, 'pglite'));
+      },
+    };
+  } catch (err) {
+    await Promise.all(Object.values(running).map((s) => s?.stop().catch(() => undefined)));
+    throw err;
+  }
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { BadUserInputError } from '../../../../platform/errors';
+import type { AnalyticsContext } from '../../context.type';
+import { InteractionEntity } from './interaction.entity';
+import { LogInteractionInput } from './interaction.input';
+import { pseudonymise } from './pseudonym';
+
+const MAX_METADATA_BYTES = 4096;
+
+@Resolver()
+export class InteractionResolver {
+  constructor(private readonly deps: SubgraphDeps) {}
+
+  @Mutation(() => Boolean, { description: 'Records a client-side interaction for the signed-in user' })
+  async logInteraction(@Arg('input', () => LogInteractionInput) input: LogInteractionInput, @Ctx() ctx: AnalyticsContext): Promise<boolean> {
+    if (input.metadata !== undefined && input.metadata !== null) {
+      if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) throw new BadUserInputError('metadata must be a JSON object', 'input.metadata');
+      if (Buffer.byteLength(JSON.stringify(input.metadata)) > MAX_METADATA_BYTES) {
+        throw new BadUserInputError(`metadata must be at most ${MAX_METADATA_BYTES} bytes`, 'input.metadata');
+      }
+    }
+    await this.deps.db.dataSource.getRepository(InteractionEntity).insert({
+      eventId: `client:${ctx.requestId}:${randomUUID()}`,
+      type: input.type,
+      userKey: ctx.viewer ? pseudonymise(this.deps.config.PSEUDONYM_SECRET, ctx.viewer.userId) : null,
+      listingId: input.listingId ?? null,
+      sessionId: input.sessionId ?? null,
+      // TypeORM's deep-partial type cannot express an arbitrary JSON object column.
+      metadata: (input.metadata ?? null) as never,
+      occurredAt: new Date(),
+    });
+    return true;
+  }
+}

@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import type { SubgraphModule } from '../../platform/subgraph';
+import type { AnalyticsLoaders } from './context.type';
+import { CreateInteractions1732233600000 } from './migrations/1732233600000-CreateInteractions';
+import { HealthResolver } from './modules/health/health.resolver';
+import { InteractionEntity } from './modules/interaction/interaction.entity';
+import { InteractionResolver } from './modules/interaction/interaction.resolver';
+import { analyticsPermissions } from './permissions';
+
+export const analyticsSubgraph: SubgraphModule<AnalyticsLoaders> = {
+  name: 'analytics',
+  dbSchema: 'analytics',
+  entities: [InteractionEntity],
+  migrations: [CreateInteractions1732233600000],
+  resolvers: [HealthResolver, InteractionResolver],
+  permissions: analyticsPermissions,
+  createLoaders: () => ({}),
+};

@@ -1,0 +1,5 @@
+import { runMain } from '../../platform/main';
+import { startSubgraph } from '../../platform/subgraph';
+import { externalSourcesSubgraph } from './server';
+
+runMain('external-sources', (config) => startSubgraph(externalSourcesSubgraph, config));

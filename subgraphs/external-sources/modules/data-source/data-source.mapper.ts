@@ -1,0 +1,14 @@
+import type { DataSourceEntity } from './data-source.entity';
+import { SourceHealth, type DataSource } from './data-source.type';
+
+export function toDataSource(row: DataSourceEntity): DataSource {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    kind: row.kind,
+    requiredAccessLevel: row.requiredAccessLevel,
+    health: SourceHealth.UNKNOWN,
+  };
+}

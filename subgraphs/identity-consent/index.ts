@@ -1,0 +1,5 @@
+import { runMain } from '../../platform/main';
+import { startSubgraph } from '../../platform/subgraph';
+import { identityConsentSubgraph } from './server';
+
+runMain('identity-consent', (config) => startSubgraph(identityConsentSubgraph, config));

@@ -1,0 +1,7 @@
+import { isUuid } from '../../../../platform/schema/ids';
+import type { IdentityContext } from '../../context.type';
+
+export async function resolveUserReference(reference: { id: string }, ctx: IdentityContext) {
+  if (!isUuid(reference.id)) return null;
+  return ctx.loaders.userById.load(reference.id);
+}

@@ -1,0 +1,39 @@
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
+import { isUuid } from '../../../../platform/schema/ids';
+import type { IdentityContext } from '../../context.type';
+import { UserEntity } from './user.entity';
+import { User, UserConnection } from './user.type';
+
+@Resolver(() => User)
+export class UserResolver {
+  constructor(private readonly deps: SubgraphDeps) {}
+
+  @Query(() => User, { nullable: true, description: 'The signed-in user; null when anonymous' })
+  async me(@Ctx() ctx: IdentityContext): Promise<UserEntity | null> {
+    if (!ctx.viewer) return null;
+    return ctx.loaders.userById.load(ctx.viewer.userId);
+  }
+
+  @Query(() => User, { nullable: true, description: 'ADMIN' })
+  async user(@Arg('id', () => ID) id: string, @Ctx() ctx: IdentityContext): Promise<UserEntity | null> {
+    return isUuid(id) ? ctx.loaders.userById.load(id) : null;
+  }
+
+  @Query(() => UserConnection, { description: 'ADMIN; newest first' })
+  async users(
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ) {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after, 2);
+    const repo = this.deps.db.dataSource.getRepository(UserEntity);
+    const query = repo.createQueryBuilder('u').orderBy('u.created_at', 'DESC').addOrderBy('u.id', 'DESC').limit(limit + 1);
+    if (cursor) {
+      query.where('(u.created_at, u.id) < (:createdAt::timestamptz, :id::uuid)', { createdAt: cursor[0], id: cursor[1] });
+    }
+    const [rows, totalCount] = await Promise.all([query.getMany(), repo.count()]);
+    return toConnection(rows, limit, totalCount, (u) => encodeCursor([u.createdAt.toISOString(), u.id]));
+  }
+}

@@ -1,0 +1,5 @@
+import { runMain } from '../../platform/main';
+import { startSubgraph } from '../../platform/subgraph';
+import { listingsMatchingSubgraph } from './server';
+
+runMain('listings-matching', (config) => startSubgraph(listingsMatchingSubgraph, config));

@@ -1,0 +1,42 @@
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { pageSize, toConnection } from '../../../../platform/schema/connection';
+import { isUuid } from '../../../../platform/schema/ids';
+import { isAdmin } from '../../../../platform/auth/viewer';
+import type { ListingsContext } from '../../context.type';
+import { ListingEntity } from './listing.entity';
+import { ListingFilter } from './listing.input';
+import { applyListingFilter, applyListingPage, listingCursor } from './listing.query';
+import { ListingSort, ListingStatus } from './listing-status';
+import { Listing, ListingConnection, toListing } from './listing.type';
+
+@Resolver(() => Listing)
+export class ListingResolver {
+  constructor(private readonly deps: SubgraphDeps) {}
+
+  @Query(() => Listing, { nullable: true, description: 'Public when ACTIVE; otherwise its seller or ADMIN' })
+  async listing(@Arg('id', () => ID) id: string, @Ctx() ctx: ListingsContext): Promise<Listing | null> {
+    if (!isUuid(id)) return null;
+    const row = await ctx.loaders.listingById.load(id);
+    if (!row) return null;
+    const visible = row.status === ListingStatus.ACTIVE || isAdmin(ctx.viewer) || row.sellerId === ctx.viewer?.userId;
+    return visible ? toListing(row) : null;
+  }
+
+  @Query(() => ListingConnection, { description: 'Public. Keyset-paginated; first is capped at 100' })
+  async listings(
+    @Ctx() ctx: ListingsContext,
+    @Arg('filter', () => ListingFilter, { nullable: true }) filter?: ListingFilter,
+    @Arg('sort', () => ListingSort, { nullable: true, defaultValue: ListingSort.NEWEST }) sort: ListingSort = ListingSort.NEWEST,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const limit = pageSize(first);
+    const repo = this.deps.db.dataSource.getRepository(ListingEntity);
+    const page = applyListingPage(applyListingFilter(repo.createQueryBuilder('l'), filter, ctx.viewer), sort, after, limit);
+    const count = applyListingFilter(repo.createQueryBuilder('l'), filter, ctx.viewer);
+    const [rows, totalCount] = await Promise.all([page.getMany(), count.getCount()]);
+    const connection = toConnection(rows, limit, totalCount, (row) => listingCursor(sort, row));
+    return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: toListing(e.node) })) };
+  }
+}
