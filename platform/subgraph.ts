@@ -56,7 +56,11 @@ export interface SubgraphModule<TLoaders> {
   /** Local token verification, for the subgraph that holds the keys (identity-consent). */
   createVerifier?(deps: SubgraphDeps): Promise<TokenVerifier>;
   routes?(deps: SubgraphDeps): Promise<Record<string, RouteHandler>> | Record<string, RouteHandler>;
-  onStart?(deps: SubgraphDeps): Promise<void>;
+  /**
+   * Runs once the database is migrated, before the server listens. It may return a stop function
+   * (for background work: relays, schedulers), called on shutdown before the database closes.
+   */
+  onStart?(deps: SubgraphDeps): Promise<void | (() => Promise<void>)>;
 }
 
 /** The subgraph's schema alone, without a database: for printing SDL and composing. */
@@ -134,7 +138,7 @@ export async function startSubgraph<TLoaders>(
   });
   const deps: SubgraphDeps = { name: module.name, config, db, log, metrics };
   try {
-    await module.onStart?.(deps);
+    const stopBackground = await module.onStart?.(deps);
     const verify = module.createVerifier
       ? await module.createVerifier(deps)
       : createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
@@ -196,6 +200,7 @@ export async function startSubgraph<TLoaders>(
       url,
       async stop() {
         await http.close(config.SHUTDOWN_GRACE_MS);
+        if (stopBackground) await stopBackground();
         await db.close();
       },
     };

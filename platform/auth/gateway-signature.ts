@@ -35,3 +35,38 @@ export function verifyGatewayRequest(secret: string, get: HeaderGetter, maxAgeSe
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid gateway signature' };
   return { ok: true };
 }
+
+/**
+ * Service-to-service calls that are not GraphQL (e.g. a subgraph asking identity-consent for a
+ * user's consents): an HMAC over the method and the path with its query, under the same secret.
+ */
+export const INTERNAL_SIGNATURE_HEADER = 'x-internal-signature';
+
+function internalPayload(timestamp: string, method: string, pathWithQuery: string): string {
+  return ['internal', timestamp, method.toUpperCase(), pathWithQuery].join('\n');
+}
+
+export function signInternalRequest(secret: string, method: string, pathWithQuery: string, now = Date.now()): string {
+  const timestamp = Math.floor(now / 1000).toString();
+  const mac = createHmac('sha256', secret).update(internalPayload(timestamp, method, pathWithQuery)).digest('base64url');
+  return `t=${timestamp},v1=${mac}`;
+}
+
+export function verifyInternalRequest(
+  secret: string,
+  header: string | undefined,
+  method: string,
+  pathWithQuery: string,
+  maxAgeSeconds: number,
+  now = Date.now(),
+): SignatureCheck {
+  if (!header) return { ok: false, reason: 'missing internal signature' };
+  const match = /^t=(\d{1,12}),v1=([A-Za-z0-9_-]{43})$/.exec(header);
+  if (!match) return { ok: false, reason: 'malformed internal signature' };
+  const [, timestamp, mac] = match;
+  if (Math.abs(now / 1000 - Number(timestamp)) > maxAgeSeconds) return { ok: false, reason: 'stale internal signature' };
+  const expected = createHmac('sha256', secret).update(internalPayload(timestamp, method, pathWithQuery)).digest();
+  const given = Buffer.from(mac, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid internal signature' };
+  return { ok: true };
+}

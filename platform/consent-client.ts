@@ -1,0 +1,49 @@
+import type { AppConfig } from './config';
+import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from './auth/gateway-signature';
+import { GraphQLError } from 'graphql';
+import type { AccessLevel } from './schema/shared-types';
+
+/** A consent that is ACTIVE right now (not withdrawn, not expired), as identity-consent holds it. */
+export interface ActiveConsent {
+  dataSourceId: string;
+  accessLevel: AccessLevel;
+  consentVersion: string;
+  expiresAt: string | null;
+}
+
+export const ACTIVE_CONSENTS_PATH = '/internal/consents/active';
+
+export interface ConsentClient {
+  /** Asked on every request that needs it: never cached, so a withdrawal counts at once. */
+  activeConsents(userId: string, requestId: string): Promise<ActiveConsent[]>;
+}
+
+/**
+ * How other subgraphs learn a user's consents: a signed internal call to identity-consent, the
+ * only owner of consent. It fails closed: if identity-consent cannot answer, the caller gets an
+ * error, never data that might no longer be consented to.
+ */
+export function createConsentClient(config: Pick<AppConfig, 'subgraphUrls' | 'GATEWAY_SECRET'>, timeoutMs = 2000): ConsentClient {
+  return {
+    async activeConsents(userId, requestId) {
+      const base = new URL(config.subgraphUrls['identity-consent']);
+      const pathWithQuery = `${ACTIVE_CONSENTS_PATH}?userId=${encodeURIComponent(userId)}`;
+      try {
+        const res = await fetch(new URL(pathWithQuery, base.origin), {
+          headers: {
+            [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(config.GATEWAY_SECRET, 'GET', pathWithQuery),
+            'x-request-id': requestId,
+          },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        if (!res.ok) throw new Error(`identity-consent answered ${res.status}`);
+        const body = (await res.json()) as { consents: ActiveConsent[] };
+        return body.consents;
+      } catch {
+        throw new GraphQLError('Consent could not be checked right now; try again shortly', {
+          extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'identity-consent' },
+        });
+      }
+    },
+  };
+}
