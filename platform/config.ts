@@ -21,7 +21,6 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('127.0.0.1'),
-  PUBLIC_HOST: z.string().default('localhost'),
   DATABASE_URL: optionalString,
   DATA_DIR: z.string().default('.data'),
   REDIS_URL: optionalString,
@@ -102,3 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
   };
 }
+
+/** Every environment variable the services read (docs and the compose-file test check against it). */
+export const ENV_KEYS: readonly string[] = Object.keys(envSchema.shape);
