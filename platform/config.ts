@@ -47,6 +47,8 @@ const envSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: optionalString,
   /** Key of the HMAC that turns user ids into analytics pseudonyms. */
   PSEUDONYM_SECRET: z.string().min(16).default(DEV_PSEUDONYM_SECRET),
+  /** `npm start` loads a few demo sellers and listings into an empty embedded database. */
+  DEMO_DATA: z.enum(['true', 'false']).default('true'),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
 });
