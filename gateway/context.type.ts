@@ -1,10 +1,18 @@
 import type { Viewer } from '../platform/auth/viewer';
 import type { Logger } from '../platform/logger';
 
+export interface PartnerIdentity {
+  id: string;
+  name: string;
+  tier: 'FREE' | 'STANDARD' | 'PREMIUM';
+}
+
 export interface GatewayContext {
   requestId: string;
   log: Logger;
   viewer: Viewer | null;
+  /** The partner behind an `x-api-key`, forwarded to subgraphs as a signed `x-partner-id`. */
+  partner?: PartnerIdentity | null;
   /** The verified `Authorization` header, forwarded to subgraphs (which verify it again). */
   authorization?: string;
   clientIp: string | null;

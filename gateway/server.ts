@@ -11,8 +11,13 @@ import { maskError } from '../platform/errors';
 import { metricsPlugin, requestLogPlugin } from '../platform/apollo-plugins';
 import { createHttpService, type HttpService, type Readiness } from '../platform/http-server';
 import { SUPERGRAPH_PATH } from '../platform/paths';
-import { SignedDataSource } from './signed-data-source';
+import { createSubgraphMetrics, SignedDataSource } from './signed-data-source';
 import type { GatewayContext } from './context.type';
+import { createArmor } from './edge/armor';
+import { createCorsHandler } from './edge/cors';
+import { adminOnlySchemaPlugin } from './edge/introspection';
+import { createApqStore } from './edge/apq';
+import { explorerRoutes } from './explorer/explorer';
 
 export interface GatewayOptions {
   port?: number;
@@ -58,24 +63,38 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   const log = createLogger('gateway', config.LOG_LEVEL, options.logDestination);
   const metrics = createMetrics('gateway');
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
+  const subgraphMetrics = createSubgraphMetrics(metrics);
   const gateway = new ApolloGateway({
     supergraphSdl,
     // Deployment decides where subgraphs live; the URLs in the committed supergraph are defaults.
     buildService: ({ name, url }) =>
-      new SignedDataSource(
-        { name, url: config.subgraphUrls[name as SubgraphName] ?? url ?? '', timeoutMs: config.SUBGRAPH_TIMEOUT_MS },
-        config.GATEWAY_SECRET,
-      ),
+      new SignedDataSource({
+        name,
+        url: config.subgraphUrls[name as SubgraphName] ?? url ?? '',
+        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        breakerResetMs: config.SUBGRAPH_BREAKER_RESET_MS,
+        secret: config.GATEWAY_SECRET,
+        metrics: subgraphMetrics,
+        log,
+      }),
     logger: log,
   });
+  const armor = createArmor(config);
+  const apq = createApqStore(config.REDIS_URL);
   const verify = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    introspection: !config.isProduction,
+    // Introspection stays on: adminOnlySchemaPlugin refuses it to non-admins in production.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    persistedQueries: { cache: apq.cache, ttl: config.APQ_TTL_SECONDS },
+    validationRules: armor.validationRules,
     plugins: [
+      ...armor.plugins,
+      adminOnlySchemaPlugin(config.isProduction),
       metricsPlugin(metrics),
       requestLogPlugin(),
       config.isProduction ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
@@ -93,7 +112,9 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     metrics,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     apollo,
-    responseHeaders: SECURITY_HEADERS,
+    responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
+    preHandle: createCorsHandler(config.CORS_ORIGINS),
+    routes: explorerRoutes(),
     context: async ({ req, requestId, log: requestLog }) => {
       const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
       const viewer = await verify(authorization);
@@ -117,6 +138,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     http,
     async stop() {
       await http.close(config.SHUTDOWN_GRACE_MS);
+      await apq.close();
     },
   };
 }

@@ -1,6 +1,108 @@
+import CircuitBreaker from 'opossum';
+import { GraphQLError } from 'graphql';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
+import type { ServiceMetrics } from '../platform/metrics';
+import type { Logger } from '../platform/logger';
 import type { GatewayContext } from './context.type';
+
+export interface SubgraphCallOptions {
+  name: string;
+  url: string;
+  timeoutMs: number;
+  breakerResetMs: number;
+  secret: string;
+  metrics: SubgraphMetrics;
+  log: Logger;
+}
+
+export interface SubgraphMetrics {
+  duration: Histogram<'subgraph' | 'outcome'>;
+  breakerOpen: Gauge<'subgraph'>;
+  retries: Counter<'subgraph'>;
+}
+
+export function createSubgraphMetrics(metrics: ServiceMetrics): SubgraphMetrics {
+  return {
+    duration: new Histogram({
+      name: 'subgraph_request_duration_seconds',
+      help: 'Gateway to subgraph calls by subgraph and outcome',
+      labelNames: ['subgraph', 'outcome'] as const,
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [metrics.registry],
+    }),
+    breakerOpen: new Gauge({ name: 'subgraph_breaker_open', help: '1 while the circuit breaker of a subgraph is open', labelNames: ['subgraph'] as const, registers: [metrics.registry] }),
+    retries: new Counter({ name: 'subgraph_retries_total', help: 'Idempotent subgraph calls retried after a network failure', labelNames: ['subgraph'] as const, registers: [metrics.registry] }),
+  };
+}
+
+class SubgraphUnavailable extends Error {}
+
+/** What the gateway reports for a subgraph it could not reach: coded, with the service named. */
+function unavailable(name: string, cause: unknown): GraphQLError {
+  return new GraphQLError(`The ${name} service is unavailable`, {
+    extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: name },
+    originalError: cause instanceof Error ? cause : undefined,
+  });
+}
+
+/** Queries may be retried; mutations never (they could apply twice). */
+function isQuery(body: unknown): boolean {
+  if (typeof body !== 'string') return false;
+  const match = /"query":"\s*(query|mutation|subscription|\{)/.exec(body);
+  return !!match && (match[1] === 'query' || match[1] === '{');
+}
+
+/**
+ * How the gateway calls one subgraph: a deadline per call, one retry of an idempotent query after
+ * a network failure, and a circuit breaker that fails fast while the subgraph is down and lets a
+ * probe through after `breakerResetMs`, so the gateway recovers by itself when it comes back.
+ */
+function createResilientFetcher(options: SubgraphCallOptions) {
+  const { name, timeoutMs, metrics, log } = options;
+  const call = async (url: string, init: RequestInit): Promise<Response> => {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    // 502-504 mean the subgraph (or what is in front of it) is not serving: count them as failures.
+    if (response.status >= 502 && response.status <= 504) throw new SubgraphUnavailable(`${name} answered ${response.status}`);
+    return response;
+  };
+  const breaker = new CircuitBreaker(call, {
+    timeout: false,
+    resetTimeout: options.breakerResetMs,
+    errorThresholdPercentage: 50,
+    volumeThreshold: 3,
+    rollingCountTimeout: 10_000,
+  });
+  breaker.on('open', () => {
+    metrics.breakerOpen.set({ subgraph: name }, 1);
+    log.warn({ subgraph: name }, 'subgraph circuit breaker opened');
+  });
+  breaker.on('close', () => {
+    metrics.breakerOpen.set({ subgraph: name }, 0);
+    log.info({ subgraph: name }, 'subgraph circuit breaker closed');
+  });
+
+  return async (url: string, init: RequestInit): Promise<Response> => {
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      try {
+        return await breaker.fire(url, init);
+      } catch (err) {
+        if (breaker.opened || !isQuery(init.body)) throw err;
+        metrics.retries.inc({ subgraph: name });
+        await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
+        return await breaker.fire(url, init);
+      }
+    } catch (err) {
+      outcome = breaker.opened ? 'breaker_open' : 'error';
+      throw unavailable(name, err);
+    } finally {
+      metrics.duration.observe({ subgraph: name, outcome }, (performance.now() - started) / 1000);
+    }
+  };
+}
 
 /**
  * Every subgraph request carries the request id, the caller's credentials and client details as
@@ -8,16 +110,11 @@ import type { GatewayContext } from './context.type';
  * these headers is passed on: the gateway sets each one itself.
  */
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    options: { url: string; name: string; timeoutMs: number },
-    private readonly secret: string,
-  ) {
-    // A deadline on every subgraph call, so a hung subgraph costs one timeout, not a stuck request.
-    const timeoutMs = options.timeoutMs;
-    super({
-      url: options.url,
-      fetcher: ((url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
-    });
+  private readonly secret: string;
+
+  constructor(options: SubgraphCallOptions) {
+    super({ url: options.url, fetcher: createResilientFetcher(options) as never });
+    this.secret = options.secret;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -25,6 +122,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (!headers || !context?.requestId) return;
     headers.set('x-request-id', context.requestId);
     if (context.authorization) headers.set('authorization', context.authorization);
+    if (context.partner) headers.set('x-partner-id', context.partner.id);
     if (context.clientIp) headers.set('x-client-ip', context.clientIp);
     if (context.userAgent) headers.set('x-client-user-agent', context.userAgent);
     headers.set(SIGNATURE_HEADER, signGatewayRequest(this.secret, (name) => headers.get(name) ?? undefined));

@@ -38,3 +38,4 @@ export function requestLogPlugin<T extends BaseContext & { log?: { debug: (o: ob
     },
   };
 }
+

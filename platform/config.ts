@@ -37,6 +37,16 @@ const envSchema = z.object({
   GATEWAY_SIGNATURE_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(300),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Origins allowed to call the gateway from a browser (comma-separated); Apollo Sandbox's by default. */
+  CORS_ORIGINS: z.string().default('https://studio.apollographql.com,https://sandbox.embed.apollographql.com'),
+  MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
+  MAX_QUERY_ALIASES: z.coerce.number().int().positive().default(15),
+  MAX_QUERY_DIRECTIVES: z.coerce.number().int().positive().default(20),
+  MAX_QUERY_TOKENS: z.coerce.number().int().positive().default(3000),
+  MAX_QUERY_COST: z.coerce.number().int().positive().default(10000),
+  /** Consecutive-failure breaker per subgraph: how long it stays open before trying again. */
+  SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().positive().default(3000),
+  APQ_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
   JWT_ISSUER: z.string().default('hemp-marketplace'),
   JWT_AUDIENCE: z.string().default('hemp-marketplace-api'),
   /** JSON array of private JWKs (Ed25519); the first signs. Unset: a key is made and kept in DATA_DIR. */

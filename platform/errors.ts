@@ -109,3 +109,27 @@ export function maskError(formatted: GraphQLFormattedError, original: unknown, o
 export function httpErrorBody(message: string, code: ApiErrorCode, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ errors: [{ message, extensions: { code, ...extra } }] });
 }
+
+const CLIENT_STATUS: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  PERSISTED_QUERY_NOT_FOUND: 400,
+  PERSISTED_QUERY_NOT_IN_LIST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+};
+
+/**
+ * The HTTP status a refused request deserves when every error in it is the client's: Apollo answers
+ * 500 when a plugin (an operation limit, say) refuses a request before execution.
+ */
+export function clientStatusFor(body: string): number | null {
+  try {
+    const parsed = JSON.parse(body) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+    if (parsed.data !== undefined || !parsed.errors?.length) return null;
+    const statuses = parsed.errors.map((e) => CLIENT_STATUS[String(e.extensions?.code)]);
+    return statuses.every((s) => s !== undefined) ? Math.max(...statuses) : null;
+  } catch {
+    return null;
+  }
+}

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from './logger';
-import { httpErrorBody, type ApiErrorCode } from './errors';
+import { clientStatusFor, httpErrorBody, type ApiErrorCode } from './errors';
 import { METRICS_CONTENT_TYPE, renderMetrics, type ServiceMetrics } from './metrics';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -36,6 +36,13 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   routes?: Record<string, RouteHandler>;
   /** Extra response headers for every GraphQL response (security headers at the edge). */
   responseHeaders?: Record<string, string>;
+  /** Runs first for every request; returns true when it has answered (CORS preflight at the edge). */
+  preHandle?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * Sees the parsed GraphQL body before execution and may replace it (partner persisted operations)
+   * or refuse the request with a coded error.
+   */
+  prepareBody?: (body: unknown, info: RequestInfo) => Promise<unknown>;
 }
 
 export interface HttpService {
@@ -47,11 +54,14 @@ export interface HttpService {
   url(): string;
 }
 
-class HttpRefusal extends Error {
+/** A refusal before GraphQL execution, answered as a coded GraphQL error with this HTTP status. */
+export class HttpRefusal extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly code: ApiErrorCode,
+    readonly extensions: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -120,6 +130,7 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
     const method = (req.method ?? 'GET').toUpperCase();
     let body: unknown;
     if (method === 'POST') body = parseBody(await readBody(req, options.bodyLimitBytes), req.headers['content-type']);
+    if (options.prepareBody) body = await options.prepareBody(body, info);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -131,11 +142,13 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
     });
     const outHeaders: Record<string, string> = { ...options.responseHeaders, 'x-request-id': info.requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
-    res.writeHead(response.status ?? 200, outHeaders);
     if (response.body.kind === 'complete') {
+      const status = response.status === 500 ? (clientStatusFor(response.body.string) ?? 500) : (response.status ?? 200);
+      res.writeHead(status, outHeaders);
       res.end(response.body.string);
       return;
     }
+    res.writeHead(response.status ?? 200, outHeaders);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }
@@ -148,7 +161,9 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
     const info: RequestInfo = { req, requestId, log: log.child({ requestId }) };
     let route = pathname;
     try {
-      if (pathname === GRAPHQL_PATH) {
+      if (options.preHandle?.(req, res)) {
+        route = 'preflight';
+      } else if (pathname === GRAPHQL_PATH) {
         await handleGraphQL(req, res, info);
       } else if (req.method === 'GET' && pathname === '/health') {
         sendJson(res, 200, JSON.stringify({ status: 'ok', service: options.name }));
@@ -166,7 +181,11 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
       }
     } catch (err) {
       if (err instanceof HttpRefusal) {
-        sendJson(res, err.status, httpErrorBody(err.message, err.code), err.status === 413 ? { connection: 'close' } : {});
+        sendJson(res, err.status, httpErrorBody(err.message, err.code, err.extensions), {
+          ...options.responseHeaders,
+          ...err.headers,
+          ...(err.status === 413 ? { connection: 'close' } : {}),
+        });
       } else {
         info.log.error({ err }, 'unhandled error while serving a request');
         sendJson(res, 500, httpErrorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));

@@ -192,16 +192,20 @@ export async function startSubgraph<TLoaders>(
     const host = options.host ?? config.HOST;
     const url = `${await http.listen(options.port ?? config.subgraphPorts[module.name], host)}/graphql`;
     log.info({ url, ms: Math.round(performance.now() - started), database: db.embedded ? 'embedded' : 'postgres' }, 'subgraph ready');
+    let stopping: Promise<void> | null = null;
     return {
       name: module.name,
       deps,
       http,
       schema,
       url,
-      async stop() {
-        await http.close(config.SHUTDOWN_GRACE_MS);
-        if (stopBackground) await stopBackground();
-        await db.close();
+      stop() {
+        stopping ??= (async () => {
+          await http.close(config.SHUTDOWN_GRACE_MS);
+          if (stopBackground) await stopBackground();
+          await db.close();
+        })();
+        return stopping;
       },
     };
   } catch (err) {

@@ -6,6 +6,8 @@ import { loadConfig, type AppConfig, type SubgraphName } from '../../platform/co
 import { generatePrivateJwk, loadSigningKeys, type SigningKeys } from '../../platform/auth/keys';
 import { signAccessToken, type RoleName } from '../../platform/auth/viewer';
 import { startStack, type RunningStack } from '../../scripts/stack';
+import { startSubgraph, type SubgraphModule } from '../../platform/subgraph';
+import { SUBGRAPHS } from '../../subgraphs';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface GraphQLResponse<T = any> {
@@ -25,6 +27,10 @@ export interface TestStack {
   tokenFor(userId: string, roles: RoleName[]): Promise<string>;
   /** SQL statements run so far by the named subgraphs. */
   statements(...names: SubgraphName[]): number;
+  /** Stops one subgraph (its port stays reserved in the gateway's view). */
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  /** Starts a stopped subgraph again on the same port. */
+  startSubgraphAgain(name: SubgraphName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +95,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     tokenFor: async (userId, roles) =>
       (await signAccessToken(keys, { userId, roles }, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })).token,
     statements: (...names) => names.reduce((sum, n) => sum + stack.subgraphs[n].deps.db.statements.count, 0),
+    async stopSubgraph(name) {
+      await stack.subgraphs[name].stop();
+    },
+    async startSubgraphAgain(name) {
+      const previous = stack.subgraphs[name];
+      const module = SUBGRAPHS.find((m) => m.name === name) as SubgraphModule<unknown>;
+      stack.subgraphs[name] = await startSubgraph(module, previous.deps.config, {
+        port: Number(new URL(previous.url).port),
+        logDestination: logDestination as never,
+      });
+    },
     async stop() {
       await stack.stop();
       await database?.drop();
