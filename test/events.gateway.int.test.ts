@@ -5,6 +5,7 @@ import { pseudonymise } from '../subgraphs/analytics/modules/interaction/pseudon
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { waitFor } from './helpers/wait';
+import { runEventsCli } from '../scripts/events';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -79,6 +80,31 @@ function endToEnd(transport: string, env: () => Record<string, string>) {
       }, { what: 'a SEARCH interaction' });
       expect(row.metadata).toEqual({ criteria: { minPricePerKg: '1.00', sort: 'PRICE_ASC' }, resultCount: 6 });
       expect(row.user_key).toBeNull();
+    });
+
+    it('rebuilds lost interactions with `events replay` for the analytics consumer', async () => {
+      const since = new Date(Date.now() - 60_000).toISOString();
+      const before = await t.stack.subgraphs.analytics.deps.db.dataSource.query(`SELECT event_id FROM analytics.interactions ORDER BY event_id`);
+      expect(before.length).toBeGreaterThanOrEqual(3);
+      await t.stack.subgraphs.analytics.deps.db.dataSource.query(`DELETE FROM analytics.interactions`);
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runEventsCli(['replay', '--consumer', 'analytics.interactions', '--since', since], { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.config.DATABASE_URL, ...env() }, {
+        out: (s) => out.push(s),
+        err: (s) => err.push(s),
+      });
+      expect(err.join('')).toBe('');
+      expect(code).toBe(0);
+      const result = JSON.parse(out.join(''));
+      expect(result).toMatchObject({ consumer: 'analytics.interactions', applied: before.length, deadLetter: 0 });
+      expect(await t.stack.subgraphs.analytics.deps.db.dataSource.query(`SELECT event_id FROM analytics.interactions ORDER BY event_id`)).toEqual(before);
+    });
+
+    it('refuses a replay without a valid --since or with an unknown consumer', async () => {
+      const io = { out: () => undefined, err: () => undefined };
+      const base = { NODE_ENV: 'test', DATABASE_URL: t.config.DATABASE_URL, ...env() };
+      expect(await runEventsCli(['replay', '--consumer', 'analytics.interactions', '--since', 'yesterday'], base, io)).toBe(2);
+      expect(await runEventsCli(['replay', '--consumer', 'nobody', '--since', new Date().toISOString()], base, io)).toBe(2);
     });
 
     it('exposes outbox and consumer figures at /metrics', async () => {

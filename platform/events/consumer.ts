@@ -70,6 +70,8 @@ export class ConsumerProcessor {
       log: Logger;
       metrics?: EventMetrics;
       retry: RetryPolicy;
+      /** How often `maybeProcessRetries` actually looks (default: every call). */
+      retryCheckMs?: number;
     },
   ) {
     this.types = consumerEventTypes(definition);
@@ -77,8 +79,55 @@ export class ConsumerProcessor {
     this.maxAttempts = definition.maxAttempts ?? options.retry.maxAttempts;
   }
 
+  private lastRetryCheck = 0;
+
   get name(): string {
     return this.definition.name;
+  }
+
+  /**
+   * Several events in one transaction, each under a savepoint: a failing handler is rolled back
+   * alone and its event scheduled for retry, while the others commit together (one commit per
+   * batch instead of per event). If the transaction itself fails, the events go one at a time.
+   */
+  async processBatch(raws: DomainEvent[], claim?: Claim, fallbackClaims?: Claim[]): Promise<Outcome[]> {
+    if (raws.length === 0) return [];
+    if (raws.length === 1) return [await this.process(raws[0], fallbackClaims?.[0] ?? claim)];
+    const logs = raws.map((raw) => this.options.log.child({ eventId: raw.id, eventType: raw.type, consumer: this.name }));
+    let outcomes: Outcome[];
+    try {
+      outcomes = await inTransaction(this.options.dataSource, async (m) => {
+        if (claim && !(await claim(m))) return raws.map((): Outcome => 'skipped');
+        const out: Outcome[] = [];
+        for (let i = 0; i < raws.length; i++) {
+          await m.query('SAVEPOINT event');
+          try {
+            out.push(await this.apply(raws[i], m, logs[i]));
+            await m.query('RELEASE SAVEPOINT event');
+          } catch (err) {
+            await m.query('ROLLBACK TO SAVEPOINT event');
+            await m.query('RELEASE SAVEPOINT event');
+            out.push(await this.recordFailure(m, raws[i], 1, err, logs[i]));
+          }
+        }
+        return out;
+      });
+    } catch (err) {
+      this.options.log.warn({ err, consumer: this.name, events: raws.length }, 'batch transaction failed: applying its events one at a time');
+      outcomes = [];
+      for (let i = 0; i < raws.length; i++) outcomes.push(await this.process(raws[i], fallbackClaims?.[i]));
+      return outcomes;
+    }
+    raws.forEach((raw, i) => this.record(raw, outcomes[i], logs[i]));
+    return outcomes;
+  }
+
+  /** processDueRetries, at most once per `retryCheckMs`. */
+  async maybeProcessRetries(): Promise<number> {
+    const now = Date.now();
+    if (now - this.lastRetryCheck < (this.options.retryCheckMs ?? 0)) return 0;
+    this.lastRetryCheck = now;
+    return this.processDueRetries();
   }
 
   async process(raw: DomainEvent, claim?: Claim): Promise<Outcome> {
@@ -138,12 +187,18 @@ export class ConsumerProcessor {
 
   /** Schedules the next attempt, or dead-letters the event; `attempts` counts the one that just failed. */
   private async fail(raw: DomainEvent, attempts: number, err: unknown, log: Logger, claim?: Claim): Promise<Outcome> {
+    return inTransaction(this.options.dataSource, async (m) => {
+      if (claim && !(await claim(m))) return 'skipped';
+      return this.recordFailure(m, raw, attempts, err, log);
+    });
+  }
+
+  private async recordFailure(m: EntityManager, raw: DomainEvent, attempts: number, err: unknown, log: Logger): Promise<Outcome> {
     const s = this.schema;
     const message = errorText(err);
     const permanent = err instanceof PermanentEventError;
     const dead = permanent || attempts >= this.maxAttempts;
-    return inTransaction(this.options.dataSource, async (m) => {
-      if (claim && !(await claim(m))) return 'skipped';
+    {
       await m.query(`DELETE FROM ${s}.event_retries WHERE consumer = $1 AND event_id = $2`, [this.name, raw.id]);
       if (dead) {
         await m.query(
@@ -163,7 +218,7 @@ export class ConsumerProcessor {
       );
       log.warn({ err, attempts, retryInMs: delay }, 'event handler failed: will retry');
       return 'retry';
-    });
+    }
   }
 
   private record(raw: DomainEvent, outcome: Outcome, log: Logger) {

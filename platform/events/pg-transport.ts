@@ -58,23 +58,31 @@ export class PostgresTransport implements EventTransport {
     const { dataSource, options } = this;
     const name = processor.name;
     const types = JSON.stringify(processor.types);
-    const claim = (seq: string) => async (m: EntityManager) =>
-      affected(await m.query(`UPDATE ${B}.consumer_offsets SET position = $2, updated_at = now() WHERE consumer = $1 AND position < $2 RETURNING consumer`, [name, seq])) > 0;
+    // Compare-and-set on the consumer's position: the replica whose update finds the position it
+    // read owns the events up to `to`; another that read the same position then updates nothing.
+    const claim = (from: string, to: string) => async (m: EntityManager) =>
+      affected(
+        await m.query(`UPDATE ${B}.consumer_offsets SET position = $3, updated_at = now() WHERE consumer = $1 AND position = $2 RETURNING consumer`, [name, from, to]),
+      ) > 0;
     const loop = new PollLoop(
       `consumer:${name}`,
       options.pollMs,
       async () => {
         const rows: Array<Record<string, any>> = await withRunner(dataSource, (r) =>
           r.query(
-            `SELECT b.seq, b.event_id, b.type, b.version, b.source, b.aggregate_type, b.aggregate_id, b.payload, b.occurred_at
+            `SELECT o.position::text AS position, b.seq::text AS seq, b.event_id, b.type, b.version, b.source, b.aggregate_type, b.aggregate_id, b.payload, b.occurred_at
              FROM ${B}.bus b JOIN ${B}.consumer_offsets o ON o.consumer = $1
              WHERE b.seq > o.position AND b.type IN (SELECT jsonb_array_elements_text($2::jsonb))
              ORDER BY b.seq LIMIT $3`,
             [name, types, options.batchSize],
           ),
         );
-        for (const row of rows) await processor.process(eventFromRow(row as never), claim(String(row.seq)));
-        await processor.processDueRetries();
+        if (rows.length) {
+          const start = String(rows[0].position);
+          const steps = rows.map((row, i) => claim(i === 0 ? start : String(rows[i - 1].seq), String(row.seq)));
+          await processor.processBatch(rows.map((row) => eventFromRow(row as never)), claim(start, String(rows[rows.length - 1].seq)), steps);
+        }
+        await processor.maybeProcessRetries();
         return rows.length === options.batchSize;
       },
       this.log,

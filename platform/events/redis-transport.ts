@@ -77,16 +77,19 @@ export class RedisTransport implements EventTransport {
 
     const handle = async (entries: StreamEntry[]) => {
       const done: string[] = [];
+      const events: DomainEvent[] = [];
       for (const [id, fields] of entries) {
         const raw = fieldValue(fields, 'event');
         if (raw === undefined) {
           log.error({ streamId: id, consumer: group }, 'stream entry without an event: acknowledged and dropped');
         } else {
           const event = deserializeEvent(raw);
-          if (wanted.has(event.type)) await processor.process(event);
+          if (wanted.has(event.type)) events.push(event);
         }
         done.push(id);
       }
+      await processor.processBatch(events);
+      // Acknowledged only after the effects committed: a crash before this line redelivers.
       if (done.length) await client.xack(stream, group, ...done);
     };
 
@@ -109,8 +112,9 @@ export class RedisTransport implements EventTransport {
           | null;
         const entries = read?.[0]?.[1] ?? [];
         await handle(entries);
-        await processor.processDueRetries();
-        return entries.length === options.batchSize;
+        await processor.maybeProcessRetries();
+        // XREADGROUP's BLOCK already waited for work: loop straight back into it.
+        return true;
       },
       log,
     );

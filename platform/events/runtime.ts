@@ -90,7 +90,7 @@ export class EventRuntime {
     }
     if (this.options.registry) this.metrics = this.registerMetrics(this.options.registry, consumers);
     const retry = { maxAttempts: config.EVENTS_MAX_ATTEMPTS, baseMs: config.EVENTS_RETRY_BASE_MS, maxMs: config.EVENTS_RETRY_MAX_MS };
-    this.processors = consumers.map((c) => new ConsumerProcessor(c, { dataSource, schema, deps, log: this.log, metrics: this.metrics, retry }));
+    this.processors = consumers.map((c) => new ConsumerProcessor(c, { dataSource, schema, deps, log: this.log, metrics: this.metrics, retry, retryCheckMs: config.EVENTS_POLL_MS }));
     this.subscriptions = this.processors.map((p) => this.transport.subscribe(p));
     for (const s of this.subscriptions) await s.start();
     if (this.processors.length) {
