@@ -93,43 +93,56 @@ export class RedisTransport implements EventTransport {
       if (done.length) await client.xack(stream, group, ...done);
     };
 
+    const createGroup = async () => {
+      try {
+        // A new group starts at the beginning of the retained stream, like a new PostgreSQL consumer.
+        await client.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+      } catch (err) {
+        if (!/BUSYGROUP/.test((err as Error).message)) throw err;
+      }
+    };
+
     const loop = new PollLoop(
       `consumer:${group}`,
       options.pollMs,
-      async () => {
-        if (Date.now() >= nextClaimAt) {
-          const [next, claimed] = (await client.xautoclaim(stream, group, me, options.claimIdleMs, claimCursor, 'COUNT', options.batchSize)) as [string, StreamEntry[]];
-          claimCursor = next;
-          if (next === '0-0') nextClaimAt = Date.now() + Math.max(options.pollMs, Math.floor(options.claimIdleMs / 2));
-          const live = claimed.filter((e) => e && e[1]);
-          if (live.length) {
-            log.warn({ consumer: group, count: live.length }, 'claimed events left pending by another consumer');
-            await handle(live);
-          }
-        }
-        const read = (await blocking.xreadgroup('GROUP', group, me, 'COUNT', options.batchSize, 'BLOCK', options.pollMs, 'STREAMS', stream, '>')) as
-          | Array<[string, StreamEntry[]]>
-          | null;
-        const entries = read?.[0]?.[1] ?? [];
-        await handle(entries);
-        await processor.maybeProcessRetries();
-        // XREADGROUP's BLOCK already waited for work: loop straight back into it.
-        return true;
-      },
+      () =>
+        tick().catch(async (err: Error) => {
+          // The stream or the group was deleted (by an operator, or a flushed Redis): recreate it.
+          if (!/NOGROUP/.test(err.message)) throw err;
+          log.warn({ consumer: group }, 'consumer group missing: recreating it');
+          await createGroup();
+          return true;
+        }),
       log,
     );
+
+    const tick = async () => {
+      if (Date.now() >= nextClaimAt) {
+        const [next, claimed] = (await client.xautoclaim(stream, group, me, options.claimIdleMs, claimCursor, 'COUNT', options.batchSize)) as [string, StreamEntry[]];
+        claimCursor = next;
+        if (next === '0-0') nextClaimAt = Date.now() + Math.max(options.pollMs, Math.floor(options.claimIdleMs / 2));
+        const live = claimed.filter((e) => e && e[1]);
+        if (live.length) {
+          log.warn({ consumer: group, count: live.length }, 'claimed events left pending by another consumer');
+          await handle(live);
+        }
+      }
+      const read = (await blocking.xreadgroup('GROUP', group, me, 'COUNT', options.batchSize, 'BLOCK', options.pollMs, 'STREAMS', stream, '>')) as
+        | Array<[string, StreamEntry[]]>
+        | null;
+      const entries = read?.[0]?.[1] ?? [];
+      await handle(entries);
+      await processor.maybeProcessRetries();
+      // XREADGROUP's BLOCK already waited for work: loop straight back into it.
+      return true;
+    };
 
     return {
       async start() {
         await blocking.connect().catch((err: Error) => {
           if (!/already connect/i.test(err.message)) throw err;
         });
-        try {
-          // A new group starts at the beginning of the retained stream, like a new PostgreSQL consumer.
-          await client.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
-        } catch (err) {
-          if (!/BUSYGROUP/.test((err as Error).message)) throw err;
-        }
+        await createGroup();
         loop.start();
       },
       nudge: () => loop.nudge(),
