@@ -57,9 +57,11 @@ const envSchema = z.object({
   EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   EVENTS_RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
   EVENTS_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),
-  /** Redis transport: a message pending this long with a silent consumer is claimed by another. */
+  /** Redis: a replica silent this long loses its partitions, and its pending messages are claimed. */
   EVENTS_CLAIM_IDLE_MS: z.coerce.number().int().min(10).default(30_000),
   EVENTS_REDIS_PREFIX: z.string().min(1).max(100).default('hemp:events:'),
+  /** Redis: streams per consumer group's work; one aggregate always lands in the same one. */
+  EVENTS_REDIS_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
   EVENTS_STREAM_MAX_LENGTH: z.coerce.number().int().min(1000).default(1_000_000),
   /** Published outbox rows, bus rows and processed-id rows are kept this long. */
   EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { Relay } from '../platform/events/relay';
+import { partitionOf, streamKey } from '../platform/events/redis-transport';
 import type { EventTransport } from '../platform/events/transport';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { effects, metricValue, newId, recordingConsumer, startEventService, stepEvent, type EventService, type EventServiceOptions } from './helpers/events';
@@ -9,8 +10,21 @@ import { waitFor } from './helpers/wait';
 /** Domain events on Redis Streams consumer groups (REDIS_URL set), against real Redis and PostgreSQL. */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test:${randomBytes(4).toString('hex')}:`;
-const stream = `${prefix}stream`;
-const env = { REDIS_URL, EVENTS_REDIS_PREFIX: prefix };
+const PARTITIONS = 4;
+const streams = Array.from({ length: PARTITIONS }, (_, p) => streamKey(prefix, p));
+const streamOf = (listingId: string) => streamKey(prefix, partitionOf({ aggregateType: 'listing', aggregateId: listingId }, PARTITIONS));
+const env = { REDIS_URL, EVENTS_REDIS_PREFIX: prefix, EVENTS_REDIS_PARTITIONS: String(PARTITIONS) };
+
+async function pending(group: string): Promise<number> {
+  let n = 0;
+  for (const s of streams) n += Number(((await redis.xpending(s, group).catch(() => [0])) as [number])[0]);
+  return n;
+}
+
+/** Who holds the lease of each partition of a consumer group. */
+async function leaseHolders(group: string): Promise<Array<string | null>> {
+  return Promise.all(streams.map((_, p) => redis.get(`${prefix}lease:${group}:${p}`)));
+}
 
 let database: TestDatabase;
 let redis: Redis;
@@ -41,13 +55,21 @@ afterAll(async () => {
   await database?.drop();
 });
 
-it('lets two replicas of a consumer share the work and apply each event exactly once', async () => {
-  const shared = { consumers: [recordingConsumer('shared', 'evt_consumer')], env: { EVENTS_BATCH_SIZE: '5' } };
+it('lets two replicas of a consumer share the partitions, keep each aggregate in order and apply each event exactly once', async () => {
+  const shared = { consumers: [recordingConsumer('shared', 'evt_consumer')], env: { EVENTS_BATCH_SIZE: '5', EVENTS_CLAIM_IDLE_MS: '300' } };
   const one = await service({ name: 'replica-1', schema: 'evt_consumer', ...shared });
   const two = await service({ name: 'replica-2', schema: 'evt_consumer', ...shared });
-  const listings = Array.from({ length: 10 }, newId);
+  // The first replica took every partition; within a heartbeat or two it hands half to the second.
+  await waitFor(async () => {
+    const holders = await leaseHolders('shared');
+    const counts = new Map<string | null, number>();
+    for (const h of holders) counts.set(h, (counts.get(h) ?? 0) + 1);
+    return !counts.has(null) && counts.size === 2 && [...counts.values()].every((n) => n === PARTITIONS / 2);
+  }, { what: 'the partitions to be split between the replicas' });
+  // Enough aggregates that both replicas' partitions get some.
+  const listings = Array.from({ length: 40 }, newId);
   const written = new Set<string>();
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 5; i++) {
     await producer.db.dataSource.transaction(async (m) => {
       for (const l of listings) written.add((await producer.runtime.outbox.add(m, stepEvent(l, i))).id);
     });
@@ -58,6 +80,7 @@ it('lets two replicas of a consumer share the work and apply each event exactly 
   }, { what: '200 effects' });
   expect(rows).toHaveLength(200);
   expect(new Set(rows.map((r) => r.event_id))).toEqual(written);
+  for (const l of listings) expect(rows.filter((r) => r.aggregate_id === l).map((r) => r.step)).toEqual(['0', '1', '2', '3', '4']);
   const applied = [
     await metricValue(one, 'events_consumed_total', { consumer: 'shared', outcome: 'applied' }),
     await metricValue(two, 'events_consumed_total', { consumer: 'shared', outcome: 'applied' }),
@@ -67,8 +90,8 @@ it('lets two replicas of a consumer share the work and apply each event exactly 
   expect(applied[1]).toBeGreaterThan(0);
 });
 
-it('claims the pending messages of a consumer that crashed before acknowledging them', async () => {
-  await redis.xgroup('CREATE', stream, 'claimed', '$', 'MKSTREAM');
+it('takes over the partitions and pending messages of a replica that crashed before acknowledging them', async () => {
+  for (const s of streams) await redis.xgroup('CREATE', s, 'claimed', '$', 'MKSTREAM');
   const listing = newId();
   for (const step of ['1', '2', '3']) await producer.runtime.outbox.emit(stepEvent(listing, step));
   await waitFor(
@@ -76,23 +99,26 @@ it('claims the pending messages of a consumer that crashed before acknowledging 
       (await producer.db.dataSource.query(`SELECT count(*)::int AS n FROM evt_producer.outbox WHERE aggregate_id = $1 AND published_at IS NOT NULL`, [listing]))[0].n === 3,
     { what: 'the three events to be published' },
   );
-  // A replica reads the three events and dies before acknowledging any.
-  const read = (await redis.xreadgroup('GROUP', 'claimed', 'crashed-replica', 'COUNT', 100, 'STREAMS', stream, '>')) as Array<[string, unknown[]]>;
+  // A replica holding every partition reads the three events and dies before acknowledging any:
+  // its leases run out 300 ms later, nobody renews them.
+  for (let p = 0; p < PARTITIONS; p++) await redis.set(`${prefix}lease:claimed:${p}`, 'crashed-replica', 'PX', 300);
+  const read = (await redis.xreadgroup('GROUP', 'claimed', 'crashed-replica', 'COUNT', 100, 'STREAMS', streamOf(listing), '>')) as Array<[string, unknown[]]>;
   expect(read[0][1]).toHaveLength(3);
-  expect(((await redis.xpending(stream, 'claimed')) as [number])[0]).toBe(3);
+  expect(await pending('claimed')).toBe(3);
 
   const survivor = await service({
     name: 'survivor',
     schema: 'evt_consumer',
     consumers: [recordingConsumer('claimed', 'evt_consumer')],
-    env: { EVENTS_CLAIM_IDLE_MS: '200' },
+    env: { EVENTS_CLAIM_IDLE_MS: '300' },
   });
   const steps = await waitFor(async () => {
     const r = await countEffects(survivor, 'claimed', new Set([listing]));
     return r.length >= 3 ? r.map((e) => e.step) : undefined;
   }, { what: 'the claimed events to be applied' });
   expect(steps).toEqual(['1', '2', '3']);
-  await waitFor(async () => ((await redis.xpending(stream, 'claimed')) as [number])[0] === 0, { what: 'no pending messages' });
+  await waitFor(async () => (await pending('claimed')) === 0, { what: 'no pending messages' });
+  expect(new Set(await leaseHolders('claimed')).has('crashed-replica')).toBe(false);
 });
 
 it('applies once the events a relay published twice because it crashed before marking them sent', async () => {
@@ -117,7 +143,7 @@ it('applies once the events a relay published twice because it crashed before ma
     source: 'producer-b', schema: 'evt_producer_b', dataSource: crashed.db.dataSource, transport: real, log: crashed.runtime.log, pollMs: 20, batchSize: 100, retentionDays: 7,
   });
   await retry.tick();
-  const inStream = ((await redis.xrange(stream, '-', '+')) as Array<[string, string[]]>).filter(([, f]) => ids.has(JSON.parse(f[1]).id));
+  const inStream = ((await redis.xrange(streamOf(listing), '-', '+')) as Array<[string, string[]]>).filter(([, f]) => ids.has(JSON.parse(f[1]).id));
   expect(inStream).toHaveLength(6);
 
   const steps = await waitFor(async () => {

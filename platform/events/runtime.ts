@@ -40,6 +40,7 @@ export function createTransport(config: AppConfig, dataSource: DataSource, log: 
         url: config.REDIS_URL,
         prefix: config.EVENTS_REDIS_PREFIX,
         claimIdleMs: config.EVENTS_CLAIM_IDLE_MS,
+        partitions: config.EVENTS_REDIS_PARTITIONS,
         maxLength: config.EVENTS_STREAM_MAX_LENGTH,
         source,
       },
