@@ -163,10 +163,11 @@ async function main() {
   const config = loadConfig({});
   const results = {
     measuredAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: os.loadavg().map((l) => round(l)) },
     settings: {
       EVENTS_POLL_MS: config.EVENTS_POLL_MS,
       EVENTS_BATCH_SIZE: config.EVENTS_BATCH_SIZE,
+      EVENTS_REDIS_PARTITIONS: config.EVENTS_REDIS_PARTITIONS,
       latencyEvents: LATENCY_EVENTS,
       latencyGapMs: LATENCY_GAP_MS,
       note: 'producer and consumer in one process: the relay is woken on commit and PostgreSQL consumers on publication; across processes the PostgreSQL bus adds up to EVENTS_POLL_MS',

@@ -198,27 +198,25 @@ export class ConsumerProcessor {
     const message = errorText(err);
     const permanent = err instanceof PermanentEventError;
     const dead = permanent || attempts >= this.maxAttempts;
-    {
-      await m.query(`DELETE FROM ${s}.event_retries WHERE consumer = $1 AND event_id = $2`, [this.name, raw.id]);
-      if (dead) {
-        await m.query(
-          `INSERT INTO ${s}.dead_letters (consumer, event_id, type, event, attempts, error) VALUES ($1, $2, $3, $4::jsonb, $5, $6)
-           ON CONFLICT (consumer, event_id) DO UPDATE SET attempts = EXCLUDED.attempts, error = EXCLUDED.error, failed_at = now()`,
-          [this.name, raw.id, raw.type, JSON.stringify(serializeEvent(raw)), attempts, message],
-        );
-        log.error({ err, attempts }, permanent ? 'event can never be applied: dead-lettered' : 'event failed too often: dead-lettered');
-        return 'dead_letter';
-      }
-      const delay = backoff(attempts, this.options.retry);
+    await m.query(`DELETE FROM ${s}.event_retries WHERE consumer = $1 AND event_id = $2`, [this.name, raw.id]);
+    if (dead) {
       await m.query(
-        `INSERT INTO ${s}.event_retries (consumer, event_id, event, attempts, last_error, next_attempt_at)
-         SELECT $1, $2, $3::jsonb, $4, $5, now() + make_interval(secs => $6::float8 / 1000)
-         WHERE NOT EXISTS (SELECT 1 FROM ${s}.dead_letters WHERE consumer = $1 AND event_id = $2)`,
-        [this.name, raw.id, JSON.stringify(serializeEvent(raw)), attempts, message, delay],
+        `INSERT INTO ${s}.dead_letters (consumer, event_id, type, event, attempts, error) VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+         ON CONFLICT (consumer, event_id) DO UPDATE SET attempts = EXCLUDED.attempts, error = EXCLUDED.error, failed_at = now()`,
+        [this.name, raw.id, raw.type, JSON.stringify(serializeEvent(raw)), attempts, message],
       );
-      log.warn({ err, attempts, retryInMs: delay }, 'event handler failed: will retry');
-      return 'retry';
+      log.error({ err, attempts }, permanent ? 'event can never be applied: dead-lettered' : 'event failed too often: dead-lettered');
+      return 'dead_letter';
     }
+    const delay = backoff(attempts, this.options.retry);
+    await m.query(
+      `INSERT INTO ${s}.event_retries (consumer, event_id, event, attempts, last_error, next_attempt_at)
+       SELECT $1, $2, $3::jsonb, $4, $5, now() + make_interval(secs => $6::float8 / 1000)
+       WHERE NOT EXISTS (SELECT 1 FROM ${s}.dead_letters WHERE consumer = $1 AND event_id = $2)`,
+      [this.name, raw.id, JSON.stringify(serializeEvent(raw)), attempts, message, delay],
+    );
+    log.warn({ err, attempts, retryInMs: delay }, 'event handler failed: will retry');
+    return 'retry';
   }
 
   private record(raw: DomainEvent, outcome: Outcome, log: Logger) {
