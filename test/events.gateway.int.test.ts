@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { Role } from '../platform/schema/shared-types';
 import { pseudonymise } from '../subgraphs/analytics/modules/interaction/pseudonym';
@@ -98,6 +98,40 @@ function endToEnd(transport: string, env: () => Record<string, string>) {
       const result = JSON.parse(out.join(''));
       expect(result).toMatchObject({ consumer: 'analytics.interactions', applied: before.length, deadLetter: 0 });
       expect(await t.stack.subgraphs.analytics.deps.db.dataSource.query(`SELECT event_id FROM analytics.interactions ORDER BY event_id`)).toEqual(before);
+    });
+
+    it('lists dead letters and gives them a fresh set of attempts with `events requeue-dead-letters`', async () => {
+      const analytics = t.stack.subgraphs.analytics.deps.db.dataSource;
+      const event = {
+        id: randomUUID(),
+        type: 'listing.viewed',
+        version: 1,
+        source: 'listings-matching',
+        aggregateType: 'listing',
+        aggregateId: listingIds[2],
+        occurredAt: new Date().toISOString(),
+        payload: { listingId: listingIds[2], sellerId: sellers[0].id, viewerId: null },
+      };
+      // As if it had failed five times while analytics' database was unhealthy.
+      await analytics.query(
+        `INSERT INTO analytics.dead_letters (consumer, event_id, type, event, attempts, error) VALUES ('analytics.interactions', $1, 'listing.viewed', $2::jsonb, 5, 'Error: connection reset')`,
+        [event.id, JSON.stringify(event)],
+      );
+      const cli = async (...argv: string[]) => {
+        const out: string[] = [];
+        const code = await runEventsCli(argv, { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.config.DATABASE_URL, ...env() }, { out: (s) => out.push(s), err: (s) => out.push(s) });
+        return { code, out: out.join('') };
+      };
+      const listed = await cli('dead-letters', '--consumer', 'analytics.interactions');
+      expect(listed.code).toBe(0);
+      expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ event_id: event.id, attempts: 5, error: 'Error: connection reset' })]);
+      const requeued = await cli('requeue-dead-letters', '--consumer', 'analytics.interactions');
+      expect(JSON.parse(requeued.out)).toEqual({ consumer: 'analytics.interactions', requeued: 1 });
+      // The running consumer picks it up from its retry table.
+      await waitFor(async () => (await analytics.query(`SELECT 1 FROM analytics.interactions WHERE event_id = $1`, [event.id])).length === 1, {
+        what: 'the requeued event to be applied',
+      });
+      expect(await analytics.query(`SELECT * FROM analytics.dead_letters`)).toEqual([]);
     });
 
     it('refuses a replay without a valid --since or with an unknown consumer', async () => {
