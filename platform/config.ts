@@ -61,6 +61,21 @@ const envSchema = z.object({
   DEMO_DATA: z.enum(['true', 'false']).default('true'),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  /** Domain events: how often relays and consumers look for work when nothing woke them. */
+  EVENTS_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(250),
+  EVENTS_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Failed deliveries of one event before it goes to the dead-letter table. */
+  EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  EVENTS_RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
+  EVENTS_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),
+  /** Redis: a replica silent this long loses its partitions, and its pending messages are claimed. */
+  EVENTS_CLAIM_IDLE_MS: z.coerce.number().int().min(10).default(30_000),
+  EVENTS_REDIS_PREFIX: z.string().min(1).max(100).default('hemp:events:'),
+  /** Redis: streams per consumer group's work; one aggregate always lands in the same one. */
+  EVENTS_REDIS_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
+  EVENTS_STREAM_MAX_LENGTH: z.coerce.number().int().min(1000).default(1_000_000),
+  /** Published outbox rows, bus rows and processed-id rows are kept this long. */
+  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
 });
 
 export type Env = z.infer<typeof envSchema>;

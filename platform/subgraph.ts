@@ -17,6 +17,9 @@ import { maskError } from './errors';
 import { metricsPlugin, requestLogPlugin } from './apollo-plugins';
 import { createHttpService, type HttpService, type RequestInfo, type RouteHandler } from './http-server';
 import type { DestinationStream } from 'pino';
+import { EventRuntime } from './events/runtime';
+import type { Outbox } from './events/outbox';
+import type { ConsumerDefinition } from './events/consumer';
 
 /** What a resolver may use; handed to resolver classes through their constructor. */
 export interface SubgraphDeps {
@@ -25,6 +28,8 @@ export interface SubgraphDeps {
   db: Database;
   log: Logger;
   metrics: ServiceMetrics;
+  /** Domain events: `outbox.add(manager, event)` in a transaction, `outbox.emit(event)` without one. */
+  outbox: Outbox;
 }
 
 /** What the client sent, as the gateway saw it (these headers are signed by the gateway). */
@@ -61,6 +66,10 @@ export interface SubgraphModule<TLoaders> {
    * (for background work: relays, schedulers), called on shutdown before the database closes.
    */
   onStart?(deps: SubgraphDeps): Promise<void | (() => Promise<void>)>;
+  /** True when the subgraph writes domain events; its migrations then include createEventTablesMigration. */
+  outbox?: boolean;
+  /** Event consumers (they also need createEventTablesMigration in the subgraph's migrations). */
+  consumers?: ConsumerDefinition[];
 }
 
 /** The subgraph's schema alone, without a database: for printing SDL and composing. */
@@ -104,6 +113,7 @@ export interface RunningSubgraph {
   http: HttpService;
   schema: GraphQLSchema;
   url: string;
+  events: EventRuntime;
   stop(): Promise<void>;
 }
 
@@ -136,9 +146,20 @@ export async function startSubgraph<TLoaders>(
     log,
     metrics,
   });
-  const deps: SubgraphDeps = { name: module.name, config, db, log, metrics };
+  const events = new EventRuntime({
+    source: module.name,
+    schema: module.dbSchema,
+    dataSource: db.dataSource,
+    config,
+    log,
+    registry: metrics.registry,
+    outbox: module.outbox ?? false,
+    consumers: module.consumers,
+  });
+  const deps: SubgraphDeps = { name: module.name, config, db, log, metrics, outbox: events.outbox };
   try {
     const stopBackground = await module.onStart?.(deps);
+    await events.start(deps);
     const verify = module.createVerifier
       ? await module.createVerifier(deps)
       : createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
@@ -199,9 +220,11 @@ export async function startSubgraph<TLoaders>(
       http,
       schema,
       url,
+      events,
       stop() {
         stopping ??= (async () => {
           await http.close(config.SHUTDOWN_GRACE_MS);
+          await events.stop();
           if (stopBackground) await stopBackground();
           await db.close();
         })();
@@ -209,6 +232,7 @@ export async function startSubgraph<TLoaders>(
       },
     };
   } catch (err) {
+    await events.stop().catch(() => undefined);
     await db.close();
     throw err;
   }

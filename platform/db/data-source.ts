@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { DataSource, type Logger as TypeOrmLogger, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type QueryRunner, type Logger as TypeOrmLogger, type MixedList, type EntitySchema } from 'typeorm';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { createPGliteDriver, openEmbeddedDatabase } from './pglite-pool';
@@ -24,13 +24,16 @@ export interface DatabaseOptions {
  */
 export class StatementCounter implements TypeOrmLogger {
   count = 0;
+  /** Statements of background work (event relay and consumers, tagged on their query runner): not in `count`. */
+  background = 0;
   constructor(
     private readonly schema: string,
     private readonly logger: Logger,
     private readonly metrics?: ServiceMetrics,
   ) {}
-  logQuery(query: string): void {
-    this.count += 1;
+  logQuery(query: string, _parameters?: unknown[], queryRunner?: QueryRunner): void {
+    if (queryRunner?.data?.background) this.background += 1;
+    else this.count += 1;
     this.metrics?.dbStatements.inc({ schema: this.schema });
     if (this.logger.isLevelEnabled('trace')) this.logger.trace({ sql: query }, 'sql');
   }

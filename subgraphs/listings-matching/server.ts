@@ -3,6 +3,7 @@ import type { SubgraphModule } from '../../platform/subgraph';
 import type { ListingsContext } from './context.type';
 import { createListingsLoaders, type ListingsLoaders } from './loaders';
 import { CreateListings1732233600000 } from './migrations/1732233600000-CreateListings';
+import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
 import { ListingEntity } from './modules/listing/listing.entity';
 import { resolveListingReference } from './modules/listing/listing.reference';
 import { ListingResolver } from './modules/listing/listing.resolver';
@@ -13,7 +14,8 @@ export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
   name: 'listings-matching',
   dbSchema: 'listings',
   entities: [ListingEntity],
-  migrations: [CreateListings1732233600000],
+  migrations: [CreateListings1732233600000, CreateEventTables1732400000000],
+  outbox: true,
   resolvers: [ListingResolver, UserListingsResolver],
   referenceResolvers: {
     Listing: { __resolveReference: resolveListingReference },

@@ -9,6 +9,7 @@ import { ListingFilter } from './listing.input';
 import { applyListingFilter, applyListingPage, listingCursor } from './listing.query';
 import { ListingSort, ListingStatus } from './listing-status';
 import { Listing, ListingConnection, toListing } from './listing.type';
+import { recordListingViewed, recordSearchPerformed } from './listing.events';
 
 @Resolver(() => Listing)
 export class ListingResolver {
@@ -20,7 +21,9 @@ export class ListingResolver {
     const row = await ctx.loaders.listingById.load(id);
     if (!row) return null;
     const visible = row.status === ListingStatus.ACTIVE || isAdmin(ctx.viewer) || row.sellerId === ctx.viewer?.userId;
-    return visible ? toListing(row) : null;
+    if (!visible) return null;
+    await recordListingViewed(this.deps, ctx, row);
+    return toListing(row);
   }
 
   @Query(() => ListingConnection, { description: 'Public. Keyset-paginated; first is capped at 100' })
@@ -37,6 +40,7 @@ export class ListingResolver {
     const count = applyListingFilter(repo.createQueryBuilder('l'), filter, ctx.viewer);
     const [rows, totalCount] = await Promise.all([page.getMany(), count.getCount()]);
     const connection = toConnection(rows, limit, totalCount, (row) => listingCursor(sort, row));
+    await recordSearchPerformed(this.deps, ctx, filter, sort, totalCount);
     return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: toListing(e.node) })) };
   }
 }
