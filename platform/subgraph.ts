@@ -50,7 +50,8 @@ export interface SubgraphModule<TLoaders> {
   resolvers: NonEmptyArray<Function>;
   orphanedTypes?: Function[];
   referenceResolvers?: ReferenceResolvers;
-  permissions: IRules;
+  /** The shield rule map; a function when rules need configuration (e.g. rate limits). */
+  permissions: IRules | ((deps: SubgraphDeps) => IRules);
   /** Called once per request: DataLoaders live exactly as long as one request. */
   createLoaders(deps: SubgraphDeps, viewer: Viewer | null): TLoaders;
   /** Local token verification, for the subgraph that holds the keys (identity-consent). */
@@ -64,14 +65,21 @@ export interface SubgraphModule<TLoaders> {
 }
 
 /** The subgraph's schema alone, without a database: for printing SDL and composing. */
-export async function buildModuleSchema(module: SubgraphModule<unknown>, container?: ResolverContainer): Promise<GraphQLSchema> {
+export async function buildModuleSchema(
+  module: SubgraphModule<unknown>,
+  container?: ResolverContainer,
+  deps?: SubgraphDeps,
+): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema({
     resolvers: module.resolvers,
     orphanedTypes: module.orphanedTypes,
     referenceResolvers: module.referenceResolvers,
     container: container ?? unavailableContainer,
   });
-  return applyPermissions(schema, module.permissions);
+  // Without deps the schema is for printing only; rules that need configuration are then left out
+  // and the fallback (deny) applies to every field.
+  const rules = typeof module.permissions === 'function' ? (deps ? module.permissions(deps) : {}) : module.permissions;
+  return applyPermissions(schema, rules);
 }
 
 interface ResolverContainer {
@@ -143,7 +151,7 @@ export async function startSubgraph<TLoaders>(
       ? await module.createVerifier(deps)
       : createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
 
-    const schema = await buildModuleSchema(module as SubgraphModule<unknown>, createContainer(deps));
+    const schema = await buildModuleSchema(module as SubgraphModule<unknown>, createContainer(deps), deps);
     const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
       schema,
       introspection: true,

@@ -1,21 +1,72 @@
-import { allow, isAdminRule, isSelfOrAdmin } from '../../platform/shield';
+import { allow, and, chain, isAdminRule, isAuthenticated, rule } from '../../platform/shield';
+import { isAdmin, type Viewer } from '../../platform/auth/viewer';
+import { ForbiddenError, UnauthenticatedError } from '../../platform/errors';
+import type { SubgraphDeps } from '../../platform/subgraph';
+import { isJustAuthenticated } from './modules/user/user.visibility';
+import { identityRateLimits } from './rate-limits';
+
+interface WithViewer {
+  viewer: Viewer | null;
+}
+
+/** The user themself (signed in, or just issued a token by register/login/refresh) or an ADMIN. */
+const isUserSelfOrAdmin = rule('identity:userSelfOrAdmin', { cache: 'strict' })((parent: { id: string }, _args, ctx: WithViewer) => {
+  if (isJustAuthenticated(parent)) return true;
+  if (!ctx.viewer) return new UnauthenticatedError();
+  return isAdmin(ctx.viewer) || parent.id === ctx.viewer.userId ? true : new ForbiddenError();
+});
+
+/** A consent's owner or an ADMIN, also when the consent is reached through `_entities`. */
+const isConsentOwnerOrAdmin = rule('identity:consentOwnerOrAdmin', { cache: 'strict' })((parent: { userId: string }, _args, ctx: WithViewer) => {
+  if (!ctx.viewer) return new UnauthenticatedError();
+  return isAdmin(ctx.viewer) || parent.userId === ctx.viewer.userId ? true : new ForbiddenError();
+});
 
 /** Every field of this subgraph and who may see it. Anything not listed is denied. */
-export const identityPermissions = {
-  Query: {
-    me: allow,
-    user: isAdminRule,
-    users: isAdminRule,
-  },
-  User: {
-    id: allow,
-    displayName: allow,
-    roles: allow,
-    province: allow,
-    createdAt: allow,
-    email: isSelfOrAdmin('id'),
-  },
-  UserConnection: allow,
-  UserEdge: allow,
-  PageInfo: allow,
-};
+export function identityPermissions(deps: SubgraphDeps) {
+  const limits = identityRateLimits(deps);
+  return {
+    Query: {
+      me: allow,
+      user: isAdminRule,
+      users: isAdminRule,
+      myConsents: isAuthenticated,
+      auditLog: isAdminRule,
+      verifyAuditLog: isAdminRule,
+      partnerClients: isAdminRule,
+    },
+    Mutation: {
+      register: and(limits.registerPerIp, limits.registerPerEmail),
+      login: and(limits.loginPerIp, limits.loginPerEmail),
+      refreshToken: limits.refreshPerIp,
+      logout: limits.refreshPerIp,
+      // Authentication first, so anonymous calls are refused without counting against anyone.
+      grantConsent: chain(isAuthenticated, limits.consentPerUser),
+      withdrawConsent: isAuthenticated,
+      setUserRoles: isAdminRule,
+      createPartnerClient: isAdminRule,
+      revokePartnerClient: isAdminRule,
+    },
+    User: {
+      id: allow,
+      displayName: allow,
+      roles: allow,
+      province: allow,
+      createdAt: allow,
+      email: isUserSelfOrAdmin,
+      consents: isUserSelfOrAdmin,
+    },
+    AuthPayload: allow,
+    Consent: isConsentOwnerOrAdmin,
+    DataSource: { id: allow },
+    AuditEvent: isAdminRule,
+    AuditEventConnection: isAdminRule,
+    AuditEventEdge: isAdminRule,
+    AuditVerification: isAdminRule,
+    PartnerClient: isAdminRule,
+    PartnerClientWithKey: isAdminRule,
+    UserConnection: allow,
+    UserEdge: allow,
+    PageInfo: allow,
+  };
+}

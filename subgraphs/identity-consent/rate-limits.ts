@@ -1,0 +1,37 @@
+import { createRateLimitStore, rateLimitRules, type RateLimitStore } from '../../platform/rate-limit';
+import type { SubgraphDeps } from '../../platform/subgraph';
+import type { IdentityContext } from './context.type';
+
+const stores = new WeakMap<SubgraphDeps, RateLimitStore>();
+
+/** One counter store per running subgraph: Redis when REDIS_URL is set (shared by replicas), else memory. */
+export function rateLimitStore(deps: SubgraphDeps): RateLimitStore {
+  let store = stores.get(deps);
+  if (!store) {
+    store = createRateLimitStore(deps.config.REDIS_URL, `${deps.config.REDIS_KEY_PREFIX}identity:`);
+    stores.set(deps, store);
+  }
+  return store;
+}
+
+export async function closeRateLimitStore(deps: SubgraphDeps): Promise<void> {
+  await stores.get(deps)?.close();
+  stores.delete(deps);
+}
+
+/** The limits on sign-in, registration, token refresh and consent, from configuration. */
+export function identityRateLimits(deps: SubgraphDeps) {
+  const c = deps.config;
+  const store = rateLimitStore(deps);
+  const byIp = rateLimitRules(store, (ctx: IdentityContext) => `ip:${ctx.client.ip ?? 'unknown'}`);
+  const byUser = rateLimitRules(store, (ctx: IdentityContext) => (ctx.viewer ? `user:${ctx.viewer.userId}` : `ip:${ctx.client.ip ?? 'unknown'}`));
+  const windowSeconds = c.RATE_LIMIT_WINDOW_SECONDS;
+  return {
+    loginPerIp: byIp({ max: c.RATE_LIMIT_LOGIN_PER_IP, windowSeconds }),
+    loginPerEmail: byIp({ max: c.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds, identityArgs: ['email'] }),
+    registerPerIp: byIp({ max: c.RATE_LIMIT_REGISTER_PER_IP, windowSeconds }),
+    registerPerEmail: byIp({ max: c.RATE_LIMIT_REGISTER_PER_EMAIL, windowSeconds, identityArgs: ['input.email'] }),
+    refreshPerIp: byIp({ max: c.RATE_LIMIT_REFRESH_PER_IP, windowSeconds }),
+    consentPerUser: byUser({ max: c.RATE_LIMIT_CONSENT_PER_USER, windowSeconds }),
+  };
+}
