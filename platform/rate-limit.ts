@@ -102,9 +102,13 @@ export class RedisRateLimitStore extends RetryAwareStore {
   constructor(
     url: string,
     private readonly prefix: string,
+    onError: (err: Error) => void = () => undefined,
   ) {
     super();
+    // A request waits for at most two reconnection attempts; with Redis down the limited fields
+    // fail closed (an error), never unlimited.
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+    this.redis.on('error', onError);
   }
   /** Identities hashed: emails and addresses do not appear in Redis keys. */
   private key(identity: Identity): string {
@@ -124,8 +128,8 @@ export class RedisRateLimitStore extends RetryAwareStore {
 
 export type RateLimitStore = MemoryRateLimitStore | RedisRateLimitStore;
 
-export function createRateLimitStore(redisUrl: string | undefined, prefix: string): RateLimitStore {
-  return redisUrl ? new RedisRateLimitStore(redisUrl, prefix) : new MemoryRateLimitStore();
+export function createRateLimitStore(redisUrl: string | undefined, prefix: string, onError?: (err: Error) => void): RateLimitStore {
+  return redisUrl ? new RedisRateLimitStore(redisUrl, prefix, onError) : new MemoryRateLimitStore();
 }
 
 export interface LimitSpec {

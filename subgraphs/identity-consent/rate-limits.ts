@@ -8,7 +8,9 @@ const stores = new WeakMap<SubgraphDeps, RateLimitStore>();
 export function rateLimitStore(deps: SubgraphDeps): RateLimitStore {
   let store = stores.get(deps);
   if (!store) {
-    store = createRateLimitStore(deps.config.REDIS_URL, `${deps.config.REDIS_KEY_PREFIX}identity:`);
+    store = createRateLimitStore(deps.config.REDIS_URL, `${deps.config.REDIS_KEY_PREFIX}identity:`, (err) =>
+      deps.log.warn({ err: err.message }, 'rate-limit store: Redis error'),
+    );
     stores.set(deps, store);
   }
   return store;

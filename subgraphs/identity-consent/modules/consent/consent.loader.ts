@@ -24,7 +24,11 @@ export function createConsentsByUserLoader(dataSource: DataSource) {
   return new DataLoader<ConsentsOfUserKey, ConsentEntity[], string>(
     async (keys) => {
       const byStatus = new Map<ConsentStatus | null, string[]>();
-      for (const k of keys) byStatus.set(k.status, [...(byStatus.get(k.status) ?? []), k.userId]);
+      for (const k of keys) {
+        const ids = byStatus.get(k.status);
+        if (ids) ids.push(k.userId);
+        else byStatus.set(k.status, [k.userId]);
+      }
       const results = new Map<string, ConsentEntity[]>();
       await Promise.all(
         [...byStatus].map(async ([status, userIds]) => {
@@ -44,7 +48,9 @@ export function createConsentsByUserLoader(dataSource: DataSource) {
             .getMany();
           for (const row of rows) {
             const key = `${row.userId}|${status ?? ''}`;
-            results.set(key, [...(results.get(key) ?? []), row]);
+            const list = results.get(key);
+            if (list) list.push(row);
+            else results.set(key, [row]);
           }
         }),
       );
