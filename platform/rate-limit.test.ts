@@ -1,6 +1,58 @@
+import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { graphql, type GraphQLSchema } from 'graphql';
 import Redis from 'ioredis';
-import { MemoryRateLimitStore, RedisRateLimitStore } from './rate-limit';
+import { Query, Resolver } from 'type-graphql';
+import { buildFederatedSchema } from './schema/build-subgraph-schema';
+import { allow, applyPermissions, isAdminRule } from './shield';
+import { MemoryRateLimitStore, rateLimitRules, RedisRateLimitStore, withRateLimits } from './rate-limit';
+
+@Resolver()
+class LimitedResolver {
+  @Query(() => String)
+  open(): string {
+    return 'open';
+  }
+
+  @Query(() => String)
+  adminOnly(): string {
+    return 'admin';
+  }
+}
+
+describe('rate limits as shield rules behind the permissions', () => {
+  let schema: GraphQLSchema;
+  const admin = { kind: 'user', userId: 'a', roles: ['ADMIN'], tokenId: 't' };
+  const run = (source: string, viewer: unknown = null) => graphql({ schema, source, contextValue: { viewer } });
+
+  beforeAll(async () => {
+    const limit = rateLimitRules(new MemoryRateLimitStore(), () => 'caller');
+    const rules = withRateLimits(
+      { Query: { open: allow, adminOnly: isAdminRule } },
+      { Query: { open: limit({ max: 2, windowSeconds: 60 }), adminOnly: limit({ max: 1, windowSeconds: 60 }) } },
+    );
+    schema = applyPermissions(await buildFederatedSchema({ resolvers: [LimitedResolver] }), rules);
+  });
+
+  it('refuses the call over the limit with RATE_LIMITED and the seconds to wait', async () => {
+    expect((await run('{ open }')).data).toEqual({ open: 'open' });
+    expect((await run('{ open }')).data).toEqual({ open: 'open' });
+    const refused = await run('{ open }');
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(refused.errors?.[0].extensions?.retryAfterSeconds).toBeGreaterThanOrEqual(59);
+    expect(refused.errors?.[0].extensions?.retryAfterSeconds).toBeLessThanOrEqual(60);
+  });
+
+  it('does not count calls the permission rule refused', async () => {
+    for (let i = 0; i < 3; i++) expect((await run('{ adminOnly }')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await run('{ adminOnly }', admin)).data).toEqual({ adminOnly: 'admin' });
+    expect((await run('{ adminOnly }', admin)).errors?.[0].extensions?.code).toBe('RATE_LIMITED');
+  });
+
+  it('refuses to attach limits to a type whose permission is a single rule', () => {
+    expect(() => withRateLimits({ Query: allow }, { Query: { open: allow } })).toThrow(/field map/);
+  });
+});
 
 const identity = { contextIdentity: 'ip:10.0.0.1', fieldIdentity: 'login:someone@example.co.za' };
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRateLimitRule, type Identity, type Store } from 'graphql-rate-limit';
-import type { IRule } from 'graphql-shield';
+import { chain, deny, type IRule, type IRules } from 'graphql-shield';
 import Redis from 'ioredis';
 import { RateLimitedError } from './errors';
 
@@ -157,4 +157,24 @@ export function rateLimitRules(store: RateLimitStore, identify: (ctx: any) => st
   });
   return (spec) =>
     factory({ max: spec.max, window: `${spec.windowSeconds}s`, identityArgs: spec.identityArgs, uncountRejected: true });
+}
+
+type ShieldRule = IRule | ReturnType<typeof chain>;
+/** Rules by type name and field name. */
+export type FieldRules = Record<string, Record<string, ShieldRule>>;
+
+/**
+ * Puts each rate limit behind the field's permission rule (`chain`: the limit is counted only once
+ * the permission passed). A field the permissions do not name stays denied.
+ */
+export function withRateLimits(permissions: IRules, limits: FieldRules): IRules {
+  const rules = { ...(permissions as Record<string, ShieldRule | Record<string, ShieldRule>>) };
+  for (const [typeName, fields] of Object.entries(limits)) {
+    const typeRule = rules[typeName] ?? {};
+    if ('resolve' in typeRule) throw new Error(`rate limits on ${typeName} need its permissions as a field map`);
+    const fieldMap = { ...(typeRule as Record<string, ShieldRule>) };
+    for (const [field, limit] of Object.entries(fields)) fieldMap[field] = chain(fieldMap[field] ?? deny, limit);
+    rules[typeName] = fieldMap;
+  }
+  return rules as IRules;
 }

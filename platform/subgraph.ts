@@ -13,6 +13,7 @@ import { createTokenVerifier, type TokenVerifier, type Viewer } from './auth/vie
 import { verifyGatewayRequest } from './auth/gateway-signature';
 import { buildFederatedSchema, type ReferenceResolvers } from './schema/build-subgraph-schema';
 import { applyPermissions } from './shield';
+import { withRateLimits, type FieldRules } from './rate-limit';
 import { maskError } from './errors';
 import { metricsPlugin, requestLogPlugin } from './apollo-plugins';
 import { createHttpService, type HttpService, type RequestInfo, type RouteHandler } from './http-server';
@@ -50,8 +51,12 @@ export interface SubgraphModule<TLoaders> {
   resolvers: NonEmptyArray<Function>;
   orphanedTypes?: Function[];
   referenceResolvers?: ReferenceResolvers;
-  /** The shield rule map; a function when rules need configuration (e.g. rate limits). */
-  permissions: IRules | ((deps: SubgraphDeps) => IRules);
+  permissions: IRules;
+  /**
+   * Rate limits by type and field, built from configuration. Each runs only after the field's
+   * permission rule has passed, so refused callers are not counted against anyone.
+   */
+  rateLimits?(deps: SubgraphDeps): FieldRules;
   /** Called once per request: DataLoaders live exactly as long as one request. */
   createLoaders(deps: SubgraphDeps, viewer: Viewer | null): TLoaders;
   /** Local token verification, for the subgraph that holds the keys (identity-consent). */
@@ -76,10 +81,8 @@ export async function buildModuleSchema(
     referenceResolvers: module.referenceResolvers,
     container: container ?? unavailableContainer,
   });
-  // Without deps the schema is for printing only; rules that need configuration are then left out
-  // and the fallback (deny) applies to every field.
-  const rules = typeof module.permissions === 'function' ? (deps ? module.permissions(deps) : {}) : module.permissions;
-  return applyPermissions(schema, rules);
+  const limits = deps && module.rateLimits ? module.rateLimits(deps) : undefined;
+  return applyPermissions(schema, limits ? withRateLimits(module.permissions, limits) : module.permissions);
 }
 
 interface ResolverContainer {

@@ -1,9 +1,7 @@
-import { allow, and, chain, isAdminRule, isAuthenticated, rule } from '../../platform/shield';
+import { allow, isAdminRule, isAuthenticated, rule } from '../../platform/shield';
 import { isAdmin, type Viewer } from '../../platform/auth/viewer';
 import { ForbiddenError, UnauthenticatedError } from '../../platform/errors';
-import type { SubgraphDeps } from '../../platform/subgraph';
 import { isJustAuthenticated } from './modules/user/user.visibility';
-import { identityRateLimits } from './rate-limits';
 
 interface WithViewer {
   viewer: Viewer | null;
@@ -22,51 +20,50 @@ const isConsentOwnerOrAdmin = rule('identity:consentOwnerOrAdmin', { cache: 'str
   return isAdmin(ctx.viewer) || parent.userId === ctx.viewer.userId ? true : new ForbiddenError();
 });
 
-/** Every field of this subgraph and who may see it. Anything not listed is denied. */
-export function identityPermissions(deps: SubgraphDeps) {
-  const limits = identityRateLimits(deps);
-  return {
-    Query: {
-      me: allow,
-      user: isAdminRule,
-      users: isAdminRule,
-      myConsents: isAuthenticated,
-      auditLog: isAdminRule,
-      verifyAuditLog: isAdminRule,
-      partnerClients: isAdminRule,
-    },
-    Mutation: {
-      register: and(limits.registerPerIp, limits.registerPerEmail),
-      login: and(limits.loginPerIp, limits.loginPerEmail),
-      refreshToken: limits.refreshPerIp,
-      logout: limits.refreshPerIp,
-      // Authentication first, so anonymous calls are refused without counting against anyone.
-      grantConsent: chain(isAuthenticated, limits.consentPerUser),
-      withdrawConsent: isAuthenticated,
-      setUserRoles: isAdminRule,
-      createPartnerClient: isAdminRule,
-      revokePartnerClient: isAdminRule,
-    },
-    User: {
-      id: allow,
-      displayName: allow,
-      roles: allow,
-      province: allow,
-      createdAt: allow,
-      email: isUserSelfOrAdmin,
-      consents: isUserSelfOrAdmin,
-    },
-    AuthPayload: allow,
-    Consent: isConsentOwnerOrAdmin,
-    DataSource: { id: allow },
-    AuditEvent: isAdminRule,
-    AuditEventConnection: isAdminRule,
-    AuditEventEdge: isAdminRule,
-    AuditVerification: isAdminRule,
-    PartnerClient: isAdminRule,
-    PartnerClientWithKey: isAdminRule,
-    UserConnection: allow,
-    UserEdge: allow,
-    PageInfo: allow,
-  };
-}
+/**
+ * Every field of this subgraph and who may see it. Anything not listed is denied. The rate limits
+ * on sign-in, registration, refresh and consent (rate-limits.ts) run after these rules pass.
+ */
+export const identityPermissions = {
+  Query: {
+    me: allow,
+    user: isAdminRule,
+    users: isAdminRule,
+    myConsents: isAuthenticated,
+    auditLog: isAdminRule,
+    verifyAuditLog: isAdminRule,
+    partnerClients: isAdminRule,
+  },
+  Mutation: {
+    register: allow,
+    login: allow,
+    refreshToken: allow,
+    logout: allow,
+    grantConsent: isAuthenticated,
+    withdrawConsent: isAuthenticated,
+    setUserRoles: isAdminRule,
+    createPartnerClient: isAdminRule,
+    revokePartnerClient: isAdminRule,
+  },
+  User: {
+    id: allow,
+    displayName: allow,
+    roles: allow,
+    province: allow,
+    createdAt: allow,
+    email: isUserSelfOrAdmin,
+    consents: isUserSelfOrAdmin,
+  },
+  AuthPayload: allow,
+  Consent: isConsentOwnerOrAdmin,
+  DataSource: { id: allow },
+  AuditEvent: isAdminRule,
+  AuditEventConnection: isAdminRule,
+  AuditEventEdge: isAdminRule,
+  AuditVerification: isAdminRule,
+  PartnerClient: isAdminRule,
+  PartnerClientWithKey: isAdminRule,
+  UserConnection: allow,
+  UserEdge: allow,
+  PageInfo: allow,
+};

@@ -1,4 +1,5 @@
-import { createRateLimitStore, rateLimitRules, type RateLimitStore } from '../../platform/rate-limit';
+import { and } from 'graphql-shield';
+import { createRateLimitStore, rateLimitRules, type FieldRules, type RateLimitStore } from '../../platform/rate-limit';
 import type { SubgraphDeps } from '../../platform/subgraph';
 import type { IdentityContext } from './context.type';
 
@@ -22,18 +23,20 @@ export async function closeRateLimitStore(deps: SubgraphDeps): Promise<void> {
 }
 
 /** The limits on sign-in, registration, token refresh and consent, from configuration. */
-export function identityRateLimits(deps: SubgraphDeps) {
+export function identityRateLimits(deps: SubgraphDeps): FieldRules {
   const c = deps.config;
   const store = rateLimitStore(deps);
   const byIp = rateLimitRules(store, (ctx: IdentityContext) => `ip:${ctx.client.ip ?? 'unknown'}`);
   const byUser = rateLimitRules(store, (ctx: IdentityContext) => (ctx.viewer ? `user:${ctx.viewer.userId}` : `ip:${ctx.client.ip ?? 'unknown'}`));
-  const windowSeconds = c.RATE_LIMIT_WINDOW_SECONDS;
+  const window = c.RATE_LIMIT_WINDOW_SECONDS;
+  const perIp = (max: number) => byIp({ max, windowSeconds: window });
   return {
-    loginPerIp: byIp({ max: c.RATE_LIMIT_LOGIN_PER_IP, windowSeconds }),
-    loginPerEmail: byIp({ max: c.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds, identityArgs: ['email'] }),
-    registerPerIp: byIp({ max: c.RATE_LIMIT_REGISTER_PER_IP, windowSeconds }),
-    registerPerEmail: byIp({ max: c.RATE_LIMIT_REGISTER_PER_EMAIL, windowSeconds, identityArgs: ['input.email'] }),
-    refreshPerIp: byIp({ max: c.RATE_LIMIT_REFRESH_PER_IP, windowSeconds }),
-    consentPerUser: byUser({ max: c.RATE_LIMIT_CONSENT_PER_USER, windowSeconds }),
+    Mutation: {
+      register: and(perIp(c.RATE_LIMIT_REGISTER_PER_IP), byIp({ max: c.RATE_LIMIT_REGISTER_PER_EMAIL, windowSeconds: window, identityArgs: ['input.email'] })),
+      login: and(perIp(c.RATE_LIMIT_LOGIN_PER_IP), byIp({ max: c.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds: window, identityArgs: ['email'] })),
+      refreshToken: perIp(c.RATE_LIMIT_REFRESH_PER_IP),
+      logout: perIp(c.RATE_LIMIT_REFRESH_PER_IP),
+      grantConsent: byUser({ max: c.RATE_LIMIT_CONSENT_PER_USER, windowSeconds: window }),
+    },
   };
 }

@@ -25,7 +25,7 @@ import { UserEntity } from './modules/user/user.entity';
 import { resolveUserReference } from './modules/user/user.reference';
 import { UserResolver } from './modules/user/user.resolver';
 import { identityPermissions } from './permissions';
-import { closeRateLimitStore } from './rate-limits';
+import { closeRateLimitStore, identityRateLimits } from './rate-limits';
 
 export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   name: 'identity-consent',
@@ -38,6 +38,7 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
     Consent: { __resolveReference: resolveConsentReference },
   },
   permissions: identityPermissions,
+  rateLimits: identityRateLimits,
   createLoaders: createIdentityLoaders,
   async createVerifier(deps) {
     const keys = await signingKeys(deps);
