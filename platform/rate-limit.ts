@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRateLimitRule, type Identity, type Store } from 'graphql-rate-limit';
-import { chain, deny, type IRule, type IRules } from 'graphql-shield';
+import { chain, deny, rule, type IRule, type IRules } from 'graphql-shield';
+import type { IOptions } from 'graphql-shield/typings/types';
 import Redis from 'ioredis';
 import { RateLimitedError } from './errors';
 
@@ -124,6 +125,10 @@ export class RedisRateLimitStore extends RetryAwareStore {
   override async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
+  /** Drops the connection at once, without waiting for Redis to acknowledge. */
+  disconnect(): void {
+    this.redis.disconnect();
+  }
 }
 
 export type RateLimitStore = MemoryRateLimitStore | RedisRateLimitStore;
@@ -140,12 +145,20 @@ export interface LimitSpec {
 }
 
 const RETRY_IN = / in (\d+) seconds?$/;
+/** How long to tell callers to wait when the counters cannot be read (Redis down). */
+const UNAVAILABLE_RETRY_SECONDS = 5;
 
 /**
  * Shield rules over graphql-rate-limit, counted per whatever `identify` returns (client address,
- * user id). A refused attempt is not counted, so the retry time in the error stays true.
+ * user id). A refused attempt is not counted, so the retry time in the error stays true. When the
+ * store fails, the limited field fails closed with RATE_LIMITED (shield would otherwise turn the
+ * failure into a bare FORBIDDEN).
  */
-export function rateLimitRules(store: RateLimitStore, identify: (ctx: any) => string): (spec: LimitSpec) => IRule {
+export function rateLimitRules(
+  store: RateLimitStore,
+  identify: (ctx: any) => string,
+  onError: (err: unknown) => void = () => undefined,
+): (spec: LimitSpec) => IRule {
   const factory = createRateLimitRule({
     identifyContext: identify,
     store,
@@ -155,8 +168,21 @@ export function rateLimitRules(store: RateLimitStore, identify: (ctx: any) => st
     },
     createError: (message) => new RateLimitedError(message, Number(RETRY_IN.exec(message)?.[1] ?? 60)),
   });
-  return (spec) =>
-    factory({ max: spec.max, window: `${spec.windowSeconds}s`, identityArgs: spec.identityArgs, uncountRejected: true });
+  return (spec) => {
+    const limit = factory({ max: spec.max, window: `${spec.windowSeconds}s`, identityArgs: spec.identityArgs, uncountRejected: true });
+    return rule({ cache: 'no_cache' })(async (parent, args, ctx, info) => {
+      try {
+        // debug: rethrow the store's failure here instead of shield's silent `false`
+        return await limit.resolve(parent, args, ctx, info, { debug: true } as IOptions);
+      } catch (err) {
+        onError(err);
+        return new RateLimitedError(
+          `Request limits cannot be checked right now; try again in ${UNAVAILABLE_RETRY_SECONDS} seconds`,
+          UNAVAILABLE_RETRY_SECONDS,
+        );
+      }
+    });
+  };
 }
 
 type ShieldRule = IRule | ReturnType<typeof chain>;

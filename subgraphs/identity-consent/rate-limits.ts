@@ -26,8 +26,13 @@ export async function closeRateLimitStore(deps: SubgraphDeps): Promise<void> {
 export function identityRateLimits(deps: SubgraphDeps): FieldRules {
   const c = deps.config;
   const store = rateLimitStore(deps);
-  const byIp = rateLimitRules(store, (ctx: IdentityContext) => `ip:${ctx.client.ip ?? 'unknown'}`);
-  const byUser = rateLimitRules(store, (ctx: IdentityContext) => (ctx.viewer ? `user:${ctx.viewer.userId}` : `ip:${ctx.client.ip ?? 'unknown'}`));
+  const onError = (err: unknown) => deps.log.error({ err }, 'rate limits could not be checked; refusing the limited field');
+  const byIp = rateLimitRules(store, (ctx: IdentityContext) => `ip:${ctx.client.ip ?? 'unknown'}`, onError);
+  const byUser = rateLimitRules(
+    store,
+    (ctx: IdentityContext) => (ctx.viewer ? `user:${ctx.viewer.userId}` : `ip:${ctx.client.ip ?? 'unknown'}`),
+    onError,
+  );
   const window = c.RATE_LIMIT_WINDOW_SECONDS;
   const perIp = (max: number) => byIp({ max, windowSeconds: window });
   return {
