@@ -125,10 +125,6 @@ export class RedisRateLimitStore extends RetryAwareStore {
   override async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
-  /** Drops the connection at once, without waiting for Redis to acknowledge. */
-  disconnect(): void {
-    this.redis.disconnect();
-  }
 }
 
 export type RateLimitStore = MemoryRateLimitStore | RedisRateLimitStore;
