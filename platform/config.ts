@@ -60,6 +60,20 @@ const envSchema = z.object({
   /** `npm start` loads a few demo sellers and listings into an empty embedded database. */
   DEMO_DATA: z.enum(['true', 'false']).default('true'),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** Prefix of every Redis key this deployment writes (tests use a unique one per run). */
+  REDIS_KEY_PREFIX: z.string().max(64).default('hemp:'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(30),
+  /** Rate limits: attempts per RATE_LIMIT_WINDOW_SECONDS. Tests set low values. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  RATE_LIMIT_LOGIN_PER_EMAIL: z.coerce.number().int().positive().default(5),
+  RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().positive().default(30),
+  RATE_LIMIT_REGISTER_PER_EMAIL: z.coerce.number().int().positive().default(5),
+  RATE_LIMIT_REGISTER_PER_IP: z.coerce.number().int().positive().default(10),
+  RATE_LIMIT_REFRESH_PER_IP: z.coerce.number().int().positive().default(60),
+  RATE_LIMIT_CONSENT_PER_USER: z.coerce.number().int().positive().default(20),
+  /** How long a gateway may trust a resolved partner key; at most 5 s, so a revocation counts within 5 s. */
+  PARTNER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(5000).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   /** Domain events: how often relays and consumers look for work when nothing woke them. */
   EVENTS_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(250),

@@ -13,6 +13,7 @@ import { createTokenVerifier, type TokenVerifier, type Viewer } from './auth/vie
 import { verifyGatewayRequest } from './auth/gateway-signature';
 import { buildFederatedSchema, type ReferenceResolvers } from './schema/build-subgraph-schema';
 import { applyPermissions } from './shield';
+import { withRateLimits, type FieldRules } from './rate-limit';
 import { maskError } from './errors';
 import { metricsPlugin, requestLogPlugin } from './apollo-plugins';
 import { createHttpService, type HttpService, type RequestInfo, type RouteHandler } from './http-server';
@@ -56,6 +57,11 @@ export interface SubgraphModule<TLoaders> {
   orphanedTypes?: Function[];
   referenceResolvers?: ReferenceResolvers;
   permissions: IRules;
+  /**
+   * Rate limits by type and field, built from configuration. Each runs only after the field's
+   * permission rule has passed, so refused callers are not counted against anyone.
+   */
+  rateLimits?(deps: SubgraphDeps): FieldRules;
   /** Called once per request: DataLoaders live exactly as long as one request. */
   createLoaders(deps: SubgraphDeps, viewer: Viewer | null): TLoaders;
   /** Local token verification, for the subgraph that holds the keys (identity-consent). */
@@ -73,14 +79,19 @@ export interface SubgraphModule<TLoaders> {
 }
 
 /** The subgraph's schema alone, without a database: for printing SDL and composing. */
-export async function buildModuleSchema(module: SubgraphModule<unknown>, container?: ResolverContainer): Promise<GraphQLSchema> {
+export async function buildModuleSchema(
+  module: SubgraphModule<unknown>,
+  container?: ResolverContainer,
+  deps?: SubgraphDeps,
+): Promise<GraphQLSchema> {
   const schema = await buildFederatedSchema({
     resolvers: module.resolvers,
     orphanedTypes: module.orphanedTypes,
     referenceResolvers: module.referenceResolvers,
     container: container ?? unavailableContainer,
   });
-  return applyPermissions(schema, module.permissions);
+  const limits = deps && module.rateLimits ? module.rateLimits(deps) : undefined;
+  return applyPermissions(schema, limits ? withRateLimits(module.permissions, limits) : module.permissions);
 }
 
 interface ResolverContainer {
@@ -164,7 +175,7 @@ export async function startSubgraph<TLoaders>(
       ? await module.createVerifier(deps)
       : createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
 
-    const schema = await buildModuleSchema(module as SubgraphModule<unknown>, createContainer(deps));
+    const schema = await buildModuleSchema(module as SubgraphModule<unknown>, createContainer(deps), deps);
     const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
       schema,
       introspection: true,

@@ -1,11 +1,49 @@
-import { allow, isAdminRule, isSelfOrAdmin } from '../../platform/shield';
+import { allow, isAdminRule, isAuthenticated, rule } from '../../platform/shield';
+import { isAdmin, type Viewer } from '../../platform/auth/viewer';
+import { ForbiddenError, UnauthenticatedError } from '../../platform/errors';
+import { isJustAuthenticated } from './modules/user/user.visibility';
 
-/** Every field of this subgraph and who may see it. Anything not listed is denied. */
+interface WithViewer {
+  viewer: Viewer | null;
+}
+
+/** The user themself (signed in, or just issued a token by register/login/refresh) or an ADMIN. */
+const isUserSelfOrAdmin = rule('identity:userSelfOrAdmin', { cache: 'strict' })((parent: { id: string }, _args, ctx: WithViewer) => {
+  if (isJustAuthenticated(parent)) return true;
+  if (!ctx.viewer) return new UnauthenticatedError();
+  return isAdmin(ctx.viewer) || parent.id === ctx.viewer.userId ? true : new ForbiddenError();
+});
+
+/** A consent's owner or an ADMIN, also when the consent is reached through `_entities`. */
+const isConsentOwnerOrAdmin = rule('identity:consentOwnerOrAdmin', { cache: 'strict' })((parent: { userId: string }, _args, ctx: WithViewer) => {
+  if (!ctx.viewer) return new UnauthenticatedError();
+  return isAdmin(ctx.viewer) || parent.userId === ctx.viewer.userId ? true : new ForbiddenError();
+});
+
+/**
+ * Every field of this subgraph and who may see it. Anything not listed is denied. The rate limits
+ * on sign-in, registration, refresh and consent (rate-limits.ts) run after these rules pass.
+ */
 export const identityPermissions = {
   Query: {
     me: allow,
     user: isAdminRule,
     users: isAdminRule,
+    myConsents: isAuthenticated,
+    auditLog: isAdminRule,
+    verifyAuditLog: isAdminRule,
+    partnerClients: isAdminRule,
+  },
+  Mutation: {
+    register: allow,
+    login: allow,
+    refreshToken: allow,
+    logout: allow,
+    grantConsent: isAuthenticated,
+    withdrawConsent: isAuthenticated,
+    setUserRoles: isAdminRule,
+    createPartnerClient: isAdminRule,
+    revokePartnerClient: isAdminRule,
   },
   User: {
     id: allow,
@@ -13,8 +51,18 @@ export const identityPermissions = {
     roles: allow,
     province: allow,
     createdAt: allow,
-    email: isSelfOrAdmin('id'),
+    email: isUserSelfOrAdmin,
+    consents: isUserSelfOrAdmin,
   },
+  AuthPayload: allow,
+  Consent: isConsentOwnerOrAdmin,
+  DataSource: { id: allow },
+  AuditEvent: isAdminRule,
+  AuditEventConnection: isAdminRule,
+  AuditEventEdge: isAdminRule,
+  AuditVerification: isAdminRule,
+  PartnerClient: isAdminRule,
+  PartnerClientWithKey: isAdminRule,
   UserConnection: allow,
   UserEdge: allow,
   PageInfo: allow,

@@ -1,23 +1,44 @@
 import 'reflect-metadata';
 import { createTokenVerifier } from '../../platform/auth/viewer';
+import { ACTIVE_CONSENTS_PATH } from '../../platform/consent-client';
+import { PARTNER_RESOLVE_PATH } from '../../platform/partner-client';
+import { isUuid } from '../../platform/schema/ids';
 import type { SubgraphModule } from '../../platform/subgraph';
+import { InternalRouteError, signedRoute } from './internal-route';
 import { createIdentityLoaders, type IdentityLoaders } from './loaders';
 import { CreateUsers1732233600000 } from './migrations/1732233600000-CreateUsers';
+import { AuthConsentAudit1732320000000 } from './migrations/1732320000000-AuthConsentAudit';
+import { AuditEventEntity } from './modules/audit/audit-event.entity';
+import { AuditResolver } from './modules/audit/audit.resolver';
+import { AuthResolver } from './modules/auth/auth.resolver';
 import { signingKeys } from './modules/auth/keys';
+import { RefreshTokenEntity } from './modules/auth/refresh-token.entity';
+import { ConsentEntity } from './modules/consent/consent.entity';
+import { resolveConsentReference } from './modules/consent/consent.reference';
+import { ConsentResolver, UserConsentsResolver } from './modules/consent/consent.resolver';
+import { activeConsents } from './modules/consent/consent.service';
+import { PartnerClientEntity } from './modules/partner/partner-client.entity';
+import { isKeyHash, resolvePartnerByKeyHash } from './modules/partner/partner.service';
+import { PartnerClientResolver } from './modules/partner/partner.resolver';
 import { ensureBootstrapAdmin } from './modules/user/bootstrap-admin';
 import { UserEntity } from './modules/user/user.entity';
 import { resolveUserReference } from './modules/user/user.reference';
 import { UserResolver } from './modules/user/user.resolver';
 import { identityPermissions } from './permissions';
+import { closeRateLimitStore, identityRateLimits } from './rate-limits';
 
 export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   name: 'identity-consent',
   dbSchema: 'identity',
-  entities: [UserEntity],
-  migrations: [CreateUsers1732233600000],
-  resolvers: [UserResolver],
-  referenceResolvers: { User: { __resolveReference: resolveUserReference } },
+  entities: [UserEntity, RefreshTokenEntity, ConsentEntity, AuditEventEntity, PartnerClientEntity],
+  migrations: [CreateUsers1732233600000, AuthConsentAudit1732320000000],
+  resolvers: [UserResolver, AuthResolver, ConsentResolver, UserConsentsResolver, AuditResolver, PartnerClientResolver],
+  referenceResolvers: {
+    User: { __resolveReference: resolveUserReference },
+    Consent: { __resolveReference: resolveConsentReference },
+  },
   permissions: identityPermissions,
+  rateLimits: identityRateLimits,
   createLoaders: createIdentityLoaders,
   async createVerifier(deps) {
     const keys = await signingKeys(deps);
@@ -25,12 +46,28 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   },
   async routes(deps) {
     const body = JSON.stringify((await signingKeys(deps)).jwks);
+    const db = deps.db.dataSource;
     return {
       '/.well-known/jwks.json': (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' });
         res.end(body);
       },
+      // Other subgraphs ask on every request that needs consent; see platform/consent-client.ts.
+      [ACTIVE_CONSENTS_PATH]: signedRoute(deps, async (query) => {
+        const userId = query.get('userId');
+        if (!isUuid(userId)) throw new InternalRouteError(400, 'userId must be a UUID');
+        return { consents: await activeConsents(db, userId) };
+      }),
+      // The gateway resolves x-api-key by its sha256; see platform/partner-client.ts.
+      [PARTNER_RESOLVE_PATH]: signedRoute(deps, async (query) => {
+        const keyHash = query.get('keyHash');
+        if (!isKeyHash(keyHash)) throw new InternalRouteError(400, 'keyHash must be a lower-case sha256 hex digest');
+        return { partner: await resolvePartnerByKeyHash(db, keyHash) };
+      }),
     };
   },
-  onStart: ensureBootstrapAdmin,
+  async onStart(deps) {
+    await ensureBootstrapAdmin(deps);
+    return () => closeRateLimitStore(deps);
+  },
 };

@@ -1,9 +1,11 @@
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Role } from '../../../../platform/schema/shared-types';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
 import { isUuid } from '../../../../platform/schema/ids';
 import type { IdentityContext } from '../../context.type';
 import { UserEntity } from './user.entity';
+import { setUserRoles } from './user.service';
 import { User, UserConnection } from './user.type';
 
 @Resolver(() => User)
@@ -35,5 +37,15 @@ export class UserResolver {
     }
     const [rows, totalCount] = await Promise.all([query.getMany(), repo.count()]);
     return toConnection(rows, limit, totalCount, (u) => encodeCursor([u.createdAt.toISOString(), u.id]));
+  }
+
+  @Mutation(() => User, { description: 'ADMIN' })
+  setUserRoles(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('roles', () => [Role]) roles: Role[],
+    @Ctx() ctx: IdentityContext,
+  ): Promise<UserEntity> {
+    // The shield rule guarantees an ADMIN viewer.
+    return setUserRoles(this.deps, ctx.viewer!, userId, roles);
   }
 }

@@ -1,0 +1,31 @@
+import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { Viewer } from '../../../../platform/auth/viewer';
+import { BadUserInputError, NotFoundError } from '../../../../platform/errors';
+import { isUuid } from '../../../../platform/schema/ids';
+import { Role } from '../../../../platform/schema/shared-types';
+import { append, AuditAction } from '../audit/audit.service';
+import { UserEntity } from './user.entity';
+
+/**
+ * ADMIN changes a user's roles. Tokens already issued keep their roles until they expire (15 min);
+ * the next refresh carries the new ones. An admin cannot drop their own ADMIN role, so the last
+ * administrator cannot lock everyone out by accident.
+ */
+export async function setUserRoles(deps: SubgraphDeps, actor: Viewer, userId: string, roles: Role[]): Promise<UserEntity> {
+  if (!isUuid(userId)) throw new NotFoundError('No such user');
+  const unique = [...new Set(roles)];
+  if (unique.length === 0) throw new BadUserInputError('a user needs at least one role', 'roles');
+  if (userId === actor.userId && !unique.includes(Role.ADMIN)) {
+    throw new BadUserInputError('you cannot remove your own ADMIN role', 'roles');
+  }
+  return deps.db.dataSource.transaction(async (manager) => {
+    const repo = manager.getRepository(UserEntity);
+    const user = await repo.findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+    if (!user || user.erasedAt) throw new NotFoundError('No such user');
+    const before = user.roles;
+    user.roles = unique;
+    await repo.update({ id: user.id }, { roles: unique });
+    await append(manager, { action: AuditAction.ROLES_CHANGED, actorId: actor.userId, subjectId: user.id, details: { from: before, to: unique } });
+    return user;
+  });
+}
