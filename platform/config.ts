@@ -50,6 +50,10 @@ const envSchema = z.object({
   PSEUDONYM_SECRET: z.string().min(16).default(DEV_PSEUDONYM_SECRET),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  /** Matches stored per match request, best first. */
+  MATCH_RESULT_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
+  /** Listings the SQL pre-selection hands to exact scoring; at least MATCH_RESULT_LIMIT. */
+  MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(1).max(2000).default(200),
 });
 
 export type Env = z.infer<typeof envSchema>;
