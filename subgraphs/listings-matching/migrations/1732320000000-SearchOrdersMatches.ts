@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Search is a generated tsvector (title weighs more than description) with a GIN index: it needs
  * no extension, so the embedded PGlite database runs the same migration. Matching pre-selects from
- * a partial index that holds only what can be matched (ACTIVE with stock) by product type and price.
+ * a partial covering index that holds only what can be matched (ACTIVE with stock), by product
+ * type and price.
  */
 export class SearchOrdersMatches1732320000000 implements MigrationInterface {
   name = 'SearchOrdersMatches1732320000000';
@@ -16,8 +17,23 @@ export class SearchOrdersMatches1732320000000 implements MigrationInterface {
         setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')
       ) STORED`);
     await q.query(`CREATE INDEX listings_search_idx ON listings.listings USING gin (search)`);
+    // Matching scores every ACTIVE listing of a product type in SQL. These generated columns give it
+    // plain numbers (float8 arithmetic, an array subscript for the province) instead of numeric-to-
+    // float conversions and text comparisons per row, and the partial covering index holds exactly
+    // them, so the scan is index-only and never reads the wide rows with titles and descriptions.
+    // match_province numbers the provinces in the order of MATCH_PROVINCE_ORDER (provinces.ts).
     await q.query(`
-      CREATE INDEX listings_match_candidates_idx ON listings.listings (product_type, price_per_kg, id)
+      ALTER TABLE listings.listings
+        ADD COLUMN match_price float8 GENERATED ALWAYS AS (price_per_kg::float8) STORED,
+        ADD COLUMN match_available float8 GENERATED ALWAYS AS (available_kg::float8) STORED,
+        ADD COLUMN match_certifications smallint GENERATED ALWAYS AS (least(cardinality(certifications), 3)) STORED,
+        ADD COLUMN match_province smallint GENERATED ALWAYS AS (CASE province
+          WHEN 'EASTERN_CAPE' THEN 1 WHEN 'FREE_STATE' THEN 2 WHEN 'GAUTENG' THEN 3 WHEN 'KWAZULU_NATAL' THEN 4
+          WHEN 'LIMPOPO' THEN 5 WHEN 'MPUMALANGA' THEN 6 WHEN 'NORTHERN_CAPE' THEN 7 WHEN 'NORTH_WEST' THEN 8
+          WHEN 'WESTERN_CAPE' THEN 9 END) STORED`);
+    await q.query(`
+      CREATE INDEX listings_match_candidates_idx ON listings.listings (product_type, match_price, id)
+        INCLUDE (seller_id, match_available, match_certifications, match_province, social_impact_score, created_at)
         WHERE status = 'ACTIVE' AND available_kg > 0`);
     await q.query(`
       ALTER TABLE listings.listings ADD CONSTRAINT listings_status_check
@@ -95,6 +111,7 @@ export class SearchOrdersMatches1732320000000 implements MigrationInterface {
     await q.query(`ALTER TABLE listings.listings DROP CONSTRAINT listings_status_check`);
     await q.query(`DROP INDEX listings.listings_match_candidates_idx`);
     await q.query(`DROP INDEX listings.listings_search_idx`);
-    await q.query(`ALTER TABLE listings.listings DROP COLUMN search`);
+    await q.query(`ALTER TABLE listings.listings DROP COLUMN search, DROP COLUMN match_price, DROP COLUMN match_available,
+      DROP COLUMN match_certifications, DROP COLUMN match_province`);
   }
 }

@@ -11,7 +11,7 @@ import {
   scoreCandidate,
   type Candidate,
 } from './match.scoring';
-import { MAX_PROVINCE_DISTANCE_KM, provinceDistanceKm } from './provinces';
+import { MATCH_PROVINCE_ORDER, MAX_PROVINCE_DISTANCE_KM, provinceDistanceKm } from './provinces';
 
 const criteria = { quantityKg: 100, province: Province.GAUTENG, referencePrice: 50, referenceIsMaxPrice: false };
 
@@ -62,6 +62,10 @@ describe('match scoring', () => {
     expect(provinceDistanceKm(Province.GAUTENG, Province.WESTERN_CAPE)).toBeGreaterThan(900);
     expect(MAX_PROVINCE_DISTANCE_KM).toBeGreaterThan(1200);
     expect(Math.min(...provinces.flatMap((a) => provinces.map((b) => distanceScore(a, b))))).toBe(0);
+  });
+
+  it('numbers every province once for listings.match_province', () => {
+    expect([...MATCH_PROVINCE_ORDER].sort()).toEqual(Object.values(Province).sort());
   });
 
   it('caps quality at three certifications and ten confirmed orders', () => {

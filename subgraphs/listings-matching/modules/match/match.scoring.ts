@@ -1,6 +1,6 @@
 import { BadUserInputError } from '../../../../platform/errors';
-import { Province } from '../../../../platform/schema/shared-types';
-import { MAX_PROVINCE_DISTANCE_KM, provinceDistanceKm, provinceLabel } from './provinces';
+import type { Province } from '../../../../platform/schema/shared-types';
+import { MATCH_PROVINCE_ORDER, MAX_PROVINCE_DISTANCE_KM, provinceDistanceKm, provinceLabel } from './provinces';
 
 /**
  * How a listing is scored against a match request.
@@ -73,10 +73,9 @@ export function distanceScore(buyer: Province | null, seller: Province): number 
   return clamp01(1 - provinceDistanceKm(buyer, seller) / MAX_PROVINCE_DISTANCE_KM);
 }
 
-/** The distance component for every province, for the SQL pre-selection. */
-export function distanceTable(buyer: Province | null): { provinces: Province[]; scores: number[] } {
-  const provinces = Object.values(Province);
-  return { provinces, scores: provinces.map((p) => distanceScore(buyer, p)) };
+/** The distance component for every province, indexed like listings.match_province (1-based), for the SQL pre-selection. */
+export function distanceTable(buyer: Province | null): number[] {
+  return MATCH_PROVINCE_ORDER.map((p) => distanceScore(buyer, p));
 }
 
 export function quantityScore(availableKg: number, requestedKg: number): number {

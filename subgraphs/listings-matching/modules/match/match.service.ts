@@ -29,41 +29,50 @@ interface CandidateRow {
   bee_level: number | null;
   created_at: Date;
   confirmed_orders: number;
-  reference_price: string | null;
+  reference_price: number | null;
 }
 
 /**
  * The SQL pre-selection: only ACTIVE listings with stock of the product type, at or under the
- * buyer's maximum price, not the buyer's own (served by listings_match_candidates_idx), ranked by
- * the same weighted score the service computes, cut to the top K. It keeps the work per request
- * bounded by the candidates of one product type and the number of rows sent back by K.
+ * buyer's maximum price, not the buyer's own, ranked by the same weighted score the service
+ * computes, cut to the top K; then the full rows of those K only. The scoring pass reads only
+ * listings_match_candidates_idx (index-only: the match_* generated columns make every term plain
+ * float arithmetic), so a request costs one index range per product type plus K row lookups.
+ *
+ * $1 product type, $2 max price or null, $3 requested kg, $4..$8 normalised weights (price,
+ * distance, quantity, quality, social impact), $9 distance score per match_province, $10 buyer,
+ * $11 K.
  */
-const CANDIDATES_SQL = `
+export const CANDIDATES_SQL = `
   WITH ref AS (
-    SELECT COALESCE($2::numeric, (
-      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m.price_per_kg)
+    SELECT COALESCE($2::float8, (
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m.match_price)
         FROM listings.listings m
        WHERE m.product_type = $1 AND m.status = '${ListingStatus.ACTIVE}' AND m.available_kg > 0
-    )::numeric) AS price
+    )) AS price
+  ), top AS (
+    SELECT l.id, l.match_price, l.created_at,
+           ( $4::float8 * GREATEST(0, LEAST(1, 1 - l.match_price / (2 * ref.price)))
+           + $5::float8 * ($9::float8[])[l.match_province]
+           + $6::float8 * LEAST(1, l.match_available / $3::float8)
+           + $7::float8 * ( ${QUALITY.certificationWeight}::float8 * l.match_certifications / ${QUALITY.certificationCap}
+                          + ${QUALITY.trackRecordWeight}::float8 * LEAST(COALESCE(s.confirmed_orders, 0), ${QUALITY.trackRecordCap}) / ${QUALITY.trackRecordCap})
+           + $8::float8 * l.social_impact_score ) AS score
+      FROM listings.listings l
+      CROSS JOIN ref
+      LEFT JOIN listings.seller_stats s ON s.seller_id = l.seller_id
+     WHERE l.product_type = $1 AND l.status = '${ListingStatus.ACTIVE}' AND l.available_kg > 0
+       AND ($2::float8 IS NULL OR l.match_price <= $2::float8)
+       AND l.seller_id <> $10::uuid
+     ORDER BY score DESC, l.match_price ASC, l.created_at ASC, l.id ASC
+     LIMIT $11
   )
-  SELECT l.id, l.price_per_kg, l.available_kg, l.province, l.certifications,
-         l.social_impact_score::numeric::float8 AS social_impact_score,
+  SELECT l.id, l.price_per_kg, l.available_kg, l.province, l.certifications, l.social_impact_score,
          l.small_scale_farmer, l.women_owned, l.youth_owned, l.community_owned, l.bee_level, l.created_at,
-         COALESCE(s.confirmed_orders, 0) AS confirmed_orders, ref.price AS reference_price,
-         ( $4::float8 * GREATEST(0, LEAST(1, 1 - l.price_per_kg::float8 / (2 * ref.price::float8)))
-         + $5::float8 * ($9::float8[])[array_position($10::text[], l.province)]
-         + $6::float8 * LEAST(1, l.available_kg::float8 / $3::float8)
-         + $7::float8 * ( ${QUALITY.certificationWeight}::float8 * LEAST(cardinality(l.certifications), ${QUALITY.certificationCap}) / ${QUALITY.certificationCap}
-                        + ${QUALITY.trackRecordWeight}::float8 * LEAST(COALESCE(s.confirmed_orders, 0), ${QUALITY.trackRecordCap}) / ${QUALITY.trackRecordCap})
-         + $8::float8 * l.social_impact_score::numeric::float8 ) AS score
-    FROM listings.listings l
-    CROSS JOIN ref
-    LEFT JOIN listings.seller_stats s ON s.seller_id = l.seller_id
-   WHERE l.product_type = $1 AND l.status = '${ListingStatus.ACTIVE}' AND l.available_kg > 0
-     AND ($2::numeric IS NULL OR l.price_per_kg <= $2::numeric)
-     AND l.seller_id <> $11::uuid
-   ORDER BY score DESC, l.price_per_kg ASC, l.created_at ASC, l.id ASC
-   LIMIT $12`;
+         COALESCE(s.confirmed_orders, 0) AS confirmed_orders, (SELECT price FROM ref) AS reference_price
+    FROM top
+    JOIN listings.listings l ON l.id = top.id
+    LEFT JOIN listings.seller_stats s ON s.seller_id = l.seller_id`;
 
 function socialImpactLabels(r: CandidateRow): string[] {
   const labels: string[] = [];
@@ -85,7 +94,6 @@ async function selectCandidates(
   weights: ScoreWeights,
   limit: number,
 ): Promise<CandidateRow[]> {
-  const distances = distanceTable(province);
   return em.query(CANDIDATES_SQL, [
     productType,
     maxPrice,
@@ -95,8 +103,7 @@ async function selectCandidates(
     weights.quantity,
     weights.quality,
     weights.socialImpact,
-    distances.scores,
-    distances.provinces,
+    distanceTable(province),
     buyerId,
     limit,
   ]);
@@ -120,6 +127,10 @@ export async function requestMatches(dataSource: DataSource, viewer: Viewer, inp
   const candidateLimit = Math.max(limits.candidates, limits.results);
 
   return dataSource.transaction(async (em) => {
+    // A match request is derived data the buyer can ask for again: if the server crashed in the
+    // few hundred ms before the WAL reaches disk, losing it is harmless, and not waiting for the
+    // flush takes a disk sync off every request. Orders keep synchronous commits.
+    await em.query(`SET LOCAL synchronous_commit = off`);
     const rows = await selectCandidates(em, viewer.userId, input.productType, quantity, maxPrice, province, weights, candidateLimit);
     const referencePrice = maxPrice ?? rows[0]?.reference_price ?? null;
     let ranked: ScoredCandidate[] = [];

@@ -28,6 +28,19 @@ export function provinceDistanceKm(from: Province, to: Province): number {
   return from === to ? 0 : haversineKm(PROVINCE_CENTROIDS[from], PROVINCE_CENTROIDS[to]);
 }
 
+/** listings.match_province numbers provinces 1..9 in this order (see the migration); fixed, never reordered. */
+export const MATCH_PROVINCE_ORDER: readonly Province[] = [
+  Province.EASTERN_CAPE,
+  Province.FREE_STATE,
+  Province.GAUTENG,
+  Province.KWAZULU_NATAL,
+  Province.LIMPOPO,
+  Province.MPUMALANGA,
+  Province.NORTHERN_CAPE,
+  Province.NORTH_WEST,
+  Province.WESTERN_CAPE,
+];
+
 const PROVINCES = Object.values(Province);
 
 /** The largest centroid-to-centroid distance: distances are normalised against it. */
