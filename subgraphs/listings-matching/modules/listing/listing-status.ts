@@ -7,7 +7,12 @@ export enum ListingStatus {
   SOLD_OUT = 'SOLD_OUT',
   ARCHIVED = 'ARCHIVED',
 }
-registerEnumType(ListingStatus, { name: 'ListingStatus' });
+registerEnumType(ListingStatus, {
+  name: 'ListingStatus',
+  description:
+    'Transitions: DRAFT → ACTIVE | ARCHIVED; ACTIVE → PAUSED | ARCHIVED; PAUSED → ACTIVE | ARCHIVED; SOLD_OUT → ACTIVE | PAUSED | ARCHIVED; ARCHIVED is final. ' +
+    'SOLD_OUT is set by the system when the last kilogram is ordered and lifted when stock returns; ACTIVE needs stock.',
+});
 
 export enum ListingSort {
   NEWEST = 'NEWEST',
