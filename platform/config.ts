@@ -90,6 +90,10 @@ const envSchema = z.object({
   EVENTS_STREAM_MAX_LENGTH: z.coerce.number().int().min(1000).default(1_000_000),
   /** Published outbox rows, bus rows and processed-id rows are kept this long. */
   EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /** Matches stored per match request, best first. */
+  MATCH_RESULT_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
+  /** Listings the SQL pre-selection hands to exact scoring; at least MATCH_RESULT_LIMIT. */
+  MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(1).max(2000).default(200),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -24,6 +24,106 @@ export type AccessLevel =
   | 'BASIC'
   | 'FULL';
 
+/** The weights a match request was ranked with, normalised to sum to 1 */
+export type AppliedMatchWeights = {
+  __typename?: 'AppliedMatchWeights';
+  distance: Scalars['Float']['output'];
+  price: Scalars['Float']['output'];
+  quality: Scalars['Float']['output'];
+  quantity: Scalars['Float']['output'];
+  socialImpact: Scalars['Float']['output'];
+};
+
+/** A security-relevant action, in an append-only hash chain */
+export type AuditEvent = {
+  __typename?: 'AuditEvent';
+  action: Scalars['String']['output'];
+  actorId?: Maybe<Scalars['ID']['output']>;
+  at: Scalars['DateTime']['output'];
+  details?: Maybe<Scalars['JSON']['output']>;
+  /** sha256(previousHash + canonical JSON of the row), hex */
+  hash: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  previousHash: Scalars['String']['output'];
+  sequence: Scalars['Int']['output'];
+  subjectId?: Maybe<Scalars['ID']['output']>;
+};
+
+export type AuditEventConnection = {
+  __typename?: 'AuditEventConnection';
+  edges: Array<AuditEventEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AuditEventEdge = {
+  __typename?: 'AuditEventEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEvent;
+};
+
+export type AuditVerification = {
+  __typename?: 'AuditVerification';
+  /** Rows verified before the first break (all of them when valid) */
+  checked: Scalars['Int']['output'];
+  firstBrokenSequence?: Maybe<Scalars['Int']['output']>;
+  valid: Scalars['Boolean']['output'];
+};
+
+export type AuthPayload = {
+  __typename?: 'AuthPayload';
+  /** JWT for `Authorization: Bearer`; short-lived */
+  accessToken: Scalars['String']['output'];
+  /** When the access token expires */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Opaque; exchange it with refreshToken. Each use returns a new one and retires this one */
+  refreshToken: Scalars['String']['output'];
+  user: User;
+};
+
+/** A user's consent (POPIA) for the marketplace to use one external data source on their behalf */
+export type Consent = {
+  __typename?: 'Consent';
+  accessLevel: AccessLevel;
+  /** Version of the consent text the user agreed to */
+  consentVersion: Scalars['String']['output'];
+  dataSource: DataSource;
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  grantedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** The client address the gateway saw when consent was given */
+  ipAddress?: Maybe<Scalars['String']['output']>;
+  purpose: Scalars['String']['output'];
+  status: ConsentStatus;
+  user: User;
+  userAgent?: Maybe<Scalars['String']['output']>;
+  withdrawnAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** EXPIRED once expiresAt has passed, whatever was stored */
+export type ConsentStatus =
+  | 'ACTIVE'
+  | 'EXPIRED'
+  | 'WITHDRAWN';
+
+export type CreateListingInput = {
+  /** At most 10, each 1 to 60 characters; duplicates are dropped */
+  certifications: Array<Scalars['String']['input']>;
+  /** At most 5000 characters */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Decimal string, ZAR per kg: at least "0.01", at most two decimal places */
+  pricePerKg: Scalars['String']['input'];
+  productType: ProductType;
+  province: Province;
+  /** Above zero, at most 1,000,000 kg, at most three decimal places */
+  quantityKg: Scalars['Float']['input'];
+  socialImpact: SocialImpactInput;
+  /** DRAFT or ACTIVE (the default) */
+  status?: InputMaybe<ListingStatus>;
+  /** 3 to 120 characters */
+  title: Scalars['String']['input'];
+};
+
 /** An external source of offers or registry data that users may consent to */
 export type DataSource = {
   __typename?: 'DataSource';
@@ -42,6 +142,23 @@ export type DataSourceKind =
   | 'EXCHANGE'
   | 'REGULATORY_REGISTRY'
   | 'SUPPLIER_NETWORK';
+
+export type ExternalOffer = {
+  __typename?: 'ExternalOffer';
+  id: Scalars['ID']['output'];
+};
+
+export type GrantConsentInput = {
+  accessLevel: AccessLevel;
+  /** Version of the consent text shown, e.g. "2024-11-01" or "v3" */
+  consentVersion: Scalars['String']['input'];
+  /** A DataSource id (external-sources) */
+  dataSourceId: Scalars['ID']['input'];
+  /** When the consent lapses; must be in the future */
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Why the data is used, as shown to the user; 3 to 500 characters */
+  purpose: Scalars['String']['input'];
+};
 
 export type InteractionType =
   | 'CONSENT_GRANTED'
@@ -97,6 +214,8 @@ export type ListingFilter = {
   socialImpactOnly?: InputMaybe<Scalars['Boolean']['input']>;
   /** Other statuses than ACTIVE: the seller or ADMIN only */
   status?: InputMaybe<ListingStatus>;
+  /** Words to find in the title or description (full-text, English stemming); at most 200 characters */
+  text?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ListingSort =
@@ -105,6 +224,7 @@ export type ListingSort =
   | 'PRICE_DESC'
   | 'SOCIAL_IMPACT';
 
+/** Transitions: DRAFT → ACTIVE | ARCHIVED; ACTIVE → PAUSED | ARCHIVED; PAUSED → ACTIVE | ARCHIVED; SOLD_OUT → ACTIVE | PAUSED | ARCHIVED; ARCHIVED is final. SOLD_OUT is set by the system when the last kilogram is ordered and lifted when stock returns; ACTIVE needs stock. */
 export type ListingStatus =
   | 'ACTIVE'
   | 'ARCHIVED'
@@ -121,6 +241,69 @@ export type LogInteractionInput = {
   type: InteractionType;
 };
 
+/** One ranked candidate: exactly one of listing and externalOffer is set */
+export type Match = {
+  __typename?: 'Match';
+  breakdown: ScoreBreakdown;
+  explanation: Scalars['String']['output'];
+  externalOffer?: Maybe<ExternalOffer>;
+  /** Set for INTERNAL matches: the listing as it is now */
+  listing?: Maybe<Listing>;
+  /** Weighted sum of the breakdown, in [0, 1] */
+  score: Scalars['Float']['output'];
+  source: MatchSource;
+};
+
+export type MatchInput = {
+  includeExternal?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Decimal string; listings above it are not matched, and price is scored against it */
+  maxPricePerKg?: InputMaybe<Scalars['String']['input']>;
+  productType: ProductType;
+  /** Where the buyer is; without it distance scores 0.5 everywhere */
+  province?: InputMaybe<Province>;
+  /** Above zero, at most 1,000,000 kg */
+  quantityKg: Scalars['Float']['input'];
+  weights?: InputMaybe<MatchWeights>;
+};
+
+/** A buyer's request for matching supply, with its ranked matches. Visible to the buyer and ADMIN */
+export type MatchRequest = {
+  __typename?: 'MatchRequest';
+  buyer: User;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Stored as asked; external offers are not matched yet, so every match is INTERNAL */
+  includeExternal: Scalars['Boolean']['output'];
+  /** Ranked, best first */
+  matches: Array<Match>;
+  maxPricePerKg?: Maybe<Scalars['String']['output']>;
+  productType: ProductType;
+  province?: Maybe<Province>;
+  quantityKg: Scalars['Float']['output'];
+  /** What the price component compared against: maxPricePerKg, else the market median */
+  referencePricePerKg?: Maybe<Money>;
+  weights: AppliedMatchWeights;
+};
+
+/** INTERNAL: a listing here; EXTERNAL: an offer from a consented data source */
+export type MatchSource =
+  | 'EXTERNAL'
+  | 'INTERNAL';
+
+/** Replace default weights one by one (0 to 1000 each, not all zero); they are normalised to sum to 1 */
+export type MatchWeights = {
+  /** Default 0.15 */
+  distance?: InputMaybe<Scalars['Float']['input']>;
+  /** Default 0.35 */
+  price?: InputMaybe<Scalars['Float']['input']>;
+  /** Default 0.15 */
+  quality?: InputMaybe<Scalars['Float']['input']>;
+  /** Default 0.20 */
+  quantity?: InputMaybe<Scalars['Float']['input']>;
+  /** Default 0.15 */
+  socialImpact?: InputMaybe<Scalars['Float']['input']>;
+};
+
 /** An amount of money: a decimal string with two places and an ISO currency */
 export type Money = {
   __typename?: 'Money';
@@ -132,8 +315,57 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Its buyer, the seller, or ADMIN. Gives the quantity back to the listing */
+  cancelOrder: Order;
+  /** SELLER. Starts ACTIVE unless input.status is DRAFT */
+  createListing: Listing;
+  /** ADMIN; the API key is in this response only */
+  createPartnerClient: PartnerClientWithKey;
+  grantConsent: Consent;
   /** Records a client-side interaction for the signed-in user */
   logInteraction: Scalars['Boolean']['output'];
+  login: AuthPayload;
+  /** Revokes the session the refresh token belongs to */
+  logout: Scalars['Boolean']['output'];
+  /** BUYER. Reserves the quantity atomically; never oversells. Same idempotencyKey → same order */
+  placeOrder: Order;
+  /** Rotates: the token given stops working; replaying it revokes the session */
+  refreshToken: AuthPayload;
+  /** Creates a BUYER and/or SELLER account and signs it in */
+  register: AuthPayload;
+  /** BUYER. Ranks ACTIVE listings with stock: score = weighted sum of price, distance, quantity, quality and social impact components in [0, 1] */
+  requestMatches: MatchRequest;
+  /** ADMIN; the key stops working within seconds (gateway cache ≤ 5 s) */
+  revokePartnerClient: PartnerClient;
+  /** Its seller or ADMIN; allowed transitions are documented with ListingStatus */
+  setListingStatus: Listing;
+  /** ADMIN */
+  setUserRoles: User;
+  /** Its seller or ADMIN */
+  updateListing: Listing;
+  /** Withdraws the ACTIVE consent for the source; it counts from the very next request */
+  withdrawConsent: Consent;
+};
+
+
+export type MutationCancelOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateListingArgs = {
+  input: CreateListingInput;
+};
+
+
+export type MutationCreatePartnerClientArgs = {
+  name: Scalars['String']['input'];
+  tier: PartnerTier;
+};
+
+
+export type MutationGrantConsentArgs = {
+  input: GrantConsentInput;
 };
 
 
@@ -141,11 +373,129 @@ export type MutationLogInteractionArgs = {
   input: LogInteractionInput;
 };
 
+
+export type MutationLoginArgs = {
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationLogoutArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationPlaceOrderArgs = {
+  idempotencyKey: Scalars['String']['input'];
+  listingId: Scalars['ID']['input'];
+  quantityKg: Scalars['Float']['input'];
+};
+
+
+export type MutationRefreshTokenArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRegisterArgs = {
+  input: RegisterInput;
+};
+
+
+export type MutationRequestMatchesArgs = {
+  input: MatchInput;
+};
+
+
+export type MutationRevokePartnerClientArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetListingStatusArgs = {
+  id: Scalars['ID']['input'];
+  status: ListingStatus;
+};
+
+
+export type MutationSetUserRolesArgs = {
+  roles: Array<Role>;
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateListingArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateListingInput;
+};
+
+
+export type MutationWithdrawConsentArgs = {
+  dataSourceId: Scalars['ID']['input'];
+};
+
+/** A buyer taking a quantity from a listing. Visible to its buyer, the seller and ADMIN */
+export type Order = {
+  __typename?: 'Order';
+  buyer: User;
+  cancelledAt?: Maybe<Scalars['DateTime']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** The listing ordered from, whatever its status now */
+  listing: Listing;
+  /** Price per kg when the order was placed */
+  pricePerKg: Money;
+  quantityKg: Scalars['Float']['output'];
+  status: OrderStatus;
+  /** quantityKg × pricePerKg, exact, rounded half away from zero to cents */
+  total: Money;
+};
+
+export type OrderConnection = {
+  __typename?: 'OrderConnection';
+  edges: Array<OrderEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type OrderEdge = {
+  __typename?: 'OrderEdge';
+  cursor: Scalars['String']['output'];
+  node: Order;
+};
+
+export type OrderStatus =
+  | 'CANCELLED'
+  | 'CONFIRMED'
+  | 'PENDING';
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
 };
+
+/** An external partner calling persisted operations with an API key */
+export type PartnerClient = {
+  __typename?: 'PartnerClient';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  tier: PartnerTier;
+};
+
+export type PartnerClientWithKey = {
+  __typename?: 'PartnerClientWithKey';
+  /** Shown once: only its sha256 is stored */
+  apiKey: Scalars['String']['output'];
+  client: PartnerClient;
+};
+
+export type PartnerTier =
+  | 'FREE'
+  | 'PREMIUM'
+  | 'STANDARD';
 
 export type ProductType =
   | 'CANNABIS_EXTRACT'
@@ -171,20 +521,40 @@ export type Province =
 
 export type Query = {
   __typename?: 'Query';
+  /** ADMIN; newest first */
+  auditLog: AuditEventConnection;
   /** Public: the catalogue of external sources */
   dataSources: Array<DataSource>;
   /** Public when ACTIVE; otherwise its seller or ADMIN */
   listing?: Maybe<Listing>;
   /** Public. Keyset-paginated; first is capped at 100 */
   listings: ListingConnection;
+  /** The buyer who asked, or ADMIN; null for anyone else */
+  matchRequest?: Maybe<MatchRequest>;
   /** The signed-in user; null when anonymous */
   me?: Maybe<User>;
+  /** The caller's consents, newest first, history included */
+  myConsents: Array<Consent>;
+  /** Its buyer, the seller of the listing, or ADMIN; null for anyone else */
+  order?: Maybe<Order>;
+  /** ADMIN; newest first */
+  partnerClients: Array<PartnerClient>;
   /** Public: every subgraph and the database, with latency */
   systemHealth: SystemHealth;
   /** ADMIN */
   user?: Maybe<User>;
   /** ADMIN; newest first */
   users: UserConnection;
+  /** ADMIN; recomputes the whole hash chain */
+  verifyAuditLog: AuditVerification;
+};
+
+
+export type QueryAuditLogArgs = {
+  action?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['ID']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -201,6 +571,16 @@ export type QueryListingsArgs = {
 };
 
 
+export type QueryMatchRequestArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
@@ -211,11 +591,32 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type RegisterInput = {
+  /** 2 to 80 characters */
+  displayName: Scalars['String']['input'];
+  email: Scalars['String']['input'];
+  /** At least 10 characters, mixing at least two of: lower case, upper case, digits, symbols */
+  password: Scalars['String']['input'];
+  province?: InputMaybe<Province>;
+  /** BUYER and/or SELLER; ADMIN is granted by an administrator */
+  roles: Array<Role>;
+};
+
 /** A user may hold several; ADMIN can do what the others can */
 export type Role =
   | 'ADMIN'
   | 'BUYER'
   | 'SELLER';
+
+/** Each component of a match score, in [0, 1] (see the formula on requestMatches) */
+export type ScoreBreakdown = {
+  __typename?: 'ScoreBreakdown';
+  distance: Scalars['Float']['output'];
+  price: Scalars['Float']['output'];
+  quality: Scalars['Float']['output'];
+  quantity: Scalars['Float']['output'];
+  socialImpact: Scalars['Float']['output'];
+};
 
 export type ServiceHealth = {
   __typename?: 'ServiceHealth';
@@ -236,6 +637,15 @@ export type SocialImpact = {
   youthOwned: Scalars['Boolean']['output'];
 };
 
+export type SocialImpactInput = {
+  /** B-BBEE level 1..8 when given */
+  beeLevel?: InputMaybe<Scalars['Int']['input']>;
+  communityOwned: Scalars['Boolean']['input'];
+  smallScaleFarmer: Scalars['Boolean']['input'];
+  womenOwned: Scalars['Boolean']['input'];
+  youthOwned: Scalars['Boolean']['input'];
+};
+
 export type SourceHealth =
   | 'DEGRADED'
   | 'DOWN'
@@ -249,9 +659,25 @@ export type SystemHealth = {
   status: SourceHealth;
 };
 
+/** Fields left out keep their value */
+export type UpdateListingInput = {
+  certifications?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Send an empty string to clear it */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Applies to new orders; placed orders keep their price */
+  pricePerKg?: InputMaybe<Scalars['String']['input']>;
+  province?: InputMaybe<Province>;
+  /** The new total; availableKg moves by the same amount and may not fall below zero (what is already ordered) */
+  quantityKg?: InputMaybe<Scalars['Float']['input']>;
+  socialImpact?: InputMaybe<SocialImpactInput>;
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A person using the marketplace: buyer, seller or administrator */
 export type User = {
   __typename?: 'User';
+  /** The user themself and ADMIN only; newest first */
+  consents: Array<Consent>;
   createdAt: Scalars['DateTime']['output'];
   displayName: Scalars['String']['output'];
   /** Visible to the user themself and to ADMIN only */
@@ -259,8 +685,16 @@ export type User = {
   id: Scalars['ID']['output'];
   /** The user's listings, newest first; others see ACTIVE ones only */
   listings: ListingConnection;
+  /** The user's orders as buyer, newest first. The user themself or ADMIN */
+  orders: OrderConnection;
   province?: Maybe<Province>;
   roles: Array<Role>;
+};
+
+
+/** A person using the marketplace: buyer, seller or administrator */
+export type UserConsentsArgs = {
+  status?: InputMaybe<ConsentStatus>;
 };
 
 
@@ -269,6 +703,13 @@ export type UserListingsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<ListingStatus>;
+};
+
+
+/** A person using the marketplace: buyer, seller or administrator */
+export type UserOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type UserConnection = {
@@ -309,6 +750,8 @@ export type ListingFilter = {
   socialImpactOnly?: boolean | null | undefined;
   /** Other statuses than ACTIVE: the seller or ADMIN only */
   status?: ListingStatus | null | undefined;
+  /** Words to find in the title or description (full-text, English stemming); at most 200 characters */
+  text?: string | null | undefined;
 };
 
 export type ListingSort =
@@ -317,6 +760,7 @@ export type ListingSort =
   | 'PRICE_DESC'
   | 'SOCIAL_IMPACT';
 
+/** Transitions: DRAFT → ACTIVE | ARCHIVED; ACTIVE → PAUSED | ARCHIVED; PAUSED → ACTIVE | ARCHIVED; SOLD_OUT → ACTIVE | PAUSED | ARCHIVED; ARCHIVED is final. SOLD_OUT is set by the system when the last kilogram is ordered and lifted when stock returns; ACTIVE needs stock. */
 export type ListingStatus =
   | 'ACTIVE'
   | 'ARCHIVED'

@@ -3,22 +3,34 @@ import type { SubgraphModule } from '../../platform/subgraph';
 import type { ListingsContext } from './context.type';
 import { createListingsLoaders, type ListingsLoaders } from './loaders';
 import { CreateListings1732233600000 } from './migrations/1732233600000-CreateListings';
+import { SearchOrdersMatches1732320000000 } from './migrations/1732320000000-SearchOrdersMatches';
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
 import { ListingEntity } from './modules/listing/listing.entity';
+import { ListingMutationResolver } from './modules/listing/listing-mutation.resolver';
 import { resolveListingReference } from './modules/listing/listing.reference';
 import { ListingResolver } from './modules/listing/listing.resolver';
+import { MatchRequestEntity, MatchResultEntity } from './modules/match/match.entity';
+import { resolveMatchRequestReference } from './modules/match/match.reference';
+import { MatchRequestResolver, MatchResolver } from './modules/match/match.resolver';
+import { ExternalOffer } from './modules/match/match.type';
+import { OrderEntity } from './modules/order/order.entity';
+import { resolveOrderReference } from './modules/order/order.reference';
+import { OrderResolver } from './modules/order/order.resolver';
 import { UserListingsResolver } from './modules/user/user.resolver';
 import { listingsPermissions } from './permissions';
 
 export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
   name: 'listings-matching',
   dbSchema: 'listings',
-  entities: [ListingEntity],
-  migrations: [CreateListings1732233600000, CreateEventTables1732400000000],
+  entities: [ListingEntity, OrderEntity, MatchRequestEntity, MatchResultEntity],
+  migrations: [CreateListings1732233600000, SearchOrdersMatches1732320000000, CreateEventTables1732400000000],
   outbox: true,
-  resolvers: [ListingResolver, UserListingsResolver],
+  resolvers: [ListingResolver, ListingMutationResolver, UserListingsResolver, OrderResolver, MatchRequestResolver, MatchResolver],
+  orphanedTypes: [ExternalOffer],
   referenceResolvers: {
     Listing: { __resolveReference: resolveListingReference },
+    Order: { __resolveReference: resolveOrderReference },
+    MatchRequest: { __resolveReference: resolveMatchRequestReference },
     User: { __resolveReference: (reference: { id: string }, _ctx: ListingsContext) => ({ id: reference.id }) },
   },
   permissions: listingsPermissions,

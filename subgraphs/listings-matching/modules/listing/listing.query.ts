@@ -8,6 +8,7 @@ import { ListingSort, ListingStatus } from './listing-status';
 import type { ListingEntity } from './listing.entity';
 import type { ListingFilter } from './listing.input';
 
+const MAX_SEARCH_TEXT = 200;
 const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
 function money(value: string | undefined, field: string): string | undefined {
@@ -39,6 +40,12 @@ export function applyListingFilter(q: SelectQueryBuilder<ListingEntity>, filter:
   if (f.minAvailableKg !== undefined && f.minAvailableKg !== null) {
     if (!Number.isFinite(f.minAvailableKg) || f.minAvailableKg < 0) throw new BadUserInputError('minAvailableKg must be zero or more', 'filter.minAvailableKg');
     q.andWhere('l.available_kg >= :minAvailable', { minAvailable: f.minAvailableKg });
+  }
+  if (f.text !== undefined && f.text !== null) {
+    const text = f.text.trim();
+    if (text.length > MAX_SEARCH_TEXT) throw new BadUserInputError(`text must be at most ${MAX_SEARCH_TEXT} characters`, 'filter.text');
+    // websearch_to_tsquery never fails on user syntax ("quoted phrases", -exclusions, OR)
+    if (text) q.andWhere(`l.search @@ websearch_to_tsquery('english', :text)`, { text });
   }
   if (f.socialImpactOnly) q.andWhere('l.social_impact_score > 0');
   if (f.sellerId !== undefined && f.sellerId !== null) {

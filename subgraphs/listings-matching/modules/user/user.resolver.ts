@@ -5,6 +5,7 @@ import { isUuid } from '../../../../platform/schema/ids';
 import type { ListingsContext } from '../../context.type';
 import { ListingStatus } from '../listing/listing-status';
 import { ListingConnection, toListing } from '../listing/listing.type';
+import { OrderConnection, toOrder } from '../order/order.type';
 import { User } from './user.type';
 
 @Resolver(() => User)
@@ -27,5 +28,25 @@ export class UserListingsResolver {
       status: status ?? null,
     });
     return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: toListing(e.node) })) };
+  }
+
+  @FieldResolver(() => OrderConnection, { description: "The user's orders as buyer, newest first. The user themself or ADMIN" })
+  async orders(
+    @Root() user: User,
+    @Ctx() ctx: ListingsContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after, 2);
+    if (cursor && (!isUuid(cursor[1]) || Number.isNaN(Date.parse(String(cursor[0]))))) {
+      throw new BadUserInputError('after is not a cursor this API issued', 'after');
+    }
+    const connection = await ctx.loaders.buyerOrders.load({
+      buyerId: user.id,
+      first: limit,
+      after: cursor ? { createdAt: String(cursor[0]), id: String(cursor[1]) } : null,
+    });
+    return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: toOrder(e.node) })) };
   }
 }

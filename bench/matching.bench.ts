@@ -1,0 +1,203 @@
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ProductType, Province, Role } from '../platform/schema/shared-types';
+import { distanceTable, resolveWeights } from '../subgraphs/listings-matching/modules/match/match.scoring';
+import { CANDIDATES_SQL, requestMatches } from '../subgraphs/listings-matching/modules/match/match.service';
+import { startTestStack, type TestStack } from '../test/helpers/stack';
+import { SEARCH_WORDS, seedListings, seedSellers, seedSellerStats } from './seed';
+
+/**
+ * Matching and search at 100k ACTIVE listings on the real PostgreSQL server (a fresh database),
+ * through the gateway as a client sees it, and requestMatches also straight at the service (no
+ * HTTP) to show what the database work costs. Sequential requests measure latency; a concurrent
+ * run shows how it holds under load. Results go to bench/results/matching.json.
+ *
+ *   npm run bench:matching            (BENCH_LISTINGS, BENCH_ITERATIONS to change the size)
+ */
+
+const ACTIVE_LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const SELLERS = 2_000;
+const INACTIVE_EVERY = 21; // 1 in 21 listings is DRAFT, PAUSED or ARCHIVED: 100k ACTIVE out of 105k
+
+/** A fixed pseudo-random sequence, so two runs send the same requests. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    n: sorted.length,
+    meanMs: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+    p50Ms: round(q(50)),
+    p95Ms: round(q(95)),
+    p99Ms: round(q(99)),
+    maxMs: round(sorted[sorted.length - 1]),
+  };
+}
+
+async function timed(n: number, fn: (i: number) => Promise<void>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await fn(i);
+    out.push(performance.now() - started);
+  }
+  return out;
+}
+
+async function concurrent(n: number, workers: number, fn: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const t0 = performance.now();
+        await fn(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { ...stats(latencies), concurrency: workers, requestsPerSecond: Math.round(n / seconds) };
+}
+
+const MATCH = `mutation($input: MatchInput!) { requestMatches(input: $input) { id matches { score breakdown { price distance quantity quality socialImpact } explanation listing { id title pricePerKg { amount } } } } }`;
+const SEARCH = `query($f: ListingFilter, $sort: ListingSort) { listings(filter: $f, sort: $sort, first: 20) { totalCount edges { cursor node { id title pricePerKg { amount } seller { displayName } } } pageInfo { hasNextPage endCursor } } }`;
+
+function matchInput(r: () => number) {
+  return {
+    productType: pick(r, Object.values(ProductType)),
+    quantityKg: Math.round(10 + r() * 990),
+    province: r() < 0.8 ? pick(r, Object.values(Province)) : null,
+    maxPricePerKg: r() < 0.5 ? (50 + Math.floor(r() * 400)).toFixed(2) : null,
+    weights: r() < 0.3 ? { socialImpact: Math.round(r() * 10) / 10, price: 0.5 } : null,
+  };
+}
+
+function searchFilter(r: () => number) {
+  const words = r() < 0.5 ? pick(r, SEARCH_WORDS) : `${pick(r, SEARCH_WORDS)} ${pick(r, SEARCH_WORDS)}`;
+  const filter: Record<string, unknown> = { text: words };
+  if (r() < 0.5) filter.productType = pick(r, Object.values(ProductType));
+  if (r() < 0.4) filter.province = pick(r, Object.values(Province));
+  if (r() < 0.3) filter.maxPricePerKg = (100 + Math.floor(r() * 300)).toFixed(2);
+  return filter;
+}
+
+async function main() {
+  const t: TestStack = await startTestStack({ env: { LOG_LEVEL: 'warn' } });
+  try {
+    const identity = t.stack.subgraphs['identity-consent'].deps.db.dataSource;
+    const listings = t.stack.subgraphs['listings-matching'].deps.db.dataSource;
+
+    const seedStarted = performance.now();
+    const sellerIds = await seedSellers(identity, SELLERS);
+    const total = Math.round((ACTIVE_LISTINGS * INACTIVE_EVERY) / (INACTIVE_EVERY - 1));
+    await seedListings(listings, { count: total, sellerIds, inactiveShare: 1 / INACTIVE_EVERY });
+    await seedSellerStats(listings, sellerIds);
+    // what autovacuum does after a bulk load: statistics, and the visibility map index-only scans rely on
+    await listings.query('VACUUM ANALYZE listings.listings');
+    await listings.query('VACUUM ANALYZE listings.seller_stats');
+    await identity.query('VACUUM ANALYZE identity.users');
+    const seedMs = Math.round(performance.now() - seedStarted);
+    const [{ active, all }] = await listings.query(
+      `SELECT count(*) FILTER (WHERE status = 'ACTIVE')::int AS active, count(*)::int AS all FROM listings.listings`,
+    );
+    process.stdout.write(`seeded ${all} listings (${active} ACTIVE) and ${SELLERS} sellers in ${seedMs} ms\n`);
+
+    const [buyer] = await seedSellers(identity, 1);
+    const token = await t.tokenFor(buyer, [Role.BUYER]);
+    const viewer = { kind: 'user' as const, userId: buyer, roles: [Role.BUYER], tokenId: 'bench' };
+    const limits = { results: t.config.MATCH_RESULT_LIMIT, candidates: t.config.MATCH_CANDIDATE_LIMIT };
+
+    const check = (res: Awaited<ReturnType<TestStack['gql']>>) => {
+      if (res.body.errors) throw new Error(`benchmark request failed: ${JSON.stringify(res.body.errors)}`);
+    };
+
+    // warm-up: JIT, connection pools, PostgreSQL caches
+    const warm = rng(1);
+    await timed(30, async () => check(await t.gql(MATCH, { input: matchInput(warm) }, { token })));
+    await timed(30, async () => check(await t.gql(SEARCH, { f: searchFilter(warm) })));
+
+    let r = rng(42);
+    const matchGateway = await timed(ITERATIONS, async () => check(await t.gql(MATCH, { input: matchInput(r) }, { token })));
+    r = rng(42);
+    let matchCount = 0;
+    const matchService = await timed(ITERATIONS, async () => {
+      const out = await requestMatches(listings, viewer, matchInput(r) as never, limits);
+      matchCount += out.results.length;
+    });
+    r = rng(7);
+    const searchGateway = await timed(ITERATIONS, async () => check(await t.gql(SEARCH, { f: searchFilter(r) })));
+    r = rng(9);
+    const catalogueGateway = await timed(ITERATIONS, async () =>
+      check(await t.gql(SEARCH, { f: r() < 0.5 ? { productType: pick(r, Object.values(ProductType)) } : {}, sort: pick(r, ['NEWEST', 'PRICE_ASC', 'SOCIAL_IMPACT']) })),
+    );
+    r = rng(11);
+    const matchConcurrent = await concurrent(ITERATIONS, CONCURRENCY, async () => check(await t.gql(MATCH, { input: matchInput(r) }, { token })));
+    r = rng(13);
+    const searchConcurrent = await concurrent(ITERATIONS, CONCURRENCY, async () => check(await t.gql(SEARCH, { f: searchFilter(r) })));
+
+    // one candidate query as PostgreSQL runs it, to show the plan and the database's share
+    const w = resolveWeights(null);
+    const explain = async () => {
+      const [row] = await listings.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${CANDIDATES_SQL}`, [
+        ProductType.HEMP_OIL, null, '100', w.price, w.distance, w.quantity, w.quality, w.socialImpact, distanceTable(Province.GAUTENG), buyer, limits.candidates,
+      ]);
+      return row['QUERY PLAN'][0];
+    };
+    const plans = [];
+    for (let i = 0; i < 20; i++) plans.push(await explain());
+    const candidateSql = {
+      executionMs: stats(plans.map((p) => p['Execution Time'])),
+      indexOnlyScanOnCandidateIndex: JSON.stringify(plans[0].Plan).includes('"Index Only Scan"') && JSON.stringify(plans[0].Plan).includes('listings_match_candidates_idx'),
+    };
+    const results = {
+      benchmark: 'matching',
+      at: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      database: 'PostgreSQL server (fresh database), whole stack in one process',
+      data: { listings: all, activeListings: active, sellers: SELLERS, seedMs },
+      config: { iterations: ITERATIONS, matchResultLimit: limits.results, matchCandidateLimit: limits.candidates },
+      loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
+      requestMatches: {
+        gatewaySequential: stats(matchGateway),
+        serviceSequential: { ...stats(matchService), meanMatches: Math.round((matchCount / ITERATIONS) * 10) / 10 },
+        gatewayConcurrent: matchConcurrent,
+      },
+      search: {
+        description: 'listings(filter: { text + optional productType/province/maxPricePerKg }, first: 20) with totalCount and seller displayName',
+        gatewaySequential: stats(searchGateway),
+        gatewayConcurrent: searchConcurrent,
+      },
+      catalogue: {
+        description: 'listings(first: 20) without text, optional productType, sorted NEWEST/PRICE_ASC/SOCIAL_IMPACT, with totalCount and seller displayName',
+        gatewaySequential: stats(catalogueGateway),
+      },
+      candidateSql,
+    };
+    const dir = path.join(__dirname.includes(`${path.sep}dist${path.sep}`) ? path.resolve(__dirname, '../../..') : path.resolve(__dirname, '..'), 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'matching.json'), `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    await t.stop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
