@@ -37,6 +37,9 @@ export interface SimulatorStats {
   requests: number;
   byStatus: Record<string, number>;
   dataRequests: number;
+  /** Data requests being answered right now, and the most there ever were at once. */
+  inFlight: number;
+  maxInFlight: number;
 }
 
 /** What a source's API answers for one authenticated request. */
@@ -126,7 +129,7 @@ export async function startSimulator(def: SimulatorDefinition, options: StartSim
   const withdrawn = new Set<string>();
   const credentials = new Set(options.credentials);
   let rand = new SeededRandom(`${options.seed}:${def.slug}:faults`);
-  const stats: SimulatorStats = { requests: 0, byStatus: {}, dataRequests: 0 };
+  const stats: SimulatorStats = { requests: 0, byStatus: {}, dataRequests: 0, inFlight: 0, maxInFlight: 0 };
   const malformedCache = new Map<string, boolean>();
   const state: SimulatorState = {
     withdrawn,
@@ -182,6 +185,9 @@ export async function startSimulator(def: SimulatorDefinition, options: StartSim
     }
     if (url.pathname === '/health') return reply(res, 200, { ok: true, source: def.slug });
     stats.dataRequests += 1;
+    stats.inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    res.on('close', () => (stats.inFlight -= 1));
     const respond = () => {
       if (faults.outage) return reply(res, 503, { error: 'service unavailable', source: def.slug });
       const forced = scripted.shift();
@@ -263,6 +269,7 @@ export async function startSimulator(def: SimulatorDefinition, options: StartSim
       rand = new SeededRandom(`${options.seed}:${def.slug}:faults`);
       stats.requests = 0;
       stats.dataRequests = 0;
+      stats.maxInFlight = stats.inFlight;
       stats.byStatus = {};
     },
     withdraw(ids) {
