@@ -71,8 +71,10 @@ export function serviceCredential(config: Pick<AppConfig, 'SOURCE_CREDENTIALS'>,
 
 /** What the breaker says now, then what the last crawl of the source said. */
 export function sourceHealth(runtime: SourceRuntime | undefined, last: { status: string; fetched: number; rejected: number } | null): SourceHealth {
-  if (runtime?.http.breaker.opened) return SourceHealth.DOWN;
-  if (runtime?.http.breaker.halfOpen) return SourceHealth.DEGRADED;
+  const breaker = runtime?.http.breaker;
+  // Half-open is a trial call away from closing: still DOWN if the last crawl failed.
+  if (breaker?.opened || (breaker?.halfOpen && last?.status === 'FAILED')) return SourceHealth.DOWN;
+  if (breaker?.halfOpen) return SourceHealth.DEGRADED;
   if (!last || last.status === 'RUNNING') return SourceHealth.UNKNOWN;
   if (last.status === 'FAILED') return SourceHealth.DOWN;
   if (last.fetched > 0 && last.rejected / last.fetched > 0.05) return SourceHealth.DEGRADED;

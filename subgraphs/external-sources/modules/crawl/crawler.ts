@@ -23,6 +23,8 @@ export interface SourceCrawlOutcome {
   fetched: number;
   rejected: number;
   rejections: Rejection[];
+  /** Ids of every rejected record that had one: still listed at the source, so never marked gone. */
+  rejectedIds: Set<string>;
   pages: number;
   retries: number;
   durationMs: number;
@@ -123,9 +125,11 @@ export class Crawler {
   /** Runs whose heartbeat stopped (their process died) are marked FAILED. Returns how many. */
   async sweepStale(manager: EntityManager = this.deps.db.dataSource.manager): Promise<number> {
     const stale: Array<{ id: string }> = await manager.query(
-      `UPDATE external.crawl_runs SET status = 'FAILED', finished_at = now(), error = 'abandoned: its process stopped without finishing it'
-       WHERE status = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => $1)
-       RETURNING id`,
+      `WITH swept AS (
+         UPDATE external.crawl_runs SET status = 'FAILED', finished_at = now(), error = 'abandoned: its process stopped without finishing it'
+         WHERE status = 'RUNNING' AND heartbeat_at < now() - make_interval(secs => $1)
+         RETURNING id)
+       SELECT id FROM swept`,
       [this.deps.config.CRAWL_STALE_AFTER_SECONDS],
     );
     if (!stale.length) return 0;
@@ -183,6 +187,7 @@ export class Crawler {
       fetched: 0,
       rejected: 0,
       rejections: [],
+      rejectedIds: new Set(),
       pages: 0,
       retries: 0,
       durationMs: 0,
@@ -199,6 +204,7 @@ export class Crawler {
       const keepLimit = this.deps.config.CRAWL_REJECTIONS_KEPT;
       const reject = (externalId: string | null, reason: string, raw: unknown) => {
         outcome.rejected += 1;
+        if (externalId !== null) outcome.rejectedIds.add(externalId);
         if (outcome.rejections.length < keepLimit) outcome.rejections.push({ externalId, reason, record: keepRecord(raw) });
       };
       const take = (page: Page) => {
@@ -371,15 +377,20 @@ async function upsertLicences(m: EntityManager, o: SourceCrawlOutcome, licences:
   );
 }
 
-/** Rows of this source that the completed crawl did not see are gone (kept, for history, but no longer offered). */
+/**
+ * Rows of this source that the completed crawl did not see are gone (kept for history, no longer
+ * offered). A record the source still lists but sent malformed is not gone: it keeps its last good
+ * copy, whose fetchedAt shows its age.
+ */
 async function markGone(m: EntityManager, table: 'external_offers' | 'licences', o: SourceCrawlOutcome): Promise<number> {
+  const idColumn = table === 'external_offers' ? 'external_id' : 'licence_number';
   const [row]: Array<{ n: number }> = await m.query(
     `WITH gone AS (
        UPDATE external.${table} SET gone_at = now()
-       WHERE data_source_id = $1 AND gone_at IS NULL AND last_crawl_run_id <> $2
+       WHERE data_source_id = $1 AND gone_at IS NULL AND last_crawl_run_id <> $2 AND ${idColumn} <> ALL($3::text[])
        RETURNING 1)
      SELECT count(*)::int AS n FROM gone`,
-    [o.source.id, o.runId],
+    [o.source.id, o.runId, [...o.rejectedIds]],
   );
   return Number(row.n);
 }
