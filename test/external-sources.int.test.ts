@@ -167,6 +167,21 @@ describe('a crawl through the gateway', () => {
     expect(gone).toBe(0);
   });
 
+  it('stops at the page cap without marking unseen offers gone', async () => {
+    const config = t.stack.subgraphs['external-sources'].deps.config;
+    const cap = config.CRAWL_PAGE_CAP;
+    config.CRAWL_PAGE_CAP = 2;
+    try {
+      const run = await crawl([HSN]);
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.results[0]).toMatchObject({ pages: 2, fetched: 200, normalized: 200, gone: 0, error: expect.stringMatching(/page cap \(2 pages\)/) });
+      const [{ live }] = await sql(`SELECT count(*)::int AS live FROM external.external_offers WHERE data_source_id = $1 AND gone_at IS NULL`, [HSN]);
+      expect(live).toBe(1500);
+    } finally {
+      config.CRAWL_PAGE_CAP = cap;
+    }
+  });
+
   it('recovers from transient failures by retrying and reports the retries', async () => {
     const sim = sims.get('hemp-suppliers-network');
     sim.failNext('500', 1);

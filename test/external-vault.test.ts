@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig } from '../platform/config';
 import { loadVault, Vault, VaultError } from '../subgraphs/external-sources/modules/credential/vault';
 
 const key = () => randomBytes(32);
@@ -76,5 +77,32 @@ describe('the credential vault (AES-256-GCM)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('external-sources configuration', () => {
+  it('refuses the development vault key, demo credentials and simulators in production', () => {
+    const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', GATEWAY_SECRET: 'x'.repeat(40), PSEUDONYM_SECRET: 'y'.repeat(40) };
+    try {
+      loadConfig({ ...base, SIMULATORS_ENABLED: 'true' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/VAULT_KEYS/);
+      expect(problems).toMatch(/SOURCE_CREDENTIALS/);
+      expect(problems).toMatch(/SIMULATORS_ENABLED/);
+    }
+    const ok = loadConfig({ ...base, VAULT_KEYS: JSON.stringify({ k: key().toString('base64') }), VAULT_ACTIVE_KID: 'k', SOURCE_CREDENTIALS: '{}' });
+    expect(ok.simulatorsEnabled).toBe(false);
+    expect(ok.crawlIntervalSeconds).toBe(900);
+  });
+
+  it('runs out of the box elsewhere: simulators on, scheduled crawls off under test', () => {
+    const dev = loadConfig({});
+    expect(dev.simulatorsEnabled).toBe(true);
+    expect(dev.sourceUrls['hemp-suppliers-network']).toBe('http://localhost:4101');
+    expect(loadConfig({ NODE_ENV: 'test' }).crawlIntervalSeconds).toBe(0);
+    expect(loadConfig({ NODE_ENV: 'test', CRAWL_INTERVAL_SECONDS: '60' }).crawlIntervalSeconds).toBe(60);
   });
 });
