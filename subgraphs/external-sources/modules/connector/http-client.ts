@@ -43,6 +43,8 @@ export interface RetryInfo {
 
 export interface RequestHooks {
   onRetry?(info: RetryInfo): void;
+  /** Fewer retries than the policy's, for a caller who is waiting (a connection test). */
+  maxRetries?: number;
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -141,7 +143,7 @@ export class ResilientHttpClient {
         return await this.breaker.fire({ url, headers, signal });
       } catch (raw) {
         const err = this.classify(raw);
-        if (!err.retryable || attempt >= this.policy.maxRetries || signal?.aborted) throw err;
+        if (!err.retryable || attempt >= Math.min(this.policy.maxRetries, hooks.maxRetries ?? Infinity) || signal?.aborted) throw err;
         let delayMs = backoffDelay(attempt, this.policy, this.random);
         const honoured = err.retryAfterMs !== undefined;
         if (honoured) {

@@ -6,16 +6,17 @@ import type { ExternalContext } from '../../context.type';
 import { externalRuntime } from '../../runtime';
 import { SourceRequestError } from '../connector/http-client';
 import type { DataSourceEntity } from '../data-source/data-source.entity';
-import { permittedForRequest } from '../offer/offer.resolver';
+import { permittedForRequest } from '../offer/offer-access';
 import { CredentialService, VaultError } from './credential.service';
 import { ConnectionTestResult } from './credential.type';
 
 const MAX_CREDENTIAL_LENGTH = 4096;
+const PROBE_DEADLINE_MS = 8000;
 
 function describeFailure(err: SourceRequestError): string {
   if (err.kind === 'http' && (err.status === 401 || err.status === 403)) return `The source refused the stored credential (HTTP ${err.status})`;
   if (err.kind === 'breaker-open') return 'The source is unavailable right now (it failed repeatedly; calls are paused)';
-  if (err.kind === 'timeout') return 'The source did not answer in time';
+  if (err.kind === 'timeout' || err.kind === 'aborted') return 'The source did not answer in time';
   return `The source could not be reached: ${err.message}`;
 }
 
@@ -82,7 +83,8 @@ export class CredentialResolver {
     if (!runtime) return { ok: false, latencyMs: 0, message: 'This source has no connector' };
     const started = performance.now();
     try {
-      const page = await runtime.connector.fetchPage(null, credential, { pageSize: 1 });
+      // Someone is waiting: one retry at most, and an answer well inside the gateway's timeout.
+      const page = await runtime.connector.fetchPage(null, credential, { pageSize: 1, hooks: { maxRetries: 1 }, signal: AbortSignal.timeout(PROBE_DEADLINE_MS) });
       const latencyMs = Math.round(performance.now() - started);
       return { ok: true, latencyMs, message: `Connected: ${source.name} answered with ${page.records.length} record(s)` };
     } catch (err) {

@@ -1,5 +1,6 @@
 import type { ActiveConsent, ConsentClient } from '../../../../platform/consent-client';
 import { accessLevelCovers, type AccessLevel } from '../../../../platform/schema/shared-types';
+import type { ExternalContext } from '../../context.type';
 
 export interface GatedSource {
   id: string;
@@ -35,4 +36,11 @@ export function createViewerConsents(client: () => ConsentClient, userId: string
     pending ??= client().activeConsents(userId, requestId);
     return pending;
   };
+}
+
+/** The sources the caller may read right now, from the consent answer fetched for this request. */
+export async function permittedForRequest(ctx: ExternalContext): Promise<Set<string>> {
+  if (!ctx.viewer) return new Set();
+  const [sources, consents] = await Promise.all([ctx.loaders.allDataSources(), ctx.loaders.viewerConsents(ctx.requestId)]);
+  return permittedSourceIds(sources, consents);
 }

@@ -1,6 +1,6 @@
 import { isUuid } from '../../../../platform/schema/ids';
 import type { ExternalContext } from '../../context.type';
-import { permittedForRequest } from './offer.resolver';
+import { permittedForRequest } from './offer-access';
 import { toExternalOffer } from './offer.type';
 
 /**

@@ -7,16 +7,9 @@ import type { SubgraphDeps } from '../../../../platform/subgraph';
 import type { ExternalContext } from '../../context.type';
 import { toDataSource } from '../data-source/data-source.mapper';
 import { DataSource } from '../data-source/data-source.type';
-import { permittedSourceIds } from './offer-access';
+import { permittedForRequest } from './offer-access';
 import { ExternalOfferEntity } from './offer.entity';
 import { ExternalOffer, ExternalOfferConnection, LicenceCheck, LicenceCheckStatus, toExternalOffer } from './offer.type';
-
-/** The sources the caller may read right now, from a consent answer fetched for this request. */
-export async function permittedForRequest(ctx: ExternalContext): Promise<Set<string>> {
-  if (!ctx.viewer) return new Set();
-  const [sources, consents] = await Promise.all([ctx.loaders.allDataSources(), ctx.loaders.viewerConsents(ctx.requestId)]);
-  return permittedSourceIds(sources, consents);
-}
 
 @Resolver(() => ExternalOffer)
 export class ExternalOfferResolver {
