@@ -102,6 +102,13 @@ describe('a crawl through the gateway', () => {
     for (const ds of health.body.data.dataSources) expect(ds).toMatchObject({ health: 'HEALTHY', lastCrawl: { id: started.id, status: 'SUCCEEDED' } });
   });
 
+  it('exports crawl figures at /metrics', async () => {
+    const base = t.stack.subgraphs['external-sources'].url.replace(/\/graphql$/, '');
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/external_crawl_records_total\{[^}]*source="hemp-suppliers-network"[^}]*outcome="normalized"[^}]*\} 1500/);
+    expect(text).toMatch(/external_source_breaker_open\{[^}]*source="regulatory-registry"[^}]*\} 0/);
+  });
+
   it('lists runs newest first, in pages', async () => {
     await crawl([HSN]);
     const res = await t.gql(`{ crawlRuns(first: 1) { totalCount edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }`, {}, { token: admin });

@@ -6,6 +6,7 @@ import { SourceRequestError } from '../connector/http-client';
 import { serviceCredential, type SourceRuntime } from '../connector/source-runtime';
 import type { DataSourceEntity } from '../data-source/data-source.entity';
 import { CrawlRunEntity, type CrawlTrigger } from './crawl.entity';
+import { createCrawlMetrics, type CrawlMetrics } from './crawl.metrics';
 
 export interface Rejection {
   externalId: string | null;
@@ -63,11 +64,14 @@ function errorMessage(err: unknown): string {
 export class Crawler {
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private stopping = false;
+  private readonly metrics: CrawlMetrics;
 
   constructor(
     private readonly deps: SubgraphDeps,
     private readonly runtimes: ReadonlyMap<string, SourceRuntime>,
-  ) {}
+  ) {
+    this.metrics = createCrawlMetrics(deps.metrics, runtimes);
+  }
 
   /** Starts a run over `sources` and returns it while still RUNNING. */
   async trigger(sources: DataSourceEntity[], trigger: CrawlTrigger, requestedBy: string | null): Promise<CrawlRunEntity> {
@@ -245,9 +249,11 @@ export class Crawler {
         .catch(() => undefined);
       return false;
     }
+    const normalized = outcome.error === null ? outcome.offers.length + outcome.licences.length : 0;
+    this.metrics.sourceFinished(source.slug, outcome.error === null, normalized, outcome.rejected, outcome.retries, outcome.durationMs);
     const level = outcome.error ? 'warn' : 'info';
     log[level](
-      { fetched: outcome.fetched, normalized: outcome.offers.length + outcome.licences.length, rejected: outcome.rejected, pages: outcome.pages, retries: outcome.retries, durationMs: outcome.durationMs, error: outcome.error },
+      { fetched: outcome.fetched, normalized, rejected: outcome.rejected, pages: outcome.pages, retries: outcome.retries, durationMs: outcome.durationMs, error: outcome.error },
       outcome.error ? 'source crawl failed' : 'source crawled',
     );
     return outcome.error === null;
