@@ -62,7 +62,10 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     supergraphSdl,
     // Deployment decides where subgraphs live; the URLs in the committed supergraph are defaults.
     buildService: ({ name, url }) =>
-      new SignedDataSource({ name, url: config.subgraphUrls[name as SubgraphName] ?? url ?? '' }, config.GATEWAY_SECRET),
+      new SignedDataSource(
+        { name, url: config.subgraphUrls[name as SubgraphName] ?? url ?? '', timeoutMs: config.SUBGRAPH_TIMEOUT_MS },
+        config.GATEWAY_SECRET,
+      ),
     logger: log,
   });
   const verify = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });

@@ -9,10 +9,15 @@ import type { GatewayContext } from './context.type';
  */
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
-    options: { url: string; name: string },
+    options: { url: string; name: string; timeoutMs: number },
     private readonly secret: string,
   ) {
-    super({ url: options.url });
+    // A deadline on every subgraph call, so a hung subgraph costs one timeout, not a stuck request.
+    const timeoutMs = options.timeoutMs;
+    super({
+      url: options.url,
+      fetcher: ((url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+    });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {

@@ -21,7 +21,6 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('127.0.0.1'),
-  PUBLIC_HOST: z.string().default('localhost'),
   DATABASE_URL: optionalString,
   DATA_DIR: z.string().default('.data'),
   REDIS_URL: optionalString,
@@ -48,6 +47,8 @@ const envSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: optionalString,
   /** Key of the HMAC that turns user ids into analytics pseudonyms. */
   PSEUDONYM_SECRET: z.string().min(16).default(DEV_PSEUDONYM_SECRET),
+  /** `npm start` loads a few demo sellers and listings into an empty embedded database. */
+  DEMO_DATA: z.enum(['true', 'false']).default('true'),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
 
@@ -151,3 +152,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
   };
 }
+
+/** Every environment variable the services read (docs and the compose-file test check against it). */
+export const ENV_KEYS: readonly string[] = Object.keys(envSchema.shape);

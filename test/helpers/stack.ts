@@ -31,6 +31,8 @@ export interface TestStack {
 export interface TestStackOptions {
   /** Run on the embedded database instead of a fresh PostgreSQL database. */
   embedded?: boolean;
+  /** Reuse a data directory (embedded database and keys); it is then left in place on stop. */
+  dataDir?: string;
   env?: Record<string, string>;
 }
 
@@ -39,10 +41,10 @@ export interface TestStackOptions {
  * fresh signing keys, logs captured in memory so tests can search them.
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'hemp-test-'));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hemp-test-'));
   let database: TestDatabase | undefined;
   if (!options.embedded) database = await createTestDatabase();
-  const privateJwk = await generatePrivateJwk();
+  const privateJwk = options.env?.JWT_PRIVATE_KEYS ? JSON.parse(options.env.JWT_PRIVATE_KEYS)[0] : await generatePrivateJwk();
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
@@ -90,7 +92,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async stop() {
       await stack.stop();
       await database?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,23 @@
+# One image for every service; the command picks which one runs (see docker-compose.yml).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY platform platform
+COPY gateway gateway
+COPY subgraphs subgraphs
+COPY scripts scripts
+COPY schema schema
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build --chown=node:node /app/package.json ./package.json
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/schema ./schema
+USER node
+EXPOSE 4000 4001 4002 4003 4004
+CMD ["node", "dist/gateway/index.js"]

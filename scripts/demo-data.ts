@@ -1,0 +1,60 @@
+import type { RunningStack } from './stack';
+import { UserEntity } from '../subgraphs/identity-consent/modules/user/user.entity';
+import { hashPassword } from '../subgraphs/identity-consent/modules/auth/password';
+import { ListingEntity } from '../subgraphs/listings-matching/modules/listing/listing.entity';
+import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/listing-status';
+import { socialImpactScore } from '../subgraphs/listings-matching/modules/listing/social-impact';
+import { ProductType, Province, Role } from '../platform/schema/shared-types';
+
+/** A handful of South African sellers and their listings, so a fresh `npm start` has something to show. */
+const SELLERS = [
+  { name: 'Eastern Cape Hemp Co-op', province: Province.EASTERN_CAPE, community: true, women: false, small: true, bee: 1 },
+  { name: 'Karoo Fibre Growers', province: Province.NORTHERN_CAPE, community: false, women: true, small: true, bee: 2 },
+  { name: 'Highveld CBD Labs', province: Province.GAUTENG, community: false, women: false, small: false, bee: 4 },
+  { name: 'Umzimkulu Seed Farmers', province: Province.KWAZULU_NATAL, community: true, women: true, small: true, bee: 1 },
+  { name: 'Boland Botanicals', province: Province.WESTERN_CAPE, community: false, women: true, small: false, bee: 3 },
+  { name: 'Limpopo Youth Growers', province: Province.LIMPOPO, community: false, women: false, small: true, bee: 2 },
+];
+
+const PRODUCTS: Array<{ type: ProductType; title: string; price: number }> = [
+  { type: ProductType.HEMP_FIBRE, title: 'Retted hemp fibre bales', price: 38 },
+  { type: ProductType.HEMP_SEED, title: 'Dehulled hemp hearts', price: 142 },
+  { type: ProductType.HEMP_OIL, title: 'Cold-pressed hemp seed oil', price: 310 },
+  { type: ProductType.CBD_ISOLATE, title: 'CBD isolate 99%', price: 9800 },
+  { type: ProductType.CBD_OIL, title: 'Full-spectrum CBD oil', price: 2450 },
+  { type: ProductType.CANNABIS_FLOWER, title: 'Indoor cannabis flower (licensed)', price: 1250 },
+  { type: ProductType.CANNABIS_EXTRACT, title: 'Cannabis extract, lab tested', price: 6400 },
+  { type: ProductType.SEEDLINGS, title: 'Hemp seedlings, certified cultivar', price: 95 },
+];
+
+export async function loadDemoData(stack: RunningStack): Promise<number> {
+  const listings = stack.subgraphs['listings-matching'].deps.db.dataSource.getRepository(ListingEntity);
+  if ((await listings.count()) > 0) return 0;
+  const users = stack.subgraphs['identity-consent'].deps.db.dataSource.getRepository(UserEntity);
+  const passwordHash = await hashPassword('demo-seller-password');
+  let created = 0;
+  for (const [i, s] of SELLERS.entries()) {
+    const email = `seller${i + 1}@demo.hemp.co.za`;
+    const seller = (await users.findOneBy({ email })) ?? (await users.save(users.create({ email, displayName: s.name, roles: [Role.SELLER], province: s.province, passwordHash })));
+    const rows = PRODUCTS.filter((_, p) => (p + i) % 2 === 0).map((p, j) => {
+      const flags = { smallScaleFarmer: s.small, womenOwned: s.women, youthOwned: s.name.includes('Youth'), communityOwned: s.community, beeLevel: s.bee };
+      const quantity = 200 + ((i * 37 + j * 53) % 800);
+      return listings.create({
+        sellerId: seller.id,
+        title: `${p.title} — ${s.name}`,
+        description: `${p.title} from ${s.province.replace(/_/g, ' ').toLowerCase()}.`,
+        productType: p.type,
+        quantityKg: String(quantity),
+        availableKg: String(quantity),
+        pricePerKg: (p.price * (0.9 + ((i + j) % 5) * 0.05)).toFixed(2),
+        province: s.province,
+        certifications: j % 2 === 0 ? ['SAHPRA licensed', 'Organic (SAOSO)'] : ['DALRRD hemp permit'],
+        ...flags,
+        socialImpactScore: socialImpactScore(flags),
+        status: ListingStatus.ACTIVE,
+      });
+    });
+    created += (await listings.save(rows)).length;
+  }
+  return created;
+}

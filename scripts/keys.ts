@@ -1,0 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import { generatePrivateJwk } from '../platform/auth/keys';
+
+/** `npm run keys`: fresh production secrets, printed as .env lines. Nothing is written anywhere. */
+async function main() {
+  const jwk = await generatePrivateJwk();
+  process.stdout.write(
+    [
+      `JWT_PRIVATE_KEYS='${JSON.stringify([jwk])}'`,
+      `GATEWAY_SECRET=${randomBytes(32).toString('base64url')}`,
+      `PSEUDONYM_SECRET=${randomBytes(32).toString('base64url')}`,
+    ].join('\n') + '\n',
+  );
+}
+
+void main();
