@@ -123,8 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push('PSEUDONYM_SECRET: set a random secret of at least 32 characters in production');
     }
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: the embedded database is for one machine, not production');
-    if (!e.VAULT_KEYS || !e.VAULT_ACTIVE_KID) problems.push('VAULT_KEYS, VAULT_ACTIVE_KID: the development vault key is not for production');
-    if (!e.SOURCE_CREDENTIALS) problems.push('SOURCE_CREDENTIALS: the simulators\' demo credentials are not for production');
     if (e.SIMULATORS_ENABLED === 'true') problems.push('SIMULATORS_ENABLED: the source simulators are for development and tests');
     if (problems.length) throw new ConfigError(problems);
   }

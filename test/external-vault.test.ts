@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../platform/config';
+import { loadConfig } from '../platform/config';
+import { checkSourceCredentials, serviceCredential } from '../subgraphs/external-sources/modules/connector/source-runtime';
 import { loadVault, Vault, VaultError } from '../subgraphs/external-sources/modules/credential/vault';
 
 const key = () => randomBytes(32);
@@ -81,21 +82,20 @@ describe('the credential vault (AES-256-GCM)', () => {
 });
 
 describe('external-sources configuration', () => {
-  it('refuses the development vault key, demo credentials and simulators in production', () => {
+  it('refuses simulators in production, and the demo source credentials when external-sources starts', () => {
     const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', GATEWAY_SECRET: 'x'.repeat(40), PSEUDONYM_SECRET: 'y'.repeat(40) };
-    try {
-      loadConfig({ ...base, SIMULATORS_ENABLED: 'true' });
-      throw new Error('expected a ConfigError');
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      const problems = (err as ConfigError).problems.join('\n');
-      expect(problems).toMatch(/VAULT_KEYS/);
-      expect(problems).toMatch(/SOURCE_CREDENTIALS/);
-      expect(problems).toMatch(/SIMULATORS_ENABLED/);
-    }
-    const ok = loadConfig({ ...base, VAULT_KEYS: JSON.stringify({ k: key().toString('base64') }), VAULT_ACTIVE_KID: 'k', SOURCE_CREDENTIALS: '{}' });
-    expect(ok.simulatorsEnabled).toBe(false);
-    expect(ok.crawlIntervalSeconds).toBe(900);
+    expect(() => loadConfig({ ...base, SIMULATORS_ENABLED: 'true' })).toThrow(/SIMULATORS_ENABLED/);
+    const production = loadConfig(base);
+    expect(production.simulatorsEnabled).toBe(false);
+    expect(production.crawlIntervalSeconds).toBe(900);
+    expect(() => checkSourceCredentials(production)).toThrow(/SOURCE_CREDENTIALS is required in production/);
+    expect(() => checkSourceCredentials({ ...production, SOURCE_CREDENTIALS: '{"hemp-suppliers-network": 42}' })).toThrow(/credential string/);
+    expect(() => checkSourceCredentials({ ...production, SOURCE_CREDENTIALS: 'nope' })).toThrow(/must be JSON/);
+    const configured = { ...production, SOURCE_CREDENTIALS: '{"hemp-suppliers-network": "partner-issued"}' };
+    expect(() => checkSourceCredentials(configured)).not.toThrow();
+    expect(serviceCredential(configured, 'hemp-suppliers-network')).toBe('partner-issued');
+    expect(serviceCredential(configured, 'sa-cannabis-exchange')).toBeUndefined();
+    expect(serviceCredential(loadConfig({}), 'sa-cannabis-exchange')).toBe('sacx-demo-4b9e55d0');
   });
 
   it('runs out of the box elsewhere: simulators on, scheduled crawls off under test', () => {

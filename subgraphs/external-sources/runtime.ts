@@ -1,6 +1,6 @@
 import { createConsentClient, type ConsentClient } from '../../platform/consent-client';
 import type { SubgraphDeps } from '../../platform/subgraph';
-import { createSourceRuntimes, type SourceRuntime } from './modules/connector/source-runtime';
+import { checkSourceCredentials, createSourceRuntimes, type SourceRuntime } from './modules/connector/source-runtime';
 import { startCrawlScheduler } from './modules/crawl/crawl-scheduler';
 import { Crawler } from './modules/crawl/crawler';
 import { loadVault, type Vault } from './modules/credential/vault';
@@ -26,15 +26,20 @@ export function externalRuntime(deps: SubgraphDeps): ExternalRuntime {
   return runtime;
 }
 
-/** onStart: build the runtime, sweep runs a dead process left RUNNING, start the schedule. */
+/**
+ * onStart: refuse development secrets in production, build the runtime, sweep runs a dead process
+ * left RUNNING, start the schedule.
+ */
 export async function startExternalRuntime(deps: SubgraphDeps, consents?: ConsentClient): Promise<() => Promise<void>> {
+  checkSourceCredentials(deps.config);
+  const vault = loadVault(deps.config);
   const rows = await deps.db.dataSource.getRepository(DataSourceEntity).find();
   const sources = createSourceRuntimes(deps.config, deps.log, Object.fromEntries(rows.map((r) => [r.slug, r.baseUrl])));
   const crawler = new Crawler(deps, sources);
   const runtime: ExternalRuntime = {
     sources,
     crawler,
-    vault: loadVault(deps.config),
+    vault,
     consents: consents ?? createConsentClient(deps.config),
   };
   runtimes.set(deps, runtime);

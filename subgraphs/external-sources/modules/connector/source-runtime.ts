@@ -59,13 +59,31 @@ export function createSourceRuntimes(config: AppConfig, log: Logger, seededBaseU
   return runtimes;
 }
 
+function parseSourceCredentials(json: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error('SOURCE_CREDENTIALS must be JSON: {"source-slug": "credential"}');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new Error('SOURCE_CREDENTIALS must be a JSON object of source slug → credential string');
+  }
+  return parsed as Record<string, string>;
+}
+
+/**
+ * Checked when external-sources starts (only this service holds source secrets): SOURCE_CREDENTIALS
+ * must parse, and production must not fall back to the simulators' demo credentials.
+ */
+export function checkSourceCredentials(config: Pick<AppConfig, 'SOURCE_CREDENTIALS' | 'isProduction'>): void {
+  if (config.SOURCE_CREDENTIALS) parseSourceCredentials(config.SOURCE_CREDENTIALS);
+  else if (config.isProduction) throw new Error("SOURCE_CREDENTIALS is required in production; the simulators' demo credentials open nothing real");
+}
+
 /** The credential the crawler presents to a source: SOURCE_CREDENTIALS, else the documented demo one. */
 export function serviceCredential(config: Pick<AppConfig, 'SOURCE_CREDENTIALS'>, slug: string): string | undefined {
-  if (config.SOURCE_CREDENTIALS) {
-    const parsed = JSON.parse(config.SOURCE_CREDENTIALS) as Record<string, unknown>;
-    const value = parsed[slug];
-    return typeof value === 'string' ? value : undefined;
-  }
+  if (config.SOURCE_CREDENTIALS) return parseSourceCredentials(config.SOURCE_CREDENTIALS)[slug];
   return DEMO_CREDENTIALS[slug];
 }
 
