@@ -94,6 +94,41 @@ const envSchema = z.object({
   MATCH_RESULT_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
   /** Listings the SQL pre-selection hands to exact scoring; at least MATCH_RESULT_LIMIT. */
   MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(1).max(2000).default(200),
+
+  // external-sources: where the partners are, how hard to try them, and the credential vault.
+  /** Base URLs of the three sources (the simulators by default); they override the seeded base_url. */
+  HEMP_SUPPLIERS_NETWORK_URL: url('http://localhost:4101'),
+  SA_CANNABIS_EXCHANGE_URL: url('http://localhost:4102'),
+  REGULATORY_REGISTRY_URL: url('http://localhost:4103'),
+  /** JSON {slug: credential} the crawler presents; unset: the simulators' documented demo credentials. */
+  SOURCE_CREDENTIALS: optionalString,
+  /** `npm start` runs the source simulators before the subgraphs; never in production. */
+  SIMULATORS_ENABLED: z.enum(['true', 'false']).optional(),
+  SIMULATOR_SEED: z.string().min(1).default('mzansi-hemp-2024'),
+  SIMULATOR_HEMP_SUPPLIERS_PORT: port(4101),
+  SIMULATOR_CANNABIS_EXCHANGE_PORT: port(4102),
+  SIMULATOR_REGULATORY_REGISTRY_PORT: port(4103),
+  /** JSON {kid: base64 32-byte key}; unset: a development key is made and kept in DATA_DIR. */
+  VAULT_KEYS: optionalString,
+  /** The kid that encrypts new credentials; older kids still decrypt. */
+  VAULT_ACTIVE_KID: optionalString,
+  /** Scheduled crawl of every source; 0 turns it off (the default under NODE_ENV=test). */
+  CRAWL_INTERVAL_SECONDS: z.coerce.number().int().min(0).optional(),
+  CRAWL_PAGE_CAP: z.coerce.number().int().positive().default(200),
+  /** A RUNNING crawl whose heartbeat is older than this is taken as abandoned and marked FAILED. */
+  CRAWL_STALE_AFTER_SECONDS: z.coerce.number().int().positive().default(120),
+  /** Rejected records kept per source per run for inspection (all are counted). */
+  CRAWL_REJECTIONS_KEPT: z.coerce.number().int().positive().default(5000),
+  CONNECTOR_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  CONNECTOR_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  CONNECTOR_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(250),
+  CONNECTOR_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(8000),
+  /** Longest Retry-After the connector will wait; longer ones fail the request instead. */
+  CONNECTOR_RETRY_AFTER_MAX_MS: z.coerce.number().int().positive().default(30_000),
+  CONNECTOR_CONCURRENCY: z.coerce.number().int().positive().max(16).default(3),
+  BREAKER_ERROR_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  BREAKER_RESET_MS: z.coerce.number().int().positive().default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -102,6 +137,10 @@ export interface AppConfig extends Env {
   subgraphUrls: Record<SubgraphName, string>;
   subgraphPorts: Record<SubgraphName, number>;
   isProduction: boolean;
+  /** Base URL per external source slug (the stack points them at the simulators it started). */
+  sourceUrls: Record<string, string>;
+  simulatorsEnabled: boolean;
+  crawlIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -127,11 +166,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push('PSEUDONYM_SECRET: set a random secret of at least 32 characters in production');
     }
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: the embedded database is for one machine, not production');
+    if (e.SIMULATORS_ENABLED === 'true') problems.push('SIMULATORS_ENABLED: the source simulators are for development and tests');
     if (problems.length) throw new ConfigError(problems);
   }
   return {
     ...e,
     isProduction,
+    sourceUrls: {
+      'hemp-suppliers-network': e.HEMP_SUPPLIERS_NETWORK_URL,
+      'sa-cannabis-exchange': e.SA_CANNABIS_EXCHANGE_URL,
+      'regulatory-registry': e.REGULATORY_REGISTRY_URL,
+    },
+    simulatorsEnabled: e.SIMULATORS_ENABLED ? e.SIMULATORS_ENABLED === 'true' : !isProduction,
+    crawlIntervalSeconds: e.CRAWL_INTERVAL_SECONDS ?? (e.NODE_ENV === 'test' ? 0 : 900),
     subgraphUrls: {
       'identity-consent': e.IDENTITY_CONSENT_URL,
       'listings-matching': e.LISTINGS_MATCHING_URL,

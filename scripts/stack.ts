@@ -4,12 +4,15 @@ import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../pla
 import { closeEmbeddedDatabase } from '../platform/db/pglite-pool';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { SUBGRAPHS } from '../subgraphs';
+import { startSimulators, type RunningSimulators } from '../subgraphs/external-sources/simulators';
 import path from 'node:path';
 
 export interface RunningStack {
   gateway: RunningGateway;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
   config: AppConfig;
+  /** The external-source simulators, when SIMULATORS_ENABLED (tests drive their failure injection). */
+  simulators: RunningSimulators | null;
   stop(): Promise<void>;
 }
 
@@ -26,11 +29,17 @@ export interface StackOptions {
 export async function startStack(base: AppConfig, options: StackOptions = {}): Promise<RunningStack> {
   const port = (name: SubgraphName) => (options.ephemeralPorts ? 0 : base.subgraphPorts[name]);
   const running: Partial<Record<SubgraphName, RunningSubgraph>> = {};
+  let simulators: RunningSimulators | null = null;
   const start = async (module: SubgraphModule<unknown>, config: AppConfig) => {
     running[module.name] = await startSubgraph(module, config, { port: port(module.name), logDestination: options.logDestination });
     return running[module.name] as RunningSubgraph;
   };
   try {
+    // The partner simulators come first, so the crawler finds them at their real addresses.
+    if (base.simulatorsEnabled) {
+      simulators = await startSimulators(base, { ephemeralPorts: options.ephemeralPorts });
+      base = { ...base, sourceUrls: { ...base.sourceUrls, ...simulators.urls } };
+    }
     const [identity, ...others] = SUBGRAPHS as unknown as SubgraphModule<unknown>[];
     const identityRunning = await start(identity, base);
     const jwksUrl = identityRunning.url.replace(/\/graphql$/, '/.well-known/jwks.json');
@@ -46,14 +55,17 @@ export async function startStack(base: AppConfig, options: StackOptions = {}): P
       gateway,
       subgraphs: running as Record<SubgraphName, RunningSubgraph>,
       config,
+      simulators,
       async stop() {
         await gateway.stop();
         await Promise.all(Object.values(running).map((s) => s?.stop()));
+        await simulators?.stop();
         if (!config.DATABASE_URL) await closeEmbeddedDatabase(config.DATA_DIR === 'memory://' ? 'memory://' : path.resolve(config.DATA_DIR, 'pglite'));
       },
     };
   } catch (err) {
     await Promise.all(Object.values(running).map((s) => s?.stop().catch(() => undefined)));
+    await simulators?.stop().catch(() => undefined);
     throw err;
   }
 }

@@ -14,6 +14,7 @@ runMain('stack', async (config) => {
     `\n  Hemp marketplace API ready in ${seconds}s\n` +
       `  Gateway:   ${stack.gateway.url}   (Apollo Sandbox in a browser)\n` +
       Object.values(stack.subgraphs).map((s) => `  ${s.name.padEnd(18)} ${s.url}\n`).join('') +
+      (stack.simulators?.handles.map((h) => `  ${h.slug.padEnd(22)} ${h.url}   (simulated source)\n`).join('') ?? '') +
       `  Database:  ${db}${demo ? ` (loaded ${demo} demo listings)` : ''}\n\n`,
   );
   return stack;

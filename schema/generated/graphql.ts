@@ -81,6 +81,14 @@ export type AuthPayload = {
   user: User;
 };
 
+/** The outcome of calling a source with the caller's stored credential */
+export type ConnectionTestResult = {
+  __typename?: 'ConnectionTestResult';
+  latencyMs: Scalars['Int']['output'];
+  message: Scalars['String']['output'];
+  ok: Scalars['Boolean']['output'];
+};
+
 /** A user's consent (POPIA) for the marketplace to use one external data source on their behalf */
 export type Consent = {
   __typename?: 'Consent';
@@ -106,6 +114,65 @@ export type ConsentStatus =
   | 'EXPIRED'
   | 'WITHDRAWN';
 
+/** A record the crawler could not normalise, and why */
+export type CrawlRejection = {
+  __typename?: 'CrawlRejection';
+  /** The record's id at the source, when it had one */
+  externalId?: Maybe<Scalars['String']['output']>;
+  reason: Scalars['String']['output'];
+  /** The record as the source sent it (large ones truncated) */
+  record?: Maybe<Scalars['JSON']['output']>;
+};
+
+export type CrawlRejectionConnection = {
+  __typename?: 'CrawlRejectionConnection';
+  edges: Array<CrawlRejectionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CrawlRejectionEdge = {
+  __typename?: 'CrawlRejectionEdge';
+  cursor: Scalars['String']['output'];
+  node: CrawlRejection;
+};
+
+/** One crawl of one or more external sources */
+export type CrawlRun = {
+  __typename?: 'CrawlRun';
+  error?: Maybe<Scalars['String']['output']>;
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  results: Array<SourceCrawlResult>;
+  startedAt: Scalars['DateTime']['output'];
+  status: CrawlStatus;
+  trigger: CrawlTrigger;
+};
+
+export type CrawlRunConnection = {
+  __typename?: 'CrawlRunConnection';
+  edges: Array<CrawlRunEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CrawlRunEdge = {
+  __typename?: 'CrawlRunEdge';
+  cursor: Scalars['String']['output'];
+  node: CrawlRun;
+};
+
+/** PARTIAL: some sources failed, the others were crawled */
+export type CrawlStatus =
+  | 'FAILED'
+  | 'PARTIAL'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+export type CrawlTrigger =
+  | 'MANUAL'
+  | 'SCHEDULED';
+
 export type CreateListingInput = {
   /** At most 10, each 1 to 60 characters; duplicates are dropped */
   certifications: Array<Scalars['String']['input']>;
@@ -128,10 +195,12 @@ export type CreateListingInput = {
 export type DataSource = {
   __typename?: 'DataSource';
   description: Scalars['String']['output'];
-  /** UNKNOWN until the source has been crawled */
+  /** From the source's circuit breaker and its last finished crawl; UNKNOWN before any */
   health: SourceHealth;
   id: Scalars['ID']['output'];
   kind: DataSourceKind;
+  /** ADMIN: the latest crawl run that included this source */
+  lastCrawl?: Maybe<CrawlRun>;
   name: Scalars['String']['output'];
   /** The consent level a user must hold to receive data from this source */
   requiredAccessLevel: AccessLevel;
@@ -143,9 +212,38 @@ export type DataSourceKind =
   | 'REGULATORY_REGISTRY'
   | 'SUPPLIER_NETWORK';
 
+/** An offer found at an external source, normalised to kg and ZAR per kg */
 export type ExternalOffer = {
   __typename?: 'ExternalOffer';
+  certifications: Array<Scalars['String']['output']>;
+  externalId: Scalars['String']['output'];
+  /** When a crawl last found this offer */
+  fetchedAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** The licence checked against the Regulatory Registry; null without a licence number or without an ACTIVE consent for the registry */
+  licence?: Maybe<LicenceCheck>;
+  /** The seller's licence or permit number, as the source gave it */
+  licenceNumber?: Maybe<Scalars['String']['output']>;
+  pricePerKg: Money;
+  productType: ProductType;
+  province?: Maybe<Province>;
+  quantityKg: Scalars['Float']['output'];
+  source: DataSource;
+  supplierName: Scalars['String']['output'];
+  town?: Maybe<Scalars['String']['output']>;
+};
+
+export type ExternalOfferConnection = {
+  __typename?: 'ExternalOfferConnection';
+  edges: Array<ExternalOfferEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ExternalOfferEdge = {
+  __typename?: 'ExternalOfferEdge';
+  cursor: Scalars['String']['output'];
+  node: ExternalOffer;
 };
 
 export type GrantConsentInput = {
@@ -167,6 +265,25 @@ export type InteractionType =
   | 'MATCH_REQUEST'
   | 'ORDER'
   | 'SEARCH';
+
+/** The seller's licence as the Regulatory Registry holds it */
+export type LicenceCheck = {
+  __typename?: 'LicenceCheck';
+  /** YYYY-MM-DD */
+  expiresOn?: Maybe<Scalars['String']['output']>;
+  holderName?: Maybe<Scalars['String']['output']>;
+  licenceNumber: Scalars['String']['output'];
+  status: LicenceCheckStatus;
+  /** ACTIVE in the registry and not past its expiry */
+  verified: Scalars['Boolean']['output'];
+};
+
+export type LicenceCheckStatus =
+  | 'ACTIVE'
+  | 'EXPIRED'
+  | 'NOT_FOUND'
+  | 'REVOKED'
+  | 'SUSPENDED';
 
 /** Produce a seller offers on the marketplace */
 export type Listing = {
@@ -321,6 +438,8 @@ export type Mutation = {
   createListing: Listing;
   /** ADMIN; the API key is in this response only */
   createPartnerClient: PartnerClientWithKey;
+  /** Deletes the caller's stored credential for a source; false when there was none */
+  deleteDataSourceCredential: Scalars['Boolean']['output'];
   grantConsent: Consent;
   /** Records a client-side interaction for the signed-in user */
   logInteraction: Scalars['Boolean']['output'];
@@ -341,6 +460,12 @@ export type Mutation = {
   setListingStatus: Listing;
   /** ADMIN */
   setUserRoles: User;
+  /** Keeps the caller's credential for a source, encrypted; it is never returned. Needs sign-in only: it is used solely by testDataSourceConnection, which needs an ACTIVE consent */
+  storeDataSourceCredential: Scalars['Boolean']['output'];
+  /** Calls the source with the caller's stored credential; needs an ACTIVE consent at the source's required level */
+  testDataSourceConnection: ConnectionTestResult;
+  /** ADMIN. Starts a crawl of the given sources (all when omitted) and returns it RUNNING; poll crawlRun for the outcome */
+  triggerCrawl: CrawlRun;
   /** Its seller or ADMIN */
   updateListing: Listing;
   /** Withdraws the ACTIVE consent for the source; it counts from the very next request */
@@ -361,6 +486,11 @@ export type MutationCreateListingArgs = {
 export type MutationCreatePartnerClientArgs = {
   name: Scalars['String']['input'];
   tier: PartnerTier;
+};
+
+
+export type MutationDeleteDataSourceCredentialArgs = {
+  dataSourceId: Scalars['ID']['input'];
 };
 
 
@@ -421,6 +551,22 @@ export type MutationSetListingStatusArgs = {
 export type MutationSetUserRolesArgs = {
   roles: Array<Role>;
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationStoreDataSourceCredentialArgs = {
+  credential: Scalars['String']['input'];
+  dataSourceId: Scalars['ID']['input'];
+};
+
+
+export type MutationTestDataSourceConnectionArgs = {
+  dataSourceId: Scalars['ID']['input'];
+};
+
+
+export type MutationTriggerCrawlArgs = {
+  dataSourceIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 
@@ -523,8 +669,14 @@ export type Query = {
   __typename?: 'Query';
   /** ADMIN; newest first */
   auditLog: AuditEventConnection;
+  /** ADMIN */
+  crawlRun?: Maybe<CrawlRun>;
+  /** ADMIN. Newest first */
+  crawlRuns: CrawlRunConnection;
   /** Public: the catalogue of external sources */
   dataSources: Array<DataSource>;
+  /** Offers from the sources where the caller holds an ACTIVE consent at or above the source's requiredAccessLevel, as of this request */
+  externalOffers: ExternalOfferConnection;
   /** Public when ACTIVE; otherwise its seller or ADMIN */
   listing?: Maybe<Listing>;
   /** Public. Keyset-paginated; first is capped at 100 */
@@ -555,6 +707,25 @@ export type QueryAuditLogArgs = {
   actorId?: InputMaybe<Scalars['ID']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCrawlRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCrawlRunsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryExternalOffersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  dataSourceId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  productType?: InputMaybe<ProductType>;
 };
 
 
@@ -644,6 +815,37 @@ export type SocialImpactInput = {
   smallScaleFarmer: Scalars['Boolean']['input'];
   womenOwned: Scalars['Boolean']['input'];
   youthOwned: Scalars['Boolean']['input'];
+};
+
+/** One source's part of a crawl run */
+export type SourceCrawlResult = {
+  __typename?: 'SourceCrawlResult';
+  dataSource: DataSource;
+  durationMs: Scalars['Int']['output'];
+  /** Why the source failed, or a note on an incomplete crawl */
+  error?: Maybe<Scalars['String']['output']>;
+  /** Records read from the source */
+  fetched: Scalars['Int']['output'];
+  /** False while the source is still being crawled */
+  finished: Scalars['Boolean']['output'];
+  /** Records stored earlier that this crawl no longer found */
+  gone: Scalars['Int']['output'];
+  /** Records normalised and stored */
+  normalized: Scalars['Int']['output'];
+  pages: Scalars['Int']['output'];
+  /** Records refused by normalisation (see rejections) */
+  rejected: Scalars['Int']['output'];
+  /** The records normalisation refused, in the order they were read */
+  rejections: CrawlRejectionConnection;
+  /** Requests retried after a transient failure */
+  retries: Scalars['Int']['output'];
+};
+
+
+/** One source's part of a crawl run */
+export type SourceCrawlResultRejectionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type SourceHealth =

@@ -9,3 +9,12 @@ export function createDataSourceByIdLoader(db: Db) {
     return ids.map((id) => byId.get(id) ?? null);
   });
 }
+
+/** The whole (small) catalogue, read at most once per request. */
+export function createAllDataSources(db: Db) {
+  let pending: Promise<DataSourceEntity[]> | null = null;
+  return (): Promise<DataSourceEntity[]> => {
+    pending ??= db.getRepository(DataSourceEntity).find({ order: { name: 'ASC' } });
+    return pending;
+  };
+}

@@ -1,5 +1,5 @@
 import type { DataSourceEntity } from './data-source.entity';
-import { SourceHealth, type DataSource } from './data-source.type';
+import type { DataSource } from './data-source.type';
 
 export function toDataSource(row: DataSourceEntity): DataSource {
   return {
@@ -9,6 +9,5 @@ export function toDataSource(row: DataSourceEntity): DataSource {
     description: row.description,
     kind: row.kind,
     requiredAccessLevel: row.requiredAccessLevel,
-    health: SourceHealth.UNKNOWN,
   };
 }

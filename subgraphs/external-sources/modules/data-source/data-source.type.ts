@@ -30,7 +30,4 @@ export class DataSource {
 
   @Field(() => AccessLevel, { description: 'The consent level a user must hold to receive data from this source' })
   requiredAccessLevel: AccessLevel;
-
-  @Field(() => SourceHealth, { description: 'UNKNOWN until the source has been crawled' })
-  health: SourceHealth;
 }
