@@ -169,6 +169,10 @@ describe('gateway edge (production mode, Redis)', () => {
         NODE_ENV: 'production',
         PSEUDONYM_SECRET: 'test-pseudonym-secret-0123456789abcdef',
         REDIS_URL,
+        // production refuses every development default, so the test supplies real-looking ones
+        VAULT_KEYS: JSON.stringify({ k1: Buffer.alloc(32, 7).toString('base64') }),
+        VAULT_ACTIVE_KID: 'k1',
+        SOURCE_CREDENTIALS: JSON.stringify({ 'hemp-suppliers-network': 'a', 'sa-cannabis-exchange': 'b', 'regulatory-registry': 'c' }),
       },
     });
     const [admin, buyer] = await insertUsers(t.stack, 2);
