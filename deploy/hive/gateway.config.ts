@@ -2,8 +2,10 @@
 //   npm run build && npx hive-gateway supergraph schema/supergraph.graphql -c deploy/hive/gateway.config.ts
 // Subgraphs accept only signed requests, so the gateway runs our signing plugin (built into dist/).
 import { defineConfig } from '@graphql-hive/gateway';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { useHemp } = require('../../dist/gateway/portable/hive-signature-plugin.js');
+// The plugin is compiled CommonJS (npm run build); Hive loads this file as an ES module.
+import signing from '../../dist/gateway/portable/hive-signature-plugin.js';
+
+const { useHemp } = signing as { useHemp: (o: { secret: string; subgraphUrls: Record<string, string> }) => object };
 
 const env = process.env;
 const subgraphUrls: Record<string, string> = {};
