@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
-import type { ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
-import { getOperationAST } from 'graphql';
+import type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-document-node/core';
+import { getOperationAST, type DocumentNode } from 'graphql';
 import { Role } from '../platform/schema/shared-types';
 import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
 import { startGateway, type RunningGateway } from '../gateway/server';
@@ -20,21 +20,16 @@ const manifest: { operations: Array<{ id: string; name: string; body: string }> 
 const idOf = (name: string) => manifest.operations.find((o) => o.name === name)!.id;
 const bodyOf = (name: string) => manifest.operations.find((o) => o.name === name)!.body;
 
-// The README's partner example, as a partner would write it.
-async function partnerQuery<TDoc extends Parameters<typeof getOperationAST>[0]>(
-  endpoint: string,
-  apiKey: string,
-  document: TDoc,
-  variables: VariablesOf<TDoc>,
-): Promise<{ data?: ResultOf<TDoc>; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
-  const name = getOperationAST(document)?.name?.value;
-  const sha256Hash = manifest.operations.find((o) => o.name === name)?.id;
+// The README's partner example, with the endpoint and key as parameters.
+async function partnerQuery<D extends TypedDocumentNode<any, any>>(endpoint: string, apiKey: string, document: D, variables: VariablesOf<D>) {
+  const name = getOperationAST(document as DocumentNode)?.name?.value;
+  const sha256Hash = manifest.operations.find((op) => op.name === name)?.id;
   const res = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
     body: JSON.stringify({ operationName: name, variables, extensions: { persistedQuery: { version: 1, sha256Hash } } }),
   });
-  return res.json() as never;
+  return (await res.json()) as { data?: ResultOf<D>; errors?: { message: string; extensions: { code: string } }[] };
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
