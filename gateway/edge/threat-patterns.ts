@@ -1,4 +1,6 @@
 /**
+ * Every quantifier is bounded or unambiguous, so no value can make a pattern backtrack for long.
+ *
  * What an injection attempt looks like in a GraphQL variable or argument. Each pattern needs the
  * structure of an attack, not a single character: an apostrophe (O'Brien's), an ampersand
  * (Rock & Roll) or a decimal point (12.50) alone score nothing. Weights are points out of 100;
@@ -15,7 +17,7 @@ export interface ThreatPattern {
 
 export const THREAT_PATTERNS: readonly ThreatPattern[] = [
   // A quote that closes a string literal, then a tautology: ' OR '1'='1, " or 1=1
-  { kind: 'sql_injection', name: 'tautology', weight: 60, pattern: /['"`)]\s*(or|and|\|\||&&)\s+['"`(]?\s*(\w+)\s*['"`]?\s*(=|like|<>|!=)\s*['"`(]?\s*\w+/i },
+  { kind: 'sql_injection', name: 'tautology', weight: 60, pattern: /['"`)]\s*(?:or|and|\|\||&&)\s+['"`(]?\w+['"`]?\s*(?:=|like|<>|!=)\s*['"`(]?\w/i },
   { kind: 'sql_injection', name: 'union_select', weight: 60, pattern: /\bunion\b(\s+all)?\s+(distinct\s+)?select\b/i },
   // A statement stacked after a quote or semicolon: '; DROP TABLE users
   { kind: 'sql_injection', name: 'stacked_statement', weight: 60, pattern: /;\s*(drop|delete|insert|update|alter|create|truncate|exec|execute|grant|shutdown)\b\s+\w/i },
@@ -26,7 +28,7 @@ export const THREAT_PATTERNS: readonly ThreatPattern[] = [
   // Prose says "select ... from" too, so alone this stays below any sensible block score.
   { kind: 'sql_injection', name: 'select_from', weight: 15, pattern: /\bselect\b[\s\S]{1,200}?\bfrom\b/i },
   { kind: 'script_injection', name: 'script_tag', weight: 80, pattern: /<\s*\/?\s*script\b/i },
-  { kind: 'script_injection', name: 'event_handler', weight: 60, pattern: /<[^>]*\bon[a-z]{3,20}\s*=/i },
+  { kind: 'script_injection', name: 'event_handler', weight: 60, pattern: /<[^>]{0,200}?\bon[a-z]{3,20}\s*=/i },
   { kind: 'script_injection', name: 'javascript_url', weight: 60, pattern: /\b(javascript|vbscript)\s*:/i },
   { kind: 'script_injection', name: 'data_html_url', weight: 50, pattern: /\bdata\s*:\s*text\/html/i },
   { kind: 'script_injection', name: 'active_tag', weight: 50, pattern: /<\s*(iframe|object|embed|svg|math|base|meta|link|style)\b/i },
