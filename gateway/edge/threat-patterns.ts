@@ -28,7 +28,7 @@ export const THREAT_PATTERNS: readonly ThreatPattern[] = [
   // Prose says "select ... from" too, so alone this stays below any sensible block score.
   { kind: 'sql_injection', name: 'select_from', weight: 15, pattern: /\bselect\b[\s\S]{1,200}?\bfrom\b/i },
   { kind: 'script_injection', name: 'script_tag', weight: 80, pattern: /<\s*\/?\s*script\b/i },
-  { kind: 'script_injection', name: 'event_handler', weight: 60, pattern: /<[^>]{0,200}?\bon[a-z]{3,20}\s*=/i },
+  { kind: 'script_injection', name: 'event_handler', weight: 60, pattern: /<[^<>]{0,200}?\bon[a-z]{3,20}\s*=/i },
   { kind: 'script_injection', name: 'javascript_url', weight: 60, pattern: /\b(javascript|vbscript)\s*:/i },
   { kind: 'script_injection', name: 'data_html_url', weight: 50, pattern: /\bdata\s*:\s*text\/html/i },
   { kind: 'script_injection', name: 'active_tag', weight: 50, pattern: /<\s*(iframe|object|embed|svg|math|base|meta|link|style)\b/i },

@@ -17,8 +17,9 @@ export interface ThreatSignal {
 }
 
 export const BOT_RATE_WEIGHT = 50;
-/** Values scanned per request at most; strings beyond are not looked at (operations are size-limited anyway). */
+/** Values and characters scanned per request at most, so scanning costs a bounded time whatever the body. */
 const MAX_VALUES = 500;
+const MAX_SCANNED_CHARS = 64 * 1024;
 const MAX_SIGNALS_LOGGED = 20;
 /** Variables whose values never reach a log line, even as an excerpt. */
 const SECRET_NAME = /pass(word)?|secret|token|credential|api.?key/i;
@@ -173,7 +174,10 @@ export function createThreatDetector(options: ThreatDetectorOptions) {
               const strings = requestStrings(document, request.variables);
               const found: ThreatSignal[] = [];
               const values = new Map<string, string>();
+              let budget = MAX_SCANNED_CHARS;
               for (const [where, value] of strings) {
+                if (budget <= 0) break;
+                budget -= Math.min(value.length, 4096);
                 for (const m of scanValue(value)) {
                   found.push({ ...m, where });
                   values.set(where, value);
