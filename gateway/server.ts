@@ -116,6 +116,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     // Introspection stays on: adminOnlySchemaPlugin refuses it to non-admins in production.
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // runMain owns SIGTERM: it drains HTTP first, then stops Apollo, relays and schedulers in order.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     persistedQueries: { cache: apq.cache, ttl: config.APQ_TTL_SECONDS },

@@ -233,7 +233,9 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
       });
     },
     async close(graceMs = 10_000) {
+      const started = performance.now();
       draining = true;
+      log.info({ inFlight }, 'draining');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
@@ -247,6 +249,7 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
       server.closeAllConnections();
       await closed;
       await apollo.stop();
+      log.info({ ms: Math.round(performance.now() - started) }, 'stopped');
     },
   };
 }

@@ -182,6 +182,7 @@ export async function startSubgraph<TLoaders>(
       schema,
       introspection: true,
       includeStacktraceInErrorResponses: false,
+      stopOnTerminationSignals: false,
       csrfPrevention: true,
       plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), metricsPlugin(metrics), requestLogPlugin()],
       formatError: (formatted, original) =>
