@@ -136,7 +136,7 @@ async function main() {
     r = rng(42);
     let matchCount = 0;
     const matchService = await timed(ITERATIONS, async () => {
-      const out = await requestMatches(listings, viewer, matchInput(r) as never, limits);
+      const out = await requestMatches(listings, t.stack.subgraphs['listings-matching'].deps.outbox, viewer, matchInput(r) as never, limits, null);
       matchCount += out.results.length;
     });
     r = rng(7);
@@ -154,7 +154,7 @@ async function main() {
     const w = resolveWeights(null);
     const explain = async () => {
       const [row] = await listings.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${CANDIDATES_SQL}`, [
-        ProductType.HEMP_OIL, null, '100', w.price, w.distance, w.quantity, w.quality, w.socialImpact, distanceTable(Province.GAUTENG), buyer, limits.candidates,
+        ProductType.HEMP_OIL, null, '100', w.price, w.distance, w.quantity, w.quality, w.socialImpact, distanceTable(Province.GAUTENG), buyer, limits.candidates, null,
       ]);
       return row['QUERY PLAN'][0];
     };

@@ -389,7 +389,7 @@ export type MatchRequest = {
   buyer: User;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
-  /** Stored as asked; external offers are not matched yet, so every match is INTERNAL */
+  /** True when the buyer asked for external offers too (only from sources consented at the source's requiredAccessLevel at the time of the request) */
   includeExternal: Scalars['Boolean']['output'];
   /** Ranked, best first */
   matches: Array<Match>;
@@ -452,7 +452,7 @@ export type Mutation = {
   refreshToken: AuthPayload;
   /** Creates a BUYER and/or SELLER account and signs it in */
   register: AuthPayload;
-  /** BUYER. Ranks ACTIVE listings with stock: score = weighted sum of price, distance, quantity, quality and social impact components in [0, 1] */
+  /** BUYER. Ranks ACTIVE listings with stock and, with includeExternal, the offers of sources the buyer holds an ACTIVE consent for at or above the source's requiredAccessLevel as of this request: score = weighted sum of price, distance, quantity, quality and social impact components in [0, 1], the same formula for both (external offers: quality from certifications only, social impact 0) */
   requestMatches: MatchRequest;
   /** ADMIN; the key stops working within seconds (gateway cache ≤ 5 s) */
   revokePartnerClient: PartnerClient;
