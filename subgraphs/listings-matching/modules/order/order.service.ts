@@ -32,23 +32,6 @@ function findByKey(em: EntityManager, buyerId: string, key: string) {
   return em.getRepository(OrderEntity).findOneBy({ buyerId, idempotencyKey: key });
 }
 
-/**
- * Reserves `quantityKg` from an ACTIVE listing and records the order, in one transaction.
- *
- * The reservation is a single conditional UPDATE (`available_kg >= quantity`): PostgreSQL's row
- * lock serialises concurrent orders on one listing and each re-checks the condition on the latest
- * row, so stock never goes negative whatever the concurrency. The last kilogram turns the listing
- * SOLD_OUT in the same statement.
- *
- * Idempotency: (buyer, idempotencyKey) is unique. A repeated key with the same listing and quantity
- * returns the first order and reserves nothing; with other arguments it is a CONFLICT. Two requests
- * racing with one key both reach the insert; the loser's insert does nothing, its reservation is
- * rolled back and it answers with the winner's order.
- *
- * Refusals: unknown listing → NOT_FOUND; the buyer's own listing → BAD_USER_INPUT (listingId);
- * a listing that is not ACTIVE (DRAFT, PAUSED, SOLD_OUT, ARCHIVED) or has too little stock → CONFLICT,
- * since both are states of the listing that may change, not mistakes in the request.
- */
 /** The listing row as the reservation left it (UPDATE … RETURNING gives the new values). */
 interface ReservedListing {
   seller_id: string;
@@ -65,6 +48,26 @@ interface ReservedListing {
   social_impact_score: number;
 }
 
+/**
+ * Reserves `quantityKg` from an ACTIVE listing and records the order, in one transaction.
+ *
+ * The reservation is a single conditional UPDATE (`available_kg >= quantity`): PostgreSQL's row
+ * lock serialises concurrent orders on one listing and each re-checks the condition on the latest
+ * row, so stock never goes negative whatever the concurrency. The last kilogram turns the listing
+ * SOLD_OUT in the same statement.
+ *
+ * Idempotency: (buyer, idempotencyKey) is unique. A repeated key with the same listing and quantity
+ * returns the first order and reserves nothing; with other arguments it is a CONFLICT. Two requests
+ * racing with one key both reach the insert; the loser's insert does nothing, its reservation is
+ * rolled back and it answers with the winner's order.
+ *
+ * Refusals: unknown listing → NOT_FOUND; the buyer's own listing → BAD_USER_INPUT (listingId);
+ * a listing that is not ACTIVE (DRAFT, PAUSED, SOLD_OUT, ARCHIVED) or has too little stock → CONFLICT,
+ * since both are states of the listing that may change, not mistakes in the request.
+ *
+ * Events, in the same transaction: `order.placed`, and `listing.status_changed` when the last
+ * kilogram turns the listing SOLD_OUT.
+ */
 export async function placeOrder(dataSource: DataSource, outbox: Outbox, viewer: Viewer, listingId: string, quantityKg: number, idempotencyKey: string): Promise<OrderEntity> {
   const key = typeof idempotencyKey === 'string' ? idempotencyKey.trim() : '';
   if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX) {
@@ -163,6 +166,7 @@ async function explainRefusal(em: EntityManager, viewer: Viewer, listingId: stri
  * Cancels an order and gives its quantity back to the listing, in one transaction. A SOLD_OUT
  * listing becomes ACTIVE again (it was ACTIVE when it sold out); PAUSED and ARCHIVED stay as they are.
  * The buyer, the seller or ADMIN may cancel; a cancelled order cannot be cancelled again (CONFLICT).
+ * Events, in the same transaction: `order.cancelled`, and `listing.status_changed` when it reopens the listing.
  */
 export async function cancelOrder(dataSource: DataSource, outbox: Outbox, viewer: Viewer, id: string): Promise<OrderEntity> {
   if (!isUuid(id)) throw new NotFoundError('No order with this id');
@@ -180,7 +184,7 @@ export async function cancelOrder(dataSource: DataSource, outbox: Outbox, viewer
     );
     // Lock the listing to read its status before the change (an order racing on it waits, so the event's `from` is exact).
     const [before] = await em.query(`SELECT status FROM listings.listings WHERE id = $1 FOR UPDATE`, [order.listingId]);
-    const [listing] = await updateReturning<ReservedListing>(
+    const [listing] = await updateReturning<Pick<ReservedListing, 'seller_id' | 'price_per_kg' | 'available_kg' | 'status' | 'product_type' | 'province'>>(
       em,
       `UPDATE listings.listings
           SET available_kg = available_kg + $2::numeric,
