@@ -5,13 +5,15 @@ import path from 'node:path';
 import { ProductType, Province, Role } from '../platform/schema/shared-types';
 import { distanceTable, resolveWeights } from '../subgraphs/listings-matching/modules/match/match.scoring';
 import { CANDIDATES_SQL, requestMatches } from '../subgraphs/listings-matching/modules/match/match.service';
+import { EXTERNAL_CANDIDATES_SQL } from '../subgraphs/listings-matching/modules/external-offer/external-offer.candidates';
+import type { ActiveConsent } from '../platform/consent-client';
 import { startTestStack, type TestStack } from '../test/helpers/stack';
 import { SEARCH_WORDS, seedListings, seedSellers, seedSellerStats } from './seed';
 
 /**
- * Matching and search at 100k ACTIVE listings on the real PostgreSQL server (a fresh database),
- * through the gateway as a client sees it, and requestMatches also straight at the service (no
- * HTTP) to show what the database work costs. Sequential requests measure latency; a concurrent
+ * Matching and search at 100k ACTIVE listings (and 30k external offers in the read model) on the
+ * real PostgreSQL server (a fresh database), through the gateway as a client sees it, and
+ * requestMatches also straight at the service (no HTTP) to show what the database work costs. Sequential requests measure latency; a concurrent
  * run shows how it holds under load. Results go to bench/results/matching.json.
  *
  *   npm run bench:matching            (BENCH_LISTINGS, BENCH_ITERATIONS to change the size)
@@ -21,6 +23,9 @@ const ACTIVE_LISTINGS = Number(process.env.BENCH_LISTINGS ?? 100_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const SELLERS = 2_000;
+/** External offers in listings-matching's read model, spread over three sources (two consented in the run). */
+const EXTERNAL_OFFERS = Number(process.env.BENCH_EXTERNAL_OFFERS ?? 30_000);
+const EXTERNAL_SOURCES = ['6b2f7a10-1c1e-4f36-9a51-3d2f0e6b0b01', '6b2f7a10-1c1e-4f36-9a51-3d2f0e6b0b02', '6b2f7a10-1c1e-4f36-9a51-3d2f0e6b0b03'];
 const INACTIVE_EVERY = 21; // 1 in 21 listings is DRAFT, PAUSED or ARCHIVED: 100k ACTIVE out of 105k
 
 /** A fixed pseudo-random sequence, so two runs send the same requests. */
@@ -96,6 +101,24 @@ function searchFilter(r: () => number) {
   return filter;
 }
 
+/** External offers straight into the read model (what the external.offers.crawled consumer writes), prices and certifications spread like the listings'. */
+async function seedExternalOffers(listings: import('typeorm').DataSource, count: number): Promise<void> {
+  const levels = ['BASIC', 'BASIC', 'ADVANCED'];
+  for (let i = 0; i < EXTERNAL_SOURCES.length; i++) {
+    await listings.query(`INSERT INTO listings.external_sources (source_id, required_access_level, updated_at) VALUES ($1, $2, now())`, [EXTERNAL_SOURCES[i], levels[i]]);
+  }
+  await listings.query(
+    `INSERT INTO listings.external_offers (offer_id, source_id, external_id, product_type, quantity_kg, price_per_kg, province, certifications, fetched_at, gone)
+     SELECT gen_random_uuid(), ($2::uuid[])[1 + g % 3], 'X-' || g, ($3::text[])[1 + (g * 7) % cardinality($3::text[])],
+            50 + (g * 37) % 1950, (5 + (g::bigint * 2246822519 % 4294967296 / 29) % 49500 / 100.0)::numeric(12,2),
+            CASE WHEN g % 5 = 0 THEN NULL ELSE ($4::text[])[1 + (g * 11) % 9] END,
+            CASE g % 4 WHEN 0 THEN '{}'::text[] WHEN 1 THEN ARRAY['organic'] WHEN 2 THEN ARRAY['organic', 'GAP'] ELSE ARRAY['organic', 'GAP', 'SAHPRA'] END,
+            now() - make_interval(secs => g % 86400), g % 50 = 0
+       FROM generate_series(1, $1) g`,
+    [count, EXTERNAL_SOURCES, Object.values(ProductType), Object.values(Province)],
+  );
+}
+
 async function main() {
   const t: TestStack = await startTestStack({ env: { LOG_LEVEL: 'warn' } });
   try {
@@ -108,7 +131,9 @@ async function main() {
     await seedListings(listings, { count: total, sellerIds, inactiveShare: 1 / INACTIVE_EVERY });
     await seedSellerStats(listings, sellerIds);
     // what autovacuum does after a bulk load: statistics, and the visibility map index-only scans rely on
+    await seedExternalOffers(listings, EXTERNAL_OFFERS);
     await listings.query('VACUUM ANALYZE listings.listings');
+    await listings.query('VACUUM ANALYZE listings.external_offers');
     await listings.query('VACUUM ANALYZE listings.seller_stats');
     await identity.query('VACUUM ANALYZE identity.users');
     const seedMs = Math.round(performance.now() - seedStarted);
@@ -136,8 +161,19 @@ async function main() {
     r = rng(42);
     let matchCount = 0;
     const matchService = await timed(ITERATIONS, async () => {
-      const out = await requestMatches(listings, viewer, matchInput(r) as never, limits);
+      const out = await requestMatches(listings, t.stack.subgraphs['listings-matching'].deps.outbox, viewer, matchInput(r) as never, limits, null);
       matchCount += out.results.length;
+    });
+    // includeExternal with consents for two of the three sources (the consent answer is given, as
+    // identity-consent's route would give it: this measures the database work of the pooled ranking)
+    const consents: ActiveConsent[] = EXTERNAL_SOURCES.slice(0, 2).map((id) => ({ dataSourceId: id, accessLevel: 'BASIC' as never, consentVersion: 'v1', expiresAt: null }));
+    r = rng(42);
+    let externalMatches = 0;
+    let pooledMatches = 0;
+    const matchServiceExternal = await timed(ITERATIONS, async () => {
+      const out = await requestMatches(listings, t.stack.subgraphs['listings-matching'].deps.outbox, viewer, { ...matchInput(r), includeExternal: true } as never, limits, consents);
+      pooledMatches += out.results.length;
+      externalMatches += out.results.filter((m) => m.source === 'EXTERNAL').length;
     });
     r = rng(7);
     const searchGateway = await timed(ITERATIONS, async () => check(await t.gql(SEARCH, { f: searchFilter(r) })));
@@ -154,7 +190,7 @@ async function main() {
     const w = resolveWeights(null);
     const explain = async () => {
       const [row] = await listings.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${CANDIDATES_SQL}`, [
-        ProductType.HEMP_OIL, null, '100', w.price, w.distance, w.quantity, w.quality, w.socialImpact, distanceTable(Province.GAUTENG), buyer, limits.candidates,
+        ProductType.HEMP_OIL, null, '100', w.price, w.distance, w.quantity, w.quality, w.socialImpact, distanceTable(Province.GAUTENG), buyer, limits.candidates, null,
       ]);
       return row['QUERY PLAN'][0];
     };
@@ -164,18 +200,39 @@ async function main() {
       executionMs: stats(plans.map((p) => p['Execution Time'])),
       indexOnlyScanOnCandidateIndex: JSON.stringify(plans[0].Plan).includes('"Index Only Scan"') && JSON.stringify(plans[0].Plan).includes('listings_match_candidates_idx'),
     };
+    const explainExternal = async () => {
+      const [row] = await listings.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${EXTERNAL_CANDIDATES_SQL}`, [
+        ProductType.HEMP_OIL, 200, null, '100', w.price, w.distance, w.quantity, w.quality, distanceTable(Province.GAUTENG), EXTERNAL_SOURCES.slice(0, 2), limits.candidates,
+      ]);
+      return row['QUERY PLAN'][0];
+    };
+    const externalPlans = [];
+    for (let i = 0; i < 20; i++) externalPlans.push(await explainExternal());
+    const externalCandidateSql = {
+      executionMs: stats(externalPlans.map((p) => p['Execution Time'])),
+      indexOnlyScanOnCandidateIndex:
+        JSON.stringify(externalPlans[0].Plan).includes('"Index Only Scan"') && JSON.stringify(externalPlans[0].Plan).includes('external_offers_match_candidates_idx'),
+    };
     const results = {
       benchmark: 'matching',
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
       database: 'PostgreSQL server (fresh database), whole stack in one process',
-      data: { listings: all, activeListings: active, sellers: SELLERS, seedMs },
+      data: { listings: all, activeListings: active, sellers: SELLERS, externalOffers: EXTERNAL_OFFERS, externalSources: EXTERNAL_SOURCES.length, seedMs },
       config: { iterations: ITERATIONS, matchResultLimit: limits.results, matchCandidateLimit: limits.candidates },
       loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
       requestMatches: {
         gatewaySequential: stats(matchGateway),
         serviceSequential: { ...stats(matchService), meanMatches: Math.round((matchCount / ITERATIONS) * 10) / 10 },
         gatewayConcurrent: matchConcurrent,
+        serviceSequentialIncludeExternal: {
+          description:
+            'includeExternal with consents for 2 of 3 sources: pooled median, listings and external candidates, one ranking. The seeded listings carry ' +
+            'social impact and seller track records that external offers lack (both score 0 for them), so few external offers reach the top 20: this measures the cost of pooling',
+          ...stats(matchServiceExternal),
+          meanMatches: Math.round((pooledMatches / ITERATIONS) * 10) / 10,
+          meanExternalMatches: Math.round((externalMatches / ITERATIONS) * 10) / 10,
+        },
       },
       search: {
         description: 'listings(filter: { text + optional productType/province/maxPricePerKg }, first: 20) with totalCount and seller displayName',
@@ -187,6 +244,7 @@ async function main() {
         gatewaySequential: stats(catalogueGateway),
       },
       candidateSql,
+      externalCandidateSql,
     };
     const dir = path.join(__dirname.includes(`${path.sep}dist${path.sep}`) ? path.resolve(__dirname, '../../..') : path.resolve(__dirname, '..'), 'bench', 'results');
     mkdirSync(dir, { recursive: true });

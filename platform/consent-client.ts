@@ -1,7 +1,7 @@
 import type { AppConfig } from './config';
 import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from './auth/gateway-signature';
 import { GraphQLError } from 'graphql';
-import type { AccessLevel } from './schema/shared-types';
+import { accessLevelCovers, type AccessLevel } from './schema/shared-types';
 
 /** A consent that is ACTIVE right now (not withdrawn, not expired), as identity-consent holds it. */
 export interface ActiveConsent {
@@ -46,4 +46,29 @@ export function createConsentClient(config: Pick<AppConfig, 'subgraphUrls' | 'GA
       }
     },
   };
+}
+
+/** A data source as consent sees it: which one, and the level a user must hold for it. */
+export interface GatedSource {
+  id: string;
+  requiredAccessLevel: AccessLevel;
+}
+
+/**
+ * The sources whose data a user may receive: an ACTIVE consent for that source at or above its
+ * required level. Expiry is checked again here, in case the answer crossed an expiry instant.
+ * The one rule for every subgraph that serves external-source data.
+ */
+export function consentedSourceIds(sources: readonly GatedSource[], consents: readonly ActiveConsent[], now: Date = new Date()): Set<string> {
+  const permitted = new Set<string>();
+  for (const source of sources) {
+    const ok = consents.some(
+      (c) =>
+        c.dataSourceId === source.id &&
+        accessLevelCovers(c.accessLevel, source.requiredAccessLevel) &&
+        (c.expiresAt === null || new Date(c.expiresAt).getTime() > now.getTime()),
+    );
+    if (ok) permitted.add(source.id);
+  }
+  return permitted;
 }

@@ -44,6 +44,19 @@ export const searchCriteriaSchema = z
   })
   .strict();
 
+/** The listing's social impact attributes (flags of the business, not of a person's identity). */
+const socialImpactFlags = z.object({
+  smallScaleFarmer: z.boolean(),
+  womenOwned: z.boolean(),
+  youthOwned: z.boolean(),
+  communityOwned: z.boolean(),
+  beeLevel: z.number().int().min(1).max(8).nullable(),
+  /** The listing's social impact score in [0, 1]. */
+  score: z.number().min(0).max(1),
+});
+
+// Fields marked "added" below came after v1 was first published. They are optional so that an
+// event written without them stays valid (no version bump); the producers always set them.
 const listingSnapshot = z.object({
   listingId: uuid,
   sellerId: uuid,
@@ -53,6 +66,10 @@ const listingSnapshot = z.object({
   quantityKg: quantity,
   availableKg: quantity,
   status: listingStatus,
+  /** Added. */
+  socialImpact: socialImpactFlags.optional(),
+  /** Added: how many certifications the listing names (the names themselves stay in listings). */
+  certificationCount: z.number().int().nonnegative().optional(),
 });
 
 const externalOffer = z.object({
@@ -65,6 +82,9 @@ const externalOffer = z.object({
   certifications: z.array(z.string().max(100)).max(50),
   fetchedAt: z.string().datetime({ offset: true }),
 });
+
+/** Who changed a listing's status: its seller/ADMIN, or the system because of an order or a quantity change. */
+const statusCause = z.enum(['SELLER', 'ORDER_PLACED', 'ORDER_CANCELLED', 'QUANTITY_CHANGED']);
 
 interface EventSpec<S extends z.ZodTypeAny> {
   version: number;
@@ -99,8 +119,23 @@ export const EVENT_CATALOGUE = {
     version: 1,
     aggregateType: 'listing',
     aggregateId: (p) => p.listingId,
-    payload: z.object({ listingId: uuid, sellerId: uuid, from: listingStatus, to: listingStatus }),
-    description: 'A listing moved from one status to another.',
+    payload: z.object({
+      listingId: uuid,
+      sellerId: uuid,
+      from: listingStatus,
+      to: listingStatus,
+      /** Added: what the listing is, so a consumer needs no earlier event to use this one. */
+      productType: productType.optional(),
+      /** Added. */
+      province: province.optional(),
+      /** Added. */
+      pricePerKg: money.optional(),
+      /** Added. */
+      availableKg: quantity.optional(),
+      /** Added: why it changed (SOLD_OUT and its reopening are caused by orders). */
+      cause: statusCause.optional(),
+    }),
+    description: 'A listing moved from one status to another (by its seller, or by an order taking or giving back its last kilogram).',
   }),
   'listing.viewed': spec({
     version: 1,
@@ -126,6 +161,12 @@ export const EVENT_CATALOGUE = {
       criteria: searchCriteriaSchema,
       includeExternal: z.boolean(),
       resultCount: z.number().int().nonnegative(),
+      /** Added: the kilograms asked for. */
+      quantityKg: quantity.optional(),
+      /** Added: the ranked internal matches, best first (at most 100). */
+      listingIds: z.array(uuid).max(100).optional(),
+      /** Added: how many of resultCount are external offers. */
+      externalResultCount: z.number().int().nonnegative().optional(),
     }),
     description: 'A buyer asked for matches (internal listings and, with consent, external offers).',
   }),
@@ -133,14 +174,41 @@ export const EVENT_CATALOGUE = {
     version: 1,
     aggregateType: 'order',
     aggregateId: (p) => p.orderId,
-    payload: z.object({ orderId: uuid, listingId: uuid, buyerId: uuid, sellerId: uuid, quantityKg: quantity, totalPrice: money }),
+    payload: z.object({
+      orderId: uuid,
+      listingId: uuid,
+      buyerId: uuid,
+      sellerId: uuid,
+      quantityKg: quantity,
+      totalPrice: money,
+      /** Added: the price of the moment the order was placed. */
+      pricePerKg: money.optional(),
+      /** Added: the listing's product type and province. */
+      productType: productType.optional(),
+      province: province.optional(),
+      /** Added: whether the listing had any social impact attribute (a flag or a B-BBEE level). */
+      hasSocialImpact: z.boolean().optional(),
+      /** Added: the listing's social impact score in [0, 1]. */
+      socialImpactScore: z.number().min(0).max(1).optional(),
+    }),
     description: 'A buyer placed an order on a listing.',
   }),
   'order.cancelled': spec({
     version: 1,
     aggregateType: 'order',
     aggregateId: (p) => p.orderId,
-    payload: z.object({ orderId: uuid, listingId: uuid, buyerId: uuid, sellerId: uuid, cancelledBy: z.enum(['BUYER', 'SELLER', 'ADMIN']) }),
+    payload: z.object({
+      orderId: uuid,
+      listingId: uuid,
+      buyerId: uuid,
+      sellerId: uuid,
+      cancelledBy: z.enum(['BUYER', 'SELLER', 'ADMIN']),
+      /** Added: what was given back to the listing, and what the order was worth. */
+      quantityKg: quantity.optional(),
+      totalPrice: money.optional(),
+      productType: productType.optional(),
+      province: province.optional(),
+    }),
     description: 'An order was cancelled.',
   }),
   'consent.granted': spec({
@@ -169,8 +237,19 @@ export const EVENT_CATALOGUE = {
       rejected: z.number().int().nonnegative(),
       /** At most 500 per event: a larger crawl is published as several events. */
       offers: z.array(externalOffer).max(500),
+      /** Added: the consent level a user needs to receive this source's data. */
+      requiredAccessLevel: accessLevel.optional(),
+      /** Added: offers of this source that the crawl no longer found (at most 500 per event, chunked like offers). */
+      goneOfferIds: z.array(uuid).max(500).optional(),
+      /** Added: when the crawl was committed; every offer of this crawl has this fetchedAt. */
+      crawledAt: z.string().datetime({ offset: true }).optional(),
+      /** Added: true when every page was read (only then are offers marked gone). */
+      complete: z.boolean().optional(),
+      /** Added: this event's place among the events of one crawl of one source (0-based), and how many there are. */
+      chunkIndex: z.number().int().nonnegative().optional(),
+      chunkCount: z.number().int().positive().optional(),
     }),
-    description: 'A crawl of one data source finished; offers are the normalised ones of this chunk.',
+    description: 'A crawl of one data source finished; offers are the normalised ones of this chunk, goneOfferIds those no longer listed.',
   }),
   'user.erasure.requested': spec({
     version: 1,

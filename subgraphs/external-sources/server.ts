@@ -3,6 +3,7 @@ import type { SubgraphModule } from '../../platform/subgraph';
 import { createExternalLoaders, type ExternalLoaders } from './loaders';
 import { CreateDataSources1732233600000 } from './migrations/1732233600000-CreateDataSources';
 import { CreateCrawlerTables1732320000000 } from './migrations/1732320000000-CreateCrawlerTables';
+import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
 import { CrawlRejectionEntity, CrawlRunEntity, CrawlSourceResultEntity } from './modules/crawl/crawl.entity';
 import { resolveCrawlRunReference } from './modules/crawl/crawl.reference';
 import { CrawlRunResolver, SourceCrawlResultResolver } from './modules/crawl/crawl.resolver';
@@ -21,7 +22,9 @@ export const externalSourcesSubgraph: SubgraphModule<ExternalLoaders> = {
   name: 'external-sources',
   dbSchema: 'external',
   entities: [DataSourceEntity, CrawlRunEntity, CrawlSourceResultEntity, CrawlRejectionEntity, ExternalOfferEntity, LicenceEntity, DataSourceCredentialEntity],
-  migrations: [CreateDataSources1732233600000, CreateCrawlerTables1732320000000],
+  migrations: [CreateDataSources1732233600000, CreateCrawlerTables1732320000000, CreateEventTables1732400000000],
+  // external.offers.crawled, written with each source's crawl results
+  outbox: true,
   resolvers: [DataSourceResolver, ExternalOfferResolver, CrawlRunResolver, SourceCrawlResultResolver, CredentialResolver],
   referenceResolvers: {
     DataSource: { __resolveReference: resolveDataSourceReference },

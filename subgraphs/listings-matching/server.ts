@@ -5,6 +5,8 @@ import { createListingsLoaders, type ListingsLoaders } from './loaders';
 import { CreateListings1732233600000 } from './migrations/1732233600000-CreateListings';
 import { SearchOrdersMatches1732320000000 } from './migrations/1732320000000-SearchOrdersMatches';
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
+import { ExternalOffersReadModel1732480000000 } from './migrations/1732480000000-ExternalOffersReadModel';
+import { externalOffersConsumer } from './modules/external-offer/external-offer.consumer';
 import { ListingEntity } from './modules/listing/listing.entity';
 import { ListingMutationResolver } from './modules/listing/listing-mutation.resolver';
 import { resolveListingReference } from './modules/listing/listing.reference';
@@ -23,8 +25,9 @@ export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
   name: 'listings-matching',
   dbSchema: 'listings',
   entities: [ListingEntity, OrderEntity, MatchRequestEntity, MatchResultEntity],
-  migrations: [CreateListings1732233600000, SearchOrdersMatches1732320000000, CreateEventTables1732400000000],
+  migrations: [CreateListings1732233600000, SearchOrdersMatches1732320000000, CreateEventTables1732400000000, ExternalOffersReadModel1732480000000],
   outbox: true,
+  consumers: [externalOffersConsumer],
   resolvers: [ListingResolver, ListingMutationResolver, UserListingsResolver, OrderResolver, MatchRequestResolver, MatchResolver],
   orphanedTypes: [ExternalOffer],
   referenceResolvers: {

@@ -38,6 +38,8 @@ export interface SourceCrawlOutcome {
 
 const MAX_RECORD_CHARS = 4000;
 const UPSERT_CHUNK = 1000;
+/** Offers (and gone ids) per `external.offers.crawled` event; the catalogue allows 500. */
+export const EVENT_CHUNK = 500;
 const HEARTBEAT_MS = 5000;
 
 function keepRecord(raw: unknown): unknown {
@@ -300,8 +302,8 @@ export class Crawler {
 
   /**
    * The end of one source's crawl, in one transaction: upsert what was found by (source, externalId),
-   * mark what disappeared as gone, keep the rejections, record the result. A domain event for
-   * `external.offers.crawled` belongs here, in this same transaction (transactional outbox).
+   * mark what disappeared as gone, keep the rejections, record the result, and write
+   * `external.offers.crawled` (transactional outbox): the events exist exactly when the offers do.
    */
   async commitSourceCrawl(o: SourceCrawlOutcome): Promise<void> {
     await this.deps.db.dataSource.transaction(async (m) => {
@@ -309,11 +311,14 @@ export class Crawler {
       let gone = 0;
       if (o.error === null) {
         if (o.produces === 'offers') {
-          for (let i = 0; i < o.offers.length; i += UPSERT_CHUNK) await upsertOffers(m, o, o.offers.slice(i, i + UPSERT_CHUNK), now);
-          if (o.complete) gone = await markGone(m, 'external_offers', o);
+          const stored: StoredOffer[] = [];
+          for (let i = 0; i < o.offers.length; i += UPSERT_CHUNK) stored.push(...(await upsertOffers(m, o, o.offers.slice(i, i + UPSERT_CHUNK), now)));
+          const goneIds = o.complete ? await markGone(m, 'external_offers', o) : [];
+          gone = goneIds.length;
+          await this.addCrawledEvents(m, o, stored, goneIds, now);
         } else {
           for (let i = 0; i < o.licences.length; i += UPSERT_CHUNK) await upsertLicences(m, o, o.licences.slice(i, i + UPSERT_CHUNK), now);
-          if (o.complete) gone = await markGone(m, 'licences', o);
+          if (o.complete) gone = (await markGone(m, 'licences', o)).length;
         }
       }
       for (let i = 0; i < o.rejections.length; i += UPSERT_CHUNK) {
@@ -332,9 +337,55 @@ export class Crawler {
       );
     });
   }
+
+  /**
+   * One source's crawl as `external.offers.crawled` events, at most EVENT_CHUNK offers and
+   * EVENT_CHUNK gone ids each, in order. Only non-personal fields travel: no supplier names,
+   * towns or licence numbers.
+   */
+  private async addCrawledEvents(m: EntityManager, o: SourceCrawlOutcome, stored: StoredOffer[], goneIds: string[], crawledAt: Date): Promise<void> {
+    const chunkCount = Math.max(1, Math.ceil(stored.length / EVENT_CHUNK), Math.ceil(goneIds.length / EVENT_CHUNK));
+    const fetchedAt = crawledAt.toISOString();
+    for (let chunkIndex = 0; chunkIndex < chunkCount; chunkIndex++) {
+      const slice = stored.slice(chunkIndex * EVENT_CHUNK, (chunkIndex + 1) * EVENT_CHUNK);
+      await this.deps.outbox.add(m, {
+        type: 'external.offers.crawled',
+        payload: {
+          crawlRunId: o.runId,
+          dataSourceId: o.source.id,
+          fetched: o.fetched,
+          normalized: o.offers.length,
+          rejected: o.rejected,
+          offers: slice.map(({ id, offer }) => ({
+            offerId: id,
+            externalId: offer.externalId,
+            productType: offer.productType,
+            quantityKg: Number(offer.quantityKg),
+            pricePerKg: offer.pricePerKg,
+            province: offer.province,
+            // the connectors bound these already; the catalogue's limits must never fail a crawl
+            certifications: offer.certifications.slice(0, 50).map((c) => c.slice(0, 100)),
+            fetchedAt,
+          })),
+          requiredAccessLevel: o.source.requiredAccessLevel,
+          goneOfferIds: goneIds.slice(chunkIndex * EVENT_CHUNK, (chunkIndex + 1) * EVENT_CHUNK),
+          crawledAt: fetchedAt,
+          complete: o.complete,
+          chunkIndex,
+          chunkCount,
+        },
+      });
+    }
+  }
 }
 
-async function upsertOffers(m: EntityManager, o: SourceCrawlOutcome, offers: NormalisedOffer[], now: Date): Promise<void> {
+/** An offer as stored: the normalised record with the id external-sources gave it. */
+interface StoredOffer {
+  id: string;
+  offer: NormalisedOffer;
+}
+
+async function upsertOffers(m: EntityManager, o: SourceCrawlOutcome, offers: NormalisedOffer[], now: Date): Promise<StoredOffer[]> {
   const rows = offers.map((x) => ({
     external_id: x.externalId,
     supplier_name: x.supplierName,
@@ -346,7 +397,7 @@ async function upsertOffers(m: EntityManager, o: SourceCrawlOutcome, offers: Nor
     certifications: x.certifications,
     licence_number: x.licenceNumber,
   }));
-  await m.query(
+  const returned = await m.query(
     `INSERT INTO external.external_offers
        (data_source_id, external_id, supplier_name, product_type, quantity_kg, price_per_kg, province, town, certifications, licence_number, fetched_at, first_seen_at, last_crawl_run_id)
      SELECT $1, r.external_id, r.supplier_name, r.product_type, r.quantity_kg, r.price_per_kg, r.province, r.town, r.certifications, r.licence_number, $3, $3, $4
@@ -356,9 +407,12 @@ async function upsertOffers(m: EntityManager, o: SourceCrawlOutcome, offers: Nor
        supplier_name = EXCLUDED.supplier_name, product_type = EXCLUDED.product_type, quantity_kg = EXCLUDED.quantity_kg,
        price_per_kg = EXCLUDED.price_per_kg, province = EXCLUDED.province, town = EXCLUDED.town,
        certifications = EXCLUDED.certifications, licence_number = EXCLUDED.licence_number,
-       fetched_at = EXCLUDED.fetched_at, last_crawl_run_id = EXCLUDED.last_crawl_run_id, gone_at = NULL`,
+       fetched_at = EXCLUDED.fetched_at, last_crawl_run_id = EXCLUDED.last_crawl_run_id, gone_at = NULL
+     RETURNING id, external_id`,
     [o.source.id, JSON.stringify(rows), now, o.runId],
   );
+  const ids = new Map<string, string>((returned as Array<{ id: string; external_id: string }>).map((r) => [r.external_id, r.id]));
+  return offers.map((offer) => ({ id: ids.get(offer.externalId) as string, offer }));
 }
 
 async function upsertLicences(m: EntityManager, o: SourceCrawlOutcome, licences: NormalisedLicence[], now: Date): Promise<void> {
@@ -386,17 +440,18 @@ async function upsertLicences(m: EntityManager, o: SourceCrawlOutcome, licences:
 /**
  * Rows of this source that the completed crawl did not see are gone (kept for history, no longer
  * offered). A record the source still lists but sent malformed is not gone: it keeps its last good
- * copy, whose fetchedAt shows its age.
+ * copy, whose fetchedAt shows its age. Returns the keys of the rows marked (offer ids, licence numbers).
  */
-async function markGone(m: EntityManager, table: 'external_offers' | 'licences', o: SourceCrawlOutcome): Promise<number> {
+async function markGone(m: EntityManager, table: 'external_offers' | 'licences', o: SourceCrawlOutcome): Promise<string[]> {
   const idColumn = table === 'external_offers' ? 'external_id' : 'licence_number';
-  const [row]: Array<{ n: number }> = await m.query(
+  const keyColumn = table === 'external_offers' ? 'id::text' : 'licence_number';
+  const rows: Array<{ key: string }> = await m.query(
     `WITH gone AS (
        UPDATE external.${table} SET gone_at = now()
        WHERE data_source_id = $1 AND gone_at IS NULL AND last_crawl_run_id <> $2 AND ${idColumn} <> ALL($3::text[])
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM gone`,
+       RETURNING ${keyColumn} AS key)
+     SELECT key FROM gone`,
     [o.source.id, o.runId, [...o.rejectedIds]],
   );
-  return Number(row.n);
+  return rows.map((r) => r.key);
 }

@@ -1,29 +1,10 @@
-import type { ActiveConsent, ConsentClient } from '../../../../platform/consent-client';
-import { accessLevelCovers, type AccessLevel } from '../../../../platform/schema/shared-types';
+import { consentedSourceIds, type ActiveConsent, type ConsentClient, type GatedSource } from '../../../../platform/consent-client';
 import type { ExternalContext } from '../../context.type';
 
-export interface GatedSource {
-  id: string;
-  requiredAccessLevel: AccessLevel;
-}
+export type { GatedSource };
 
-/**
- * The sources whose data the caller may receive: an ACTIVE consent for that source at or above its
- * required level. Expiry is checked again here, in case the answer crossed an expiry instant.
- */
-export function permittedSourceIds(sources: readonly GatedSource[], consents: readonly ActiveConsent[], now: Date = new Date()): Set<string> {
-  const permitted = new Set<string>();
-  for (const source of sources) {
-    const ok = consents.some(
-      (c) =>
-        c.dataSourceId === source.id &&
-        accessLevelCovers(c.accessLevel, source.requiredAccessLevel) &&
-        (c.expiresAt === null || new Date(c.expiresAt).getTime() > now.getTime()),
-    );
-    if (ok) permitted.add(source.id);
-  }
-  return permitted;
-}
+/** The sources whose data the caller may receive (the shared rule in platform/consent-client.ts). */
+export const permittedSourceIds = consentedSourceIds;
 
 /**
  * The caller's consents, asked of identity-consent once per request (never cached beyond it, so a

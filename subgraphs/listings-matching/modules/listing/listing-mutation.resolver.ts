@@ -13,7 +13,7 @@ export class ListingMutationResolver {
 
   @Mutation(() => Listing, { description: 'SELLER. Starts ACTIVE unless input.status is DRAFT' })
   async createListing(@Arg('input', () => CreateListingInput) input: CreateListingInput, @Ctx() ctx: ListingsContext): Promise<Listing> {
-    return toListing(await createListing(this.deps.db.dataSource, requireViewer(ctx), input));
+    return toListing(await createListing(this.deps.db.dataSource, this.deps.outbox, requireViewer(ctx), input));
   }
 
   @Mutation(() => Listing, { description: 'Its seller or ADMIN' })
@@ -22,7 +22,7 @@ export class ListingMutationResolver {
     @Arg('input', () => UpdateListingInput) input: UpdateListingInput,
     @Ctx() ctx: ListingsContext,
   ): Promise<Listing> {
-    return toListing(await updateListing(this.deps.db.dataSource, requireViewer(ctx), id, input));
+    return toListing(await updateListing(this.deps.db.dataSource, this.deps.outbox, requireViewer(ctx), id, input));
   }
 
   @Mutation(() => Listing, { description: 'Its seller or ADMIN; allowed transitions are documented with ListingStatus' })
@@ -31,6 +31,6 @@ export class ListingMutationResolver {
     @Arg('status', () => ListingStatus) status: ListingStatus,
     @Ctx() ctx: ListingsContext,
   ): Promise<Listing> {
-    return toListing(await setListingStatus(this.deps.db.dataSource, requireViewer(ctx), id, status));
+    return toListing(await setListingStatus(this.deps.db.dataSource, this.deps.outbox, requireViewer(ctx), id, status));
   }
 }

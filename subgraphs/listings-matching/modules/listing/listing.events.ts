@@ -35,3 +35,36 @@ export async function recordSearchPerformed(
     ctx.log.error({ err }, 'could not record search.performed');
   }
 }
+
+/** The listing as the catalogue's snapshot: ids and market facts, never the title or description. */
+export function listingSnapshot(row: ListingEntity): EventPayload<'listing.created'> {
+  return {
+    listingId: row.id,
+    sellerId: row.sellerId,
+    productType: row.productType,
+    province: row.province,
+    pricePerKg: decimal(row.pricePerKg, 2),
+    quantityKg: decimal(row.quantityKg, 3),
+    availableKg: decimal(row.availableKg, 3),
+    status: row.status,
+    socialImpact: {
+      smallScaleFarmer: row.smallScaleFarmer,
+      womenOwned: row.womenOwned,
+      youthOwned: row.youthOwned,
+      communityOwned: row.communityOwned,
+      beeLevel: row.beeLevel ?? null,
+      score: Number(row.socialImpactScore),
+    },
+    certificationCount: row.certifications.length,
+  };
+}
+
+/** True when the listing names any social impact attribute. */
+export function hasSocialImpact(row: Pick<ListingEntity, 'smallScaleFarmer' | 'womenOwned' | 'youthOwned' | 'communityOwned' | 'beeLevel'>): boolean {
+  return row.smallScaleFarmer || row.womenOwned || row.youthOwned || row.communityOwned || row.beeLevel !== null;
+}
+
+/** A numeric column (a string from the driver) as the catalogue's decimal with `places` places. */
+export function decimal(value: string | number, places: 2 | 3): string {
+  return Number(value).toFixed(places);
+}

@@ -3,6 +3,8 @@ import type { Viewer } from '../../../../platform/auth/viewer';
 import { isAdmin } from '../../../../platform/auth/viewer';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../../platform/errors';
 import { isUuid } from '../../../../platform/schema/ids';
+import type { Outbox } from '../../../../platform/events/outbox';
+import { decimal, listingSnapshot } from './listing.events';
 import { ListingEntity } from './listing.entity';
 import type { CreateListingInput, UpdateListingInput } from './listing.input';
 import { canTransition, ListingStatus } from './listing-status';
@@ -21,7 +23,7 @@ import { socialImpactScore } from './social-impact';
  * domain event written in the same transaction describes exactly what was committed.
  */
 
-export async function createListing(dataSource: DataSource, viewer: Viewer, input: CreateListingInput): Promise<ListingEntity> {
+export async function createListing(dataSource: DataSource, outbox: Outbox, viewer: Viewer, input: CreateListingInput): Promise<ListingEntity> {
   const status = input.status ?? ListingStatus.ACTIVE;
   if (status !== ListingStatus.DRAFT && status !== ListingStatus.ACTIVE) {
     throw new BadUserInputError('A new listing starts as DRAFT or ACTIVE', 'input.status');
@@ -44,7 +46,9 @@ export async function createListing(dataSource: DataSource, viewer: Viewer, inpu
   };
   return dataSource.transaction(async (em) => {
     const repo = em.getRepository(ListingEntity);
-    return repo.save(repo.create(values));
+    const row = await repo.save(repo.create(values));
+    await outbox.add(em, { type: 'listing.created', payload: listingSnapshot(row) });
+    return row;
   });
 }
 
@@ -57,7 +61,7 @@ async function lockOwnListing(em: EntityManager, viewer: Viewer, id: string): Pr
   return row;
 }
 
-export async function updateListing(dataSource: DataSource, viewer: Viewer, id: string, input: UpdateListingInput): Promise<ListingEntity> {
+export async function updateListing(dataSource: DataSource, outbox: Outbox, viewer: Viewer, id: string, input: UpdateListingInput): Promise<ListingEntity> {
   return dataSource.transaction(async (em) => {
     const row = await lockOwnListing(em, viewer, id);
     if (row.status === ListingStatus.ARCHIVED) throw new ConflictError('An archived listing can no longer change');
@@ -89,12 +93,16 @@ export async function updateListing(dataSource: DataSource, viewer: Viewer, id: 
     }
     if (Object.keys(changes).length === 0) return row;
     await em.getRepository(ListingEntity).update({ id: row.id }, { ...changes, updatedAt: () => 'now()' } as never);
-    return (await em.getRepository(ListingEntity).findOneByOrFail({ id: row.id }));
+    const after = await em.getRepository(ListingEntity).findOneByOrFail({ id: row.id });
+    const changedFields = Object.keys(changes).filter((f) => f !== 'status' && f !== 'socialImpactScore');
+    await outbox.add(em, { type: 'listing.updated', payload: { ...listingSnapshot(after), changedFields } });
+    if (after.status !== row.status) await addStatusChanged(em, outbox, row.status, after, 'QUANTITY_CHANGED');
+    return after;
   });
 }
 
 /** Moves a listing along the table in listing-status.ts; anything else is BAD_USER_INPUT on `status`. */
-export async function setListingStatus(dataSource: DataSource, viewer: Viewer, id: string, status: ListingStatus): Promise<ListingEntity> {
+export async function setListingStatus(dataSource: DataSource, outbox: Outbox, viewer: Viewer, id: string, status: ListingStatus): Promise<ListingEntity> {
   return dataSource.transaction(async (em) => {
     const row = await lockOwnListing(em, viewer, id);
     if (row.status === status) return row;
@@ -108,6 +116,34 @@ export async function setListingStatus(dataSource: DataSource, viewer: Viewer, i
       throw new BadUserInputError('A listing with no stock cannot become ACTIVE; raise quantityKg first', 'status');
     }
     await em.getRepository(ListingEntity).update({ id: row.id }, { status, updatedAt: () => 'now()' } as never);
-    return em.getRepository(ListingEntity).findOneByOrFail({ id: row.id });
+    const after = await em.getRepository(ListingEntity).findOneByOrFail({ id: row.id });
+    await addStatusChanged(em, outbox, row.status, after, 'SELLER');
+    return after;
+  });
+}
+
+export type StatusCause = 'SELLER' | 'ORDER_PLACED' | 'ORDER_CANCELLED' | 'QUANTITY_CHANGED';
+
+/** `listing.status_changed` in the caller's transaction, carrying what the listing is so a consumer needs no earlier event. */
+export async function addStatusChanged(
+  em: EntityManager,
+  outbox: Outbox,
+  from: ListingStatus,
+  after: Pick<ListingEntity, 'id' | 'sellerId' | 'status' | 'productType' | 'province' | 'pricePerKg' | 'availableKg'>,
+  cause: StatusCause,
+): Promise<void> {
+  await outbox.add(em, {
+    type: 'listing.status_changed',
+    payload: {
+      listingId: after.id,
+      sellerId: after.sellerId,
+      from,
+      to: after.status,
+      productType: after.productType,
+      province: after.province,
+      pricePerKg: decimal(after.pricePerKg, 2),
+      availableKg: decimal(after.availableKg, 3),
+      cause,
+    },
   });
 }

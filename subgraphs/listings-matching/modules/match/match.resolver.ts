@@ -4,6 +4,7 @@ import { isUuid } from '../../../../platform/schema/ids';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import type { ListingsContext } from '../../context.type';
 import { requireViewer } from '../../require-viewer';
+import { consentClient } from '../external-offer/consents';
 import { Listing, toListing } from '../listing/listing.type';
 import { MatchInput } from './match.input';
 import { requestMatches } from './match.service';
@@ -24,13 +25,22 @@ export class MatchRequestResolver {
 
   @Mutation(() => MatchRequest, {
     description:
-      'BUYER. Ranks ACTIVE listings with stock: score = weighted sum of price, distance, quantity, quality and social impact components in [0, 1]',
+      'BUYER. Ranks ACTIVE listings with stock and, with includeExternal, the offers of sources the buyer holds an ACTIVE consent for ' +
+      "at or above the source's requiredAccessLevel as of this request: score = weighted sum of price, distance, quantity, quality " +
+      'and social impact components in [0, 1], the same formula for both (external offers: quality from certifications only, social impact 0)',
   })
   async requestMatches(@Arg('input', () => MatchInput) input: MatchInput, @Ctx() ctx: ListingsContext): Promise<MatchRequest> {
-    const { request, results } = await requestMatches(this.deps.db.dataSource, requireViewer(ctx), input, {
-      results: this.deps.config.MATCH_RESULT_LIMIT,
-      candidates: this.deps.config.MATCH_CANDIDATE_LIMIT,
-    });
+    const viewer = requireViewer(ctx);
+    // Asked of identity-consent now, before the transaction: a withdrawal counts from the very next request.
+    const consents = input.includeExternal ? await consentClient(this.deps).activeConsents(viewer.userId, ctx.requestId) : null;
+    const { request, results } = await requestMatches(
+      this.deps.db.dataSource,
+      this.deps.outbox,
+      viewer,
+      input,
+      { results: this.deps.config.MATCH_RESULT_LIMIT, candidates: this.deps.config.MATCH_CANDIDATE_LIMIT },
+      consents,
+    );
     ctx.loaders.matchResults.prime(request.id, results);
     return toMatchRequest(request);
   }

@@ -18,6 +18,7 @@ const criteria = { quantityKg: 100, province: Province.GAUTENG, referencePrice: 
 function candidate(overrides: Partial<Candidate> = {}): Candidate {
   return {
     id: '00000000-0000-4000-8000-000000000001',
+    source: 'INTERNAL',
     pricePerKg: '50.00',
     availableKg: '100.000',
     province: Province.GAUTENG,
@@ -108,5 +109,23 @@ describe('match scoring', () => {
     expect(ranked).toEqual(['z', 'b', 'a', 'c']);
     const a = scoreCandidate(sameAgeLowerId, criteria, weights);
     expect(compareScored(a, a)).toBe(0);
+  });
+
+  it('scores an external offer by the same function: cheaper than an otherwise equal listing ranks higher', () => {
+    const listing = candidate({ id: 'listing', pricePerKg: '50.00', certifications: ['organic'] });
+    const offer = candidate({ id: 'offer', source: 'EXTERNAL', pricePerKg: '49.00', certifications: ['organic'] });
+    const ranked = rankCandidates([listing, offer], criteria, DEFAULT_WEIGHTS, 10);
+    expect(ranked.map((r) => r.candidate.id)).toEqual(['offer', 'listing']);
+    const [o, l] = ranked;
+    expect(o.breakdown.quality).toBe(l.breakdown.quality);
+    expect(o.breakdown.distance).toBe(l.breakdown.distance);
+    expect(o.breakdown.price).toBeGreaterThan(l.breakdown.price);
+    expect(o.explanation).toContain('quality counts certifications only');
+  });
+
+  it('scores distance 0.5 for an external offer without a province', () => {
+    const s = scoreCandidate(candidate({ source: 'EXTERNAL', province: null }), criteria, DEFAULT_WEIGHTS);
+    expect(s.breakdown.distance).toBe(0.5);
+    expect(s.explanation).toContain('The source gave no province');
   });
 });

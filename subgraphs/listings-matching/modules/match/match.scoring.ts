@@ -3,7 +3,8 @@ import type { Province } from '../../../../platform/schema/shared-types';
 import { MATCH_PROVINCE_ORDER, MAX_PROVINCE_DISTANCE_KM, provinceDistanceKm, provinceLabel } from './provinces';
 
 /**
- * How a listing is scored against a match request.
+ * How a listing, or an external offer, is scored against a match request: both by this one
+ * function, so an external offer and a listing that differ only in price rank by price.
  *
  * score = Σ weightᵢ × componentᵢ over the five components below, each in [0, 1], with the weights
  * normalised to sum to 1 (so the score is in [0, 1] too).
@@ -22,6 +23,13 @@ import { MATCH_PROVINCE_ORDER, MAX_PROVINCE_DISTANCE_KM, provinceDistanceKm, pro
  *              (orders confirmed and not cancelled, kept in listings.seller_stats); identity holds
  *              no "verified seller" flag, so the track record stands in for it.
  * - social impact: the listing's social impact score (social-impact.ts).
+ *
+ * External offers (includeExternal, consented sources only): the same five components, with what
+ * the sources do not tell us set to its neutral or empty value. Distance is 0.5 when the source gave
+ * no province; quality is the certification part only (there is no track record of an external
+ * supplier here, so that part is 0, as for a seller without confirmed orders); social impact is 0
+ * (the sources report none). The price reference, when the buyer gives no maximum, is the median
+ * over listings and the consented sources' offers together.
  *
  * Ties (equal score) go to the cheaper listing, then the older one, then the lower id, so the
  * order is total and repeatable.
@@ -68,8 +76,8 @@ export function priceScore(price: number, reference: number): number {
   return clamp01(1 - price / (2 * reference));
 }
 
-export function distanceScore(buyer: Province | null, seller: Province): number {
-  if (!buyer) return NO_PROVINCE_DISTANCE_SCORE;
+export function distanceScore(buyer: Province | null, seller: Province | null): number {
+  if (!buyer || !seller) return NO_PROVINCE_DISTANCE_SCORE;
   return clamp01(1 - provinceDistanceKm(buyer, seller) / MAX_PROVINCE_DISTANCE_KM);
 }
 
@@ -90,10 +98,13 @@ export function qualityScore(certifications: number, confirmedOrders: number): n
 }
 
 export interface Candidate {
+  /** A listing id (INTERNAL) or an external offer id (EXTERNAL). */
   id: string;
+  source: 'INTERNAL' | 'EXTERNAL';
   pricePerKg: string;
   availableKg: string;
-  province: Province;
+  /** Null only for an external offer whose source gave none. */
+  province: Province | null;
   certifications: string[];
   confirmedOrders: number;
   socialImpactScore: number;
@@ -177,15 +188,19 @@ export function explain(c: Candidate, criteria: MatchCriteria, weights: ScoreWei
   const parts = [
     `Strongest on ${contributions.join(' and ')}.`,
     `R${price.toFixed(2)}/kg is ${relation} ${refName} of R${ref.toFixed(2)}/kg.`,
-    criteria.province
-      ? c.province === criteria.province
-        ? `In your province (${provinceLabel(c.province)}).`
-        : `${provinceLabel(c.province)} is about ${Math.round(provinceDistanceKm(criteria.province, c.province))} km from ${provinceLabel(criteria.province)}.`
-      : `From ${provinceLabel(c.province)} (no buyer province given, distance not compared).`,
+    !c.province
+      ? 'The source gave no province (distance scored 0.5).'
+      : criteria.province
+        ? c.province === criteria.province
+          ? `In your province (${provinceLabel(c.province)}).`
+          : `${provinceLabel(c.province)} is about ${Math.round(provinceDistanceKm(criteria.province, c.province))} km from ${provinceLabel(criteria.province)}.`
+        : `From ${provinceLabel(c.province)} (no buyer province given, distance not compared).`,
     Number(c.availableKg) >= criteria.quantityKg
       ? `${kg(Number(c.availableKg))} available covers the ${kg(criteria.quantityKg)} requested.`
       : `${kg(Number(c.availableKg))} available covers ${Math.round(b.quantity * 100)}% of the ${kg(criteria.quantityKg)} requested.`,
-    `${c.certifications.length ? `Certified: ${c.certifications.join(', ')}` : 'No certifications'}; seller has ${c.confirmedOrders} confirmed order${c.confirmedOrders === 1 ? '' : 's'}.`,
+    c.source === 'EXTERNAL'
+      ? `${c.certifications.length ? `Certified: ${c.certifications.join(', ')}` : 'No certifications'}; an offer from a consented external source, so quality counts certifications only.`
+      : `${c.certifications.length ? `Certified: ${c.certifications.join(', ')}` : 'No certifications'}; seller has ${c.confirmedOrders} confirmed order${c.confirmedOrders === 1 ? '' : 's'}.`,
     c.socialImpactLabels.length
       ? `Social impact ${c.socialImpactScore.toFixed(2)}: ${c.socialImpactLabels.join(', ')}.`
       : 'No social impact attributes.',

@@ -1,8 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../../../../platform/auth/viewer';
+import type { ActiveConsent } from '../../../../platform/consent-client';
+import type { Outbox } from '../../../../platform/events/outbox';
 import type { ProductType, Province } from '../../../../platform/schema/shared-types';
 import { ListingStatus } from '../listing/listing-status';
 import { parsePrice, parseQuantity } from '../listing/listing.validation';
+import { decimal } from '../listing/listing.events';
+import { permittedSources, pooledMedianPrice, selectExternalCandidates } from '../external-offer/external-offer.candidates';
 import { MatchRequestEntity, MatchResultEntity } from './match.entity';
 import type { MatchInput } from './match.input';
 import { distanceTable, QUALITY, rankCandidates, resolveWeights, type Candidate, type ScoredCandidate, type ScoreWeights } from './match.scoring';
@@ -41,11 +45,11 @@ interface CandidateRow {
  *
  * $1 product type, $2 max price or null, $3 requested kg, $4..$8 normalised weights (price,
  * distance, quantity, quality, social impact), $9 distance score per match_province, $10 buyer,
- * $11 K.
+ * $11 K, $12 the price reference when already known (the pooled median with external offers), or null.
  */
 export const CANDIDATES_SQL = `
   WITH ref AS (
-    SELECT COALESCE($2::float8, (
+    SELECT COALESCE($2::float8, $12::float8, (
       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m.match_price)
         FROM listings.listings m
        WHERE m.product_type = $1 AND m.status = '${ListingStatus.ACTIVE}' AND m.available_kg > 0
@@ -93,6 +97,7 @@ async function selectCandidates(
   province: Province | null,
   weights: ScoreWeights,
   limit: number,
+  knownReference: number | null,
 ): Promise<CandidateRow[]> {
   return em.query(CANDIDATES_SQL, [
     productType,
@@ -106,6 +111,7 @@ async function selectCandidates(
     distanceTable(province),
     buyerId,
     limit,
+    knownReference,
   ]);
 }
 
@@ -115,28 +121,44 @@ export interface MatchOutcome {
 }
 
 /**
- * Ranks the candidates for a buyer's request and stores the request with its matches, in one
- * transaction. Scoring is documented in match.scoring.ts. `includeExternal` is stored as asked;
- * only INTERNAL matches are produced for now.
+ * Ranks the candidates for a buyer's request and stores the request with its matches and its
+ * `match.requested` event, in one transaction. Scoring is documented in match.scoring.ts.
+ *
+ * `consents` are the buyer's ACTIVE consents, asked of identity-consent for this request (never
+ * cached), or null when the buyer did not ask for external offers. External offers come only from
+ * the sources those consents cover at the source's required level, so a withdrawal counts from
+ * the very next request.
  */
-export async function requestMatches(dataSource: DataSource, viewer: Viewer, input: MatchInput, limits: MatchLimits): Promise<MatchOutcome> {
+export async function requestMatches(
+  dataSource: DataSource,
+  outbox: Outbox,
+  viewer: Viewer,
+  input: MatchInput,
+  limits: MatchLimits,
+  consents: readonly ActiveConsent[] | null,
+): Promise<MatchOutcome> {
   const quantity = parseQuantity(input.quantityKg, 'input.quantityKg');
   const maxPrice = input.maxPricePerKg === undefined || input.maxPricePerKg === null ? null : parsePrice(input.maxPricePerKg, 'input.maxPricePerKg');
   const weights = resolveWeights(input.weights);
   const province = input.province ?? null;
   const candidateLimit = Math.max(limits.candidates, limits.results);
+  const includeExternal = !!input.includeExternal;
 
   return dataSource.transaction(async (em) => {
     // A match request is derived data the buyer can ask for again: if the server crashed in the
     // few hundred ms before the WAL reaches disk, losing it is harmless, and not waiting for the
     // flush takes a disk sync off every request. Orders keep synchronous commits.
     await em.query(`SET LOCAL synchronous_commit = off`);
-    const rows = await selectCandidates(em, viewer.userId, input.productType, quantity, maxPrice, province, weights, candidateLimit);
-    const referencePrice = maxPrice ?? rows[0]?.reference_price ?? null;
+    const sources = includeExternal && consents ? await permittedSources(em, consents) : [];
+    // With external offers in the pool, the reference (without a maximum) is the median of the pool.
+    const pooledReference = sources.length && maxPrice === null ? await pooledMedianPrice(em, input.productType, sources) : null;
+    const rows = await selectCandidates(em, viewer.userId, input.productType, quantity, maxPrice, province, weights, candidateLimit, pooledReference);
+    const referencePrice = maxPrice ?? pooledReference ?? rows[0]?.reference_price ?? null;
     let ranked: ScoredCandidate[] = [];
     if (referencePrice !== null) {
       const candidates: Candidate[] = rows.map((r) => ({
         id: r.id,
+        source: 'INTERNAL',
         pricePerKg: r.price_per_kg,
         availableKg: r.available_kg,
         province: r.province,
@@ -146,6 +168,20 @@ export async function requestMatches(dataSource: DataSource, viewer: Viewer, inp
         socialImpactLabels: socialImpactLabels(r),
         createdAt: r.created_at,
       }));
+      if (sources.length) {
+        candidates.push(
+          ...(await selectExternalCandidates(em, {
+            productType: input.productType,
+            referencePrice: Number(referencePrice),
+            maxPrice,
+            quantityKg: quantity,
+            weights,
+            distances: distanceTable(province),
+            sources,
+            limit: candidateLimit,
+          })),
+        );
+      }
       ranked = rankCandidates(
         candidates,
         { quantityKg: Number(quantity), province, referencePrice: Number(referencePrice), referenceIsMaxPrice: maxPrice !== null },
@@ -159,7 +195,7 @@ export async function requestMatches(dataSource: DataSource, viewer: Viewer, inp
       `INSERT INTO listings.match_requests (buyer_id, product_type, quantity_kg, max_price_per_kg, province, include_external, weights, reference_price_per_kg)
        VALUES ($1, $2, $3::numeric, $4::numeric, $5, $6, $7::jsonb, round($8::numeric, 2))
        RETURNING id, created_at`,
-      [viewer.userId, input.productType, quantity, maxPrice, province, !!input.includeExternal, JSON.stringify(weights), referencePrice],
+      [viewer.userId, input.productType, quantity, maxPrice, province, includeExternal, JSON.stringify(weights), referencePrice],
     );
     const request = requestRepo.create({
       id: inserted.id,
@@ -168,19 +204,20 @@ export async function requestMatches(dataSource: DataSource, viewer: Viewer, inp
       quantityKg: quantity,
       maxPricePerKg: maxPrice,
       province,
-      includeExternal: !!input.includeExternal,
+      includeExternal,
       weights,
       referencePricePerKg: referencePrice === null ? null : Number(referencePrice).toFixed(2),
       createdAt: inserted.created_at,
     });
 
-    const results = ranked.map((m, i) =>
-      em.getRepository(MatchResultEntity).create({
+    const results = ranked.map((m, i) => {
+      const external = m.candidate.source === 'EXTERNAL';
+      return em.getRepository(MatchResultEntity).create({
         matchRequestId: request.id,
         rank: i + 1,
-        source: MatchSource.INTERNAL,
-        listingId: m.candidate.id,
-        externalOfferId: null,
+        source: external ? MatchSource.EXTERNAL : MatchSource.INTERNAL,
+        listingId: external ? null : m.candidate.id,
+        externalOfferId: external ? m.candidate.id : null,
         score: m.score,
         priceScore: m.breakdown.price,
         distanceScore: m.breakdown.distance,
@@ -188,22 +225,40 @@ export async function requestMatches(dataSource: DataSource, viewer: Viewer, inp
         qualityScore: m.breakdown.quality,
         socialImpactScore: m.breakdown.socialImpact,
         explanation: m.explanation,
-      }),
-    );
+      });
+    });
     if (results.length) {
       // One multi-row INSERT for all matches.
       const values: unknown[] = [];
       const tuples = results.map((r) => {
         const base = values.length;
-        values.push(r.matchRequestId, r.rank, r.source, r.listingId, r.score, r.priceScore, r.distanceScore, r.quantityScore, r.qualityScore, r.socialImpactScore, r.explanation);
-        return `(${Array.from({ length: 11 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
+        values.push(r.matchRequestId, r.rank, r.source, r.listingId, r.externalOfferId, r.score, r.priceScore, r.distanceScore, r.quantityScore, r.qualityScore, r.socialImpactScore, r.explanation);
+        return `(${Array.from({ length: 12 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
       });
       await em.query(
-        `INSERT INTO listings.match_results (match_request_id, rank, source, listing_id, score, price_score, distance_score, quantity_score, quality_score, social_impact_score, explanation)
+        `INSERT INTO listings.match_results (match_request_id, rank, source, listing_id, external_offer_id, score, price_score, distance_score, quantity_score, quality_score, social_impact_score, explanation)
          VALUES ${tuples.join(', ')}`,
         values,
       );
     }
+    const listingIds = results.flatMap((r) => (r.listingId ? [r.listingId] : []));
+    await outbox.add(em, {
+      type: 'match.requested',
+      payload: {
+        matchRequestId: request.id,
+        buyerId: viewer.userId,
+        criteria: {
+          productType: input.productType,
+          ...(province ? { province } : {}),
+          ...(maxPrice !== null ? { maxPricePerKg: decimal(maxPrice, 2) } : {}),
+        },
+        includeExternal,
+        resultCount: results.length,
+        quantityKg: decimal(quantity, 3),
+        listingIds: listingIds.slice(0, 100),
+        externalResultCount: results.length - listingIds.length,
+      },
+    });
     return { request, results };
   });
 }

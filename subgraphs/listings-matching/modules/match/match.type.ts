@@ -97,7 +97,7 @@ export class MatchRequest {
   @Field(() => Province, { nullable: true })
   province: Province | null;
 
-  @Field({ description: 'Stored as asked; external offers are not matched yet, so every match is INTERNAL' })
+  @Field({ description: "True when the buyer asked for external offers too (only from sources consented at the source's requiredAccessLevel at the time of the request)" })
   includeExternal: boolean;
 
   @Field()

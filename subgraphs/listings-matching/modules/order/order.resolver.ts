@@ -29,12 +29,12 @@ export class OrderResolver {
     @Arg('idempotencyKey') idempotencyKey: string,
     @Ctx() ctx: ListingsContext,
   ): Promise<Order> {
-    return toOrder(await placeOrder(this.deps.db.dataSource, requireViewer(ctx), listingId, quantityKg, idempotencyKey));
+    return toOrder(await placeOrder(this.deps.db.dataSource, this.deps.outbox, requireViewer(ctx), listingId, quantityKg, idempotencyKey));
   }
 
   @Mutation(() => Order, { description: 'Its buyer, the seller, or ADMIN. Gives the quantity back to the listing' })
   async cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: ListingsContext): Promise<Order> {
-    return toOrder(await cancelOrder(this.deps.db.dataSource, requireViewer(ctx), id));
+    return toOrder(await cancelOrder(this.deps.db.dataSource, this.deps.outbox, requireViewer(ctx), id));
   }
 
   @FieldResolver(() => Listing, { description: 'The listing ordered from, whatever its status now' })

@@ -3,7 +3,11 @@ import type { Viewer } from '../../../../platform/auth/viewer';
 import { isAdmin } from '../../../../platform/auth/viewer';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../../platform/errors';
 import { isUuid } from '../../../../platform/schema/ids';
+import type { Outbox } from '../../../../platform/events/outbox';
+import type { ProductType, Province } from '../../../../platform/schema/shared-types';
 import { ListingStatus } from '../listing/listing-status';
+import { decimal, hasSocialImpact } from '../listing/listing.events';
+import { addStatusChanged } from '../listing/listing.service';
 import { parseQuantity } from '../listing/listing.validation';
 import { OrderEntity } from './order.entity';
 import { OrderStatus } from './order-status';
@@ -28,6 +32,22 @@ function findByKey(em: EntityManager, buyerId: string, key: string) {
   return em.getRepository(OrderEntity).findOneBy({ buyerId, idempotencyKey: key });
 }
 
+/** The listing row as the reservation left it (UPDATE … RETURNING gives the new values). */
+interface ReservedListing {
+  seller_id: string;
+  price_per_kg: string;
+  available_kg: string;
+  status: ListingStatus;
+  product_type: ProductType;
+  province: Province;
+  small_scale_farmer: boolean;
+  women_owned: boolean;
+  youth_owned: boolean;
+  community_owned: boolean;
+  bee_level: number | null;
+  social_impact_score: number;
+}
+
 /**
  * Reserves `quantityKg` from an ACTIVE listing and records the order, in one transaction.
  *
@@ -44,8 +64,11 @@ function findByKey(em: EntityManager, buyerId: string, key: string) {
  * Refusals: unknown listing → NOT_FOUND; the buyer's own listing → BAD_USER_INPUT (listingId);
  * a listing that is not ACTIVE (DRAFT, PAUSED, SOLD_OUT, ARCHIVED) or has too little stock → CONFLICT,
  * since both are states of the listing that may change, not mistakes in the request.
+ *
+ * Events, in the same transaction: `order.placed`, and `listing.status_changed` when the last
+ * kilogram turns the listing SOLD_OUT.
  */
-export async function placeOrder(dataSource: DataSource, viewer: Viewer, listingId: string, quantityKg: number, idempotencyKey: string): Promise<OrderEntity> {
+export async function placeOrder(dataSource: DataSource, outbox: Outbox, viewer: Viewer, listingId: string, quantityKg: number, idempotencyKey: string): Promise<OrderEntity> {
   const key = typeof idempotencyKey === 'string' ? idempotencyKey.trim() : '';
   if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX) {
     throw new BadUserInputError(`idempotencyKey must be 1 to ${IDEMPOTENCY_KEY_MAX} characters`, 'idempotencyKey');
@@ -58,18 +81,20 @@ export async function placeOrder(dataSource: DataSource, viewer: Viewer, listing
 
   try {
     return await dataSource.transaction(async (em) => {
-      const reserved = await updateReturning<{ seller_id: string; price_per_kg: string }>(
+      const reserved = await updateReturning<ReservedListing>(
         em,
         `UPDATE listings.listings
             SET available_kg = available_kg - $2::numeric,
                 status = CASE WHEN available_kg - $2::numeric = 0 THEN '${ListingStatus.SOLD_OUT}' ELSE status END,
                 updated_at = now()
           WHERE id = $1 AND status = '${ListingStatus.ACTIVE}' AND available_kg >= $2::numeric AND seller_id <> $3
-          RETURNING seller_id, price_per_kg`,
+          RETURNING seller_id, price_per_kg, available_kg, status, product_type, province,
+                    small_scale_farmer, women_owned, youth_owned, community_owned, bee_level, social_impact_score`,
         [listingId, quantity, viewer.userId],
       );
       if (reserved.length === 0) await explainRefusal(em, viewer, listingId, quantity);
-      const { seller_id: sellerId, price_per_kg: price } = reserved[0];
+      const listing = reserved[0];
+      const { seller_id: sellerId, price_per_kg: price } = listing;
 
       const inserted = await em.query(
         `INSERT INTO listings.orders (listing_id, buyer_id, seller_id, quantity_kg, price_per_kg, total, status, idempotency_key)
@@ -84,7 +109,41 @@ export async function placeOrder(dataSource: DataSource, viewer: Viewer, listing
          ON CONFLICT (seller_id) DO UPDATE SET confirmed_orders = listings.seller_stats.confirmed_orders + 1`,
         [sellerId],
       );
-      return em.getRepository(OrderEntity).findOneByOrFail({ id: inserted[0].id });
+      const order = await em.getRepository(OrderEntity).findOneByOrFail({ id: inserted[0].id });
+      await outbox.add(em, {
+        type: 'order.placed',
+        payload: {
+          orderId: order.id,
+          listingId,
+          buyerId: viewer.userId,
+          sellerId,
+          quantityKg: decimal(order.quantityKg, 3),
+          totalPrice: decimal(order.total, 2),
+          pricePerKg: decimal(price, 2),
+          productType: listing.product_type,
+          province: listing.province,
+          hasSocialImpact: hasSocialImpact({
+            smallScaleFarmer: listing.small_scale_farmer,
+            womenOwned: listing.women_owned,
+            youthOwned: listing.youth_owned,
+            communityOwned: listing.community_owned,
+            beeLevel: listing.bee_level,
+          }),
+          socialImpactScore: Number(listing.social_impact_score),
+        },
+      });
+      if (listing.status !== ListingStatus.ACTIVE) {
+        await addStatusChanged(em, outbox, ListingStatus.ACTIVE, {
+          id: listingId,
+          sellerId,
+          status: listing.status,
+          productType: listing.product_type,
+          province: listing.province,
+          pricePerKg: price,
+          availableKg: listing.available_kg,
+        }, 'ORDER_PLACED');
+      }
+      return order;
     });
   } catch (err) {
     if (!(err instanceof DuplicateIdempotencyKey)) throw err;
@@ -107,8 +166,9 @@ async function explainRefusal(em: EntityManager, viewer: Viewer, listingId: stri
  * Cancels an order and gives its quantity back to the listing, in one transaction. A SOLD_OUT
  * listing becomes ACTIVE again (it was ACTIVE when it sold out); PAUSED and ARCHIVED stay as they are.
  * The buyer, the seller or ADMIN may cancel; a cancelled order cannot be cancelled again (CONFLICT).
+ * Events, in the same transaction: `order.cancelled`, and `listing.status_changed` when it reopens the listing.
  */
-export async function cancelOrder(dataSource: DataSource, viewer: Viewer, id: string): Promise<OrderEntity> {
+export async function cancelOrder(dataSource: DataSource, outbox: Outbox, viewer: Viewer, id: string): Promise<OrderEntity> {
   if (!isUuid(id)) throw new NotFoundError('No order with this id');
   return dataSource.transaction(async (em) => {
     const repo = em.getRepository(OrderEntity);
@@ -122,15 +182,45 @@ export async function cancelOrder(dataSource: DataSource, viewer: Viewer, id: st
       `UPDATE listings.orders SET status = '${OrderStatus.CANCELLED}', cancelled_at = now(), cancelled_by = $2, updated_at = now() WHERE id = $1`,
       [order.id, viewer.userId],
     );
-    await em.query(
+    // Lock the listing to read its status before the change (an order racing on it waits, so the event's `from` is exact).
+    const [before] = await em.query(`SELECT status FROM listings.listings WHERE id = $1 FOR UPDATE`, [order.listingId]);
+    const [listing] = await updateReturning<Pick<ReservedListing, 'seller_id' | 'price_per_kg' | 'available_kg' | 'status' | 'product_type' | 'province'>>(
+      em,
       `UPDATE listings.listings
           SET available_kg = available_kg + $2::numeric,
               status = CASE WHEN status = '${ListingStatus.SOLD_OUT}' THEN '${ListingStatus.ACTIVE}' ELSE status END,
               updated_at = now()
-        WHERE id = $1`,
+        WHERE id = $1
+        RETURNING seller_id, price_per_kg, available_kg, status, product_type, province`,
       [order.listingId, order.quantityKg],
     );
     await em.query(`UPDATE listings.seller_stats SET confirmed_orders = GREATEST(confirmed_orders - 1, 0) WHERE seller_id = $1`, [order.sellerId]);
+    const cancelledBy = order.buyerId === viewer.userId ? 'BUYER' : order.sellerId === viewer.userId ? 'SELLER' : 'ADMIN';
+    await outbox.add(em, {
+      type: 'order.cancelled',
+      payload: {
+        orderId: order.id,
+        listingId: order.listingId,
+        buyerId: order.buyerId,
+        sellerId: order.sellerId,
+        cancelledBy,
+        quantityKg: decimal(order.quantityKg, 3),
+        totalPrice: decimal(order.total, 2),
+        productType: listing.product_type,
+        province: listing.province,
+      },
+    });
+    if (before.status !== listing.status) {
+      await addStatusChanged(em, outbox, before.status, {
+        id: order.listingId,
+        sellerId: listing.seller_id,
+        status: listing.status,
+        productType: listing.product_type,
+        province: listing.province,
+        pricePerKg: listing.price_per_kg,
+        availableKg: listing.available_kg,
+      }, 'ORDER_CANCELLED');
+    }
     return repo.findOneByOrFail({ id: order.id });
   });
 }
