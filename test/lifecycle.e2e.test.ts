@@ -74,7 +74,8 @@ describe('process lifecycle', () => {
           () => 'refused',
         ),
       );
-      await new Promise((r) => setTimeout(r, 5));
+      // signal once the server is demonstrably serving, with the rest of the burst still in flight
+      await Promise.race(inFlight);
       const signalledAt = Date.now();
       child.kill('SIGTERM');
       const statuses = await Promise.all(inFlight);
