@@ -5,6 +5,7 @@ import { createListingsLoaders, type ListingsLoaders } from './loaders';
 import { CreateListings1732233600000 } from './migrations/1732233600000-CreateListings';
 import { SearchOrdersMatches1732320000000 } from './migrations/1732320000000-SearchOrdersMatches';
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
+import { listingsDataSubject } from './modules/data-subject/data-subject.service';
 import { ListingEntity } from './modules/listing/listing.entity';
 import { ListingMutationResolver } from './modules/listing/listing-mutation.resolver';
 import { resolveListingReference } from './modules/listing/listing.reference';
@@ -35,4 +36,5 @@ export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
   },
   permissions: listingsPermissions,
   createLoaders: createListingsLoaders,
+  dataSubject: listingsDataSubject,
 };
