@@ -212,6 +212,33 @@ export type DataSourceKind =
   | 'REGULATORY_REGISTRY'
   | 'SUPPLIER_NETWORK';
 
+/** A POPIA/GDPR data-subject request: an export of everything held on a user, or their erasure */
+export type DataSubjectRequest = {
+  __typename?: 'DataSubjectRequest';
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** ACCESS, once COMPLETED: everything every subgraph holds on the subject, by subgraph. At most 10 000 rows per kind of record (kinds cut short are listed in `truncated`); dropped after DATA_SUBJECT_EXPORT_RETENTION_HOURS */
+  export?: Maybe<Scalars['JSON']['output']>;
+  /** FAILED: which subgraphs did not do their part, and why */
+  failureReason?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** ERASURE: one entry per subgraph that has done its part */
+  report: Array<SubgraphErasureReport>;
+  requestedAt: Scalars['DateTime']['output'];
+  status: DataSubjectRequestStatus;
+  subjectId: Scalars['ID']['output'];
+  type: DataSubjectRequestType;
+};
+
+/** COMPLETED once every subgraph has done its part; FAILED says why in failureReason (an erasure is retried by requesting it again) */
+export type DataSubjectRequestStatus =
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'PENDING';
+
+export type DataSubjectRequestType =
+  | 'ACCESS'
+  | 'ERASURE';
+
 /** An offer found at an external source, normalised to kg and ZAR per kg */
 export type ExternalOffer = {
   __typename?: 'ExternalOffer';
@@ -452,6 +479,10 @@ export type Mutation = {
   refreshToken: AuthPayload;
   /** Creates a BUYER and/or SELLER account and signs it in */
   register: AuthPayload;
+  /** Exports everything every subgraph holds on the caller; PENDING at first, poll dataSubjectRequest(id) for the export */
+  requestDataExport: DataSubjectRequest;
+  /** Erases the caller (or, for ADMIN, any user) in every subgraph; PENDING at first, poll dataSubjectRequest(id). Asking again after a FAILED erasure retries the parts that did not complete */
+  requestErasure: DataSubjectRequest;
   /** BUYER. Ranks ACTIVE listings with stock: score = weighted sum of price, distance, quantity, quality and social impact components in [0, 1] */
   requestMatches: MatchRequest;
   /** ADMIN; the key stops working within seconds (gateway cache ≤ 5 s) */
@@ -529,6 +560,11 @@ export type MutationRefreshTokenArgs = {
 
 export type MutationRegisterArgs = {
   input: RegisterInput;
+};
+
+
+export type MutationRequestErasureArgs = {
+  userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -675,6 +711,8 @@ export type Query = {
   crawlRuns: CrawlRunConnection;
   /** Public: the catalogue of external sources */
   dataSources: Array<DataSource>;
+  /** The subject or ADMIN; null for anyone else and for unknown ids */
+  dataSubjectRequest?: Maybe<DataSubjectRequest>;
   /** Offers from the sources where the caller holds an ACTIVE consent at or above the source's requiredAccessLevel, as of this request */
   externalOffers: ExternalOfferConnection;
   /** Public when ACTIVE; otherwise its seller or ADMIN */
@@ -718,6 +756,11 @@ export type QueryCrawlRunArgs = {
 export type QueryCrawlRunsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryDataSubjectRequestArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -853,6 +896,16 @@ export type SourceHealth =
   | 'DOWN'
   | 'HEALTHY'
   | 'UNKNOWN';
+
+/** What one subgraph erased (deleted or anonymised) and what it kept about the subject, and why */
+export type SubgraphErasureReport = {
+  __typename?: 'SubgraphErasureReport';
+  erased: Scalars['Int']['output'];
+  /** Why records were retained (the law or purpose that requires them) */
+  reason?: Maybe<Scalars['String']['output']>;
+  retained: Scalars['Int']['output'];
+  subgraph: Scalars['String']['output'];
+};
 
 export type SystemHealth = {
   __typename?: 'SystemHealth';
