@@ -23,6 +23,8 @@ export const ORDER_RETENTION_REASON =
  *   social-impact facts about the seller cleared, seller id pseudonymised): other buyers' orders
  *   still point at them;
  * - the seller's track record is deleted.
+ * Each listing the erasure archives emits listing.status_changed (seller: the pseudonym), so read
+ * models built from listing events archive it too.
  */
 export function listingsDataSubject(deps: SubgraphDeps): DataSubjectHandlers {
   const db = deps.db.dataSource;
