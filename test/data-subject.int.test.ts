@@ -194,6 +194,12 @@ describe('requestDataExport', () => {
     }
     const { requestDataExport } = await ok(REQUEST_EXPORT, {}, user.accessToken);
     expect((await settled(requestDataExport.id, user.accessToken)).status).toBe('COMPLETED');
+    // Only the latest export is kept.
+    const { requestDataExport: newer } = await ok(REQUEST_EXPORT, {}, user.accessToken);
+    expect((await settled(newer.id, user.accessToken)).status).toBe('COMPLETED');
+    const stored = await sql(`SELECT id FROM identity.data_subject_requests WHERE subject_id = $1 AND export IS NOT NULL`, [user.id]);
+    expect(stored).toEqual([{ id: newer.id }]);
+    expect((await ok(GET_REQUEST, { id: requestDataExport.id }, user.accessToken)).dataSubjectRequest).toMatchObject({ status: 'COMPLETED', export: null });
   });
 });
 
@@ -307,6 +313,14 @@ describe('requestErasure', () => {
     const { requestErasure } = await ok(REQUEST_ERASURE, {}, user.accessToken);
     expect(requestErasure.id).toBe(row.id);
     expect((await settled(row.id, admin)).status).toBe('COMPLETED');
+  });
+
+  it('keeps the addresses erased accounts get out of reach of registration', async () => {
+    const victim = await registerUser(t);
+    const res = await t.gql(`mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
+      input: { email: `erased-${victim.id}@erased.invalid`, password: STRONG_PASSWORD, displayName: 'Squatter', roles: ['BUYER'] },
+    });
+    expectError(res, 'BAD_USER_INPUT', 'email');
   });
 
   it('lets only an ADMIN erase someone else, and NOT_FOUND for an unknown user', async () => {

@@ -227,6 +227,14 @@ export class DataSubjectService {
           WHERE id = $1`,
         [requestId, failureReason ? 'FAILED' : 'COMPLETED', failureReason, exported ? JSON.stringify(exported) : null, retentionMs / 1000],
       );
+      if (exported) {
+        // One stored export per user at a time: a new one replaces the ones before.
+        await m.query(
+          `UPDATE identity.data_subject_requests SET export = NULL, export_expires_at = NULL
+            WHERE subject_id = $1 AND type = 'ACCESS' AND id <> $2 AND export IS NOT NULL`,
+          [request.subjectId, requestId],
+        );
+      }
       const action =
         request.type === 'ACCESS'
           ? failureReason
