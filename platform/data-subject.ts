@@ -180,9 +180,9 @@ export function createDataSubjectClient(config: Pick<AppConfig, 'subgraphUrls' |
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
+      const e = err as Error & { cause?: { code?: string; message?: string } };
       if (e.name === 'TimeoutError') throw new SubjectCallError(subgraph, `did not answer within ${timeoutMs} ms`);
-      throw new SubjectCallError(subgraph, `unreachable (${e.cause?.code ?? e.message})`);
+      throw new SubjectCallError(subgraph, `unreachable (${e.cause?.code ?? e.cause?.message ?? e.message})`);
     }
     if (!res.ok) {
       await res.body?.cancel();

@@ -173,11 +173,17 @@ describe('requestDataExport', () => {
     expect(audit.n).toBe(1);
   });
 
-  it('allows one open export per user (CONFLICT), and refuses anonymous callers', async () => {
+  it('allows one open export per user (CONFLICT) unless its process died, and refuses anonymous callers', async () => {
     const user = await registerUser(t);
     await sql(`INSERT INTO identity.data_subject_requests (type, status, subject_id, requested_by) VALUES ('ACCESS', 'PENDING', $1, $1)`, [user.id]);
     expectError(await t.gql(REQUEST_EXPORT, {}, { token: user.accessToken }), 'CONFLICT');
     expectError(await t.gql(REQUEST_EXPORT, {}), 'UNAUTHENTICATED');
+    // Once that request has been PENDING longer than any run can take, its process is taken as dead.
+    await sql(`UPDATE identity.data_subject_requests SET attempt_started_at = now() - interval '1 hour' WHERE subject_id = $1`, [user.id]);
+    const { requestDataExport } = await ok(REQUEST_EXPORT, {}, user.accessToken);
+    expect((await settled(requestDataExport.id, user.accessToken)).status).toBe('COMPLETED');
+    const [abandoned] = await sql(`SELECT status, failure_reason FROM identity.data_subject_requests WHERE subject_id = $1 AND id <> $2`, [user.id, requestDataExport.id]);
+    expect(abandoned).toEqual({ status: 'FAILED', failure_reason: expect.stringMatching(/interrupted/) });
   });
 
   it('fails with the reason when a subgraph cannot answer, and stores no partial export', async () => {

@@ -19,6 +19,7 @@ import { DataSubjectRequestEntity, DataSubjectRequestPartEntity, type StoredRequ
 import { identityDataSubject } from './identity-subject.service';
 
 const SELF: SubgraphName = 'identity-consent';
+const ABANDONED_REASON = 'interrupted before every subgraph answered; request it again to retry';
 
 function isUniqueViolation(err: unknown): boolean {
   return (err as { driverError?: { code?: string } })?.driverError?.code === '23505';
@@ -95,10 +96,10 @@ export class DataSubjectService {
   async sweepAbandoned(): Promise<number> {
     const rows = await this.db.query(
       `UPDATE identity.data_subject_requests
-          SET status = 'FAILED', failure_reason = 'interrupted before every subgraph answered; request it again to retry'
+          SET status = 'FAILED', failure_reason = $2
         WHERE status = 'PENDING' AND attempt_started_at < now() - make_interval(secs => $1::double precision)
         RETURNING id`,
-      [this.abandonedAfterMs / 1000],
+      [this.abandonedAfterMs / 1000, ABANDONED_REASON],
     );
     return (Array.isArray(rows[0]) ? rows[0] : rows).length;
   }
@@ -117,6 +118,12 @@ export class DataSubjectService {
     try {
       return await this.db.transaction(async (m) => {
         await check(m);
+        // A PENDING request whose process died must not block this user for good.
+        await m.query(
+          `UPDATE identity.data_subject_requests SET status = 'FAILED', failure_reason = $3
+            WHERE subject_id = $1 AND type = $2 AND status = 'PENDING' AND attempt_started_at < now() - make_interval(secs => $4::double precision)`,
+          [subjectId, type, ABANDONED_REASON, this.abandonedAfterMs / 1000],
+        );
         const open = await m.getRepository(DataSubjectRequestEntity).exists({ where: { subjectId, type, status: 'PENDING' } });
         if (open) throw new ConflictError(`A${type === 'ACCESS' ? 'n export' : 'n erasure'} for this user is already in progress`);
         return this.insert(m, requestedBy, subjectId, type);
