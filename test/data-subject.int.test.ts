@@ -374,6 +374,22 @@ describe('dataSubjectRequest', () => {
     expect((await call(owner.accessToken)).data._entities[0].subjectId).toBe(owner.id);
     expect((await call(other.accessToken)).errors[0].extensions.code).toBe('FORBIDDEN');
   });
+
+  it('loads many requests, with their reports, in two statements', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const user = await registerUser(t);
+      const { requestErasure } = await ok(REQUEST_ERASURE, {}, user.accessToken);
+      await settled(requestErasure.id, admin);
+      ids.push(requestErasure.id);
+    }
+    const query = `query { ${ids.map((id, i) => `r${i}: dataSubjectRequest(id: "${id}") { id status report { subgraph erased } }`).join(' ')} }`;
+    const before = t.statements('identity-consent');
+    const res = await t.gql(query, {}, { token: admin });
+    expect(t.statements('identity-consent') - before).toBe(2);
+    expect(res.body.errors).toBeUndefined();
+    for (let i = 0; i < 3; i++) expect(res.body.data[`r${i}`].report).toHaveLength(4);
+  });
 });
 
 describe('the internal routes', () => {

@@ -242,6 +242,8 @@ export class DataSubjectService {
           [request.subjectId, requestId],
         );
       }
+      // Stored exports are personal data: whatever has outlived its retention goes now.
+      await m.query(`UPDATE identity.data_subject_requests SET export = NULL, export_expires_at = NULL WHERE export IS NOT NULL AND export_expires_at <= now()`);
       const action =
         request.type === 'ACCESS'
           ? failureReason
@@ -256,8 +258,6 @@ export class DataSubjectService {
         details: { requestId, ...(failureReason ? { failed: failures.map((f) => f.subgraph) } : {}) },
       });
     });
-    // Stored exports are personal data: whatever has outlived its retention goes now.
-    await this.db.query(`UPDATE identity.data_subject_requests SET export = NULL, export_expires_at = NULL WHERE export IS NOT NULL AND export_expires_at <= now()`);
     log.info({ failed: failures.map((f) => f.subgraph) }, 'data-subject request run finished');
   }
 
