@@ -107,7 +107,7 @@ describe('injection strings in every string argument', () => {
 });
 
 describe('malformed requests', () => {
-  const post = (body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
     fetch(t.gatewayUrl, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() }));
 
   it.each([
@@ -130,7 +130,7 @@ describe('malformed requests', () => {
   });
 
   it('a 20 MB body is refused with 413', async () => {
-    const res = await post(Buffer.alloc(20 * 1024 * 1024, 'a'));
+    const res = await post('a'.repeat(20 * 1024 * 1024));
     expect(res.status).toBe(413);
   });
 
