@@ -101,6 +101,10 @@ const envSchema = z.object({
   EVENTS_STREAM_MAX_LENGTH: z.coerce.number().int().min(1000).default(1_000_000),
   /** Published outbox rows, bus rows and processed-id rows are kept this long. */
   EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /** Data-subject requests: deadline of one subgraph's export or erasure call. */
+  DATA_SUBJECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** A finished ACCESS export (it is personal data) is dropped from the request after this long. */
+  DATA_SUBJECT_EXPORT_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(168),
   /** Matches stored per match request, best first. */
   MATCH_RESULT_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
   /** Listings the SQL pre-selection hands to exact scoring; at least MATCH_RESULT_LIMIT. */

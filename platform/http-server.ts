@@ -34,6 +34,8 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   ready: () => Promise<Readiness>;
   /** Extra GET routes, such as `/.well-known/jwks.json`. */
   routes?: Record<string, RouteHandler>;
+  /** Extra POST routes (internal, signed: data-subject export and erasure). */
+  postRoutes?: Record<string, RouteHandler>;
   /** Extra response headers for every GraphQL response (security headers at the edge). */
   responseHeaders?: Record<string, string>;
   /** Runs first for every request; returns true when it has answered (CORS preflight at the edge). */
@@ -175,6 +177,8 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
         res.end(await renderMetrics(metrics));
       } else if (req.method === 'GET' && options.routes?.[pathname]) {
         await options.routes[pathname](req, res);
+      } else if (req.method === 'POST' && options.postRoutes?.[pathname]) {
+        await options.postRoutes[pathname](req, res);
       } else {
         route = 'unknown';
         sendJson(res, 404, httpErrorBody(`No route ${req.method} ${pathname}`, 'NOT_FOUND'));

@@ -21,6 +21,7 @@ import type { DestinationStream } from 'pino';
 import { EventRuntime } from './events/runtime';
 import type { Outbox } from './events/outbox';
 import type { ConsumerDefinition } from './events/consumer';
+import { dataSubjectRoutes, type DataSubjectHandlers } from './data-subject';
 
 /** What a resolver may use; handed to resolver classes through their constructor. */
 export interface SubgraphDeps {
@@ -78,6 +79,11 @@ export interface SubgraphModule<TLoaders> {
   outbox?: boolean;
   /** Event consumers (they also need createEventTablesMigration in the subgraph's migrations). */
   consumers?: ConsumerDefinition[];
+  /**
+   * This subgraph's part of data-subject requests: export and erase what it holds on a user. Served
+   * as signed internal POST routes (platform/data-subject.ts); identity-consent calls them.
+   */
+  dataSubject?(deps: SubgraphDeps): DataSubjectHandlers;
 }
 
 /** The subgraph's schema alone, without a database: for printing SDL and composing. */
@@ -225,6 +231,7 @@ export async function startSubgraph<TLoaders>(
         }
       },
       routes: module.routes ? await module.routes(deps) : undefined,
+      postRoutes: module.dataSubject ? dataSubjectRoutes(deps, module.dataSubject(deps)) : undefined,
     });
     const host = options.host ?? config.HOST;
     const url = `${await http.listen(options.port ?? config.subgraphPorts[module.name], host)}/graphql`;

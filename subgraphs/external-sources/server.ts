@@ -9,6 +9,7 @@ import { resolveCrawlRunReference } from './modules/crawl/crawl.reference';
 import { CrawlRunResolver, SourceCrawlResultResolver } from './modules/crawl/crawl.resolver';
 import { DataSourceCredentialEntity } from './modules/credential/credential.entity';
 import { CredentialResolver } from './modules/credential/credential.resolver';
+import { externalDataSubject } from './modules/data-subject/data-subject.service';
 import { DataSourceEntity } from './modules/data-source/data-source.entity';
 import { resolveDataSourceReference } from './modules/data-source/data-source.reference';
 import { DataSourceResolver } from './modules/data-source/data-source.resolver';
@@ -34,4 +35,5 @@ export const externalSourcesSubgraph: SubgraphModule<ExternalLoaders> = {
   permissions: externalPermissions,
   createLoaders: createExternalLoaders,
   onStart: (deps) => startExternalRuntime(deps),
+  dataSubject: externalDataSubject,
 };

@@ -20,6 +20,19 @@ const isConsentOwnerOrAdmin = rule('identity:consentOwnerOrAdmin', { cache: 'str
   return isAdmin(ctx.viewer) || parent.userId === ctx.viewer.userId ? true : new ForbiddenError();
 });
 
+/** A data-subject request's subject or an ADMIN, also when the request is reached through `_entities`. */
+const isRequestSubjectOrAdmin = rule('identity:requestSubjectOrAdmin', { cache: 'strict' })((parent: { subjectId: string }, _args, ctx: WithViewer) => {
+  if (!ctx.viewer) return new UnauthenticatedError();
+  return isAdmin(ctx.viewer) || parent.subjectId === ctx.viewer.userId ? true : new ForbiddenError();
+});
+
+/** requestErasure: without userId (or with one's own) anyone signed in; someone else's only an ADMIN. */
+const mayEraseUser = rule('identity:mayEraseUser', { cache: 'strict' })((_parent, args: { userId?: string | null }, ctx: WithViewer) => {
+  if (!ctx.viewer) return new UnauthenticatedError();
+  if (args.userId == null || args.userId.toLowerCase() === ctx.viewer.userId || isAdmin(ctx.viewer)) return true;
+  return new ForbiddenError("Only an administrator may erase another user's data");
+});
+
 /**
  * Every field of this subgraph and who may see it. Anything not listed is denied. The rate limits
  * on sign-in, registration, refresh and consent (rate-limits.ts) run after these rules pass.
@@ -33,6 +46,7 @@ export const identityPermissions = {
     auditLog: isAdminRule,
     verifyAuditLog: isAdminRule,
     partnerClients: isAdminRule,
+    dataSubjectRequest: isAuthenticated,
   },
   Mutation: {
     register: allow,
@@ -44,6 +58,8 @@ export const identityPermissions = {
     setUserRoles: isAdminRule,
     createPartnerClient: isAdminRule,
     revokePartnerClient: isAdminRule,
+    requestDataExport: isAuthenticated,
+    requestErasure: mayEraseUser,
   },
   User: {
     id: allow,
@@ -61,6 +77,8 @@ export const identityPermissions = {
   AuditEventConnection: isAdminRule,
   AuditEventEdge: isAdminRule,
   AuditVerification: isAdminRule,
+  DataSubjectRequest: isRequestSubjectOrAdmin,
+  SubgraphErasureReport: isAuthenticated,
   PartnerClient: isAdminRule,
   PartnerClientWithKey: isAdminRule,
   UserConnection: allow,

@@ -8,6 +8,13 @@ import { InternalRouteError, signedRoute } from './internal-route';
 import { createIdentityLoaders, type IdentityLoaders } from './loaders';
 import { CreateUsers1732233600000 } from './migrations/1732233600000-CreateUsers';
 import { AuthConsentAudit1732320000000 } from './migrations/1732320000000-AuthConsentAudit';
+import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
+import { DataSubjectRequests1732500000000 } from './migrations/1732500000000-DataSubjectRequests';
+import { DataSubjectRequestEntity, DataSubjectRequestPartEntity } from './modules/data-subject/data-subject-request.entity';
+import { resolveDataSubjectRequestReference } from './modules/data-subject/data-subject.reference';
+import { DataSubjectRequestResolver } from './modules/data-subject/data-subject.resolver';
+import { dataSubjectService } from './modules/data-subject/data-subject.service';
+import { identityDataSubject } from './modules/data-subject/identity-subject.service';
 import { AuditEventEntity } from './modules/audit/audit-event.entity';
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { AuthResolver } from './modules/auth/auth.resolver';
@@ -30,12 +37,14 @@ import { closeRateLimitStore, identityRateLimits } from './rate-limits';
 export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   name: 'identity-consent',
   dbSchema: 'identity',
-  entities: [UserEntity, RefreshTokenEntity, ConsentEntity, AuditEventEntity, PartnerClientEntity],
-  migrations: [CreateUsers1732233600000, AuthConsentAudit1732320000000],
-  resolvers: [UserResolver, AuthResolver, ConsentResolver, UserConsentsResolver, AuditResolver, PartnerClientResolver],
+  entities: [UserEntity, RefreshTokenEntity, ConsentEntity, AuditEventEntity, PartnerClientEntity, DataSubjectRequestEntity, DataSubjectRequestPartEntity],
+  migrations: [CreateUsers1732233600000, AuthConsentAudit1732320000000, CreateEventTables1732400000000, DataSubjectRequests1732500000000],
+  outbox: true,
+  resolvers: [UserResolver, AuthResolver, ConsentResolver, UserConsentsResolver, AuditResolver, PartnerClientResolver, DataSubjectRequestResolver],
   referenceResolvers: {
     User: { __resolveReference: resolveUserReference },
     Consent: { __resolveReference: resolveConsentReference },
+    DataSubjectRequest: { __resolveReference: resolveDataSubjectRequestReference },
   },
   permissions: identityPermissions,
   rateLimits: identityRateLimits,
@@ -68,6 +77,13 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   },
   async onStart(deps) {
     await ensureBootstrapAdmin(deps);
-    return () => closeRateLimitStore(deps);
+    const swept = await dataSubjectService(deps).sweepAbandoned();
+    if (swept) deps.log.warn({ swept }, 'data-subject requests left PENDING by a stopped process were marked FAILED');
+    return async () => {
+      await dataSubjectService(deps).drain();
+      await closeRateLimitStore(deps);
+    };
   },
+  // Served like every subgraph's part; the orchestrator in this subgraph calls it in process.
+  dataSubject: identityDataSubject,
 };

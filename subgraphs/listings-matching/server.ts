@@ -7,6 +7,7 @@ import { SearchOrdersMatches1732320000000 } from './migrations/1732320000000-Sea
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
 import { ExternalOffersReadModel1732480000000 } from './migrations/1732480000000-ExternalOffersReadModel';
 import { externalOffersConsumer } from './modules/external-offer/external-offer.consumer';
+import { listingsDataSubject } from './modules/data-subject/data-subject.service';
 import { ListingEntity } from './modules/listing/listing.entity';
 import { ListingMutationResolver } from './modules/listing/listing-mutation.resolver';
 import { resolveListingReference } from './modules/listing/listing.reference';
@@ -38,4 +39,5 @@ export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
   },
   permissions: listingsPermissions,
   createLoaders: createListingsLoaders,
+  dataSubject: listingsDataSubject,
 };

@@ -14,6 +14,13 @@ export const AuditAction = {
   CONSENT_WITHDRAWN: 'consent.withdrawn',
   PARTNER_CLIENT_CREATED: 'partner.client_created',
   PARTNER_CLIENT_REVOKED: 'partner.client_revoked',
+  DATA_EXPORT_REQUESTED: 'dsr.export_requested',
+  DATA_EXPORT_COMPLETED: 'dsr.export_completed',
+  DATA_EXPORT_FAILED: 'dsr.export_failed',
+  ERASURE_REQUESTED: 'dsr.erasure_requested',
+  ERASURE_RETRIED: 'dsr.erasure_retried',
+  ERASURE_COMPLETED: 'dsr.erasure_completed',
+  ERASURE_FAILED: 'dsr.erasure_failed',
 } as const;
 
 export interface AuditEntry {

@@ -16,6 +16,9 @@ export function normaliseEmail(email: string): string {
 export function validateEmail(email: string): string {
   const normalised = normaliseEmail(email);
   if (normalised.length > EMAIL_MAX || !EMAIL.test(normalised)) throw new BadUserInputError('email is not a valid address', 'email');
+  // .invalid can never be delivered (RFC 2606); erased accounts are given such addresses, and one
+  // registered in advance must not be able to block someone's erasure.
+  if (normalised.endsWith('.invalid')) throw new BadUserInputError('email is not a valid address', 'email');
   return normalised;
 }
 

@@ -1,7 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ClientInfo } from '../../../../platform/subgraph';
+import type { Outbox } from '../../../../platform/events/outbox';
 import type { ActiveConsent } from '../../../../platform/consent-client';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../../../platform/errors';
+import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../../../../platform/errors';
+import { UserEntity } from '../user/user.entity';
 import { isUuid } from '../../../../platform/schema/ids';
 import { append, AuditAction } from '../audit/audit.service';
 import { ConsentEntity } from './consent.entity';
@@ -33,6 +35,12 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { driverError?: { code?: string } })?.driverError?.code === '23505';
 }
 
+/** The account must still be usable: an erased user's unexpired access token grants nothing new. */
+async function requireUsableAccount(manager: EntityManager, userId: string): Promise<void> {
+  const user = await manager.getRepository(UserEntity).findOneBy({ id: userId });
+  if (!user || user.erasedAt || user.disabledAt) throw new UnauthenticatedError();
+}
+
 function lockActive(manager: EntityManager, userId: string, dataSourceId: string) {
   return manager
     .getRepository(ConsentEntity)
@@ -40,16 +48,18 @@ function lockActive(manager: EntityManager, userId: string, dataSourceId: string
 }
 
 /**
- * Grants consent in one transaction: the place where the consent.granted event joins the outbox.
+ * Grants consent in one transaction, with its consent.granted event (outbox) and audit entry.
+ * Erased or disabled accounts cannot grant (their access token may still be alive for minutes).
  * One ACTIVE consent per user and source: granting again while one is in force is a CONFLICT
  * (withdraw first, then grant the new terms). A lapsed grant is closed as EXPIRED and a new row is
  * written; nothing is overwritten, so the history of what was agreed when stays intact.
  */
-export async function grantConsent(db: DataSource, userId: string, input: GrantConsentInput, client: ClientInfo): Promise<ConsentEntity> {
+export async function grantConsent(db: DataSource, outbox: Outbox, userId: string, input: GrantConsentInput, client: ClientInfo): Promise<ConsentEntity> {
   const now = Date.now();
   const valid = validate(input, now);
   try {
     return await db.transaction(async (manager) => {
+      await requireUsableAccount(manager, userId);
       const current = await lockActive(manager, userId, valid.dataSourceId);
       if (current) {
         if (consentStatus(current, now) === ConsentStatus.ACTIVE) {
@@ -73,6 +83,17 @@ export async function grantConsent(db: DataSource, userId: string, input: GrantC
           userAgent: client.userAgent,
         }),
       );
+      await outbox.add(manager, {
+        type: 'consent.granted',
+        payload: {
+          consentId: consent.id,
+          userId,
+          dataSourceId: consent.dataSourceId,
+          accessLevel: consent.accessLevel,
+          consentVersion: consent.consentVersion,
+          expiresAt: consent.expiresAt ? consent.expiresAt.toISOString() : null,
+        },
+      });
       await append(manager, {
         action: AuditAction.CONSENT_GRANTED,
         actorId: userId,
@@ -88,8 +109,8 @@ export async function grantConsent(db: DataSource, userId: string, input: GrantC
   }
 }
 
-/** Withdraws the consent in force, in one transaction (where consent.withdrawn joins the outbox). */
-export async function withdrawConsent(db: DataSource, userId: string, dataSourceId: string): Promise<ConsentEntity> {
+/** Withdraws the consent in force, in one transaction with its consent.withdrawn event and audit entry. */
+export async function withdrawConsent(db: DataSource, outbox: Outbox, userId: string, dataSourceId: string): Promise<ConsentEntity> {
   const sourceId = validDataSourceId(dataSourceId);
   return db.transaction(async (manager) => {
     const current = await lockActive(manager, userId, sourceId);
@@ -97,6 +118,7 @@ export async function withdrawConsent(db: DataSource, userId: string, dataSource
     current.status = 'WITHDRAWN';
     current.withdrawnAt = new Date();
     await manager.getRepository(ConsentEntity).update({ id: current.id }, { status: current.status, withdrawnAt: current.withdrawnAt });
+    await outbox.add(manager, { type: 'consent.withdrawn', payload: { consentId: current.id, userId, dataSourceId: current.dataSourceId } });
     await append(manager, {
       action: AuditAction.CONSENT_WITHDRAWN,
       actorId: userId,

@@ -3,6 +3,7 @@ import { Role } from '../../../../platform/schema/shared-types';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
 import { isUuid } from '../../../../platform/schema/ids';
+import { UnauthenticatedError } from '../../../../platform/errors';
 import type { IdentityContext } from '../../context.type';
 import { UserEntity } from './user.entity';
 import { setUserRoles } from './user.service';
@@ -15,7 +16,10 @@ export class UserResolver {
   @Query(() => User, { nullable: true, description: 'The signed-in user; null when anonymous' })
   async me(@Ctx() ctx: IdentityContext): Promise<UserEntity | null> {
     if (!ctx.viewer) return null;
-    return ctx.loaders.userById.load(ctx.viewer.userId);
+    const user = await ctx.loaders.userById.load(ctx.viewer.userId);
+    // An erased or disabled account's access token may not have expired yet: it is refused here.
+    if (!user || user.erasedAt || user.disabledAt) throw new UnauthenticatedError();
+    return user;
   }
 
   @Query(() => User, { nullable: true, description: 'ADMIN' })

@@ -1,0 +1,303 @@
+import type { EntityManager } from 'typeorm';
+import { SERVICE_NAMES, type SubgraphName } from '../../../../platform/config';
+import {
+  createDataSubjectClient,
+  EXPORT_ROWS_PER_KIND,
+  SubjectCallError,
+  type DataSubjectClient,
+  type DataSubjectHandlers,
+  type SubjectErasure,
+  type SubjectExport,
+} from '../../../../platform/data-subject';
+import { ConflictError, NotFoundError, UnauthenticatedError } from '../../../../platform/errors';
+import { isUuid } from '../../../../platform/schema/ids';
+import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { Viewer } from '../../../../platform/auth/viewer';
+import { append, AuditAction } from '../audit/audit.service';
+import { UserEntity } from '../user/user.entity';
+import { DataSubjectRequestEntity, DataSubjectRequestPartEntity, type StoredRequestType } from './data-subject-request.entity';
+import { identityDataSubject } from './identity-subject.service';
+
+const SELF: SubgraphName = 'identity-consent';
+const ABANDONED_REASON = 'interrupted before every subgraph answered; request it again to retry';
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { driverError?: { code?: string } })?.driverError?.code === '23505';
+}
+
+function describe(err: unknown, subgraph: SubgraphName): string {
+  if (err instanceof SubjectCallError) return err.message;
+  return `${subgraph}: failed (see the service log)`;
+}
+
+/**
+ * Runs data-subject requests: creates the request (PENDING) and answers at once, then calls every
+ * subgraph's part in parallel in the background — identity-consent's own in process, the others
+ * through their signed internal routes, each with a deadline (DATA_SUBJECT_TIMEOUT_MS) — and
+ * records the outcome. Clients poll `dataSubjectRequest(id)`.
+ *
+ * ACCESS is all or nothing: the export is stored only when all four parts answered; otherwise the
+ * request is FAILED and the user asks again. ERASURE records each part as it finishes: requesting
+ * erasure again for the same user revives the FAILED request and reruns only the parts not yet
+ * COMPLETED (every part is idempotent). A PENDING request whose attempt has run longer than a
+ * run can take (the process died) counts as abandoned and may be retried too.
+ */
+export class DataSubjectService {
+  private readonly client: DataSubjectClient;
+  private readonly own: DataSubjectHandlers;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly deps: SubgraphDeps) {
+    this.client = createDataSubjectClient(deps.config, deps.config.DATA_SUBJECT_TIMEOUT_MS);
+    this.own = identityDataSubject(deps);
+  }
+
+  private get db() {
+    return this.deps.db.dataSource;
+  }
+
+  /** Longest a run can take: every part is called at once and each has the deadline; a margin for the bookkeeping. */
+  private get abandonedAfterMs(): number {
+    return this.deps.config.DATA_SUBJECT_TIMEOUT_MS * 2 + 10_000;
+  }
+
+  async requestExport(viewer: Viewer): Promise<DataSubjectRequestEntity> {
+    const request = await this.create(viewer.userId, viewer.userId, 'ACCESS', async (m) => {
+      const user = await m.getRepository(UserEntity).findOne({ where: { id: viewer.userId }, lock: { mode: 'pessimistic_write' } });
+      if (!user || user.erasedAt || user.disabledAt) throw new UnauthenticatedError();
+    });
+    this.start(request.id);
+    return request;
+  }
+
+  /** The caller's own erasure, or any user's for ADMIN (the shield rule checked who may ask). */
+  async requestErasure(viewer: Viewer, userId: string): Promise<DataSubjectRequestEntity> {
+    if (!isUuid(userId)) throw new NotFoundError('No such user');
+    const subjectId = userId.toLowerCase();
+    const request = await this.db.transaction(async (m) => {
+      // The subject's row lock serialises erasure requests for one user.
+      const user = await m.getRepository(UserEntity).findOne({ where: { id: subjectId }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw new NotFoundError('No such user');
+      const latest = await m
+        .getRepository(DataSubjectRequestEntity)
+        .findOne({ where: { subjectId, type: 'ERASURE' }, order: { requestedAt: 'DESC' } });
+      if (latest && latest.status !== 'COMPLETED') {
+        const abandoned = latest.attemptStartedAt.getTime() < Date.now() - this.abandonedAfterMs;
+        if (latest.status === 'PENDING' && !abandoned) throw new ConflictError('An erasure of this user is already in progress');
+        return this.retry(m, viewer, latest);
+      }
+      return this.insert(m, viewer.userId, subjectId, 'ERASURE');
+    });
+    this.start(request.id);
+    return request;
+  }
+
+  /** On start: requests a dead process left PENDING past any possible run are marked FAILED (and stay retryable). */
+  async sweepAbandoned(): Promise<number> {
+    const rows = await this.db.query(
+      `UPDATE identity.data_subject_requests
+          SET status = 'FAILED', failure_reason = $2
+        WHERE status = 'PENDING' AND attempt_started_at < now() - make_interval(secs => $1::double precision)
+        RETURNING id`,
+      [this.abandonedAfterMs / 1000, ABANDONED_REASON],
+    );
+    return (Array.isArray(rows[0]) ? rows[0] : rows).length;
+  }
+
+  /** Waits for background runs (shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async create(
+    requestedBy: string,
+    subjectId: string,
+    type: StoredRequestType,
+    check: (m: EntityManager) => Promise<void>,
+  ): Promise<DataSubjectRequestEntity> {
+    try {
+      return await this.db.transaction(async (m) => {
+        await check(m);
+        // A PENDING request whose process died must not block this user for good.
+        await m.query(
+          `UPDATE identity.data_subject_requests SET status = 'FAILED', failure_reason = $3
+            WHERE subject_id = $1 AND type = $2 AND status = 'PENDING' AND attempt_started_at < now() - make_interval(secs => $4::double precision)`,
+          [subjectId, type, ABANDONED_REASON, this.abandonedAfterMs / 1000],
+        );
+        const open = await m.getRepository(DataSubjectRequestEntity).exists({ where: { subjectId, type, status: 'PENDING' } });
+        if (open) throw new ConflictError(`A${type === 'ACCESS' ? 'n export' : 'n erasure'} for this user is already in progress`);
+        return this.insert(m, requestedBy, subjectId, type);
+      });
+    } catch (err) {
+      // Two requests racing: the partial unique index lets one through.
+      if (isUniqueViolation(err)) throw new ConflictError('A request of this kind for this user is already in progress');
+      throw err;
+    }
+  }
+
+  private async insert(m: EntityManager, requestedBy: string, subjectId: string, type: StoredRequestType): Promise<DataSubjectRequestEntity> {
+    const repo = m.getRepository(DataSubjectRequestEntity);
+    const now = new Date();
+    const request = await repo.save(
+      repo.create({ type, status: 'PENDING', subjectId, requestedBy, requestedAt: now, attemptStartedAt: now, attempts: 1, completedAt: null, failureReason: null, export: null, exportExpiresAt: null }),
+    );
+    await m.getRepository(DataSubjectRequestPartEntity).insert(
+      SERVICE_NAMES.map((subgraph) => ({ requestId: request.id, subgraph, status: 'PENDING' as const, erased: 0, retained: 0, reason: null, error: null, finishedAt: null })),
+    );
+    await append(m, {
+      action: type === 'ACCESS' ? AuditAction.DATA_EXPORT_REQUESTED : AuditAction.ERASURE_REQUESTED,
+      actorId: requestedBy,
+      subjectId,
+      details: { requestId: request.id },
+    });
+    if (type === 'ERASURE') {
+      await this.deps.outbox.add(m, { type: 'user.erasure.requested', payload: { requestId: request.id, userId: subjectId } });
+    }
+    return request;
+  }
+
+  private async retry(m: EntityManager, viewer: Viewer, request: DataSubjectRequestEntity): Promise<DataSubjectRequestEntity> {
+    const attemptStartedAt = new Date();
+    await m.getRepository(DataSubjectRequestEntity).update(
+      { id: request.id },
+      { status: 'PENDING', attempts: request.attempts + 1, attemptStartedAt, failureReason: null },
+    );
+    await m.query(`UPDATE identity.data_subject_request_parts SET status = 'PENDING', error = NULL WHERE request_id = $1 AND status <> 'COMPLETED'`, [request.id]);
+    await append(m, {
+      action: AuditAction.ERASURE_RETRIED,
+      actorId: viewer.userId,
+      subjectId: request.subjectId,
+      details: { requestId: request.id, attempt: request.attempts + 1 },
+    });
+    return { ...request, status: 'PENDING', attempts: request.attempts + 1, attemptStartedAt, failureReason: null };
+  }
+
+  private start(requestId: string): void {
+    const run = this.run(requestId)
+      .catch((err) => this.deps.log.error({ err, dataSubjectRequestId: requestId }, 'data-subject request run failed'))
+      .finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  private callPart<T extends SubjectExport | SubjectErasure>(subgraph: SubgraphName, type: StoredRequestType, userId: string, requestId: string): Promise<T> {
+    if (subgraph !== SELF) {
+      return (type === 'ACCESS' ? this.client.export(subgraph, userId, requestId) : this.client.erase(subgraph, userId, requestId)) as Promise<T>;
+    }
+    const log = this.deps.log.child({ dataSubjectRequestId: requestId });
+    const call = { userId, requestId, log };
+    const ms = this.deps.config.DATA_SUBJECT_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SubjectCallError(SELF, `did not finish within ${ms} ms`)), ms);
+      timer.unref();
+    });
+    const work = (type === 'ACCESS' ? this.own.export(call) : this.own.erase(call)) as Promise<T>;
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  private async run(requestId: string): Promise<void> {
+    const request = await this.db.getRepository(DataSubjectRequestEntity).findOneByOrFail({ id: requestId });
+    const parts = await this.db.getRepository(DataSubjectRequestPartEntity).findBy({ requestId, status: 'PENDING' });
+    const log = this.deps.log.child({ dataSubjectRequestId: requestId, type: request.type });
+    const outcomes = await Promise.all(
+      parts.map(async (part) => {
+        const subgraph = part.subgraph as SubgraphName;
+        try {
+          const result = await this.callPart<SubjectExport | SubjectErasure>(subgraph, request.type, request.subjectId, requestId);
+          if (request.type === 'ERASURE') await this.recordErasure(requestId, subgraph, result as SubjectErasure);
+          return { subgraph, ok: true as const, result };
+        } catch (err) {
+          log.warn({ err, subgraph }, 'a subgraph did not do its part of a data-subject request');
+          return { subgraph, ok: false as const, error: describe(err, subgraph) };
+        }
+      }),
+    );
+    const failures = outcomes.filter((o) => !o.ok) as { subgraph: SubgraphName; error: string }[];
+    await this.db.transaction(async (m) => {
+      for (const f of failures) {
+        await m.query(
+          `UPDATE identity.data_subject_request_parts SET status = 'FAILED', error = $3, finished_at = now() WHERE request_id = $1 AND subgraph = $2`,
+          [requestId, f.subgraph, f.error],
+        );
+      }
+      if (request.type === 'ACCESS' && failures.length === 0) {
+        await m.query(`UPDATE identity.data_subject_request_parts SET status = 'COMPLETED', finished_at = now() WHERE request_id = $1`, [requestId]);
+      }
+      const failureReason = failures.length ? failures.map((f) => f.error).join('; ') : null;
+      const exported =
+        request.type === 'ACCESS' && !failureReason ? this.assembleExport(request, outcomes as { subgraph: SubgraphName; result: SubjectExport }[]) : null;
+      const retentionMs = this.deps.config.DATA_SUBJECT_EXPORT_RETENTION_HOURS * 3_600_000;
+      await m.query(
+        `UPDATE identity.data_subject_requests
+            SET status = $2, failure_reason = $3, completed_at = CASE WHEN $2 = 'COMPLETED' THEN now() END,
+                export = $4::jsonb, export_expires_at = CASE WHEN $4::jsonb IS NULL THEN NULL ELSE now() + make_interval(secs => $5::double precision) END
+          WHERE id = $1`,
+        [requestId, failureReason ? 'FAILED' : 'COMPLETED', failureReason, exported ? JSON.stringify(exported) : null, retentionMs / 1000],
+      );
+      if (exported) {
+        // One stored export per user at a time: a new one replaces the ones before.
+        await m.query(
+          `UPDATE identity.data_subject_requests SET export = NULL, export_expires_at = NULL
+            WHERE subject_id = $1 AND type = 'ACCESS' AND id <> $2 AND export IS NOT NULL`,
+          [request.subjectId, requestId],
+        );
+      }
+      // Stored exports are personal data: whatever has outlived its retention goes now.
+      await m.query(`UPDATE identity.data_subject_requests SET export = NULL, export_expires_at = NULL WHERE export IS NOT NULL AND export_expires_at <= now()`);
+      const action =
+        request.type === 'ACCESS'
+          ? failureReason
+            ? AuditAction.DATA_EXPORT_FAILED
+            : AuditAction.DATA_EXPORT_COMPLETED
+          : failureReason
+            ? AuditAction.ERASURE_FAILED
+            : AuditAction.ERASURE_COMPLETED;
+      await append(m, {
+        action,
+        subjectId: request.subjectId,
+        details: { requestId, ...(failureReason ? { failed: failures.map((f) => f.subgraph) } : {}) },
+      });
+    });
+    log.info({ failed: failures.map((f) => f.subgraph) }, 'data-subject request run finished');
+  }
+
+  private async recordErasure(requestId: string, subgraph: SubgraphName, result: SubjectErasure): Promise<void> {
+    await this.db.query(
+      `UPDATE identity.data_subject_request_parts
+          SET status = 'COMPLETED', erased = $3, retained = $4, reason = $5, error = NULL, finished_at = now()
+        WHERE request_id = $1 AND subgraph = $2`,
+      [requestId, subgraph, Math.max(0, Math.trunc(Number(result.erased) || 0)), Math.max(0, Math.trunc(Number(result.retained) || 0)), result.reason ?? null],
+    );
+  }
+
+  private assembleExport(request: DataSubjectRequestEntity, outcomes: { subgraph: SubgraphName; result: SubjectExport }[]) {
+    const subgraphs: Record<string, unknown> = {};
+    const truncated: string[] = [];
+    for (const name of SERVICE_NAMES) {
+      const outcome = outcomes.find((o) => o.subgraph === name);
+      if (!outcome) continue;
+      subgraphs[name] = outcome.result.data;
+      for (const kind of outcome.result.truncated ?? []) truncated.push(`${name}.${kind}`);
+    }
+    return {
+      requestId: request.id,
+      subjectId: request.subjectId,
+      generatedAt: new Date().toISOString(),
+      limits: { rowsPerKind: EXPORT_ROWS_PER_KIND },
+      truncated,
+      subgraphs,
+    };
+  }
+}
+
+const services = new WeakMap<SubgraphDeps, DataSubjectService>();
+
+/** One service per running subgraph, shared by the resolver and the shutdown hook. */
+export function dataSubjectService(deps: SubgraphDeps): DataSubjectService {
+  let service = services.get(deps);
+  if (!service) {
+    service = new DataSubjectService(deps);
+    services.set(deps, service);
+  }
+  return service;
+}
