@@ -30,7 +30,7 @@ export interface SubgraphDeps {
   db: Database;
   log: Logger;
   metrics: ServiceMetrics;
-  /** Domain events: `outbox.add(manager, event)` in a transaction, `outbox.emit(event)` without one. */
+  /** Domain events: `outbox.add(manager, event)` in a transaction; `outbox.record(event)` for what a read observed. */
   outbox: Outbox;
 }
 

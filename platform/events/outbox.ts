@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent } from 'typeorm';
 import { EVENT_CATALOGUE, type DomainEvent, type EventPayload, type EventType } from './catalogue';
-import { schemaName } from './db';
+import { inTransaction, schemaName } from './db';
+
+/** Read events wait at most this long, or for this many, before one INSERT writes them all. */
+const RECORD_FLUSH_MS = 25;
+const RECORD_BATCH = 200;
 
 export interface NewEvent<T extends EventType> {
   type: T;
@@ -19,6 +23,8 @@ export interface OutboxOptions {
   dataSource: DataSource;
   /** False for a subgraph that declared no outbox: `add` then fails loudly instead of at the database. */
   enabled: boolean;
+  /** Told when a batch of recorded read events could not be written (it is logged, not retried). */
+  onRecordFailure?: (err: unknown, count: number) => void;
 }
 
 /**
@@ -30,6 +36,8 @@ export class Outbox {
   private readonly schema: string;
   private readonly pending = new WeakSet<QueryRunner>();
   private readonly listeners = new Set<() => void>();
+  private readonly buffer: DomainEvent[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: OutboxOptions) {
     this.schema = schemaName(options.schema);
@@ -61,6 +69,40 @@ export class Outbox {
     await this.options.dataSource.query(INSERT(this.schema), this.params(full));
     this.notify();
     return full;
+  }
+
+  /**
+   * For what a read observed (a listing viewed, a search run): validated now, written a moment
+   * later together with others in one multi-row INSERT committed without waiting for the disk
+   * flush. A read then costs no statement of its own; a crash can lose the last few milliseconds of
+   * such events, which only feed analytics. State changes use `add`, never this.
+   */
+  record<T extends EventType>(event: NewEvent<T>): void {
+    this.buffer.push(this.prepare(event));
+    if (this.buffer.length >= RECORD_BATCH) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), RECORD_FLUSH_MS);
+  }
+
+  /** Writes buffered read events now (also called when the service stops). */
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.buffer.splice(0, this.buffer.length);
+    if (batch.length === 0) return;
+    const columns = 7;
+    const values = batch.map((_, i) => `(${Array.from({ length: columns }, (__, c) => `$${i * columns + c + 1}${c === 5 ? '::jsonb' : ''}`).join(', ')})`);
+    try {
+      await inTransaction(this.options.dataSource, async (m) => {
+        await m.query('SET LOCAL synchronous_commit = off');
+        await m.query(
+          `INSERT INTO ${this.schema}.outbox (event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at) VALUES ${values.join(', ')}`,
+          batch.flatMap((e) => this.params(e)),
+        );
+      });
+      this.notify();
+    } catch (err) {
+      this.options.onRecordFailure?.(err, batch.length);
+    }
   }
 
   /** Called after events were committed (used by the relay to publish without waiting for a poll). */

@@ -70,7 +70,13 @@ export class EventRuntime {
   constructor(private readonly options: EventRuntimeOptions) {
     schemaName(options.schema);
     this.log = options.log.child({ component: 'events' });
-    this.outbox = new Outbox({ source: options.source, schema: options.schema, dataSource: options.dataSource, enabled: options.outbox });
+    this.outbox = new Outbox({
+      source: options.source,
+      schema: options.schema,
+      dataSource: options.dataSource,
+      enabled: options.outbox,
+      onRecordFailure: (err, count) => this.log.error({ err, count }, 'could not write recorded read events'),
+    });
     this.transport = createTransport(options.config, options.dataSource, this.log, options.source);
   }
 
@@ -128,6 +134,7 @@ export class EventRuntime {
 
   /** Stops the relay first (nothing new is published), then the consumers, then the transport. */
   async stop(): Promise<void> {
+    await this.outbox.flush();
     if (!this.started) return;
     this.started = false;
     await this.relay?.stop();

@@ -6,31 +6,31 @@ import type { ListingFilter } from './listing.input';
 import type { ListingSort } from './listing-status';
 
 /**
- * Read events. A query has no transaction of its own, so each is one INSERT into the outbox. A
- * failure to record one is logged and does not fail the read: the caller asked for listings, and
+ * Read events, recorded without a statement of their own (`Outbox.record` batches them). A payload
+ * that fails validation is logged and does not fail the read: the caller asked for listings, and
  * analytics losing one view is the lesser harm.
  */
-export async function recordListingViewed(deps: SubgraphDeps, ctx: ListingsContext, row: ListingEntity): Promise<void> {
+export function recordListingViewed(deps: SubgraphDeps, ctx: ListingsContext, row: ListingEntity): void {
   try {
-    await deps.outbox.emit({ type: 'listing.viewed', payload: { listingId: row.id, sellerId: row.sellerId, viewerId: ctx.viewer?.userId ?? null } });
+    deps.outbox.record({ type: 'listing.viewed', payload: { listingId: row.id, sellerId: row.sellerId, viewerId: ctx.viewer?.userId ?? null } });
   } catch (err) {
     ctx.log.error({ err, listingId: row.id }, 'could not record listing.viewed');
   }
 }
 
-export async function recordSearchPerformed(
+export function recordSearchPerformed(
   deps: SubgraphDeps,
   ctx: ListingsContext,
   filter: ListingFilter | undefined,
   sort: ListingSort,
   resultCount: number,
-): Promise<void> {
+): void {
   const criteria: EventPayload<'search.performed'>['criteria'] = { sort };
   for (const [key, value] of Object.entries(filter ?? {})) {
     if (value !== undefined && value !== null) (criteria as Record<string, unknown>)[key] = value;
   }
   try {
-    await deps.outbox.emit({ type: 'search.performed', payload: { userId: ctx.viewer?.userId ?? null, criteria, resultCount } });
+    deps.outbox.record({ type: 'search.performed', payload: { userId: ctx.viewer?.userId ?? null, criteria, resultCount } });
   } catch (err) {
     ctx.log.error({ err }, 'could not record search.performed');
   }

@@ -22,7 +22,7 @@ export class ListingResolver {
     if (!row) return null;
     const visible = row.status === ListingStatus.ACTIVE || isAdmin(ctx.viewer) || row.sellerId === ctx.viewer?.userId;
     if (!visible) return null;
-    await recordListingViewed(this.deps, ctx, row);
+    recordListingViewed(this.deps, ctx, row);
     return toListing(row);
   }
 
@@ -40,7 +40,7 @@ export class ListingResolver {
     const count = applyListingFilter(repo.createQueryBuilder('l'), filter, ctx.viewer);
     const [rows, totalCount] = await Promise.all([page.getMany(), count.getCount()]);
     const connection = toConnection(rows, limit, totalCount, (row) => listingCursor(sort, row));
-    await recordSearchPerformed(this.deps, ctx, filter, sort, totalCount);
+    recordSearchPerformed(this.deps, ctx, filter, sort, totalCount);
     return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: toListing(e.node) })) };
   }
 }
