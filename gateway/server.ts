@@ -18,6 +18,7 @@ import { createCorsHandler } from './edge/cors';
 import { adminOnlySchemaPlugin } from './edge/introspection';
 import { createApqStore } from './edge/apq';
 import { explorerRoutes } from './explorer/explorer';
+import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
 
 export interface GatewayOptions {
   port?: number;
@@ -82,6 +83,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   const armor = createArmor(config);
   const apq = createApqStore(config.REDIS_URL);
   const verify = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
+  const operationStats = new OperationStats();
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -96,6 +98,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       ...armor.plugins,
       adminOnlySchemaPlugin(config.isProduction),
       metricsPlugin(metrics),
+      operationStatsPlugin(operationStats),
       requestLogPlugin(),
       config.isProduction ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
     ],
@@ -114,7 +117,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     apollo,
     responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
     preHandle: createCorsHandler(config.CORS_ORIGINS),
-    routes: explorerRoutes(),
+    routes: { ...explorerRoutes(), ...operationStatsRoutes(operationStats, config.GATEWAY_SECRET, config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS) },
     context: async ({ req, requestId, log: requestLog }) => {
       const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
       const viewer = await verify(authorization);

@@ -53,6 +53,19 @@ const listingSnapshot = z.object({
   quantityKg: quantity,
   availableKg: quantity,
   status: listingStatus,
+  /** Optional (added for analytics' read model): the listing's social-impact flags and score in [0,1]. */
+  socialImpact: z
+    .object({
+      smallScaleFarmer: z.boolean(),
+      womenOwned: z.boolean(),
+      youthOwned: z.boolean(),
+      communityOwned: z.boolean(),
+      beeLevel: z.number().int().min(1).max(8).nullable(),
+      score: z.number().min(0).max(1),
+    })
+    .optional(),
+  /** Optional (added for analytics' read model): the listing's certifications. */
+  certifications: z.array(z.string().max(100)).max(50).optional(),
 });
 
 const externalOffer = z.object({

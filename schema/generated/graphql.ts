@@ -246,6 +246,52 @@ export type ExternalOfferEdge = {
   node: ExternalOffer;
 };
 
+export type FeatureDefinition = {
+  __typename?: 'FeatureDefinition';
+  description: Scalars['String']['output'];
+  /** numeric, binary (0/1) or categorical (a name); a null value means unknown for that row */
+  kind: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** One training row: a buyer pseudonym and a listing they interacted with, its features and whether they ordered it */
+export type FeatureVector = {
+  __typename?: 'FeatureVector';
+  /** Feature name → value, for every FeatureDefinition in mlStatus.features */
+  features: Scalars['JSON']['output'];
+  /** True when the buyer ordered the listing (the training label) */
+  label: Scalars['Boolean']['output'];
+  listingId: Scalars['ID']['output'];
+  /** The first interaction of this buyer with this listing */
+  occurredAt: Scalars['DateTime']['output'];
+  /** HMAC of the user id (never the id itself) */
+  userKey: Scalars['String']['output'];
+};
+
+export type FeatureVectorConnection = {
+  __typename?: 'FeatureVectorConnection';
+  edges: Array<FeatureVectorEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type FeatureVectorEdge = {
+  __typename?: 'FeatureVectorEdge';
+  cursor: Scalars['String']['output'];
+  node: FeatureVector;
+};
+
+/** Interactions along the path from search to order, in the requested range */
+export type Funnel = {
+  __typename?: 'Funnel';
+  /** orders / searches in the range, in [0, ∞) (an order may follow an earlier search); 0 when there were no searches */
+  conversionRate: Scalars['Float']['output'];
+  listingViews: Scalars['Int']['output'];
+  matchRequests: Scalars['Int']['output'];
+  orders: Scalars['Int']['output'];
+  searches: Scalars['Int']['output'];
+};
+
 export type GrantConsentInput = {
   accessLevel: AccessLevel;
   /** Version of the consent text shown, e.g. "2024-11-01" or "v3" */
@@ -256,6 +302,31 @@ export type GrantConsentInput = {
   expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Why the data is used, as shown to the user; 3 to 500 characters */
   purpose: Scalars['String']['input'];
+};
+
+/** Width of a time-series bucket; buckets start on whole UTC hours/days */
+export type Granularity =
+  | 'DAY'
+  | 'HOUR';
+
+/** Aggregates over interactions with from ≤ occurredAt < to */
+export type InteractionAnalytics = {
+  __typename?: 'InteractionAnalytics';
+  funnel: Funnel;
+  /** One point per bucket and interaction type, oldest first; empty buckets as 0 */
+  series: Array<SeriesPoint>;
+  /** Share in [0,1] of the orders in the range placed on listings with social impact (score > 0 in the listing read model); 0 when no orders */
+  socialImpactOrderShare: Scalars['Float']['output'];
+  /** Product types searches and match requests asked for, most asked first (at most 8) */
+  topSearchedProductTypes: Array<ProductTypeCount>;
+  /** Every interaction type, 0 when none */
+  totals: Array<InteractionCount>;
+};
+
+export type InteractionCount = {
+  __typename?: 'InteractionCount';
+  count: Scalars['Int']['output'];
+  type: InteractionType;
 };
 
 export type InteractionType =
@@ -421,6 +492,18 @@ export type MatchWeights = {
   socialImpact?: InputMaybe<Scalars['Float']['input']>;
 };
 
+export type MlStatus = {
+  __typename?: 'MlStatus';
+  features: Array<FeatureDefinition>;
+  /** Interactions currently in the log (after retention and erasure) */
+  interactionsCollected: Scalars['Int']['output'];
+  /** COLD_START: no interactions yet; COLLECTING: fewer than trainingThreshold; READY_FOR_TRAINING: enough interactions to export featureVectors and train a matching model */
+  phase: Scalars['String']['output'];
+  /** interactionsCollected ≥ trainingThreshold */
+  ready: Scalars['Boolean']['output'];
+  trainingThreshold: Scalars['Int']['output'];
+};
+
 /** An amount of money: a decimal string with two places and an ISO currency */
 export type Money = {
   __typename?: 'Money';
@@ -580,6 +663,20 @@ export type MutationWithdrawConsentArgs = {
   dataSourceId: Scalars['ID']['input'];
 };
 
+/** One operation name as the gateway measured it (request start to response) */
+export type OperationStats = {
+  __typename?: 'OperationStats';
+  count: Scalars['Int']['output'];
+  /** Share in [0,1] of responses that carried errors */
+  errorRate: Scalars['Float']['output'];
+  /** The operation name; "anonymous" for unnamed ones, "other" for names beyond the 200 tracked */
+  operationName: Scalars['String']['output'];
+  /** Percentiles over the most recent 1024 requests of this operation */
+  p50Ms: Scalars['Float']['output'];
+  p95Ms: Scalars['Float']['output'];
+  p99Ms: Scalars['Float']['output'];
+};
+
 /** A buyer taking a quantity from a listing. Visible to its buyer, the seller and ADMIN */
 export type Order = {
   __typename?: 'Order';
@@ -643,6 +740,30 @@ export type PartnerTier =
   | 'PREMIUM'
   | 'STANDARD';
 
+export type PerformanceReport = {
+  __typename?: 'PerformanceReport';
+  /** Most frequent first */
+  operations: Array<OperationStats>;
+  /** When the gateway began counting (its start) */
+  since: Scalars['DateTime']['output'];
+};
+
+/** Price per kg over ACTIVE listings and current external offers (seen in their source’s latest crawl, fetched in the last 30 days). With no data the amounts are "0.00" and sampleSize is 0 (never NOT_FOUND): check sampleSize before using the amounts. */
+export type PricePoint = {
+  __typename?: 'PricePoint';
+  /** Median (continuous percentile) price per kg */
+  medianPricePerKg: Money;
+  /** 25th percentile price per kg */
+  p25: Money;
+  /** 75th percentile price per kg */
+  p75: Money;
+  productType: ProductType;
+  /** The province asked for; null: the whole country */
+  province?: Maybe<Province>;
+  /** Listings plus external offers the percentiles are computed over */
+  sampleSize: Scalars['Int']['output'];
+};
+
 export type ProductType =
   | 'CANNABIS_EXTRACT'
   | 'CANNABIS_FLOWER'
@@ -652,6 +773,12 @@ export type ProductType =
   | 'HEMP_OIL'
   | 'HEMP_SEED'
   | 'SEEDLINGS';
+
+export type ProductTypeCount = {
+  __typename?: 'ProductTypeCount';
+  count: Scalars['Int']['output'];
+  productType: ProductType;
+};
 
 /** South African provinces */
 export type Province =
@@ -675,22 +802,34 @@ export type Query = {
   crawlRuns: CrawlRunConnection;
   /** Public: the catalogue of external sources */
   dataSources: Array<DataSource>;
+  /** Signed-in user. "control" or "treatment", stable per (user, experiment) across calls and restarts */
+  experimentVariant: Scalars['String']['output'];
   /** Offers from the sources where the caller holds an ACTIVE consent at or above the source's requiredAccessLevel, as of this request */
   externalOffers: ExternalOfferConnection;
+  /** ADMIN. Pseudonymous training rows, one per (buyer, listing) interacted with, ordered by (userKey, listingId); first is capped at 100 */
+  featureVectors: FeatureVectorConnection;
+  /** ADMIN. Interactions with from ≤ occurredAt < to; at most 366 days, an HOUR series at most 93 days (BAD_USER_INPUT beyond) */
+  interactionAnalytics: InteractionAnalytics;
   /** Public when ACTIVE; otherwise its seller or ADMIN */
   listing?: Maybe<Listing>;
   /** Public. Keyset-paginated; first is capped at 100 */
   listings: ListingConnection;
+  /** Public (and partners). Price per kg percentiles; sampleSize 0 and amounts "0.00" when there is no data */
+  marketPriceIndex: PricePoint;
   /** The buyer who asked, or ADMIN; null for anyone else */
   matchRequest?: Maybe<MatchRequest>;
   /** The signed-in user; null when anonymous */
   me?: Maybe<User>;
+  /** ADMIN. How far the interaction log is from a trainable matching model */
+  mlStatus: MlStatus;
   /** The caller's consents, newest first, history included */
   myConsents: Array<Consent>;
   /** Its buyer, the seller of the listing, or ADMIN; null for anyone else */
   order?: Maybe<Order>;
   /** ADMIN; newest first */
   partnerClients: Array<PartnerClient>;
+  /** ADMIN. Per operation: count, error rate and latency percentiles as measured at the gateway */
+  performanceMetrics: PerformanceReport;
   /** Public: every subgraph and the database, with latency */
   systemHealth: SystemHealth;
   /** ADMIN */
@@ -721,11 +860,29 @@ export type QueryCrawlRunsArgs = {
 };
 
 
+export type QueryExperimentVariantArgs = {
+  experiment: Scalars['String']['input'];
+};
+
+
 export type QueryExternalOffersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   dataSourceId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   productType?: InputMaybe<ProductType>;
+};
+
+
+export type QueryFeatureVectorsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryInteractionAnalyticsArgs = {
+  from: Scalars['DateTime']['input'];
+  granularity?: InputMaybe<Granularity>;
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -739,6 +896,12 @@ export type QueryListingsArgs = {
   filter?: InputMaybe<ListingFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   sort?: InputMaybe<ListingSort>;
+};
+
+
+export type QueryMarketPriceIndexArgs = {
+  productType: ProductType;
+  province?: InputMaybe<Province>;
 };
 
 
@@ -787,6 +950,15 @@ export type ScoreBreakdown = {
   quality: Scalars['Float']['output'];
   quantity: Scalars['Float']['output'];
   socialImpact: Scalars['Float']['output'];
+};
+
+/** Interactions of one type in one bucket; a bucket without any is reported with count 0 */
+export type SeriesPoint = {
+  __typename?: 'SeriesPoint';
+  /** Start of the bucket (UTC) */
+  bucket: Scalars['DateTime']['output'];
+  count: Scalars['Int']['output'];
+  type: InteractionType;
 };
 
 export type ServiceHealth = {
