@@ -18,6 +18,17 @@ export class AnalyticsReadModels1732500000000 implements MigrationInterface {
     );
     await q.query(`DROP INDEX analytics.interactions_user_key_idx`);
 
+    // Counts per UTC hour, kept with every insert and delete of an interaction: interactionAnalytics
+    // reads whole hours from here and only the partial hours at the range's edges from the log.
+    await q.query(`
+      CREATE TABLE analytics.interaction_rollup_hourly (
+        bucket timestamptz(3) NOT NULL,
+        type text NOT NULL,
+        product_type text NOT NULL DEFAULT '',
+        count int NOT NULL,
+        CONSTRAINT interaction_rollup_hourly_pkey PRIMARY KEY (bucket, type, product_type)
+      )`);
+
     await q.query(`
       CREATE TABLE analytics.listings (
         listing_id uuid PRIMARY KEY,
@@ -76,6 +87,7 @@ export class AnalyticsReadModels1732500000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE analytics.source_crawls`);
+    await q.query(`DROP TABLE analytics.interaction_rollup_hourly`);
     await q.query(`DROP TABLE analytics.external_offers`);
     await q.query(`DROP TABLE analytics.orders`);
     await q.query(`DROP TABLE analytics.listings`);

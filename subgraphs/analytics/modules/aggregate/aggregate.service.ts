@@ -39,23 +39,43 @@ export function validateRange(from: Date, to: Date, granularity: Granularity): v
 const PRODUCT_TYPES = new Set<string>(Object.values(ProductType));
 
 /**
- * The aggregates of interactionAnalytics in three statements, each answered from an index on
- * `occurred_at` / `(type, occurred_at)` that covers the columns it reads.
+ * Whole UTC hours inside [from, to) come from the hourly rollup; the partial hours at either edge
+ * from the log itself. A range within one hour is read from the log alone.
+ */
+export function splitRange(from: Date, to: Date): { wholeFrom: Date; wholeTo: Date } {
+  const wholeFrom = new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
+  const wholeTo = new Date(Math.floor(to.getTime() / HOUR_MS) * HOUR_MS);
+  return wholeFrom < wholeTo ? { wholeFrom, wholeTo } : { wholeFrom: to, wholeTo: to };
+}
+
+/** Counts by (hour, type, product type) for [from, to): rollup rows for whole hours, log rows for the edges. */
+const COUNTS = `
+  SELECT bucket AS at, type, product_type, count FROM analytics.interaction_rollup_hourly WHERE bucket >= $3 AND bucket < $4
+  UNION ALL
+  SELECT occurred_at, type, COALESCE(product_type, ''), 1 FROM analytics.interactions
+   WHERE (occurred_at >= $1 AND occurred_at < $3) OR (occurred_at >= $4 AND occurred_at < $2)`;
+
+/**
+ * The aggregates of interactionAnalytics in three statements: the series and the product types
+ * from the hourly rollup (plus the edges of the range from the log), the social-impact share from
+ * the orders in the log (index on `(type, occurred_at)` covering `listing_id`) joined to the
+ * listing read model as it stands now.
  */
 export async function interactionAnalytics(db: DataSource, from: Date, to: Date, granularity: Granularity): Promise<InteractionAnalytics> {
   validateRange(from, to, granularity);
   const unit = granularity === Granularity.HOUR ? 'hour' : 'day';
+  const { wholeFrom, wholeTo } = splitRange(from, to);
+  const range = [from, to, wholeFrom, wholeTo];
   const [counts, products, orders] = await Promise.all([
     db.query(
-      `SELECT date_trunc('${unit}', occurred_at, 'UTC') AS bucket, type, count(*)::int AS count
-         FROM analytics.interactions WHERE occurred_at >= $1 AND occurred_at < $2 GROUP BY 1, 2`,
-      [from, to],
+      `SELECT date_trunc('${unit}', at, 'UTC') AS bucket, type, sum(count)::int AS count FROM (${COUNTS}) c GROUP BY 1, 2 HAVING sum(count) > 0`,
+      range,
     ) as Promise<Array<{ bucket: Date | string; type: InteractionType; count: number }>>,
     db.query(
-      `SELECT product_type, count(*)::int AS count FROM analytics.interactions
-        WHERE type IN ('SEARCH', 'MATCH_REQUEST') AND occurred_at >= $1 AND occurred_at < $2 AND product_type IS NOT NULL
-        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP_PRODUCT_TYPES}`,
-      [from, to],
+      `SELECT product_type, sum(count)::int AS count FROM (${COUNTS}) c
+        WHERE type IN ('SEARCH', 'MATCH_REQUEST') AND product_type <> ''
+        GROUP BY 1 HAVING sum(count) > 0 ORDER BY 2 DESC, 1 LIMIT ${TOP_PRODUCT_TYPES}`,
+      range,
     ) as Promise<Array<{ product_type: string; count: number }>>,
     db.query(
       `SELECT count(*)::int AS orders, count(*) FILTER (WHERE l.social_impact_score > 0)::int AS social

@@ -1,6 +1,7 @@
 import { defineConsumer, type ConsumerContext, type EventPayload } from '../../../../platform/events';
 import { InteractionType } from './interaction-type';
 import { pseudonymise } from './pseudonym';
+import { recordInteraction } from './interaction.store';
 
 interface InteractionRow {
   eventId: string;
@@ -13,20 +14,17 @@ interface InteractionRow {
 }
 
 /** One row per event; the unique event_id makes a replayed event a no-op here too. */
-async function insertInteraction(ctx: ConsumerContext, row: InteractionRow): Promise<void> {
-  await ctx.manager.query(
-    `INSERT INTO analytics.interactions (event_id, type, user_key, listing_id, product_type, metadata, occurred_at)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (event_id) DO NOTHING`,
-    [
-      row.eventId,
-      row.type,
-      row.userId ? pseudonymise(ctx.deps.config.PSEUDONYM_SECRET, row.userId) : null,
-      row.listingId,
-      row.productType ?? null,
-      row.metadata ? JSON.stringify(row.metadata) : null,
-      row.occurredAt,
-    ],
-  );
+function insertInteraction(ctx: ConsumerContext, row: InteractionRow): Promise<void> {
+  return recordInteraction(ctx.manager, {
+    eventId: row.eventId,
+    type: row.type,
+    userKey: row.userId ? pseudonymise(ctx.deps.config.PSEUDONYM_SECRET, row.userId) : null,
+    listingId: row.listingId,
+    productType: row.productType ?? null,
+    sessionId: null,
+    metadata: row.metadata,
+    occurredAt: row.occurredAt,
+  });
 }
 
 type Criteria = EventPayload<'search.performed'>['criteria'];

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { pseudonymise } from '../interaction/pseudonym';
+import { deleteInteractions } from '../interaction/interaction.store';
 
 type Runner = Pick<DataSource, 'query'>;
 
@@ -29,7 +30,7 @@ export interface AnalyticsErasureReport {
 export async function eraseSubject(deps: Pick<SubgraphDeps, 'db' | 'config'>, userId: string): Promise<AnalyticsErasureReport> {
   const key = pseudonymise(deps.config.PSEUDONYM_SECRET, userId);
   return deps.db.dataSource.transaction(async (m) => {
-    const interactions = await count(m, `DELETE FROM analytics.interactions WHERE user_key = $1`, [key]);
+    const interactions = await deleteInteractions(m, 'user_key = $1', [key]);
     const ordersAsBuyer = await count(m, `DELETE FROM analytics.orders WHERE buyer_key = $1`, [key]);
     const ordersAsSellerUnlinked = await count(m, `UPDATE analytics.orders SET seller_key = NULL WHERE seller_key = $1`, [key]);
     const listingsUnlinked = await count(m, `UPDATE analytics.listings SET seller_key = NULL WHERE seller_key = $1`, [key]);
@@ -89,8 +90,10 @@ export async function exportSubject(deps: Pick<SubgraphDeps, 'db' | 'config'>, u
 
 /** Deletes interactions and order rows older than the retention period; returns what it removed. */
 export async function purgeExpired(db: DataSource, retentionDays: number, now = new Date()): Promise<{ interactions: number; orders: number }> {
-  const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
-  const interactions = await count(db, `DELETE FROM analytics.interactions WHERE occurred_at < $1`, [cutoff]);
+  // Whole hours, so the hourly rollup loses exactly the rows the log loses.
+  const cutoff = new Date(Math.floor((now.getTime() - retentionDays * 86_400_000) / 3_600_000) * 3_600_000);
+  const interactions = await deleteInteractions(db, 'occurred_at < $1', [cutoff]);
+  await db.query(`DELETE FROM analytics.interaction_rollup_hourly WHERE bucket < $1`, [cutoff]);
   const orders = await count(db, `DELETE FROM analytics.orders WHERE placed_at < $1`, [cutoff]);
   return { interactions, orders };
 }
