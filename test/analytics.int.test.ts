@@ -410,12 +410,15 @@ describe('analytics', () => {
       await t.gql(`query ($s: ID!) { listings(first: 5, filter: { sellerId: $s, productType: HEMP_FIBRE }) { totalCount } }`, { s: realUsers[0].id }, { token });
       const logged = await t.gql(`mutation ($l: ID!) { logInteraction(input: { type: LISTING_VIEW, listingId: $l, sessionId: "s-1", metadata: { screen: "detail" } }) }`, { l: listing.id }, { token });
       expect(logged.body.data.logInteraction).toBe(true);
+      const LOG_ONCE = `mutation { logInteraction(input: { type: SEARCH, idempotencyKey: "retry-1" }) }`;
+      expect((await t.gql(LOG_ONCE, {}, { token })).body.data.logInteraction).toBe(true);
+      expect((await t.gql(LOG_ONCE, {}, { token })).body.data.logInteraction).toBe(true); // a client retry: recorded once
       await emit('order.placed', { orderId: randomUUID(), listingId: listing.id, buyerId: realUsers[1].id, sellerId: realUsers[0].id, quantityKg: '5', totalPrice: '250.00' }, new Date());
       await emit('consent.granted', { consentId: randomUUID(), userId: realUsers[1].id, dataSourceId: source1, accessLevel: 'ADVANCED', consentVersion: 'v2', expiresAt: null }, new Date());
       await emit('listing.created', snapshot(randomUUID(), realUsers[0].id, 'GAUTENG', '41.00', '20', 'ACTIVE', 0.2), new Date());
-      await waitFor(async () => (await count(`SELECT count(*) AS n FROM analytics.interactions`)) === before + 5 || undefined, { what: 'the flow’s interactions' });
+      await waitFor(async () => (await count(`SELECT count(*) AS n FROM analytics.interactions`)) === before + 6 || undefined, { what: 'the flow’s interactions' });
       await waitFor(async () => (await count(`SELECT count(*) AS n FROM analytics.listings`)) === 5 || undefined, { what: 'the new listing' });
-      const search = (await db().query(`SELECT metadata FROM analytics.interactions WHERE type = 'SEARCH' AND occurred_at > now() - interval '1 hour'`))[0];
+      const search = (await db().query(`SELECT metadata FROM analytics.interactions WHERE type = 'SEARCH' AND occurred_at > now() - interval '1 hour' AND metadata -> 'criteria' IS NOT NULL`))[0];
       expect(search.metadata.criteria).toEqual({ productType: 'HEMP_FIBRE', sellerKey: pseudonymise(t.config.PSEUDONYM_SECRET, realUsers[0].id), sort: 'NEWEST' });
 
       const secrets = [buyer1, buyer2, sellerA, sellerB, ...realUsers.flatMap((u) => [u.id, u.email, u.displayName])];

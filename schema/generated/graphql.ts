@@ -422,6 +422,8 @@ export type ListingStatus =
 
 /** A client-side interaction, stored under the caller’s pseudonym */
 export type LogInteractionInput = {
+  /** Chosen by the client (e.g. a UUID per interaction): a retry with the same key is recorded once */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   listingId?: InputMaybe<Scalars['ID']['input']>;
   /** At most 4 KB of JSON */
   metadata?: InputMaybe<Scalars['JSON']['input']>;

@@ -49,7 +49,7 @@ export function splitRange(from: Date, to: Date): { wholeFrom: Date; wholeTo: Da
 }
 
 /** Counts by (hour, type, product type) for [from, to): rollup rows for whole hours, log rows for the edges. */
-const COUNTS = `
+export const COUNTS = `
   SELECT bucket AS at, type, product_type, count FROM analytics.interaction_rollup_hourly WHERE bucket >= $3 AND bucket < $4
   UNION ALL
   SELECT occurred_at, type, COALESCE(product_type, ''), 1 FROM analytics.interactions

@@ -21,10 +21,12 @@ export class InteractionResolver {
         throw new BadUserInputError(`metadata must be at most ${MAX_METADATA_BYTES} bytes`, 'input.metadata');
       }
     }
+    const userKey = ctx.viewer ? pseudonymise(this.deps.config.PSEUDONYM_SECRET, ctx.viewer.userId) : null;
     await recordInteraction(this.deps.db.dataSource, {
-      eventId: `client:${ctx.requestId}:${randomUUID()}`,
+      // Scoped to the caller, so one user's key can never swallow another's interaction.
+      eventId: input.idempotencyKey ? `client:${userKey}:${input.idempotencyKey}` : `client:${ctx.requestId}:${randomUUID()}`,
       type: input.type,
-      userKey: ctx.viewer ? pseudonymise(this.deps.config.PSEUDONYM_SECRET, ctx.viewer.userId) : null,
+      userKey,
       listingId: input.listingId ?? null,
       productType: null,
       sessionId: input.sessionId ?? null,
