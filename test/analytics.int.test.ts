@@ -460,7 +460,7 @@ describe('analytics', () => {
       await expectRollupMatchesLog();
     });
 
-    it('the retention purge deletes interactions and orders older than the retention period', async () => {
+    it('the retention purge deletes interactions and orders older than the retention period, and offers past the price window', async () => {
       expect(t.config.analyticsPurgeIntervalSeconds).toBe(0); // off in tests; called directly here
       const old = new Date(Date.now() - 400 * 86_400_000);
       await emit('search.performed', { userId: buyer2, criteria: {}, resultCount: 0 }, old);
@@ -468,9 +468,9 @@ describe('analytics', () => {
       await waitFor(async () => (await count(`SELECT count(*) AS n FROM analytics.interactions WHERE occurred_at < now() - interval '365 days'`)) === 2 || undefined, { what: 'old interactions' });
       await waitFor(async () => (await count(`SELECT count(*) AS n FROM analytics.orders WHERE placed_at < now() - interval '365 days'`)) === 1 || undefined, { what: 'old order' });
       const total = await count(`SELECT count(*) AS n FROM analytics.interactions`);
-      expect(await purgeExpired(db(), t.config.ANALYTICS_RETENTION_DAYS)).toEqual({ interactions: 2, orders: 1 });
+      expect(await purgeExpired(db(), t.config.ANALYTICS_RETENTION_DAYS)).toEqual({ interactions: 2, orders: 1, externalOffers: 1 }); // offer 2, fetched 40 days ago
       expect(await count(`SELECT count(*) AS n FROM analytics.interactions`)).toBe(total - 2);
-      expect(await purgeExpired(db(), 365)).toEqual({ interactions: 0, orders: 0 });
+      expect(await purgeExpired(db(), 365)).toEqual({ interactions: 0, orders: 0, externalOffers: 0 });
       await expectRollupMatchesLog();
     });
   });

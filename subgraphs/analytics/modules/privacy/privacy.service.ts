@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { pseudonymise } from '../interaction/pseudonym';
 import { deleteInteractions } from '../interaction/interaction.store';
+import { EXTERNAL_OFFER_MAX_AGE_DAYS } from '../market/market.service';
 
 type Runner = Pick<DataSource, 'query'>;
 
@@ -88,14 +89,18 @@ export async function exportSubject(deps: Pick<SubgraphDeps, 'db' | 'config'>, u
   };
 }
 
-/** Deletes interactions and order rows older than the retention period; returns what it removed. */
-export async function purgeExpired(db: DataSource, retentionDays: number, now = new Date()): Promise<{ interactions: number; orders: number }> {
+/** Deletes interactions and order rows older than the retention period, and external offers too old for the price index; returns what it removed. */
+export async function purgeExpired(db: DataSource, retentionDays: number, now = new Date()): Promise<{ interactions: number; orders: number; externalOffers: number }> {
   // Whole hours, so the hourly rollup loses exactly the rows the log loses.
   const cutoff = new Date(Math.floor((now.getTime() - retentionDays * 86_400_000) / 3_600_000) * 3_600_000);
   const interactions = await deleteInteractions(db, 'occurred_at < $1', [cutoff]);
   await db.query(`DELETE FROM analytics.interaction_rollup_hourly WHERE bucket < $1`, [cutoff]);
   const orders = await count(db, `DELETE FROM analytics.orders WHERE placed_at < $1`, [cutoff]);
-  return { interactions, orders };
+  // Offers past the price index's window are never read again.
+  const externalOffers = await count(db, `DELETE FROM analytics.external_offers WHERE fetched_at < $1`, [
+    new Date(now.getTime() - EXTERNAL_OFFER_MAX_AGE_DAYS * 86_400_000),
+  ]);
+  return { interactions, orders, externalOffers };
 }
 
 /** Runs the retention purge every `intervalSeconds` (0: never); returns the stop function. */
