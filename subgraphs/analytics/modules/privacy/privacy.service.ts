@@ -125,3 +125,14 @@ export function startRetentionPurge(deps: Pick<SubgraphDeps, 'db' | 'config' | '
     await running;
   };
 }
+
+/**
+ * The data-subject functions bound to this service's dependencies, for the internal route of the
+ * data-subject request orchestration: `eraseSubject(userId)` and `exportSubject(userId)`.
+ */
+export function createPrivacyService(deps: Pick<SubgraphDeps, 'db' | 'config'>) {
+  return {
+    eraseSubject: (userId: string) => eraseSubject(deps, userId),
+    exportSubject: (userId: string) => exportSubject(deps, userId),
+  };
+}
