@@ -173,6 +173,9 @@ async function main() {
       data: { interactions: INTERACTIONS, spreadOverDays: 365, listings: LISTINGS, users: USERS, ...seeded },
       iterations: ITERATIONS,
       loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      // Headline figures (through the gateway) where bench/run.ts reads them.
+      day30: (results.day30 as { gateway: unknown }).gateway,
+      hour7: (results.hour7 as { gateway: unknown }).gateway,
       interactionAnalytics: results,
       featureVectorsPage100: featurePages,
     };

@@ -1,5 +1,6 @@
 import type { Viewer } from '../platform/auth/viewer';
 import type { Logger } from '../platform/logger';
+import type { ThreatSignal } from './edge/threats';
 
 export interface PartnerIdentity {
   id: string;
@@ -17,4 +18,6 @@ export interface GatewayContext {
   authorization?: string;
   clientIp: string | null;
   userAgent: string | null;
+  /** Threat signals found before GraphQL (the client's request rate), already reported. */
+  threatSignals?: ThreatSignal[];
 }

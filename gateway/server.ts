@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
@@ -9,7 +10,7 @@ import { createMetrics } from '../platform/metrics';
 import { createTokenVerifier } from '../platform/auth/viewer';
 import { maskError } from '../platform/errors';
 import { metricsPlugin, requestLogPlugin } from '../platform/apollo-plugins';
-import { createHttpService, type HttpService, type Readiness } from '../platform/http-server';
+import { createHttpService, HttpRefusal, type HttpService, type Readiness } from '../platform/http-server';
 import { SUPERGRAPH_PATH } from '../platform/paths';
 import { createSubgraphMetrics, SignedDataSource } from './signed-data-source';
 import type { GatewayContext } from './context.type';
@@ -19,12 +20,26 @@ import { adminOnlySchemaPlugin } from './edge/introspection';
 import { createApqStore } from './edge/apq';
 import { explorerRoutes } from './explorer/explorer';
 import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
+import { createThreatDetector, threatRefusal, type ThreatSignal } from './edge/threats';
+import { loadPartnerOperations, PARTNER_MANIFEST_PATH, type PartnerOperations } from './partners/manifest';
+import { createPartnerGate } from './partners/partner-gate';
+import { createTierLimiter } from './partners/tier-limiter';
+import { createPartnerUsage } from './partners/usage-metrics';
+import { createPartnerResolver, type ResolvedPartner } from '../platform/partner-client';
 
 export interface GatewayOptions {
   port?: number;
   host?: string;
   supergraphSdl?: string;
   logDestination?: DestinationStream;
+  /** The partner operations; the committed manifest by default. */
+  partnerOperations?: PartnerOperations;
+}
+
+/** What the edge learnt about a request before GraphQL, for the context. */
+interface EdgeState {
+  partner: ResolvedPartner | null;
+  threatSignals: ThreatSignal[];
 }
 
 export interface RunningGateway {
@@ -84,6 +99,19 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   const apq = createApqStore(config.REDIS_URL);
   const verify = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
   const operationStats = new OperationStats();
+  const partnerLimits = { FREE: config.PARTNER_LIMIT_FREE, STANDARD: config.PARTNER_LIMIT_STANDARD, PREMIUM: config.PARTNER_LIMIT_PREMIUM };
+  const partnerOperations = options.partnerOperations ?? loadPartnerOperations(PARTNER_MANIFEST_PATH);
+  const limiter = createTierLimiter(config.REDIS_URL, config.REDIS_KEY_PREFIX, { windowMs: config.PARTNER_LIMIT_WINDOW_SECONDS * 1000, perTier: partnerLimits }, (err) =>
+    log.warn({ err: err.message }, 'partner rate limiter: Redis error'),
+  );
+  const partners = createPartnerGate({
+    resolver: createPartnerResolver(config),
+    operations: partnerOperations,
+    limiter,
+    usage: createPartnerUsage(metrics, partnerOperations.names),
+  });
+  const threats = createThreatDetector({ config: { ...config, partnerLimits }, metrics, log });
+  const edgeStates = new WeakMap<IncomingMessage, EdgeState>();
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -96,6 +124,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,
+      threats.plugin(),
+      partners.usagePlugin(),
       adminOnlySchemaPlugin(config.isProduction),
       metricsPlugin(metrics),
       operationStatsPlugin(operationStats),
@@ -118,18 +148,36 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
     preHandle: createCorsHandler(config.CORS_ORIGINS),
     routes: { ...explorerRoutes(), ...operationStatsRoutes(operationStats, config.GATEWAY_SECRET, config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS) },
+    prepareBody: async (body, info) => {
+      const partner = await partners.identify(info);
+      const clientIp = info.req.socket.remoteAddress ?? null;
+      const state: EdgeState = { partner, threatSignals: [] };
+      edgeStates.set(info.req, state);
+      const botRate = threats.observeRate(partner ? `partner:${partner.id}` : `ip:${clientIp}`, partner?.tier ?? null);
+      if (botRate) {
+        state.threatSignals.push(botRate);
+        if (threats.reportEdge({ requestId: info.requestId, clientIp, partnerId: partner?.id }, botRate)) {
+          const refusal = threatRefusal();
+          throw new HttpRefusal(403, refusal.message, 'FORBIDDEN', { reason: 'THREAT_DETECTED' });
+        }
+      }
+      if (!partner) return body;
+      return (await partners.admit(body, partner, (info.req.method ?? 'GET').toUpperCase(), info)).body;
+    },
     context: async ({ req, requestId, log: requestLog }) => {
-      const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
-      const viewer = await verify(authorization);
+      const edge = edgeStates.get(req);
       const userAgent = req.headers['user-agent'];
-      return {
+      const common = {
         requestId,
-        log: requestLog,
-        viewer,
-        authorization: viewer ? authorization : undefined,
         clientIp: req.socket.remoteAddress ?? null,
         userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+        threatSignals: edge?.threatSignals,
       };
+      // A partner request carries no user token (the edge refuses both at once).
+      if (edge?.partner) return { ...common, log: requestLog.child({ partnerId: edge.partner.id }), viewer: null, partner: edge.partner };
+      const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
+      const viewer = await verify(authorization);
+      return { ...common, log: requestLog, viewer, authorization: viewer ? authorization : undefined };
     },
     ready: readinessChecker(config),
   });
@@ -142,6 +190,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     async stop() {
       await http.close(config.SHUTDOWN_GRACE_MS);
       await apq.close();
+      await limiter.close();
     },
   };
 }

@@ -80,6 +80,17 @@ const envSchema = z.object({
   RATE_LIMIT_CONSENT_PER_USER: z.coerce.number().int().positive().default(20),
   /** How long a gateway may trust a resolved partner key; at most 5 s, so a revocation counts within 5 s. */
   PARTNER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(5000).default(5000),
+  /** Partner requests per PARTNER_LIMIT_WINDOW_SECONDS by tier, shared by gateway replicas through Redis. */
+  PARTNER_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().max(3600).default(60),
+  PARTNER_LIMIT_FREE: z.coerce.number().int().positive().default(60),
+  PARTNER_LIMIT_STANDARD: z.coerce.number().int().positive().default(600),
+  PARTNER_LIMIT_PREMIUM: z.coerce.number().int().positive().default(6000),
+  /** Threat detection at the gateway: observe (log and count) or block (refuse scores at or above THREAT_BLOCK_SCORE). */
+  THREAT_MODE: z.enum(['observe', 'block']).default('observe'),
+  THREAT_BLOCK_SCORE: z.coerce.number().int().min(1).max(100).default(50),
+  /** More requests than this from one client (address or partner) per window look like a bot. */
+  THREAT_BOT_REQUESTS: z.coerce.number().int().positive().default(1200),
+  THREAT_BOT_WINDOW_SECONDS: z.coerce.number().int().positive().max(3600).default(60),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   /** Domain events: how often relays and consumers look for work when nothing woke them. */
   EVENTS_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(250),

@@ -9,7 +9,7 @@ import type { AppConfig, SubgraphName } from './config';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { openDatabase, type Database } from './db/data-source';
-import { createTokenVerifier, type TokenVerifier, type Viewer } from './auth/viewer';
+import { createTokenVerifier, partnerViewerFrom, type PartnerViewer, type TokenVerifier, type Viewer } from './auth/viewer';
 import { verifyGatewayRequest } from './auth/gateway-signature';
 import { buildFederatedSchema, type ReferenceResolvers } from './schema/build-subgraph-schema';
 import { applyPermissions } from './shield';
@@ -45,6 +45,8 @@ export interface SubgraphContext<TLoaders> {
   log: Logger;
   requestId: string;
   client: ClientInfo;
+  /** Set for a partner's request (then `viewer` is null: partners see public fields only). */
+  partner?: PartnerViewer | null;
 }
 
 export interface SubgraphModule<TLoaders> {
@@ -203,10 +205,12 @@ export async function startSubgraph<TLoaders>(
       },
       context: async (info) => {
         const viewer = await verify(header(info, 'authorization'));
+        const partner = partnerViewerFrom(header(info, 'x-partner-id'));
         return {
           viewer,
+          partner,
           loaders: module.createLoaders(deps, viewer),
-          log: info.log,
+          log: partner ? info.log.child({ partnerId: partner.partnerId }) : info.log,
           requestId: info.requestId,
           client: { ip: header(info, 'x-client-ip') ?? null, userAgent: header(info, 'x-client-user-agent') ?? null },
         };

@@ -21,16 +21,43 @@ function sourceOf(command: string[]): string {
 
 describe('docker-compose.yml', () => {
   it('has PostgreSQL, Redis, a migration step, the four subgraphs and the gateway', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['analytics', 'external-sources', 'gateway', 'identity-consent', 'listings-matching', 'migrate', 'postgres', 'redis']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'analytics',
+      'external-sources',
+      'gateway',
+      'identity-consent',
+      'listings-matching',
+      'migrate',
+      'postgres',
+      'redis',
+      'simulators',
+    ]);
   });
 
-  it.each([...APP_SERVICES, 'migrate'])('%s runs a command that exists in the project, from the project image', (name) => {
+  it('runs two replicas of listings-matching and analytics', () => {
+    expect(compose.services['listings-matching'].deploy.replicas).toBe(2);
+    expect(compose.services.analytics.deploy.replicas).toBe(2);
+  });
+
+  it('points external-sources at the simulators by default', () => {
+    const env = compose.services['external-sources'].environment;
+    expect(env.HEMP_SUPPLIERS_NETWORK_URL).toContain(`simulators:${defaults.SIMULATOR_HEMP_SUPPLIERS_PORT}`);
+    expect(env.SA_CANNABIS_EXCHANGE_URL).toContain(`simulators:${defaults.SIMULATOR_CANNABIS_EXCHANGE_PORT}`);
+    expect(env.REGULATORY_REGISTRY_URL).toContain(`simulators:${defaults.SIMULATOR_REGULATORY_REGISTRY_PORT}`);
+    expect(compose.services.simulators.expose.map(Number)).toEqual([
+      defaults.SIMULATOR_HEMP_SUPPLIERS_PORT,
+      defaults.SIMULATOR_CANNABIS_EXCHANGE_PORT,
+      defaults.SIMULATOR_REGULATORY_REGISTRY_PORT,
+    ]);
+  });
+
+  it.each([...APP_SERVICES, 'migrate', 'simulators'])('%s runs a command that exists in the project, from the project image', (name) => {
     const service = compose.services[name];
     expect(service.build).toBe('.');
     expect(existsSync(path.join(PROJECT_ROOT, sourceOf(service.command)))).toBe(true);
   });
 
-  it.each([...APP_SERVICES, 'migrate'])('%s sets only environment variables the services read', (name) => {
+  it.each([...APP_SERVICES, 'migrate', 'simulators'])('%s sets only environment variables the services read', (name) => {
     const unknown = Object.keys(compose.services[name].environment).filter((k) => !ENV_KEYS.includes(k));
     expect(unknown).toEqual([]);
   });

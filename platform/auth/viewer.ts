@@ -14,6 +14,23 @@ export interface Viewer {
   tokenId: string;
 }
 
+/**
+ * A partner client calling through the gateway (which resolved its API key and forwards its id in
+ * the signed `x-partner-id`). Partners hold no user role: to the rules they are anonymous callers
+ * that are known by id, so they see exactly the public fields.
+ */
+export interface PartnerViewer {
+  kind: 'partner';
+  partnerId: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The partner named by a (gateway-signed) `x-partner-id` header, or null. */
+export function partnerViewerFrom(header: string | undefined): PartnerViewer | null {
+  return header && UUID.test(header) ? { kind: 'partner', partnerId: header.toLowerCase() } : null;
+}
+
 export function hasRole(viewer: Viewer | null | undefined, role: RoleName): boolean {
   if (!viewer) return false;
   return viewer.roles.includes(role) || viewer.roles.includes('ADMIN');

@@ -34,7 +34,7 @@ function codeOf(fn: () => unknown): { code?: unknown; field?: unknown } {
   try {
     fn();
   } catch (err) {
-    return (err as GraphQLError).extensions;
+    return (err as GraphQLError).extensions as { code?: unknown; field?: unknown };
   }
   return {};
 }

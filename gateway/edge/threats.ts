@@ -1,0 +1,203 @@
+import { GraphQLError, Kind, visit, type DocumentNode, type ValueNode } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Counter } from 'prom-client';
+import type { AppConfig } from '../../platform/config';
+import type { Logger } from '../../platform/logger';
+import type { ServiceMetrics } from '../../platform/metrics';
+import type { PartnerTierName } from '../../platform/partner-client';
+import type { GatewayContext } from '../context.type';
+import { scanValue, type ThreatKind } from './threat-patterns';
+
+export interface ThreatSignal {
+  kind: ThreatKind;
+  name: string;
+  weight: number;
+  /** Where it was found: `$variable.path`, `argument field.arg`, or `client`. */
+  where: string;
+}
+
+export const BOT_RATE_WEIGHT = 50;
+/** Values and characters scanned per request at most, so scanning costs a bounded time whatever the body. */
+const MAX_VALUES = 500;
+const MAX_SCANNED_CHARS = 64 * 1024;
+const MAX_SIGNALS_LOGGED = 20;
+/** Variables whose values never reach a log line, even as an excerpt. */
+const SECRET_NAME = /pass(word)?|secret|token|credential|api.?key/i;
+
+export type ThreatMode = 'observe' | 'block';
+
+/** What a blocked request receives: coded, without saying which pattern matched. */
+export function threatRefusal(): GraphQLError {
+  return new GraphQLError('Request refused by threat detection', {
+    extensions: { code: 'FORBIDDEN', reason: 'THREAT_DETECTED', http: { status: 403 } },
+  });
+}
+
+/** A short, single-line excerpt of a suspicious value for the security log (never of a secret). */
+function excerpt(where: string, value: string): string | undefined {
+  if (SECRET_NAME.test(where)) return undefined;
+  return value.slice(0, 80).replace(/[\r\n\t]+/g, ' ');
+}
+
+function collectVariables(value: unknown, path: string, out: Array<[string, string]>, depth = 0): void {
+  if (out.length >= MAX_VALUES || depth > 10) return;
+  if (typeof value === 'string') out.push([path, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => collectVariables(v, `${path}[${i}]`, out, depth + 1));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collectVariables(v, `${path}.${k}`, out, depth + 1);
+}
+
+function collectLiteral(node: ValueNode, path: string, out: Array<[string, string]>): void {
+  if (out.length >= MAX_VALUES) return;
+  if (node.kind === Kind.STRING) out.push([path, node.value]);
+  else if (node.kind === Kind.LIST) node.values.forEach((v, i) => collectLiteral(v, `${path}[${i}]`, out));
+  else if (node.kind === Kind.OBJECT) for (const f of node.fields) collectLiteral(f.value, `${path}.${f.name.value}`, out);
+}
+
+/** Every string a request carries: variables, and literals in the arguments of fields and directives. */
+export function requestStrings(document: DocumentNode | undefined, variables: Record<string, unknown> | undefined): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  collectVariables(variables ?? {}, '$', out);
+  if (document) {
+    const owners: string[] = [];
+    visit(document, {
+      Field: { enter: (n) => void owners.push(n.name.value), leave: () => void owners.pop() },
+      Directive: { enter: (n) => void owners.push(`@${n.name.value}`), leave: () => void owners.pop() },
+      Argument(n) {
+        collectLiteral(n.value, `argument ${owners[owners.length - 1] ?? '?'}.${n.name.value}`, out);
+        return false;
+      },
+    });
+  }
+  return out;
+}
+
+export function scoreOf(signals: readonly ThreatSignal[]): number {
+  // Each pattern counts once however often it recurs, so a long list of one mistake is not an attack.
+  const byName = new Map<string, number>();
+  for (const s of signals) byName.set(`${s.kind}:${s.name}`, Math.max(byName.get(`${s.kind}:${s.name}`) ?? 0, s.weight));
+  return Math.min(100, [...byName.values()].reduce((a, b) => a + b, 0));
+}
+
+export interface ThreatDetectorOptions {
+  config: Pick<AppConfig, 'THREAT_MODE' | 'THREAT_BLOCK_SCORE' | 'THREAT_BOT_REQUESTS' | 'THREAT_BOT_WINDOW_SECONDS' | 'PARTNER_LIMIT_WINDOW_SECONDS'> & {
+    partnerLimits: Record<PartnerTierName, number>;
+  };
+  metrics: ServiceMetrics;
+  log: Logger;
+  now?: () => number;
+  maxClients?: number;
+}
+
+/**
+ * Scores what looks like an attack — SQL, script and path-traversal patterns in variables and
+ * inline arguments, and a client (address or partner) sending requests at a bot's rate — then
+ * counts it (`threat_signals_total`), writes it to the `security` log and, in block mode, refuses
+ * a request whose score reaches THREAT_BLOCK_SCORE with FORBIDDEN (`reason: THREAT_DETECTED`).
+ * FORBIDDEN rather than BAD_USER_INPUT: the input is not malformed, policy refuses it, and the
+ * answer does not say which pattern matched.
+ */
+export function createThreatDetector(options: ThreatDetectorOptions) {
+  const { config, metrics } = options;
+  const now = options.now ?? Date.now;
+  const maxClients = options.maxClients ?? 50_000;
+  const security = options.log.child({ logger: 'security' });
+  const windowMs = config.THREAT_BOT_WINDOW_SECONDS * 1000;
+  const signals = new Counter({
+    name: 'threat_signals_total',
+    help: 'Threat signals seen at the gateway by kind, pattern and what was done',
+    labelNames: ['kind', 'pattern', 'action'] as const,
+    registers: [metrics.registry],
+  });
+  const rates = new Map<string, { window: number; count: number }>();
+
+  /** Requests a client may send per bot window before it looks automated; partners get at least twice their tier's limit. */
+  function botThreshold(tier: PartnerTierName | null): number {
+    if (!tier) return config.THREAT_BOT_REQUESTS;
+    const tierPerBotWindow = (config.partnerLimits[tier] * config.THREAT_BOT_WINDOW_SECONDS) / config.PARTNER_LIMIT_WINDOW_SECONDS;
+    return Math.max(config.THREAT_BOT_REQUESTS, Math.ceil(2 * tierPerBotWindow));
+  }
+
+  const blocks = (score: number) => config.THREAT_MODE === 'block' && score >= config.THREAT_BLOCK_SCORE;
+
+  function report(
+    ctx: { requestId: string; clientIp: string | null; partnerId?: string; userId?: string; operation?: string | null },
+    found: ThreatSignal[],
+    values: Map<string, string>,
+    reportedBefore: readonly ThreatSignal[] = [],
+  ): { score: number; blocked: boolean } {
+    const score = scoreOf([...reportedBefore, ...found]);
+    const blocked = blocks(score);
+    const action = blocked ? 'blocked' : 'observed';
+    for (const s of found) signals.inc({ kind: s.kind, pattern: s.name, action });
+    security.warn(
+      {
+        requestId: ctx.requestId,
+        clientIp: ctx.clientIp,
+        partnerId: ctx.partnerId,
+        userId: ctx.userId,
+        operation: ctx.operation ?? null,
+        score,
+        mode: config.THREAT_MODE,
+        action,
+        signals: [...reportedBefore, ...found].slice(0, MAX_SIGNALS_LOGGED).map((s) => ({ kind: s.kind, pattern: s.name, where: s.where, excerpt: values.has(s.where) ? excerpt(s.where, values.get(s.where) as string) : undefined })),
+      },
+      blocked ? 'request blocked by threat detection' : 'suspicious request observed',
+    );
+    return { score, blocked };
+  }
+
+  return {
+    /** Counts one request of a client; a signal once it goes past the bot threshold in the current window. */
+    observeRate(clientKey: string, tier: PartnerTierName | null): ThreatSignal | null {
+      const window = Math.floor(now() / windowMs);
+      let entry = rates.get(clientKey);
+      if (!entry || entry.window !== window) {
+        rates.delete(clientKey);
+        if (rates.size >= maxClients) rates.delete(rates.keys().next().value as string);
+        entry = { window, count: 0 };
+        rates.set(clientKey, entry);
+      }
+      entry.count += 1;
+      return entry.count > botThreshold(tier) ? { kind: 'bot_rate', name: 'request_rate', weight: BOT_RATE_WEIGHT, where: 'client' } : null;
+    },
+
+    /** For a signal found before GraphQL (the bot rate): reports it and says whether to refuse now. */
+    reportEdge(ctx: { requestId: string; clientIp: string | null; partnerId?: string }, signal: ThreatSignal): boolean {
+      return report(ctx, [signal], new Map()).blocked;
+    },
+
+    plugin(): ApolloServerPlugin<GatewayContext> {
+      return {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, request, contextValue, operationName }) {
+              const strings = requestStrings(document, request.variables);
+              const found: ThreatSignal[] = [];
+              const values = new Map<string, string>();
+              let budget = MAX_SCANNED_CHARS;
+              for (const [where, value] of strings) {
+                if (budget <= 0) break;
+                budget -= Math.min(value.length, 4096);
+                for (const m of scanValue(value)) {
+                  found.push({ ...m, where });
+                  values.set(where, value);
+                }
+              }
+              if (found.length === 0) return;
+              // The bot signal, when there was one, was already reported at the edge; it still adds to this score.
+              const { blocked } = report(
+                { requestId: contextValue.requestId, clientIp: contextValue.clientIp, partnerId: contextValue.partner?.id, userId: contextValue.viewer?.userId, operation: operationName },
+                found,
+                values,
+                contextValue.threatSignals ?? [],
+              );
+              if (blocked) throw threatRefusal();
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+export type ThreatDetector = ReturnType<typeof createThreatDetector>;
