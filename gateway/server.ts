@@ -19,6 +19,7 @@ import { createCorsHandler } from './edge/cors';
 import { adminOnlySchemaPlugin } from './edge/introspection';
 import { createApqStore } from './edge/apq';
 import { explorerRoutes } from './explorer/explorer';
+import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
 import { createThreatDetector, threatRefusal, type ThreatSignal } from './edge/threats';
 import { loadPartnerOperations, PARTNER_MANIFEST_PATH, type PartnerOperations } from './partners/manifest';
 import { createPartnerGate } from './partners/partner-gate';
@@ -97,6 +98,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   const armor = createArmor(config);
   const apq = createApqStore(config.REDIS_URL);
   const verify = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
+  const operationStats = new OperationStats();
   const partnerLimits = { FREE: config.PARTNER_LIMIT_FREE, STANDARD: config.PARTNER_LIMIT_STANDARD, PREMIUM: config.PARTNER_LIMIT_PREMIUM };
   const partnerOperations = options.partnerOperations ?? loadPartnerOperations(PARTNER_MANIFEST_PATH);
   const limiter = createTierLimiter(config.REDIS_URL, config.REDIS_KEY_PREFIX, { windowMs: config.PARTNER_LIMIT_WINDOW_SECONDS * 1000, perTier: partnerLimits }, (err) =>
@@ -128,6 +130,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       partners.usagePlugin(),
       adminOnlySchemaPlugin(config.isProduction),
       metricsPlugin(metrics),
+      operationStatsPlugin(operationStats),
       requestLogPlugin(),
       config.isProduction ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
     ],
@@ -146,7 +149,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     apollo,
     responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
     preHandle: createCorsHandler(config.CORS_ORIGINS),
-    routes: explorerRoutes(),
+    routes: { ...explorerRoutes(), ...operationStatsRoutes(operationStats, config.GATEWAY_SECRET, config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS) },
     prepareBody: async (body, info) => {
       const partner = await partners.identify(info);
       const clientIp = info.req.socket.remoteAddress ?? null;

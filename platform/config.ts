@@ -57,6 +57,12 @@ const envSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: optionalString,
   /** Key of the HMAC that turns user ids into analytics pseudonyms. */
   PSEUDONYM_SECRET: z.string().min(16).default(DEV_PSEUDONYM_SECRET),
+  /** Analytics: interactions older than this many days are purged. */
+  ANALYTICS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** Analytics: how often the retention purge runs; 0 turns it off (the default under NODE_ENV=test). */
+  ANALYTICS_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(0).optional(),
+  /** Where analytics reads the gateway's operation statistics (the stack sets it to the running gateway). */
+  GATEWAY_INTERNAL_URL: url('http://localhost:4000'),
   /** `npm start` loads a few demo sellers and listings into an empty embedded database. */
   DEMO_DATA: z.enum(['true', 'false']).default('true'),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
@@ -156,6 +162,7 @@ export interface AppConfig extends Env {
   sourceUrls: Record<string, string>;
   simulatorsEnabled: boolean;
   crawlIntervalSeconds: number;
+  analyticsPurgeIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -194,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     simulatorsEnabled: e.SIMULATORS_ENABLED ? e.SIMULATORS_ENABLED === 'true' : !isProduction,
     crawlIntervalSeconds: e.CRAWL_INTERVAL_SECONDS ?? (e.NODE_ENV === 'test' ? 0 : 900),
+    analyticsPurgeIntervalSeconds: e.ANALYTICS_PURGE_INTERVAL_SECONDS ?? (e.NODE_ENV === 'test' ? 0 : 3600),
     subgraphUrls: {
       'identity-consent': e.IDENTITY_CONSENT_URL,
       'listings-matching': e.LISTINGS_MATCHING_URL,

@@ -38,6 +38,8 @@ const configMap = {
     REDIS_URL: 'redis://redis:6379',
     JWKS_URL: `http://identity-consent:${defaults.IDENTITY_CONSENT_PORT}/.well-known/jwks.json`,
     ...Object.fromEntries(SERVICE_NAMES.map((n) => [`${n.toUpperCase().replace(/-/g, '_')}_URL`, `http://${n}:${defaults.subgraphPorts[n]}/graphql`])),
+    // analytics reads the gateway's operation statistics (one replica's, behind the Service)
+    GATEWAY_INTERNAL_URL: `http://gateway:${defaults.GATEWAY_PORT}`,
     SHUTDOWN_GRACE_MS: '20000',
   },
 };

@@ -51,6 +51,8 @@ export async function startStack(base: AppConfig, options: StackOptions = {}): P
     config = { ...config, subgraphUrls: urls };
     for (const s of Object.values(running)) (s as RunningSubgraph).deps.config.subgraphUrls = urls;
     const gateway = await startGateway(config, { port: options.ephemeralPorts ? 0 : base.GATEWAY_PORT, logDestination: options.logDestination });
+    // analytics reads the gateway's operation statistics where it really listens
+    for (const s of Object.values(running)) (s as RunningSubgraph).deps.config.GATEWAY_INTERNAL_URL = gateway.url.replace(/\/graphql$/, '');
     return {
       gateway,
       subgraphs: running as Record<SubgraphName, RunningSubgraph>,

@@ -70,6 +70,8 @@ const listingSnapshot = z.object({
   socialImpact: socialImpactFlags.optional(),
   /** Added: how many certifications the listing names (the names themselves stay in listings). */
   certificationCount: z.number().int().nonnegative().optional(),
+  /** Added (analytics' read model): the certifications the listing names (labels, no personal data). */
+  certifications: z.array(z.string().max(100)).max(50).optional(),
 });
 
 const externalOffer = z.object({

@@ -1,33 +1,44 @@
-import { defineConsumer, type ConsumerContext } from '../../../../platform/events';
+import { defineConsumer, type ConsumerContext, type EventPayload } from '../../../../platform/events';
 import { InteractionType } from './interaction-type';
 import { pseudonymise } from './pseudonym';
+import { recordInteraction } from './interaction.store';
 
 interface InteractionRow {
   eventId: string;
   type: InteractionType;
   userId: string | null;
   listingId: string | null;
+  productType?: string | null;
   metadata: Record<string, unknown> | null;
   occurredAt: Date;
 }
 
 /** One row per event; the unique event_id makes a replayed event a no-op here too. */
-async function insertInteraction(ctx: ConsumerContext, row: InteractionRow): Promise<void> {
-  await ctx.manager.query(
-    `INSERT INTO analytics.interactions (event_id, type, user_key, listing_id, metadata, occurred_at)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6) ON CONFLICT (event_id) DO NOTHING`,
-    [
-      row.eventId,
-      row.type,
-      row.userId ? pseudonymise(ctx.deps.config.PSEUDONYM_SECRET, row.userId) : null,
-      row.listingId,
-      row.metadata ? JSON.stringify(row.metadata) : null,
-      row.occurredAt,
-    ],
-  );
+function insertInteraction(ctx: ConsumerContext, row: InteractionRow): Promise<void> {
+  return recordInteraction(ctx.manager, {
+    eventId: row.eventId,
+    type: row.type,
+    userKey: row.userId ? pseudonymise(ctx.deps.config.PSEUDONYM_SECRET, row.userId) : null,
+    listingId: row.listingId,
+    productType: row.productType ?? null,
+    sessionId: null,
+    metadata: row.metadata,
+    occurredAt: row.occurredAt,
+  });
 }
 
-/** Builds the pseudonymous interaction log from listings-matching's read events. */
+type Criteria = EventPayload<'search.performed'>['criteria'];
+
+/** Search criteria may name a seller: analytics keeps only that seller's pseudonym. */
+function pseudonymousCriteria(ctx: ConsumerContext, criteria: Criteria): Record<string, unknown> {
+  const { sellerId, ...rest } = criteria;
+  return sellerId ? { ...rest, sellerKey: pseudonymise(ctx.deps.config.PSEUDONYM_SECRET, sellerId) } : rest;
+}
+
+/**
+ * Builds the pseudonymous interaction log from domain events. Payloads carry ids only; every user
+ * id is turned into its HMAC key here, before anything is written.
+ */
 export const interactionConsumer = defineConsumer({
   name: 'analytics.interactions',
   handlers: {
@@ -46,7 +57,49 @@ export const interactionConsumer = defineConsumer({
         type: InteractionType.SEARCH,
         userId: event.payload.userId,
         listingId: null,
-        metadata: { criteria: event.payload.criteria, resultCount: event.payload.resultCount },
+        productType: event.payload.criteria.productType ?? null,
+        metadata: { criteria: pseudonymousCriteria(ctx, event.payload.criteria), resultCount: event.payload.resultCount },
+        occurredAt: event.occurredAt,
+      }),
+    'match.requested': (event, ctx) =>
+      insertInteraction(ctx, {
+        eventId: event.id,
+        type: InteractionType.MATCH_REQUEST,
+        userId: event.payload.buyerId,
+        listingId: null,
+        productType: event.payload.criteria.productType ?? null,
+        metadata: {
+          criteria: pseudonymousCriteria(ctx, event.payload.criteria),
+          includeExternal: event.payload.includeExternal,
+          resultCount: event.payload.resultCount,
+        },
+        occurredAt: event.occurredAt,
+      }),
+    'order.placed': (event, ctx) =>
+      insertInteraction(ctx, {
+        eventId: event.id,
+        type: InteractionType.ORDER,
+        userId: event.payload.buyerId,
+        listingId: event.payload.listingId,
+        metadata: { quantityKg: event.payload.quantityKg, totalPrice: event.payload.totalPrice },
+        occurredAt: event.occurredAt,
+      }),
+    'consent.granted': (event, ctx) =>
+      insertInteraction(ctx, {
+        eventId: event.id,
+        type: InteractionType.CONSENT_GRANTED,
+        userId: event.payload.userId,
+        listingId: null,
+        metadata: { dataSourceId: event.payload.dataSourceId, accessLevel: event.payload.accessLevel, consentVersion: event.payload.consentVersion },
+        occurredAt: event.occurredAt,
+      }),
+    'consent.withdrawn': (event, ctx) =>
+      insertInteraction(ctx, {
+        eventId: event.id,
+        type: InteractionType.CONSENT_WITHDRAWN,
+        userId: event.payload.userId,
+        listingId: null,
+        metadata: { dataSourceId: event.payload.dataSourceId },
         occurredAt: event.occurredAt,
       }),
   },

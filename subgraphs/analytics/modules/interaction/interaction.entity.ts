@@ -23,6 +23,10 @@ export class InteractionEntity {
   @Column({ name: 'session_id', type: 'text', nullable: true })
   sessionId: string | null;
 
+  /** The product type a search or match request asked for (denormalised for the aggregates). */
+  @Column({ name: 'product_type', type: 'text', nullable: true })
+  productType: string | null;
+
   @Column({ type: 'jsonb', nullable: true })
   metadata: Record<string, unknown> | null;
 

@@ -18,6 +18,11 @@ export class LogInteractionInput {
   @MaxLength(128)
   sessionId?: string;
 
+  @Field({ nullable: true, description: 'Chosen by the client (e.g. a UUID per interaction): a retry with the same key is recorded once' })
+  @IsOptional()
+  @MaxLength(128)
+  idempotencyKey?: string;
+
   @Field(() => GraphQLJSON, { nullable: true, description: 'At most 4 KB of JSON' })
   @IsOptional()
   metadata?: Record<string, unknown>;

@@ -3,7 +3,7 @@ import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { BadUserInputError } from '../../../../platform/errors';
 import type { AnalyticsContext } from '../../context.type';
-import { InteractionEntity } from './interaction.entity';
+import { recordInteraction } from './interaction.store';
 import { LogInteractionInput } from './interaction.input';
 import { pseudonymise } from './pseudonym';
 
@@ -21,14 +21,16 @@ export class InteractionResolver {
         throw new BadUserInputError(`metadata must be at most ${MAX_METADATA_BYTES} bytes`, 'input.metadata');
       }
     }
-    await this.deps.db.dataSource.getRepository(InteractionEntity).insert({
-      eventId: `client:${ctx.requestId}:${randomUUID()}`,
+    const userKey = ctx.viewer ? pseudonymise(this.deps.config.PSEUDONYM_SECRET, ctx.viewer.userId) : null;
+    await recordInteraction(this.deps.db.dataSource, {
+      // Scoped to the caller, so one user's key can never swallow another's interaction.
+      eventId: input.idempotencyKey ? `client:${userKey}:${input.idempotencyKey}` : `client:${ctx.requestId}:${randomUUID()}`,
       type: input.type,
-      userKey: ctx.viewer ? pseudonymise(this.deps.config.PSEUDONYM_SECRET, ctx.viewer.userId) : null,
+      userKey,
       listingId: input.listingId ?? null,
+      productType: null,
       sessionId: input.sessionId ?? null,
-      // TypeORM's deep-partial type cannot express an arbitrary JSON object column.
-      metadata: (input.metadata ?? null) as never,
+      metadata: input.metadata ?? null,
       occurredAt: new Date(),
     });
     return true;

@@ -56,6 +56,7 @@ export function listingSnapshot(row: ListingEntity): EventPayload<'listing.creat
       score: Number(row.socialImpactScore),
     },
     certificationCount: row.certifications.length,
+    certifications: row.certifications,
   };
 }
 

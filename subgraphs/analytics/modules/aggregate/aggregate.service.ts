@@ -1,0 +1,118 @@
+import type { DataSource } from 'typeorm';
+import { BadUserInputError } from '../../../../platform/errors';
+import { ProductType } from '../../../../platform/schema/shared-types';
+import { InteractionType } from '../interaction/interaction-type';
+import { Granularity, type InteractionAnalytics, type SeriesPoint } from './aggregate.type';
+
+export const MAX_RANGE_DAYS = 366;
+export const MAX_HOUR_BUCKETS = 24 * 93;
+const TOP_PRODUCT_TYPES = 8;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const TYPES = Object.values(InteractionType);
+
+/** Start of the UTC hour/day that holds `at`. */
+export function bucketStart(at: Date, granularity: Granularity): Date {
+  const ms = granularity === Granularity.HOUR ? HOUR_MS : DAY_MS;
+  return new Date(Math.floor(at.getTime() / ms) * ms);
+}
+
+/** Every bucket that overlaps [from, to), oldest first. */
+export function bucketsOf(from: Date, to: Date, granularity: Granularity): Date[] {
+  const step = granularity === Granularity.HOUR ? HOUR_MS : DAY_MS;
+  const out: Date[] = [];
+  for (let t = bucketStart(from, granularity).getTime(); t < to.getTime(); t += step) out.push(new Date(t));
+  return out;
+}
+
+/** The range must be ordered and bounded, so one request cannot ask for an unbounded scan or series. */
+export function validateRange(from: Date, to: Date, granularity: Granularity): void {
+  if (Number.isNaN(from.getTime())) throw new BadUserInputError('from is not a valid time', 'from');
+  if (Number.isNaN(to.getTime())) throw new BadUserInputError('to is not a valid time', 'to');
+  if (to.getTime() <= from.getTime()) throw new BadUserInputError('to must be after from', 'to');
+  if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) throw new BadUserInputError(`the range may span at most ${MAX_RANGE_DAYS} days`, 'to');
+  if (granularity === Granularity.HOUR && bucketsOf(from, to, granularity).length > MAX_HOUR_BUCKETS) {
+    throw new BadUserInputError(`an HOUR series may have at most ${MAX_HOUR_BUCKETS} buckets (93 days)`, 'granularity');
+  }
+}
+
+const PRODUCT_TYPES = new Set<string>(Object.values(ProductType));
+
+/**
+ * Whole UTC hours inside [from, to) come from the hourly rollup; the partial hours at either edge
+ * from the log itself. A range within one hour is read from the log alone.
+ */
+export function splitRange(from: Date, to: Date): { wholeFrom: Date; wholeTo: Date } {
+  const wholeFrom = new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
+  const wholeTo = new Date(Math.floor(to.getTime() / HOUR_MS) * HOUR_MS);
+  return wholeFrom < wholeTo ? { wholeFrom, wholeTo } : { wholeFrom: to, wholeTo: to };
+}
+
+/** Counts by (hour, type, product type) for [from, to): rollup rows for whole hours, log rows for the edges. */
+export const COUNTS = `
+  SELECT bucket AS at, type, product_type, count FROM analytics.interaction_rollup_hourly WHERE bucket >= $3 AND bucket < $4
+  UNION ALL
+  SELECT occurred_at, type, COALESCE(product_type, ''), 1 FROM analytics.interactions
+   WHERE (occurred_at >= $1 AND occurred_at < $3) OR (occurred_at >= $4 AND occurred_at < $2)`;
+
+/**
+ * The aggregates of interactionAnalytics in three statements: the series and the product types
+ * from the hourly rollup (plus the edges of the range from the log), the social-impact share from
+ * the orders in the log (index on `(type, occurred_at)` covering `listing_id`) joined to the
+ * listing read model as it stands now.
+ */
+export async function interactionAnalytics(db: DataSource, from: Date, to: Date, granularity: Granularity): Promise<InteractionAnalytics> {
+  validateRange(from, to, granularity);
+  const unit = granularity === Granularity.HOUR ? 'hour' : 'day';
+  const { wholeFrom, wholeTo } = splitRange(from, to);
+  const range = [from, to, wholeFrom, wholeTo];
+  const [counts, products, orders] = await Promise.all([
+    db.query(
+      `SELECT date_trunc('${unit}', at, 'UTC') AS bucket, type, sum(count)::int AS count FROM (${COUNTS}) c GROUP BY 1, 2 HAVING sum(count) > 0`,
+      range,
+    ) as Promise<Array<{ bucket: Date | string; type: InteractionType; count: number }>>,
+    db.query(
+      `SELECT product_type, sum(count)::int AS count FROM (${COUNTS}) c
+        WHERE type IN ('SEARCH', 'MATCH_REQUEST') AND product_type <> ''
+        GROUP BY 1 HAVING sum(count) > 0 ORDER BY 2 DESC, 1 LIMIT ${TOP_PRODUCT_TYPES}`,
+      range,
+    ) as Promise<Array<{ product_type: string; count: number }>>,
+    db.query(
+      `SELECT count(*)::int AS orders, count(*) FILTER (WHERE l.social_impact_score > 0)::int AS social
+         FROM analytics.interactions i LEFT JOIN analytics.listings l ON l.listing_id = i.listing_id
+        WHERE i.type = 'ORDER' AND i.occurred_at >= $1 AND i.occurred_at < $2`,
+      [from, to],
+    ) as Promise<Array<{ orders: number; social: number }>>,
+  ]);
+
+  const byBucket = new Map<string, number>();
+  const totals = new Map<InteractionType, number>(TYPES.map((t) => [t, 0]));
+  for (const row of counts) {
+    if (!totals.has(row.type)) continue; // a type this build does not know is not reported
+    byBucket.set(`${new Date(row.bucket).getTime()}|${row.type}`, row.count);
+    totals.set(row.type, (totals.get(row.type) ?? 0) + row.count);
+  }
+  const series: SeriesPoint[] = [];
+  for (const bucket of bucketsOf(from, to, granularity)) {
+    for (const type of TYPES) series.push({ bucket, type, count: byBucket.get(`${bucket.getTime()}|${type}`) ?? 0 });
+  }
+  const total = (t: InteractionType) => totals.get(t) ?? 0;
+  const searches = total(InteractionType.SEARCH);
+  const orderCount = total(InteractionType.ORDER);
+  const { orders: ordersInRange, social } = orders[0] ?? { orders: 0, social: 0 };
+  return {
+    totals: TYPES.map((type) => ({ type, count: total(type) })),
+    series,
+    funnel: {
+      searches,
+      matchRequests: total(InteractionType.MATCH_REQUEST),
+      listingViews: total(InteractionType.LISTING_VIEW),
+      orders: orderCount,
+      conversionRate: searches === 0 ? 0 : orderCount / searches,
+    },
+    topSearchedProductTypes: products
+      .filter((p) => PRODUCT_TYPES.has(p.product_type))
+      .map((p) => ({ productType: p.product_type as ProductType, count: p.count })),
+    socialImpactOrderShare: ordersInRange === 0 ? 0 : social / ordersInRange,
+  };
+}

@@ -1,0 +1,59 @@
+import type { EntityManager } from 'typeorm';
+import type { InteractionType } from './interaction-type';
+
+type Runner = Pick<EntityManager, 'query'>;
+
+export interface NewInteraction {
+  eventId: string;
+  type: InteractionType;
+  /** Already pseudonymised. */
+  userKey: string | null;
+  listingId: string | null;
+  productType: string | null;
+  sessionId: string | null;
+  metadata: Record<string, unknown> | null;
+  occurredAt: Date;
+}
+
+/**
+ * Writes one interaction and counts it in its hour of the rollup, in one statement: a second write
+ * of the same event id inserts nothing and therefore counts nothing.
+ */
+export async function recordInteraction(db: Runner, row: NewInteraction): Promise<void> {
+  await db.query(
+    `WITH inserted AS (
+       INSERT INTO analytics.interactions (event_id, type, user_key, listing_id, product_type, session_id, metadata, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT (event_id) DO NOTHING
+       RETURNING occurred_at, type, product_type)
+     INSERT INTO analytics.interaction_rollup_hourly (bucket, type, product_type, count)
+     SELECT date_trunc('hour', occurred_at, 'UTC'), type, COALESCE(product_type, ''), 1 FROM inserted
+     ON CONFLICT (bucket, type, product_type) DO UPDATE SET count = analytics.interaction_rollup_hourly.count + EXCLUDED.count`,
+    [row.eventId, row.type, row.userKey, row.listingId, row.productType, row.sessionId, row.metadata ? JSON.stringify(row.metadata) : null, row.occurredAt],
+  );
+}
+
+/**
+ * Deletes the interactions `where` selects (a condition on the log, parameters from $1) and takes
+ * them off the rollup in the same statement; returns how many went.
+ */
+export async function deleteInteractions(db: Runner, where: string, params: unknown[]): Promise<number> {
+  const [row] = (await db.query(
+    `WITH deleted AS (DELETE FROM analytics.interactions WHERE ${where} RETURNING occurred_at, type, product_type),
+          gone AS (SELECT date_trunc('hour', occurred_at, 'UTC') AS bucket, type, COALESCE(product_type, '') AS product_type, count(*)::int AS n
+                     FROM deleted GROUP BY 1, 2, 3),
+          counted AS (UPDATE analytics.interaction_rollup_hourly r SET count = r.count - gone.n FROM gone
+                       WHERE r.bucket = gone.bucket AND r.type = gone.type AND r.product_type = gone.product_type RETURNING 1)
+     SELECT COALESCE(sum(n), 0)::int AS n FROM gone`,
+    params,
+  )) as Array<{ n: number }>;
+  return row.n;
+}
+
+/** Recomputes the rollup from the log (after a bulk load, or a manual repair of the log). */
+export async function rebuildInteractionRollup(db: Runner): Promise<void> {
+  await db.query(`DELETE FROM analytics.interaction_rollup_hourly`);
+  await db.query(
+    `INSERT INTO analytics.interaction_rollup_hourly (bucket, type, product_type, count)
+     SELECT date_trunc('hour', occurred_at, 'UTC'), type, COALESCE(product_type, ''), count(*)::int FROM analytics.interactions GROUP BY 1, 2, 3`,
+  );
+}
