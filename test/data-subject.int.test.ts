@@ -232,9 +232,11 @@ describe('requestErasure', () => {
     expect(report['listings-matching']).toMatchObject({ erased: 4, retained: 2 });
     expect(report['listings-matching'].reason).toMatch(/5 years as tax records/);
     expect(report['external-sources']).toEqual({ subgraph: 'external-sources', erased: 1, retained: 0, reason: null });
-    // analytics may hold more than the two logged here (interactions built from events)
-    expect(report.analytics).toMatchObject({ retained: 0, reason: null });
+    // analytics may hold more than the two logged here (interactions built from events); the
+    // listings the user sold stay in its market read model with the seller pseudonym removed
     expect(report.analytics.erased).toBeGreaterThanOrEqual(2);
+    if (report.analytics.retained > 0) expect(report.analytics.reason).toMatch(/seller pseudonym removed/);
+    else expect(report.analytics.reason).toBeNull();
 
     // Nothing anywhere still holds the e-mail address or the display name.
     expect(await columnsContaining(s.session.email)).toEqual([]);

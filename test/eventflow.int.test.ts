@@ -115,6 +115,7 @@ describe('listings-matching writes its events in the transaction of the change',
       status: 'ACTIVE',
       socialImpact: { smallScaleFarmer: true, womenOwned: false, youthOwned: false, communityOwned: false, beeLevel: 2, score: 0.338 },
       certificationCount: 1,
+      certifications: ['organic'],
     });
     expect(JSON.stringify(createdEvent.payload)).not.toContain('Highveld');
 
