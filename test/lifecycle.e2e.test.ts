@@ -1,7 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../platform/paths';
-import { generatePrivateJwk } from '../platform/auth/keys';
+import { Client } from 'pg';
+import { generatePrivateJwk, loadSigningKeys } from '../platform/auth/keys';
+import { signAccessToken } from '../platform/auth/viewer';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 
 /** The compiled services as an operator runs them: config checks at start, SIGTERM drains. */
@@ -25,14 +27,15 @@ describe('process lifecycle', () => {
     expect(stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 
-  describe('SIGTERM under load', () => {
+  describe('signals under load', () => {
     let db: TestDatabase;
     beforeAll(async () => {
       db = await createTestDatabase();
     });
     afterAll(async () => db?.drop());
 
-    it('finishes the requests it accepted, then exits 0', async () => {
+    async function startProcess() {
+      const jwk = await generatePrivateJwk();
       const base = 5600 + Math.floor(Math.random() * 300);
       const env = {
         PATH: process.env.PATH,
@@ -42,7 +45,7 @@ describe('process lifecycle', () => {
         DEMO_DATA: 'false',
         LOG_LEVEL: 'warn',
         DATABASE_URL: db.url,
-        JWT_PRIVATE_KEYS: JSON.stringify([await generatePrivateJwk()]),
+        JWT_PRIVATE_KEYS: JSON.stringify([jwk]),
         GATEWAY_PORT: String(base),
         IDENTITY_CONSENT_PORT: String(base + 1),
         LISTINGS_MATCHING_PORT: String(base + 2),
@@ -59,7 +62,7 @@ describe('process lifecycle', () => {
       const child = spawn(process.execPath, ['dist/scripts/start.js'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
       const gateway = `http://127.0.0.1:${base}`;
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
@@ -67,6 +70,12 @@ describe('process lifecycle', () => {
         if (ready) break;
         await new Promise((r) => setTimeout(r, 200));
       }
+      const keys = await loadSigningKeys(JSON.stringify([jwk]), '/tmp');
+      return { child, exited, gateway, stderr: () => stderr, keys };
+    }
+
+    it('finishes the requests it accepted, then exits 0', async () => {
+      const { child, exited, gateway, stderr } = await startProcess();
       const query = JSON.stringify({ query: '{ listings(first: 5) { totalCount } dataSources { slug } }' });
       const inFlight = Array.from({ length: 40 }, () =>
         fetch(`${gateway}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query }).then(
@@ -79,13 +88,69 @@ describe('process lifecycle', () => {
       const signalledAt = Date.now();
       child.kill('SIGTERM');
       const statuses = await Promise.all(inFlight);
-      const code = await exited;
+      const { code } = await exited;
       expect(code).toBe(0);
       expect(Date.now() - signalledAt).toBeLessThan(5000);
-      expect(stderr).toMatch(/SIGTERM received, draining/);
+      expect(stderr()).toMatch(/SIGTERM received, draining/);
       // every request either completed or was never accepted; none failed half-way
       expect(statuses.every((s) => s === 200 || s === 'refused')).toBe(true);
       expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+    });
+
+    it.each(['SIGTERM', 'SIGKILL'] as const)('%s during a burst of orders loses no acknowledged write', async (signal) => {
+      const { child, exited, gateway, keys } = await startProcess();
+      const pg = new Client({ connectionString: db.url });
+      await pg.connect();
+      try {
+        const [seller] = (await pg.query(
+          `INSERT INTO identity.users (email, display_name, roles, password_hash) VALUES ($1, 'Signal seller', ARRAY['SELLER'], 'x') RETURNING id`,
+          [`seller-${signal}-${Date.now()}@example.co.za`],
+        )).rows;
+        const buyers = (await pg.query(
+          `INSERT INTO identity.users (email, display_name, roles, password_hash)
+           SELECT 'buyer-' || g || '-' || $1 || '@example.co.za', 'Signal buyer ' || g, ARRAY['BUYER'], 'x' FROM generate_series(1, 10) g RETURNING id`,
+          [`${signal}-${Date.now()}`],
+        )).rows as Array<{ id: string }>;
+        const [listing] = (await pg.query(
+          `INSERT INTO listings.listings (seller_id, title, product_type, quantity_kg, available_kg, price_per_kg, province, certifications, status)
+           VALUES ($1, 'Signal lot', 'HEMP_SEED', 500, 500, 40, 'GAUTENG', '{}', 'ACTIVE') RETURNING id`,
+          [seller.id],
+        )).rows;
+        const tokens = await Promise.all(
+          buyers.map(async (b) => (await signAccessToken(keys, { userId: b.id, roles: ['BUYER'] }, { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' })).token),
+        );
+        const acknowledged: string[] = [];
+        const burst = Array.from({ length: 120 }, (_, i) =>
+          fetch(`${gateway}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+            body: JSON.stringify({
+              query: 'mutation($l: ID!, $k: String!) { placeOrder(listingId: $l, quantityKg: 1, idempotencyKey: $k) { id } }',
+              variables: { l: listing.id, k: `${signal}-${i}` },
+            }),
+          })
+            .then((r) => r.json() as Promise<any>)
+            .then((body) => {
+              if (body?.data?.placeOrder?.id) acknowledged.push(body.data.placeOrder.id);
+            })
+            .catch(() => undefined),
+        );
+        await Promise.race(burst);
+        child.kill(signal);
+        await Promise.all(burst);
+        const result = await exited;
+        if (signal === 'SIGTERM') expect(result.code).toBe(0);
+        else expect(result.signal).toBe('SIGKILL');
+
+        expect(acknowledged.length).toBeGreaterThan(0);
+        const stored = new Set((await pg.query(`SELECT id FROM listings.orders WHERE listing_id = $1`, [listing.id])).rows.map((r: { id: string }) => r.id));
+        for (const id of acknowledged) expect(stored.has(id)).toBe(true);
+        const { rows } = await pg.query(`SELECT available_kg FROM listings.listings WHERE id = $1`, [listing.id]);
+        expect(Number(rows[0].available_kg)).toBe(500 - stored.size);
+      } finally {
+        await pg.end();
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
     });
   });
 });
