@@ -19,6 +19,7 @@ import { createCorsHandler } from './edge/cors';
 import { adminOnlySchemaPlugin } from './edge/introspection';
 import { createApqStore } from './edge/apq';
 import { explorerRoutes } from './explorer/explorer';
+import { createSecurityAuditClient } from '../platform/security-audit-client';
 import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
 import { createThreatDetector, threatRefusal, type ThreatSignal } from './edge/threats';
 import { loadPartnerOperations, PARTNER_MANIFEST_PATH, type PartnerOperations } from './partners/manifest';
@@ -110,7 +111,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     limiter,
     usage: createPartnerUsage(metrics, partnerOperations.names),
   });
-  const threats = createThreatDetector({ config: { ...config, partnerLimits }, metrics, log });
+  const threats = createThreatDetector({ config: { ...config, partnerLimits }, metrics, log, audit: createSecurityAuditClient(config, log) });
   const edgeStates = new WeakMap<IncomingMessage, EdgeState>();
 
   const apollo = new ApolloServer<GatewayContext>({

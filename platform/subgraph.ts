@@ -70,6 +70,8 @@ export interface SubgraphModule<TLoaders> {
   /** Local token verification, for the subgraph that holds the keys (identity-consent). */
   createVerifier?(deps: SubgraphDeps): Promise<TokenVerifier>;
   routes?(deps: SubgraphDeps): Promise<Record<string, RouteHandler>> | Record<string, RouteHandler>;
+  /** Internal POST routes (signed service-to-service calls that change state). */
+  postRoutes?(deps: SubgraphDeps): Promise<Record<string, RouteHandler>> | Record<string, RouteHandler>;
   /**
    * Runs once the database is migrated, before the server listens. It may return a stop function
    * (for background work: relays, schedulers), called on shutdown before the database closes.
@@ -231,7 +233,10 @@ export async function startSubgraph<TLoaders>(
         }
       },
       routes: module.routes ? await module.routes(deps) : undefined,
-      postRoutes: module.dataSubject ? dataSubjectRoutes(deps, module.dataSubject(deps)) : undefined,
+      postRoutes: {
+        ...(module.dataSubject ? dataSubjectRoutes(deps, module.dataSubject(deps)) : {}),
+        ...(module.postRoutes ? await module.postRoutes(deps) : {}),
+      },
     });
     const host = options.host ?? config.HOST;
     const url = `${await http.listen(options.port ?? config.subgraphPorts[module.name], host)}/graphql`;

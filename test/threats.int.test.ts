@@ -93,6 +93,28 @@ describe('threat detection, observe mode (the default)', () => {
     expect(await metricsOf(gw().url)).toMatch(/threat_signals_total\{[^}]*kind="sql_injection"[^}]*pattern="tautology"[^}]*action="observed"[^}]*\} 1/);
   });
 
+  it('writes a signed-in user’s suspicious request to the audit log too, without the value', async () => {
+    const res = await post(gw().url, SEARCH, { filter: { text: "' OR '1'='1" } }, { authorization: `Bearer ${sellerToken}` });
+    expect(res.status).toBe(200);
+    const deadline = Date.now() + 5000;
+    let entry: any;
+    while (!entry && Date.now() < deadline) {
+      const audit = await post(gw().url, '{ auditLog(first: 20, action: "security.threat_detected") { edges { node { action actorId details } } } }', {}, { authorization: `Bearer ${adminToken}` });
+      entry = audit.json.data?.auditLog.edges.map((e: any) => e.node).find((n: any) => n.details?.requestId === res.requestId);
+      if (!entry) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(entry).toMatchObject({ action: 'security.threat_detected', details: { action: 'observed', signals: expect.arrayContaining(['sql_injection:tautology']) } });
+    expect(JSON.stringify(entry)).not.toContain("'1'='1");
+    const verified = await post(gw().url, '{ verifyAuditLog { valid } }', {}, { authorization: `Bearer ${adminToken}` });
+    expect(verified.json.data.verifyAuditLog.valid).toBe(true);
+  });
+
+  it('refuses an unsigned security audit entry', async () => {
+    const url = new URL('/internal/audit/security?userId=00000000-0000-4000-8000-000000000000&score=90&action=blocked&signals=sql_injection:tautology&requestId=x', t.stack.subgraphs['identity-consent'].url);
+    const res = await fetch(url, { method: 'POST' });
+    expect(res.status).toBe(401);
+  });
+
   it('finds script and path-traversal patterns in inline arguments too', async () => {
     const script = await post(gw().url, '{ listings(filter: { text: "<script>alert(1)</script>" }) { totalCount } }');
     expect(script.status).toBe(200);

@@ -7,6 +7,7 @@ import type { ServiceMetrics } from '../../platform/metrics';
 import type { PartnerTierName } from '../../platform/partner-client';
 import type { GatewayContext } from '../context.type';
 import { scanValue, type ThreatKind } from './threat-patterns';
+import type { SecurityAuditEntry } from '../../platform/security-audit-client';
 
 export interface ThreatSignal {
   kind: ThreatKind;
@@ -84,6 +85,8 @@ export interface ThreatDetectorOptions {
   };
   metrics: ServiceMetrics;
   log: Logger;
+  /** Where a signed-in user's signals also go: identity-consent's audit log. */
+  audit?: { record(entry: SecurityAuditEntry): void };
   now?: () => number;
   maxClients?: number;
 }
@@ -143,6 +146,15 @@ export function createThreatDetector(options: ThreatDetectorOptions) {
       },
       blocked ? 'request blocked by threat detection' : 'suspicious request observed',
     );
+    if (ctx.userId) {
+      options.audit?.record({
+        userId: ctx.userId,
+        requestId: ctx.requestId,
+        score,
+        action,
+        signals: [...reportedBefore, ...found].map((s) => `${s.kind}:${s.name}`),
+      });
+    }
     return { score, blocked };
   }
 

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import { SECURITY_AUDIT_PATH } from '../../platform/security-audit-client';
 import { createTokenVerifier } from '../../platform/auth/viewer';
 import { ACTIVE_CONSENTS_PATH } from '../../platform/consent-client';
 import { PARTNER_RESOLVE_PATH } from '../../platform/partner-client';
 import { isUuid } from '../../platform/schema/ids';
 import type { SubgraphModule } from '../../platform/subgraph';
 import { InternalRouteError, signedRoute } from './internal-route';
+import { appendAlone } from './modules/audit/audit.service';
 import { createIdentityLoaders, type IdentityLoaders } from './loaders';
 import { CreateUsers1732233600000 } from './migrations/1732233600000-CreateUsers';
 import { AuthConsentAudit1732320000000 } from './migrations/1732320000000-AuthConsentAudit';
@@ -52,6 +54,25 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   async createVerifier(deps) {
     const keys = await signingKeys(deps);
     return createTokenVerifier({ issuer: deps.config.JWT_ISSUER, audience: deps.config.JWT_AUDIENCE, localJwks: keys.jwks });
+  },
+  postRoutes(deps) {
+    return {
+      // The gateway's threat detection, for signed-in users; see platform/security-audit-client.ts.
+      [SECURITY_AUDIT_PATH]: signedRoute(deps, async (query) => {
+        const userId = query.get('userId');
+        const score = Number(query.get('score'));
+        const action = query.get('action');
+        const signals = (query.get('signals') ?? '').split(',').filter(Boolean);
+        const requestId = query.get('requestId') ?? '';
+        if (!isUuid(userId)) throw new InternalRouteError(400, 'userId must be a UUID');
+        if (!Number.isInteger(score) || score < 0 || score > 10_000) throw new InternalRouteError(400, 'score must be a whole number');
+        if (action !== 'observed' && action !== 'blocked') throw new InternalRouteError(400, 'action must be observed or blocked');
+        if (signals.length > 10 || signals.some((s) => !/^[a-z_]{1,20}:[a-z0-9_.-]{1,60}$/i.test(s))) throw new InternalRouteError(400, 'signals must be kind:pattern labels');
+        if (!/^[A-Za-z0-9._:-]{0,64}$/.test(requestId)) throw new InternalRouteError(400, 'requestId is malformed');
+        await appendAlone(deps.db.dataSource, { action: 'security.threat_detected', actorId: userId, subjectId: userId, details: { score, action, signals, requestId } });
+        return { ok: true };
+      }),
+    };
   },
   async routes(deps) {
     const body = JSON.stringify((await signingKeys(deps)).jwks);
