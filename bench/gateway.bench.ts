@@ -107,10 +107,10 @@ function peakRssMb(pid: number | undefined): number | null {
   }
 }
 
-async function metricSum(url: string, name: string): Promise<number> {
+async function metricSum(url: string, name: string, labelFilter = ''): Promise<number> {
   const text = await (await fetch(url)).text();
   let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(name)) sum += Number(line.split(' ').pop());
+  for (const line of text.split('\n')) if (line.startsWith(name) && line.includes(labelFilter)) sum += Number(line.split(' ').pop());
   return sum;
 }
 
@@ -207,9 +207,10 @@ async function main() {
 
     // 4. Statements and subgraph requests per operation.
     const subgraphMetrics = [ports.identity, ports.listings, ports.external, ports.analytics].map((p) => `http://127.0.0.1:${p}/metrics`);
-    const sqlTotal = async () => (await Promise.all(subgraphMetrics.map((u) => metricSum(u, 'db_statements_total')))).reduce((a, b) => a + b, 0);
-    // Let the load test's backlog drain (event consumers keep writing for a while) before counting.
-    for (let previous = -1, current = await sqlTotal(); previous !== current; ) {
+    // Statements requests caused (relays and consumers poll in the background and are labelled apart).
+    const sqlTotal = async () => (await Promise.all(subgraphMetrics.map((u) => metricSum(u, 'db_statements_total', 'kind="request"')))).reduce((a, b) => a + b, 0);
+    // Let the load test's last requests finish before counting (bounded: at most 30 s).
+    for (let previous = -1, current = await sqlTotal(), waited = 0; previous !== current && waited < 30; waited++) {
       await new Promise((r) => setTimeout(r, 1000));
       [previous, current] = [current, await sqlTotal()];
     }

@@ -8,7 +8,7 @@ export interface ServiceMetrics {
   registry: Registry;
   httpDuration: Histogram<'route' | 'method' | 'status'>;
   operationDuration: Histogram<'operation' | 'outcome'>;
-  dbStatements: Counter<'schema'>;
+  dbStatements: Counter<'schema' | 'kind'>;
 }
 
 let defaultMetricsRegistered = false;
@@ -37,8 +37,8 @@ export function createMetrics(service: string): ServiceMetrics {
   });
   const dbStatements = new Counter({
     name: 'db_statements_total',
-    help: 'SQL statements sent to the database',
-    labelNames: ['schema'] as const,
+    help: 'SQL statements sent to the database: kind="request" for work a request caused, "background" for event relays, consumers and schedulers',
+    labelNames: ['schema', 'kind'] as const,
     registers: [registry],
   });
   return { registry, httpDuration, operationDuration, dbStatements };

@@ -32,9 +32,10 @@ export class StatementCounter implements TypeOrmLogger {
     private readonly metrics?: ServiceMetrics,
   ) {}
   logQuery(query: string, _parameters?: unknown[], queryRunner?: QueryRunner): void {
-    if (queryRunner?.data?.background) this.background += 1;
+    const background = Boolean(queryRunner?.data?.background);
+    if (background) this.background += 1;
     else this.count += 1;
-    this.metrics?.dbStatements.inc({ schema: this.schema });
+    this.metrics?.dbStatements.inc({ schema: this.schema, kind: background ? 'background' : 'request' });
     if (this.logger.isLevelEnabled('trace')) this.logger.trace({ sql: query }, 'sql');
   }
   logQueryError(error: string | Error, query: string): void {
