@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import type { DestinationStream } from 'pino';
@@ -121,11 +122,14 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     includeStacktraceInErrorResponses: false,
     // runMain owns SIGTERM: it drains HTTP first, then stops Apollo, relays and schedulers in order.
     stopOnTerminationSignals: false,
+    // Compact JSON: Apollo pretty-prints by default, which costs CPU and bytes on every response.
+    stringifyResult: (result) => JSON.stringify(result),
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     persistedQueries: { cache: apq.cache, ttl: config.APQ_TTL_SECONDS },
     validationRules: armor.validationRules,
     plugins: [
+      ApolloServerPluginCacheControlDisabled(),
       ...armor.plugins,
       threats.plugin(),
       partners.usagePlugin(),
