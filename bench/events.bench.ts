@@ -12,6 +12,7 @@ import { createMetrics } from '../platform/metrics';
 import { openDatabase, type Database } from '../platform/db/data-source';
 import { createEventTablesMigration, defineConsumer, EventRuntime, type NewEvent } from '../platform/events';
 import type { SubgraphDeps } from '../platform/subgraph';
+import { PROJECT_ROOT } from '../platform/paths';
 
 /**
  * Delivery latency (commit of the producing transaction → the consumer's handler has run in its
@@ -175,7 +176,7 @@ async function main() {
     postgres: await runTransport('postgres'),
     redis: await runTransport('redis'),
   };
-  const file = path.resolve(__dirname, '../../bench/results/events.json');
+  const file = path.join(PROJECT_ROOT, 'bench', 'results', 'events.json');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(results, null, 2)}\nwritten to ${path.relative(process.cwd(), file)}\n`);
