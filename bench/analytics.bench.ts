@@ -9,6 +9,7 @@ import { COUNTS, interactionAnalytics, splitRange } from '../subgraphs/analytics
 import { Granularity } from '../subgraphs/analytics/modules/aggregate/aggregate.type';
 import { rebuildInteractionRollup } from '../subgraphs/analytics/modules/interaction/interaction.store';
 import { startTestStack, type TestStack } from '../test/helpers/stack';
+import { latencyStats } from './stats';
 
 /**
  * interactionAnalytics over 1,000,000 interactions spread over the last 365 days (the retention
@@ -23,12 +24,6 @@ const LISTINGS = 2_000;
 const USERS = 50_000;
 const DAY_MS = 86_400_000;
 
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return { n: sorted.length, p50Ms: round(q(50)), p95Ms: round(q(95)), maxMs: round(sorted[sorted.length - 1]) };
-}
 
 async function timed(n: number, fn: (i: number) => Promise<void>): Promise<number[]> {
   const out: number[] = [];
@@ -109,7 +104,7 @@ async function main() {
     // Each iteration shifts the window by an hour, so no two requests ask the same thing.
     const scenario = (days: number, granularity: Granularity) => ({
       gateway: async () =>
-        stats(
+        latencyStats(
           await timed(ITERATIONS, async (i) => {
             const to = new Date(now - i * 3_600_000);
             const res = await t.gql(QUERY, { from: new Date(to.getTime() - days * DAY_MS).toISOString(), to: to.toISOString(), g: granularity }, { token: admin });
@@ -117,7 +112,7 @@ async function main() {
           }),
         ),
       service: async () =>
-        stats(
+        latencyStats(
           await timed(ITERATIONS, async (i) => {
             const to = new Date(now - i * 3_600_000);
             await interactionAnalytics(db, new Date(to.getTime() - days * DAY_MS), to, granularity);
@@ -158,7 +153,7 @@ async function main() {
     // The training export: the first page and a page deep in the keyset, 100 rows each.
     const VECTORS = `query ($after: String) { featureVectors(first: 100, after: $after) { totalCount pageInfo { endCursor } edges { node { userKey listingId features label } } } }`;
     let cursor: string | null = null;
-    const featurePages = stats(
+    const featurePages = latencyStats(
       await timed(Math.min(ITERATIONS, 20), async () => {
         const res = await t.gql(VECTORS, { after: cursor }, { token: admin });
         if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));

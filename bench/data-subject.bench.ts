@@ -14,13 +14,8 @@ import { createDataSubjectClient } from '../platform/data-subject';
 import { pseudonymise } from '../subgraphs/analytics/modules/interaction/pseudonym';
 import { registerUser, type Session } from '../test/helpers/identity';
 import { startTestStack, type TestStack } from '../test/helpers/stack';
+import { latencyStats } from './stats';
 
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return { n: sorted.length, p50Ms: round(at(0.5)), p90Ms: round(at(0.9)), meanMs: round(sorted.reduce((s, x) => s + x, 0) / sorted.length) };
-}
 
 let t: TestStack;
 
@@ -96,7 +91,7 @@ test('data-subject request benchmark', async () => {
     exportMs.push((await run(EXPORT, user.accessToken)).ms);
     eraseMs.push((await run(ERASE, user.accessToken)).ms);
   }
-  results.smallUser = { exportToCompleted: stats(exportMs), erasureToCompleted: stats(eraseMs) };
+  results.smallUser = { exportToCompleted: latencyStats(exportMs), erasureToCompleted: latencyStats(eraseMs) };
 
   // 2. One heavy user: interactions past the cap, thousands of listings and orders.
   const counts = { listings: 5000, orders: 5000, matchRequests: 2000, interactions: 12_000 };

@@ -13,6 +13,7 @@ import { openDatabase, type Database } from '../platform/db/data-source';
 import { createEventTablesMigration, defineConsumer, EventRuntime, type NewEvent } from '../platform/events';
 import type { SubgraphDeps } from '../platform/subgraph';
 import { PROJECT_ROOT } from '../platform/paths';
+import { percentile } from './stats';
 
 /**
  * Delivery latency (commit of the producing transaction → the consumer's handler has run in its
@@ -46,9 +47,6 @@ function viewed(): NewEvent<'listing.viewed'> {
   return { type: 'listing.viewed', payload: { listingId: id, sellerId: id, viewerId: null } };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 const round = (n: number) => Math.round(n * 100) / 100;
 

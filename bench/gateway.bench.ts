@@ -11,6 +11,7 @@ import { signAccessToken } from '../platform/auth/viewer';
 import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
 import { PROJECT_ROOT } from '../platform/paths';
 import { seedListings, seedSellers } from './seed';
+import { percentile } from './stats';
 
 /**
  * The gateway's own numbers, each process separate as in production (subgraphs in one process, our
@@ -42,9 +43,6 @@ const CATALOGUE = (n: number) =>
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 interface LoadResult {
   rps: number;

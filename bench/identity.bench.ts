@@ -11,13 +11,8 @@ import { Role } from '../platform/schema/shared-types';
 import { appendAlone } from '../subgraphs/identity-consent/modules/audit/audit.service';
 import { LOGIN, registerUser, SOURCES, uniqueEmail } from '../test/helpers/identity';
 import { startTestStack, type TestStack } from '../test/helpers/stack';
+import { latencyStats } from './stats';
 
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return { n: sorted.length, p50Ms: round(at(0.5)), p90Ms: round(at(0.9)), meanMs: round(sorted.reduce((s, x) => s + x, 0) / sorted.length) };
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<number> {
   const started = performance.now();
@@ -54,7 +49,7 @@ test('identity-consent benchmark', async () => {
     unknownEmail.push(await timed(() => t.gql(LOGIN, { email: uniqueEmail('ghost'), password: `Wrong-password-${i}` })));
     if (i % 4 === 0) success.push(await timed(() => t.gql(LOGIN, { email: user.email, password: 'Hemp-field-2024' })));
   }
-  results.login = { wrongPassword: stats(wrongPassword), unknownEmail: stats(unknownEmail), success: stats(success) };
+  results.login = { wrongPassword: latencyStats(wrongPassword), unknownEmail: latencyStats(unknownEmail), success: latencyStats(success) };
 
   // 2. Audit appends, all at once: the advisory lock serialises them.
   const db = t.stack.subgraphs['identity-consent'].deps.db.dataSource;
@@ -67,7 +62,7 @@ test('identity-consent benchmark', async () => {
   const admin = await t.tokenFor(user.id, [Role.ADMIN]);
   const verifyMs: number[] = [];
   for (let i = 0; i < 5; i++) verifyMs.push(await timed(() => t.gql(`{ verifyAuditLog { valid checked } }`, {}, { token: admin })));
-  results.verifyAuditLog = { rows, ...stats(verifyMs) };
+  results.verifyAuditLog = { rows, ...latencyStats(verifyMs) };
 
   // 4. The fresh-consent route other subgraphs call on every consent-gated request.
   await t.gql(
@@ -78,7 +73,7 @@ test('identity-consent benchmark', async () => {
   const client = createConsentClient(t.stack.config);
   const consentMs: number[] = [];
   for (let i = 0; i < 200; i++) consentMs.push(await timed(() => client.activeConsents(user.id, `bench-${i}`)));
-  results.activeConsentsRoute = stats(consentMs);
+  results.activeConsentsRoute = latencyStats(consentMs);
 
   const out = path.join(__dirname, 'results', 'identity.json');
   mkdirSync(path.dirname(out), { recursive: true });

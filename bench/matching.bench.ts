@@ -9,6 +9,7 @@ import { EXTERNAL_CANDIDATES_SQL } from '../subgraphs/listings-matching/modules/
 import type { ActiveConsent } from '../platform/consent-client';
 import { startTestStack, type TestStack } from '../test/helpers/stack';
 import { SEARCH_WORDS, seedListings, seedSellers, seedSellerStats } from './seed';
+import { latencyStats } from './stats';
 
 /**
  * Matching and search at 100k ACTIVE listings (and 30k external offers in the read model) on the
@@ -38,19 +39,6 @@ function rng(seed: number) {
 }
 const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
 
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return {
-    n: sorted.length,
-    meanMs: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-    p50Ms: round(q(50)),
-    p95Ms: round(q(95)),
-    p99Ms: round(q(99)),
-    maxMs: round(sorted[sorted.length - 1]),
-  };
-}
 
 async function timed(n: number, fn: (i: number) => Promise<void>): Promise<number[]> {
   const out: number[] = [];
@@ -76,7 +64,7 @@ async function concurrent(n: number, workers: number, fn: (i: number) => Promise
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { ...stats(latencies), concurrency: workers, requestsPerSecond: Math.round(n / seconds) };
+  return { ...latencyStats(latencies), concurrency: workers, requestsPerSecond: Math.round(n / seconds) };
 }
 
 const MATCH = `mutation($input: MatchInput!) { requestMatches(input: $input) { id matches { score breakdown { price distance quantity quality socialImpact } explanation listing { id title pricePerKg { amount } } } } }`;
@@ -197,7 +185,7 @@ async function main() {
     const plans = [];
     for (let i = 0; i < 20; i++) plans.push(await explain());
     const candidateSql = {
-      executionMs: stats(plans.map((p) => p['Execution Time'])),
+      executionMs: latencyStats(plans.map((p) => p['Execution Time'])),
       indexOnlyScanOnCandidateIndex: JSON.stringify(plans[0].Plan).includes('"Index Only Scan"') && JSON.stringify(plans[0].Plan).includes('listings_match_candidates_idx'),
     };
     const explainExternal = async () => {
@@ -209,7 +197,7 @@ async function main() {
     const externalPlans = [];
     for (let i = 0; i < 20; i++) externalPlans.push(await explainExternal());
     const externalCandidateSql = {
-      executionMs: stats(externalPlans.map((p) => p['Execution Time'])),
+      executionMs: latencyStats(externalPlans.map((p) => p['Execution Time'])),
       indexOnlyScanOnCandidateIndex:
         JSON.stringify(externalPlans[0].Plan).includes('"Index Only Scan"') && JSON.stringify(externalPlans[0].Plan).includes('external_offers_match_candidates_idx'),
     };
@@ -222,26 +210,26 @@ async function main() {
       config: { iterations: ITERATIONS, matchResultLimit: limits.results, matchCandidateLimit: limits.candidates },
       loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
       requestMatches: {
-        gatewaySequential: stats(matchGateway),
-        serviceSequential: { ...stats(matchService), meanMatches: Math.round((matchCount / ITERATIONS) * 10) / 10 },
+        gatewaySequential: latencyStats(matchGateway),
+        serviceSequential: { ...latencyStats(matchService), meanMatches: Math.round((matchCount / ITERATIONS) * 10) / 10 },
         gatewayConcurrent: matchConcurrent,
         serviceSequentialIncludeExternal: {
           description:
             'includeExternal with consents for 2 of 3 sources: pooled median, listings and external candidates, one ranking. The seeded listings carry ' +
             'social impact and seller track records that external offers lack (both score 0 for them), so few external offers reach the top 20: this measures the cost of pooling',
-          ...stats(matchServiceExternal),
+          ...latencyStats(matchServiceExternal),
           meanMatches: Math.round((pooledMatches / ITERATIONS) * 10) / 10,
           meanExternalMatches: Math.round((externalMatches / ITERATIONS) * 10) / 10,
         },
       },
       search: {
         description: 'listings(filter: { text + optional productType/province/maxPricePerKg }, first: 20) with totalCount and seller displayName',
-        gatewaySequential: stats(searchGateway),
+        gatewaySequential: latencyStats(searchGateway),
         gatewayConcurrent: searchConcurrent,
       },
       catalogue: {
         description: 'listings(first: 20) without text, optional productType, sorted NEWEST/PRICE_ASC/SOCIAL_IMPACT, with totalCount and seller displayName',
-        gatewaySequential: stats(catalogueGateway),
+        gatewaySequential: latencyStats(catalogueGateway),
       },
       candidateSql,
       externalCandidateSql,

@@ -154,7 +154,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     apollo,
     responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
     preHandle: createCorsHandler(config.CORS_ORIGINS),
-    routes: { ...explorerRoutes(), ...operationStatsRoutes(operationStats, config.GATEWAY_SECRET, config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS) },
+    routes: { ...explorerRoutes(), ...operationStatsRoutes(operationStats, { config, log }) },
     prepareBody: async (body, info) => {
       const partner = await partners.identify(info);
       const clientIp = info.req.socket.remoteAddress ?? null;

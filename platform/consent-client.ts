@@ -1,5 +1,5 @@
 import type { AppConfig } from './config';
-import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from './auth/gateway-signature';
+import { internalFetch } from './internal-http';
 import { GraphQLError } from 'graphql';
 import { accessLevelCovers, type AccessLevel } from './schema/shared-types';
 
@@ -26,15 +26,13 @@ export interface ConsentClient {
 export function createConsentClient(config: Pick<AppConfig, 'subgraphUrls' | 'GATEWAY_SECRET'>, timeoutMs = 2000): ConsentClient {
   return {
     async activeConsents(userId, requestId) {
-      const base = new URL(config.subgraphUrls['identity-consent']);
-      const pathWithQuery = `${ACTIVE_CONSENTS_PATH}?userId=${encodeURIComponent(userId)}`;
       try {
-        const res = await fetch(new URL(pathWithQuery, base.origin), {
-          headers: {
-            [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(config.GATEWAY_SECRET, 'GET', pathWithQuery),
-            'x-request-id': requestId,
-          },
-          signal: AbortSignal.timeout(timeoutMs),
+        const res = await internalFetch(config, {
+          origin: new URL(config.subgraphUrls['identity-consent']).origin,
+          method: 'GET',
+          pathWithQuery: `${ACTIVE_CONSENTS_PATH}?userId=${encodeURIComponent(userId)}`,
+          timeoutMs,
+          requestId,
         });
         if (!res.ok) throw new Error(`identity-consent answered ${res.status}`);
         const body = (await res.json()) as { consents: ActiveConsent[] };

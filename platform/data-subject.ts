@@ -1,9 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EntityManager } from 'typeorm';
 import type { AppConfig, SubgraphName } from './config';
-import { INTERNAL_SIGNATURE_HEADER, signInternalRequest, verifyInternalRequest } from './auth/gateway-signature';
-import { httpErrorBody } from './errors';
+import { internalFetch, InternalRouteError, signedRoute } from './internal-http';
 import type { RouteHandler } from './http-server';
 import type { Logger } from './logger';
 import { isUuid } from './schema/ids';
@@ -99,11 +97,6 @@ export async function returning<T = Record<string, unknown>>(m: EntityManager, s
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
 
-function send(res: ServerResponse, status: number, body: string) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(body);
-}
-
 interface RouteDeps {
   config: Pick<AppConfig, 'GATEWAY_SECRET' | 'GATEWAY_SIGNATURE_MAX_AGE_SECONDS'>;
   log: Logger;
@@ -111,34 +104,13 @@ interface RouteDeps {
 
 /** The two signed POST routes of a subgraph's part. */
 export function dataSubjectRoutes(deps: RouteDeps, handlers: DataSubjectHandlers): Record<string, RouteHandler> {
-  const route =
-    (run: (call: SubjectCall) => Promise<unknown>): RouteHandler =>
-    async (req: IncomingMessage, res: ServerResponse) => {
-      const pathWithQuery = req.url ?? '/';
-      const header = req.headers[INTERNAL_SIGNATURE_HEADER];
-      const check = verifyInternalRequest(
-        deps.config.GATEWAY_SECRET,
-        Array.isArray(header) ? header[0] : header,
-        req.method ?? 'POST',
-        pathWithQuery,
-        deps.config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS,
-      );
-      req.resume(); // parameters are in the signed query; a body is ignored
-      if (!check.ok) {
-        deps.log.warn({ reason: check.reason, path: pathWithQuery.split('?')[0] }, 'refused an unsigned internal request');
-        send(res, 401, httpErrorBody('A valid internal signature is required', 'UNAUTHENTICATED'));
-        return;
-      }
-      const query = new URL(pathWithQuery, 'http://internal').searchParams;
+  const route = (run: (call: SubjectCall) => Promise<unknown>): RouteHandler =>
+    signedRoute(deps, async (query) => {
       const userId = query.get('userId');
       const requestId = query.get('requestId');
-      if (!isUuid(userId) || !isUuid(requestId)) {
-        send(res, 400, httpErrorBody('userId and requestId must be UUIDs', 'BAD_USER_INPUT'));
-        return;
-      }
-      const log = deps.log.child({ dataSubjectRequestId: requestId });
-      send(res, 200, JSON.stringify(await run({ userId: userId.toLowerCase(), requestId, log })));
-    };
+      if (!isUuid(userId) || !isUuid(requestId)) throw new InternalRouteError(400, 'userId and requestId must be UUIDs');
+      return run({ userId: userId.toLowerCase(), requestId, log: deps.log.child({ dataSubjectRequestId: requestId }) });
+    });
   return {
     [SUBJECT_EXPORT_PATH]: route((call) => handlers.export(call)),
     [SUBJECT_ERASE_PATH]: route((call) => handlers.erase(call)),
@@ -167,17 +139,14 @@ export interface DataSubjectClient {
  */
 export function createDataSubjectClient(config: Pick<AppConfig, 'subgraphUrls' | 'GATEWAY_SECRET'>, timeoutMs: number): DataSubjectClient {
   async function call<T>(subgraph: SubgraphName, path: string, userId: string, requestId: string): Promise<T> {
-    const origin = new URL(config.subgraphUrls[subgraph]).origin;
-    const pathWithQuery = `${path}?userId=${encodeURIComponent(userId)}&requestId=${encodeURIComponent(requestId)}`;
     let res: Response;
     try {
-      res = await fetch(new URL(pathWithQuery, origin), {
+      res = await internalFetch(config, {
+        origin: new URL(config.subgraphUrls[subgraph]).origin,
         method: 'POST',
-        headers: {
-          [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(config.GATEWAY_SECRET, 'POST', pathWithQuery),
-          'x-request-id': requestId,
-        },
-        signal: AbortSignal.timeout(timeoutMs),
+        pathWithQuery: `${path}?userId=${encodeURIComponent(userId)}&requestId=${encodeURIComponent(requestId)}`,
+        timeoutMs,
+        requestId,
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };

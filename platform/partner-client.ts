@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AppConfig } from './config';
-import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from './auth/gateway-signature';
+import { internalFetch } from './internal-http';
 
 export type PartnerTierName = 'FREE' | 'STANDARD' | 'PREMIUM';
 
@@ -53,14 +53,12 @@ export function createPartnerResolver(
 
   async function lookup(keyHash: string, requestId?: string): Promise<ResolvedPartner | null> {
     lookups += 1;
-    const base = new URL(config.subgraphUrls['identity-consent']);
-    const pathWithQuery = `${PARTNER_RESOLVE_PATH}?keyHash=${keyHash}`;
-    const res = await fetch(new URL(pathWithQuery, base.origin), {
-      headers: {
-        [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(config.GATEWAY_SECRET, 'GET', pathWithQuery),
-        ...(requestId ? { 'x-request-id': requestId } : {}),
-      },
-      signal: AbortSignal.timeout(timeoutMs),
+    const res = await internalFetch(config, {
+      origin: new URL(config.subgraphUrls['identity-consent']).origin,
+      method: 'GET',
+      pathWithQuery: `${PARTNER_RESOLVE_PATH}?keyHash=${keyHash}`,
+      timeoutMs,
+      requestId,
     });
     if (!res.ok) throw new Error(`identity-consent answered ${res.status} to a partner lookup`);
     return ((await res.json()) as { partner: ResolvedPartner | null }).partner;

@@ -1,6 +1,6 @@
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
-import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from './auth/gateway-signature';
+import { internalFetch } from './internal-http';
 
 export const SECURITY_AUDIT_PATH = '/internal/audit/security';
 
@@ -33,12 +33,12 @@ export function createSecurityAuditClient(config: Pick<AppConfig, 'subgraphUrls'
         action: entry.action,
         signals: entry.signals.slice(0, 10).join(','),
       });
-      const pathWithQuery = `${SECURITY_AUDIT_PATH}?${query.toString()}`;
-      const url = new URL(pathWithQuery, new URL(config.subgraphUrls['identity-consent']).origin);
-      fetch(url, {
+      internalFetch(config, {
+        origin: new URL(config.subgraphUrls['identity-consent']).origin,
         method: 'POST',
-        headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(config.GATEWAY_SECRET, 'POST', pathWithQuery) },
-        signal: AbortSignal.timeout(2000),
+        pathWithQuery: `${SECURITY_AUDIT_PATH}?${query.toString()}`,
+        timeoutMs: 2000,
+        requestId: entry.requestId,
       })
         .then((res) => {
           if (!res.ok) log.warn({ status: res.status, requestId: entry.requestId }, 'security audit entry refused');

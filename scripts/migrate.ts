@@ -1,5 +1,5 @@
-import { loadConfig, ConfigError } from '../platform/config';
-import { createLogger } from '../platform/logger';
+import { loadConfig, ConfigError, type AppConfig } from '../platform/config';
+import { createLogger, type Logger } from '../platform/logger';
 import { openDatabase } from '../platform/db/data-source';
 import { SUBGRAPHS } from '../subgraphs';
 
@@ -7,9 +7,7 @@ import { SUBGRAPHS } from '../subgraphs';
  * `npm run migrate`: applies every subgraph's pending migrations and exits. Services also migrate
  * at start (under an advisory lock); a deployment runs this first so replicas start fast.
  */
-async function main() {
-  const config = loadConfig();
-  const log = createLogger('migrate', config.LOG_LEVEL);
+export async function migrateAll(config: AppConfig, log: Logger): Promise<void> {
   for (const module of SUBGRAPHS) {
     const db = await openDatabase({
       url: config.DATABASE_URL,
@@ -22,10 +20,17 @@ async function main() {
     });
     await db.close();
   }
-  log.info('all migrations applied');
 }
 
-main().catch((err) => {
-  process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `migration failed: ${(err as Error).stack}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  const run = async () => {
+    const config = loadConfig();
+    const log = createLogger('migrate', config.LOG_LEVEL);
+    await migrateAll(config, log);
+    log.info('all migrations applied');
+  };
+  run().catch((err) => {
+    process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `migration failed: ${(err as Error).stack}\n`);
+    process.exit(1);
+  });
+}

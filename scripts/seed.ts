@@ -1,9 +1,8 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
-import { openDatabase } from '../platform/db/data-source';
 import { ProductType, Province } from '../platform/schema/shared-types';
-import { SUBGRAPHS } from '../subgraphs';
+import { migrateAll } from './migrate';
 import { seedListings } from '../bench/seed';
 import { rebuildInteractionRollup } from '../subgraphs/analytics/modules/interaction/interaction.store';
 
@@ -29,10 +28,7 @@ async function main() {
   if (!Number.isInteger(listings) || listings < 0 || listings > 5_000_000) throw new Error('--listings must be 0..5,000,000');
   if (!Number.isInteger(interactions) || interactions < 0 || interactions > 20_000_000) throw new Error('--interactions must be 0..20,000,000');
   const log = createLogger('seed', config.LOG_LEVEL);
-  for (const module of SUBGRAPHS) {
-    const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, schema: module.dbSchema, entities: module.entities, migrations: module.migrations, poolSize: 2, log });
-    await db.close();
-  }
+  await migrateAll(config, log);
   const ds = new DataSource({ type: 'postgres', url: config.DATABASE_URL });
   await ds.initialize();
   try {

@@ -1,9 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { verifyInternalRequest, INTERNAL_SIGNATURE_HEADER } from '../../platform/auth/gateway-signature';
-import { httpErrorBody } from '../../platform/errors';
+import { OPERATION_STATS_PATH, signedRoute } from '../../platform/internal-http';
 
-export const OPERATION_STATS_PATH = '/internal/operation-stats';
 /** Distinct operation names tracked; later names share one "other" entry, so memory stays bounded. */
 export const MAX_TRACKED_OPERATIONS = 200;
 /** Durations kept per operation (a sliding window of the most recent ones) for the percentiles. */
@@ -95,18 +92,6 @@ export function operationStatsPlugin<T extends BaseContext>(stats: OperationStat
 }
 
 /** GET /internal/operation-stats, for analytics only: signed like every service-to-service call. */
-export function operationStatsRoutes(stats: OperationStats, secret: string, maxAgeSeconds: number) {
-  return {
-    [OPERATION_STATS_PATH]: (req: IncomingMessage, res: ServerResponse) => {
-      const header = req.headers[INTERNAL_SIGNATURE_HEADER];
-      const check = verifyInternalRequest(secret, typeof header === 'string' ? header : undefined, 'GET', req.url ?? '', maxAgeSeconds);
-      if (!check.ok) {
-        res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(httpErrorBody('A signed internal request is required', 'UNAUTHENTICATED'));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(JSON.stringify(stats.snapshot()));
-    },
-  };
+export function operationStatsRoutes(stats: OperationStats, deps: Parameters<typeof signedRoute>[0]) {
+  return { [OPERATION_STATS_PATH]: signedRoute(deps, async () => stats.snapshot()) };
 }

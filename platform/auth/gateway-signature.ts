@@ -15,25 +15,39 @@ function payload(timestamp: string, get: HeaderGetter): string {
   return [timestamp, ...SIGNED_HEADERS.map((h) => get(h) ?? '')].join('\n');
 }
 
-export function signGatewayRequest(secret: string, get: HeaderGetter, now = Date.now()): string {
+/** `t=<unix seconds>,v1=<base64url HMAC-SHA256>` over what `payloadAt` gives for that timestamp. */
+function sign(secret: string, payloadAt: (timestamp: string) => string, now: number): string {
   const timestamp = Math.floor(now / 1000).toString();
-  const mac = createHmac('sha256', secret).update(payload(timestamp, get)).digest('base64url');
-  return `t=${timestamp},v1=${mac}`;
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(payloadAt(timestamp)).digest('base64url')}`;
+}
+
+function verify(
+  secret: string,
+  header: string | undefined,
+  payloadAt: (timestamp: string) => string,
+  maxAgeSeconds: number,
+  now: number,
+  kind: 'gateway' | 'internal',
+): SignatureCheck {
+  if (!header) return { ok: false, reason: `missing ${kind} signature` };
+  const match = /^t=(\d{1,12}),v1=([A-Za-z0-9_-]{43})$/.exec(header);
+  if (!match) return { ok: false, reason: `malformed ${kind} signature` };
+  const [, timestamp, mac] = match;
+  if (Math.abs(now / 1000 - Number(timestamp)) > maxAgeSeconds) return { ok: false, reason: `stale ${kind} signature` };
+  const expected = createHmac('sha256', secret).update(payloadAt(timestamp)).digest();
+  const given = Buffer.from(mac, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: `invalid ${kind} signature` };
+  return { ok: true };
+}
+
+export function signGatewayRequest(secret: string, get: HeaderGetter, now = Date.now()): string {
+  return sign(secret, (t) => payload(t, get), now);
 }
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
 export function verifyGatewayRequest(secret: string, get: HeaderGetter, maxAgeSeconds: number, now = Date.now()): SignatureCheck {
-  const header = get(SIGNATURE_HEADER);
-  if (!header) return { ok: false, reason: 'missing gateway signature' };
-  const match = /^t=(\d{1,12}),v1=([A-Za-z0-9_-]{43})$/.exec(header);
-  if (!match) return { ok: false, reason: 'malformed gateway signature' };
-  const [, timestamp, mac] = match;
-  if (Math.abs(now / 1000 - Number(timestamp)) > maxAgeSeconds) return { ok: false, reason: 'stale gateway signature' };
-  const expected = createHmac('sha256', secret).update(payload(timestamp, get)).digest();
-  const given = Buffer.from(mac, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid gateway signature' };
-  return { ok: true };
+  return verify(secret, get(SIGNATURE_HEADER), (t) => payload(t, get), maxAgeSeconds, now, 'gateway');
 }
 
 /**
@@ -47,9 +61,7 @@ function internalPayload(timestamp: string, method: string, pathWithQuery: strin
 }
 
 export function signInternalRequest(secret: string, method: string, pathWithQuery: string, now = Date.now()): string {
-  const timestamp = Math.floor(now / 1000).toString();
-  const mac = createHmac('sha256', secret).update(internalPayload(timestamp, method, pathWithQuery)).digest('base64url');
-  return `t=${timestamp},v1=${mac}`;
+  return sign(secret, (t) => internalPayload(t, method, pathWithQuery), now);
 }
 
 export function verifyInternalRequest(
@@ -60,13 +72,5 @@ export function verifyInternalRequest(
   maxAgeSeconds: number,
   now = Date.now(),
 ): SignatureCheck {
-  if (!header) return { ok: false, reason: 'missing internal signature' };
-  const match = /^t=(\d{1,12}),v1=([A-Za-z0-9_-]{43})$/.exec(header);
-  if (!match) return { ok: false, reason: 'malformed internal signature' };
-  const [, timestamp, mac] = match;
-  if (Math.abs(now / 1000 - Number(timestamp)) > maxAgeSeconds) return { ok: false, reason: 'stale internal signature' };
-  const expected = createHmac('sha256', secret).update(internalPayload(timestamp, method, pathWithQuery)).digest();
-  const given = Buffer.from(mac, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid internal signature' };
-  return { ok: true };
+  return verify(secret, header, (t) => internalPayload(t, method, pathWithQuery), maxAgeSeconds, now, 'internal');
 }

@@ -5,7 +5,7 @@ import { ACTIVE_CONSENTS_PATH } from '../../platform/consent-client';
 import { PARTNER_RESOLVE_PATH } from '../../platform/partner-client';
 import { isUuid } from '../../platform/schema/ids';
 import type { SubgraphModule } from '../../platform/subgraph';
-import { InternalRouteError, signedRoute } from './internal-route';
+import { InternalRouteError, signedRoute } from '../../platform/internal-http';
 import { appendAlone } from './modules/audit/audit.service';
 import { createIdentityLoaders, type IdentityLoaders } from './loaders';
 import { CreateUsers1732233600000 } from './migrations/1732233600000-CreateUsers';
