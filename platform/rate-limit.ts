@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRateLimitRule, type Identity, type Store } from 'graphql-rate-limit';
 import { chain, deny, rule, type IRule, type IRules } from 'graphql-shield';
-import type { IOptions } from 'graphql-shield/typings/types';
 import Redis from 'ioredis';
 import { RateLimitedError } from './errors';
 
@@ -169,7 +168,7 @@ export function rateLimitRules(
     return rule({ cache: 'no_cache' })(async (parent, args, ctx, info) => {
       try {
         // debug: rethrow the store's failure here instead of shield's silent `false`
-        return await limit.resolve(parent, args, ctx, info, { debug: true } as IOptions);
+        return await limit.resolve(parent, args, ctx, info, { debug: true } as Parameters<typeof limit.resolve>[4]);
       } catch (err) {
         onError(err);
         return new RateLimitedError(

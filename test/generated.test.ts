@@ -21,7 +21,9 @@ describe('generated files match the code', () => {
     try {
       execFileSync(process.execPath, [bin, '--config', 'codegen.yml', '--check'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
     } catch (err) {
-      throw new Error(`codegen output is stale: run \`npm run codegen\` and commit it\n${(err as { stdout?: Buffer }).stdout ?? ''}`);
+      throw new Error(`codegen output is stale: run \`npm run codegen\` and commit it\n${(err as { stdout?: Buffer }).stdout ?? ''}`, {
+        cause: err,
+      });
     }
   });
 });
