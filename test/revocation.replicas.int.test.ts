@@ -116,8 +116,8 @@ it('a logout through replica A is refused by gateway B and listings-matching B w
   }
   for (const [replica, values] of Object.entries(delays)) expect({ replica, max: Math.max(...values) < 1000 }).toEqual({ replica, max: true });
   const lag = await listingsB.deps.metrics.registry.getSingleMetric('revocation_propagation_seconds')!.get();
-  const redisSum = lag.values.find((v) => v.metricName === 'revocation_propagation_seconds_sum' && v.labels.feed === 'redis');
-  const redisCount = lag.values.find((v) => v.metricName === 'revocation_propagation_seconds_count' && v.labels.feed === 'redis');
+  const redisSum = lag.values.find((v) => (v as { metricName?: string }).metricName === 'revocation_propagation_seconds_sum' && v.labels.feed === 'redis');
+  const redisCount = lag.values.find((v) => (v as { metricName?: string }).metricName === 'revocation_propagation_seconds_count' && v.labels.feed === 'redis');
   expect(Number(redisCount?.value)).toBeGreaterThanOrEqual(users.length);
   // eslint-disable-next-line no-console
   console.log(
