@@ -7,6 +7,7 @@ import {
   type RevocationSync,
 } from '../../../../platform/auth/revocation';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { withRunner } from '../../../../platform/events/db';
 
 export interface NewRevocation {
   kind: RevocationKind;
@@ -74,18 +75,24 @@ export async function closeRevocationPublisher(deps: SubgraphDeps): Promise<void
  * the rest for one token lifetime and a minute), else what was recorded since.
  */
 export async function readRevocationLog(db: DataSource, tokenTtlSeconds: number, sinceMs: number | null): Promise<{ now: number; entries: RevocationEntry[] }> {
-  const [{ now }] = await db.query(`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now`);
-  const columns = `kind, user_id, session_id, min_version, (extract(epoch FROM recorded_at) * 1000)::bigint AS at`;
-  const rows: Row[] =
-    sinceMs === null
-      ? await db.query(
-          `SELECT ${columns} FROM identity.revocations
-            WHERE kind = 'erasure' OR recorded_at > clock_timestamp() - make_interval(secs => $1::double precision)
-            ORDER BY seq`,
-          [tokenTtlSeconds + 60],
-        )
-      : await db.query(`SELECT ${columns} FROM identity.revocations WHERE recorded_at >= to_timestamp($1::double precision / 1000) ORDER BY seq LIMIT 10000`, [sinceMs]);
-  return { now: Number(now), entries: rows.map(toEntry) };
+  // One statement, on a runner tagged as background work: the views' polls are not any request's statements.
+  const rows: Array<Row & { now: string | number | null }> = await withRunner(db, (runner) =>
+    runner.query(
+      `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now, r.kind, r.user_id, r.session_id, r.min_version,
+              (extract(epoch FROM r.recorded_at) * 1000)::bigint AS at
+         FROM (SELECT 1) one
+         LEFT JOIN LATERAL (
+           SELECT * FROM identity.revocations
+            WHERE CASE WHEN $2::double precision IS NULL
+                       THEN kind = 'erasure' OR recorded_at > clock_timestamp() - make_interval(secs => $1::double precision)
+                       ELSE recorded_at >= to_timestamp($2::double precision / 1000) END
+            ORDER BY seq LIMIT CASE WHEN $2::double precision IS NULL THEN NULL ELSE 10000 END
+         ) r ON true`,
+      [tokenTtlSeconds + 60, sinceMs],
+    ),
+  );
+  const now = Number(rows[0]?.now ?? Date.now());
+  return { now, entries: rows.filter((r) => r.kind).map(toEntry) };
 }
 
 /** identity-consent's own view reads its table directly. */
@@ -95,8 +102,10 @@ export function databaseRevocationSync(deps: Pick<SubgraphDeps, 'db' | 'config'>
 
 /** Session and user entries older than a token lifetime can end nothing any more; erasures stay. */
 export async function pruneRevocationLog(db: DataSource, tokenTtlSeconds: number): Promise<void> {
-  await db.query(
-    `DELETE FROM identity.revocations WHERE kind <> 'erasure' AND recorded_at < clock_timestamp() - make_interval(secs => $1::double precision)`,
-    [tokenTtlSeconds + 3600],
+  await withRunner(db, (runner) =>
+    runner.query(
+      `DELETE FROM identity.revocations WHERE kind <> 'erasure' AND recorded_at < clock_timestamp() - make_interval(secs => $1::double precision)`,
+      [tokenTtlSeconds + 3600],
+    ),
   );
 }
