@@ -12,6 +12,7 @@ import { createMetrics } from '../platform/metrics';
 import { openDatabase, type Database } from '../platform/db/data-source';
 import { createEventTablesMigration, defineConsumer, EventRuntime, type NewEvent } from '../platform/events';
 import type { SubgraphDeps } from '../platform/subgraph';
+import { detachedRevocationView } from '../platform/auth/revocation';
 import { PROJECT_ROOT } from '../platform/paths';
 import { percentile } from './stats';
 
@@ -86,7 +87,7 @@ async function runTransport(transport: 'postgres' | 'redis') {
   });
   const producer = runtime(producerDb, 'bench_producer', true);
   const consuming = runtime(consumerDb, 'bench_consumer', false, [consumer]);
-  const deps = (db: Database, rt: EventRuntime): SubgraphDeps => ({ name: 'analytics', config, db, log, metrics: createMetrics('bench'), outbox: rt.outbox });
+  const deps = (db: Database, rt: EventRuntime): SubgraphDeps => ({ name: 'analytics', config, db, log, metrics: createMetrics('bench'), outbox: rt.outbox, revocations: detachedRevocationView(log) });
   await producer.start(deps(producerDb, producer));
   await consuming.start(deps(consumerDb, consuming));
 

@@ -1,6 +1,7 @@
 import type { Viewer } from '../platform/auth/viewer';
 import type { Logger } from '../platform/logger';
 import type { ThreatSignal } from './edge/threats';
+import type { StaleTokenWarning } from './edge/stale-token';
 
 export interface PartnerIdentity {
   id: string;
@@ -20,4 +21,6 @@ export interface GatewayContext {
   userAgent: string | null;
   /** Threat signals found before GraphQL (the client's request rate), already reported. */
   threatSignals?: ThreatSignal[];
+  /** Set when a refused token was ignored for a public query: the response carries it in `extensions.warnings`. */
+  tokenWarning?: StaleTokenWarning;
 }

@@ -8,7 +8,9 @@ import type { DestinationStream } from 'pino';
 import type { AppConfig, SubgraphName } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { createMetrics } from '../platform/metrics';
-import { createTokenVerifier } from '../platform/auth/viewer';
+import { createTokenVerifier, refusalReasonOf } from '../platform/auth/viewer';
+import { createRevocationView, httpRevocationSync, type RevocationView } from '../platform/auth/revocation';
+import { isPublicOperation, staleTokenPlugin, staleTokenWarning } from './edge/stale-token';
 import { maskError } from '../platform/errors';
 import { metricsPlugin, requestLogPlugin } from '../platform/apollo-plugins';
 import { createHttpService, HttpRefusal, type HttpService, type Readiness } from '../platform/http-server';
@@ -36,17 +38,22 @@ export interface GatewayOptions {
   logDestination?: DestinationStream;
   /** The partner operations; the committed manifest by default. */
   partnerOperations?: PartnerOperations;
+  /** A test standing this gateway up as a replica in another process: revocations reach it only through Redis or its poll. */
+  isolatedRevocations?: boolean;
 }
 
 /** What the edge learnt about a request before GraphQL, for the context. */
 interface EdgeState {
   partner: ResolvedPartner | null;
   threatSignals: ThreatSignal[];
+  /** The parsed body, kept to decide what a stale token gets (only looked at when a token is refused). */
+  body: unknown;
 }
 
 export interface RunningGateway {
   url: string;
   http: HttpService;
+  revocations: RevocationView;
   stop(): Promise<void>;
 }
 
@@ -99,7 +106,15 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   });
   const armor = createArmor(config);
   const apq = createApqStore(config.REDIS_URL);
-  const verify = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
+  const revocations = createRevocationView(config, {
+    service: 'gateway',
+    log: log.child({ component: 'revocations' }),
+    sync: httpRevocationSync(config),
+    registry: metrics.registry,
+    local: !options.isolatedRevocations,
+  });
+  await revocations.start();
+  const verify = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL, revocations, service: 'gateway' });
   const operationStats = new OperationStats();
   const partnerLimits = { FREE: config.PARTNER_LIMIT_FREE, STANDARD: config.PARTNER_LIMIT_STANDARD, PREMIUM: config.PARTNER_LIMIT_PREMIUM };
   const partnerOperations = options.partnerOperations ?? loadPartnerOperations(PARTNER_MANIFEST_PATH);
@@ -132,6 +147,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       ApolloServerPluginCacheControlDisabled(),
       ...armor.plugins,
       threats.plugin(),
+      staleTokenPlugin(),
       partners.usagePlugin(),
       adminOnlySchemaPlugin(config.isProduction),
       metricsPlugin(metrics),
@@ -158,7 +174,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     prepareBody: async (body, info) => {
       const partner = await partners.identify(info);
       const clientIp = info.req.socket.remoteAddress ?? null;
-      const state: EdgeState = { partner, threatSignals: [] };
+      const state: EdgeState = { partner, threatSignals: [], body };
       edgeStates.set(info.req, state);
       const botRate = threats.observeRate(partner ? `partner:${partner.id}` : `ip:${clientIp}`, partner?.tier ?? null);
       if (botRate) {
@@ -183,8 +199,16 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       // A partner request carries no user token (the edge refuses both at once).
       if (edge?.partner) return { ...common, log: requestLog.child({ partnerId: edge.partner.id }), viewer: null, partner: edge.partner };
       const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
-      const viewer = await verify(authorization);
-      return { ...common, log: requestLog, viewer, authorization: viewer ? authorization : undefined };
+      try {
+        const viewer = await verify(authorization);
+        return { ...common, log: requestLog, viewer, authorization: viewer ? authorization : undefined };
+      } catch (err) {
+        // A stale token on a public query: answered as anonymous, with a warning (docs/revocation.md).
+        const reason = refusalReasonOf(err);
+        const search = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
+        if (reason && isPublicOperation(edge?.body, search)) return { ...common, log: requestLog, viewer: null, tokenWarning: staleTokenWarning(reason) };
+        throw err;
+      }
     },
     ready: readinessChecker(config),
   });
@@ -194,8 +218,10 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   return {
     url,
     http,
+    revocations,
     async stop() {
       await http.close(config.SHUTDOWN_GRACE_MS);
+      await revocations.stop();
       await apq.close();
       await limiter.close();
     },

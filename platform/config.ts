@@ -68,6 +68,10 @@ const envSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Prefix of every Redis key this deployment writes (tests use a unique one per run). */
   REDIS_KEY_PREFIX: z.string().max(64).default('hemp:'),
+  /** Revocation view: how often each service re-reads identity's revocation log (250 ms without Redis, 2000 with). */
+  REVOCATION_POLL_MS: z.coerce.number().int().min(50).max(60_000).optional(),
+  /** A service that could not read the revocation log for this long refuses signed-in requests (fail closed). */
+  REVOCATION_MAX_STALENESS_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(30),
   /** Rate limits: attempts per RATE_LIMIT_WINDOW_SECONDS. Tests set low values. */

@@ -5,6 +5,7 @@ import { internalFetch, InternalRouteError, signedRoute } from './internal-http'
 import type { RouteHandler } from './http-server';
 import type { Logger } from './logger';
 import { isUuid } from './schema/ids';
+import type { RevocationView } from './auth/revocation';
 
 /**
  * Data-subject requests (POPIA/GDPR) across subgraphs. Each subgraph owns its part: it exports
@@ -32,6 +33,8 @@ export interface SubjectErasure {
   erased: number;
   retained: number;
   reason: string | null;
+  /** What happened to the user's data that arrived while the erasure ran (set by the route wrapper). */
+  note?: string | null;
 }
 
 export interface SubjectCall {
@@ -98,8 +101,9 @@ export async function returning<T = Record<string, unknown>>(m: EntityManager, s
 }
 
 interface RouteDeps {
-  config: Pick<AppConfig, 'GATEWAY_SECRET' | 'GATEWAY_SIGNATURE_MAX_AGE_SECONDS'>;
+  config: Pick<AppConfig, 'GATEWAY_SECRET' | 'GATEWAY_SIGNATURE_MAX_AGE_SECONDS' | 'DATA_SUBJECT_TIMEOUT_MS'>;
   log: Logger;
+  revocations?: RevocationView;
 }
 
 /** The two signed POST routes of a subgraph's part. */
@@ -113,7 +117,26 @@ export function dataSubjectRoutes(deps: RouteDeps, handlers: DataSubjectHandlers
     });
   return {
     [SUBJECT_EXPORT_PATH]: route((call) => handlers.export(call)),
-    [SUBJECT_ERASE_PATH]: route((call) => handlers.erase(call)),
+    [SUBJECT_ERASE_PATH]: route(deps.revocations ? eraseAfterInFlight(deps.revocations, deps.config.DATA_SUBJECT_TIMEOUT_MS / 3, handlers.erase) : handlers.erase),
+  };
+}
+
+/**
+ * Erasure, as each service runs its part: the user is marked erased in this service's revocation
+ * view first (should the feed not have brought it yet), so no new request of theirs is admitted;
+ * then the part waits for the user's requests admitted before that moment to finish, and only then
+ * erases, so nothing they write lands after the erasure. What happened is the part's `note`.
+ */
+export function eraseAfterInFlight(view: RevocationView, waitMs: number, erase: (call: SubjectCall) => Promise<SubjectErasure>) {
+  return async (call: SubjectCall): Promise<SubjectErasure> => {
+    view.applyAll([{ kind: 'erasure', userId: call.userId, at: Date.now() }], 'local');
+    const { waitedFor, drained } = await view.drain(call.userId, waitMs);
+    const result = await erase(call);
+    const note = drained
+      ? `writes refused from the request on; ${waitedFor} request(s) admitted before it finished first, and what they wrote was erased`
+      : `writes refused from the request on; ${waitedFor} request(s) admitted before it were still running after ${Math.round(waitMs)} ms: ask again to erase what they wrote`;
+    if (waitedFor > 0) call.log.info({ waitedFor, drained }, 'erasure waited for the user\'s requests in flight');
+    return { ...result, note };
   };
 }
 

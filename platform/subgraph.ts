@@ -10,6 +10,8 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { openDatabase, type Database } from './db/data-source';
 import { createTokenVerifier, partnerViewerFrom, type PartnerViewer, type TokenVerifier, type Viewer } from './auth/viewer';
+import { createRevocationView, httpRevocationSync, type RevocationSync, type RevocationView } from './auth/revocation';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { verifyGatewayRequest } from './auth/gateway-signature';
 import { buildFederatedSchema, type ReferenceResolvers } from './schema/build-subgraph-schema';
 import { applyPermissions } from './shield';
@@ -32,6 +34,8 @@ export interface SubgraphDeps {
   metrics: ServiceMetrics;
   /** Domain events: `outbox.add(manager, event)` in a transaction; `outbox.record(event)` for what a read observed. */
   outbox: Outbox;
+  /** Revoked sessions and users as identity-consent decided them (platform/auth/revocation.ts). */
+  revocations: RevocationView;
 }
 
 /** What the client sent, as the gateway saw it (these headers are signed by the gateway). */
@@ -67,6 +71,8 @@ export interface SubgraphModule<TLoaders> {
   rateLimits?(deps: SubgraphDeps): FieldRules;
   /** Called once per request: DataLoaders live exactly as long as one request. */
   createLoaders(deps: SubgraphDeps, viewer: Viewer | null): TLoaders;
+  /** Where the revocation view reads the log; identity-consent's own signed route by default. */
+  revocationSync?(deps: Pick<SubgraphDeps, 'db' | 'config' | 'log'>): RevocationSync;
   /** Local token verification, for the subgraph that holds the keys (identity-consent). */
   createVerifier?(deps: SubgraphDeps): Promise<TokenVerifier>;
   routes?(deps: SubgraphDeps): Promise<Record<string, RouteHandler>> | Record<string, RouteHandler>;
@@ -142,6 +148,26 @@ export interface StartOptions {
   port?: number;
   host?: string;
   logDestination?: DestinationStream;
+  /**
+   * Do not listen to revocations decided in this process: a test standing this service up as a
+   * replica in another process, reachable only through Redis or the poll.
+   */
+  isolatedRevocations?: boolean;
+}
+
+/** Counts each signed-in user's running requests, so an erasure can wait for the ones admitted before it. */
+function inFlightPlugin(view: RevocationView): ApolloServerPlugin<{ viewer: Viewer | null }> {
+  return {
+    async requestDidStart({ contextValue }) {
+      if (!contextValue.viewer) return;
+      const leave = view.enter(contextValue.viewer.userId);
+      return {
+        async willSendResponse() {
+          leave();
+        },
+      };
+    },
+  };
 }
 
 function header(info: RequestInfo, name: string): string | undefined {
@@ -177,13 +203,21 @@ export async function startSubgraph<TLoaders>(
     outbox: module.outbox ?? false,
     consumers: module.consumers,
   });
-  const deps: SubgraphDeps = { name: module.name, config, db, log, metrics, outbox: events.outbox };
+  const revocations = createRevocationView(config, {
+    service: module.name,
+    log: log.child({ component: 'revocations' }),
+    sync: module.revocationSync ? module.revocationSync({ db, config, log }) : httpRevocationSync(config),
+    registry: metrics.registry,
+    local: !options.isolatedRevocations,
+  });
+  const deps: SubgraphDeps = { name: module.name, config, db, log, metrics, outbox: events.outbox, revocations };
   try {
+    await revocations.start();
     const stopBackground = await module.onStart?.(deps);
     await events.start(deps);
     const verify = module.createVerifier
       ? await module.createVerifier(deps)
-      : createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
+      : createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL, revocations, service: module.name });
 
     const schema = await buildModuleSchema(module as SubgraphModule<unknown>, createContainer(deps), deps);
     const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
@@ -195,7 +229,7 @@ export async function startSubgraph<TLoaders>(
       stringifyResult: (result) => JSON.stringify(result),
       csrfPrevention: true,
       // No cache hints are used: without the cache-control plugin Apollo does not wrap every resolver.
-      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metricsPlugin(metrics), requestLogPlugin()],
+      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metricsPlugin(metrics), requestLogPlugin(), inFlightPlugin(revocations) as ApolloServerPlugin<SubgraphContext<TLoaders>>],
       formatError: (formatted, original) =>
         maskError(formatted, original, {
           onMasked: (_f, err) => log.error({ err }, 'masked an unexpected error'),
@@ -230,7 +264,7 @@ export async function startSubgraph<TLoaders>(
       ready: async () => {
         try {
           const ms = await db.ping();
-          return { ok: true, checks: { database: { ok: true, latencyMs: Math.round(ms) } } };
+          return { ok: true, checks: { database: { ok: true, latencyMs: Math.round(ms) }, revocations: { ageMs: Math.round(revocations.age()) } } };
         } catch (err) {
           return { ok: false, checks: { database: { ok: false, error: (err as Error).message } } };
         }
@@ -257,6 +291,7 @@ export async function startSubgraph<TLoaders>(
           await http.close(config.SHUTDOWN_GRACE_MS);
           await events.stop();
           if (stopBackground) await stopBackground();
+          await revocations.stop();
           await db.close();
         })();
         return stopping;
@@ -264,6 +299,7 @@ export async function startSubgraph<TLoaders>(
     };
   } catch (err) {
     await events.stop().catch(() => undefined);
+    await revocations.stop();
     await db.close();
     throw err;
   }

@@ -11,6 +11,7 @@ import { Outbox } from '../platform/events/outbox';
 import { replayConsumer } from '../platform/events/replay';
 import { createTransport } from '../platform/events/runtime';
 import type { SubgraphDeps, SubgraphModule } from '../platform/subgraph';
+import { detachedRevocationView } from '../platform/auth/revocation';
 import { SUBGRAPHS } from '../subgraphs';
 import path from 'node:path';
 
@@ -122,6 +123,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promi
         log,
         metrics,
         outbox: new Outbox({ source: owner.name, schema: owner.dbSchema, dataSource: db.dataSource, enabled: false }),
+        revocations: detachedRevocationView(log),
       };
       const processor = new ConsumerProcessor(definition, {
         dataSource: db.dataSource,

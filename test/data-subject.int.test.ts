@@ -219,7 +219,9 @@ describe('requestErasure', () => {
 
     const { requestErasure } = await ok(REQUEST_ERASURE, {}, s.session.accessToken);
     expect(requestErasure).toMatchObject({ type: 'ERASURE', status: 'PENDING', subjectId: s.session.id });
-    const done = await settled(requestErasure.id, s.session.accessToken);
+    // The subject's token ended with the request (docs/revocation.md): an admin follows it.
+    expectError(await t.gql(GET_REQUEST, { id: requestErasure.id }, { token: s.session.accessToken }), 'UNAUTHENTICATED');
+    const done = await settled(requestErasure.id, admin);
     expect(done.status).toBe('COMPLETED');
     expect(done.failureReason).toBeNull();
     expect(done.report.map((r: any) => r.subgraph)).toEqual(['identity-consent', 'listings-matching', 'external-sources', 'analytics']);
@@ -265,8 +267,9 @@ describe('requestErasure', () => {
     expect(user.erased_at).not.toBeNull();
     expect(user.password_hash).toBe('');
 
-    // A late interaction (an event in flight, a token not yet expired) does not bring the user back.
-    await ok(LOG, { input: { type: 'SEARCH', metadata: { late: true } } }, s.session.accessToken);
+    // A late interaction with a token not yet expired is refused; one arriving as an event in flight
+    // would not bring the user back either (the analytics trigger).
+    expectError(await t.gql(LOG, { input: { type: 'SEARCH', metadata: { late: true } } }, { token: s.session.accessToken }), 'UNAUTHENTICATED');
     const analyticsDb = t.stack.subgraphs.analytics.deps.db.dataSource;
     expect(await analyticsDb.query(`SELECT 1 FROM analytics.interactions WHERE metadata->>'late' = 'true'`)).toEqual([]);
 

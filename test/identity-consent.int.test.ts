@@ -225,8 +225,8 @@ describe('Consent as an entity', () => {
     const before = t.statements('identity-consent');
     const res = await t.gql(`{ users(first: 100) { edges { node { id consents { id } } } } }`, {}, { token: admin });
     expect(res.body.errors).toBeUndefined();
-    // the page, its count, and one batched consent query
-    expect(t.statements('identity-consent') - before).toBe(3);
+    // the caller's roles re-read (an ADMIN field, docs/revocation.md), the page, its count, and one batched consent query
+    expect(t.statements('identity-consent') - before).toBe(4);
     const byId = new Map(res.body.data.users.edges.map((e: any) => [e.node.id, e.node.consents.length]));
     for (const u of users) expect(byId.get(u.id)).toBe(1);
   });

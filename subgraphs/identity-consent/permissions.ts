@@ -1,11 +1,33 @@
-import { allow, isAdminRule, isAuthenticated, rule } from '../../platform/shield';
+import { allow, isAuthenticated, rule } from '../../platform/shield';
 import { isAdmin, type Viewer } from '../../platform/auth/viewer';
 import { ForbiddenError, UnauthenticatedError } from '../../platform/errors';
+import { Role } from '../../platform/schema/shared-types';
 import { isJustAuthenticated } from './modules/user/user.visibility';
+import type { IdentityLoaders } from './loaders';
 
 interface WithViewer {
   viewer: Viewer | null;
 }
+
+interface WithLoaders extends WithViewer {
+  loaders: IdentityLoaders;
+}
+
+/**
+ * ADMIN as the database says now, not only as the token says: privileged fields re-read the
+ * caller's roles (one query per request, through the request's user loader). The token must say
+ * ADMIN too, so a token minted before a promotion gains nothing until it is refreshed.
+ */
+async function isAdminNow(ctx: WithLoaders): Promise<boolean> {
+  if (!isAdmin(ctx.viewer)) return false;
+  const user = await ctx.loaders.userById.load(ctx.viewer!.userId);
+  return !!user && !user.disabledAt && !user.erasedAt && !user.erasureRequestedAt && user.roles.includes(Role.ADMIN);
+}
+
+const isAdminRule = rule('identity:adminNow', { cache: 'contextual' })(async (_parent, _args, ctx: WithLoaders) => {
+  if (!ctx.viewer) return new UnauthenticatedError();
+  return (await isAdminNow(ctx)) ? true : new ForbiddenError('Administrators only');
+});
 
 /** The user themself (signed in, or just issued a token by register/login/refresh) or an ADMIN. */
 const isUserSelfOrAdmin = rule('identity:userSelfOrAdmin', { cache: 'strict' })((parent: { id: string }, _args, ctx: WithViewer) => {
@@ -27,9 +49,9 @@ const isRequestSubjectOrAdmin = rule('identity:requestSubjectOrAdmin', { cache: 
 });
 
 /** requestErasure: without userId (or with one's own) anyone signed in; someone else's only an ADMIN. */
-const mayEraseUser = rule('identity:mayEraseUser', { cache: 'strict' })((_parent, args: { userId?: string | null }, ctx: WithViewer) => {
+const mayEraseUser = rule('identity:mayEraseUser', { cache: 'strict' })(async (_parent, args: { userId?: string | null }, ctx: WithLoaders) => {
   if (!ctx.viewer) return new UnauthenticatedError();
-  if (args.userId == null || args.userId.toLowerCase() === ctx.viewer.userId || isAdmin(ctx.viewer)) return true;
+  if (args.userId == null || args.userId.toLowerCase() === ctx.viewer.userId || (await isAdminNow(ctx))) return true;
   return new ForbiddenError("Only an administrator may erase another user's data");
 });
 

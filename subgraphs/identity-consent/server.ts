@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { SECURITY_AUDIT_PATH } from '../../platform/security-audit-client';
 import { createTokenVerifier } from '../../platform/auth/viewer';
+import { REVOCATIONS_PATH } from '../../platform/auth/revocation';
+import { Revocation1732600000000 } from './migrations/1732600000000-Revocation';
+import { closeRevocationPublisher, databaseRevocationSync, pruneRevocationLog, readRevocationLog } from './modules/auth/revocation.service';
 import { ACTIVE_CONSENTS_PATH } from '../../platform/consent-client';
 import { PARTNER_RESOLVE_PATH } from '../../platform/partner-client';
 import { isUuid } from '../../platform/schema/ids';
@@ -40,7 +43,7 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   name: 'identity-consent',
   dbSchema: 'identity',
   entities: [UserEntity, RefreshTokenEntity, ConsentEntity, AuditEventEntity, PartnerClientEntity, DataSubjectRequestEntity, DataSubjectRequestPartEntity],
-  migrations: [CreateUsers1732233600000, AuthConsentAudit1732320000000, CreateEventTables1732400000000, DataSubjectRequests1732500000000],
+  migrations: [CreateUsers1732233600000, AuthConsentAudit1732320000000, CreateEventTables1732400000000, DataSubjectRequests1732500000000, Revocation1732600000000],
   outbox: true,
   resolvers: [UserResolver, AuthResolver, ConsentResolver, UserConsentsResolver, AuditResolver, PartnerClientResolver, DataSubjectRequestResolver],
   referenceResolvers: {
@@ -53,8 +56,15 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   createLoaders: createIdentityLoaders,
   async createVerifier(deps) {
     const keys = await signingKeys(deps);
-    return createTokenVerifier({ issuer: deps.config.JWT_ISSUER, audience: deps.config.JWT_AUDIENCE, localJwks: keys.jwks });
+    return createTokenVerifier({
+      issuer: deps.config.JWT_ISSUER,
+      audience: deps.config.JWT_AUDIENCE,
+      localJwks: keys.jwks,
+      revocations: deps.revocations,
+      service: 'identity-consent',
+    });
   },
+  revocationSync: databaseRevocationSync,
   postRoutes(deps) {
     return {
       // The gateway's threat detection, for signed-in users; see platform/security-audit-client.ts.
@@ -88,6 +98,12 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
         if (!isUuid(userId)) throw new InternalRouteError(400, 'userId must be a UUID');
         return { consents: await activeConsents(db, userId) };
       }),
+      // Every service's revocation view loads from here at start and re-reads it every REVOCATION_POLL_MS.
+      [REVOCATIONS_PATH]: signedRoute(deps, async (query) => {
+        const since = query.get('since');
+        if (since !== null && !/^\d{1,15}$/.test(since)) throw new InternalRouteError(400, 'since must be epoch milliseconds');
+        return readRevocationLog(db, deps.config.ACCESS_TOKEN_TTL_SECONDS, since === null ? null : Number(since));
+      }),
       // The gateway resolves x-api-key by its sha256; see platform/partner-client.ts.
       [PARTNER_RESOLVE_PATH]: signedRoute(deps, async (query) => {
         const keyHash = query.get('keyHash');
@@ -100,7 +116,13 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
     await ensureBootstrapAdmin(deps);
     const swept = await dataSubjectService(deps).sweepAbandoned();
     if (swept) deps.log.warn({ swept }, 'data-subject requests left PENDING by a stopped process were marked FAILED');
+    const prune = () => pruneRevocationLog(deps.db.dataSource, deps.config.ACCESS_TOKEN_TTL_SECONDS).catch((err) => deps.log.warn({ err }, 'could not prune the revocation log'));
+    await prune();
+    const pruner = setInterval(prune, 3_600_000);
+    pruner.unref();
     return async () => {
+      clearInterval(pruner);
+      await closeRevocationPublisher(deps);
       await dataSubjectService(deps).drain();
       await closeRateLimitStore(deps);
     };

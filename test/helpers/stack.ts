@@ -23,7 +23,10 @@ export interface TestStack {
   logs: string[];
   /** POST a GraphQL request to the gateway. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string; headers?: Record<string, string> }): Promise<GraphQLResponse<T>>;
-  /** A valid access token, as identity-consent would issue it. */
+  /**
+   * A valid access token, as identity-consent would issue it: the user's roles in the database are
+   * set to the same roles (privileged fields re-read them there), without ending the user's other tokens.
+   */
   tokenFor(userId: string, roles: RoleName[]): Promise<string>;
   /** SQL statements run so far by the named subgraphs. */
   statements(...names: SubgraphName[]): number;
@@ -92,8 +95,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       });
       return { status: res.status, headers: res.headers, body: (await res.json()) as GraphQLResponse["body"] };
     },
-    tokenFor: async (userId, roles) =>
-      (await signAccessToken(keys, { userId, roles }, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })).token,
+    tokenFor: async (userId, roles) => {
+      await stack.subgraphs['identity-consent'].deps.db.dataSource.query(`UPDATE identity.users SET roles = $2::text[] WHERE id = $1`, [userId, roles]);
+      return (await signAccessToken(keys, { userId, roles }, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })).token;
+    },
     statements: (...names) => names.reduce((sum, n) => sum + stack.subgraphs[n].deps.db.statements.count, 0),
     async stopSubgraph(name) {
       await stack.subgraphs[name].stop();

@@ -10,6 +10,8 @@ import { signingKeys } from './keys';
 import { hashPassword, verifyPassword } from './password';
 import { isRefreshTokenFormat, newRefreshToken, sha256Hex } from './tokens';
 import { RefreshTokenEntity } from './refresh-token.entity';
+import { announceRevocations, recordRevocations } from './revocation.service';
+import type { RevocationEntry } from '../../../../platform/auth/revocation';
 import { normaliseEmail, PASSWORD_MAX, validateRegistration } from './auth.validation';
 import type { RegisterInput } from './auth.input';
 import type { AuthPayload } from './auth.type';
@@ -47,7 +49,8 @@ export class AuthService {
     const { config } = this.deps;
     const access = await signAccessToken(
       await signingKeys(this.deps),
-      { userId: user.id, roles: user.roles as RoleName[] },
+      // sid = the refresh family: logout or a replayed refresh token ends exactly this session.
+      { userId: user.id, roles: user.roles as RoleName[], sessionId: familyId, version: user.tokenVersion },
       { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
     );
     const refresh = newRefreshToken();
@@ -85,7 +88,7 @@ export class AuthService {
     const user = normalised.length <= 254 ? await this.db.getRepository(UserEntity).findOneBy({ email: normalised }) : null;
     const candidate = password.length <= PASSWORD_MAX ? password : '';
     const matches = await verifyPassword(candidate, user?.passwordHash ?? (await dummyPasswordHash()));
-    const usable = !!user && matches && candidate.length > 0 && !user.disabledAt && !user.erasedAt;
+    const usable = !!user && matches && candidate.length > 0 && !user.disabledAt && !user.erasedAt && !user.erasureRequestedAt;
     if (!usable) {
       const reason = !user ? 'unknown_email' : !matches ? 'wrong_password' : 'account_unavailable';
       await appendAlone(this.db, { action: AuditAction.LOGIN_FAILED, subjectId: user?.id ?? null, details: { reason, ...clientDetails(client) } });
@@ -106,26 +109,30 @@ export class AuthService {
     const outcome = await this.db.transaction(async (manager) => {
       const tokens = manager.getRepository(RefreshTokenEntity);
       const row = await tokens.findOne({ where: { tokenHash: sha256Hex(token) }, lock: { mode: 'pessimistic_write' } });
-      if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) return { refused: true as const };
+      if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) return { refused: true as const, revoked: [] as RevocationEntry[] };
       if (row.rotatedAt) {
-        await this.revokeFamily(manager, row.familyId);
+        const revoked = await this.revokeFamily(manager, row.userId, row.familyId, 'refresh_reuse');
         await append(manager, {
           action: AuditAction.REFRESH_TOKEN_REUSED,
           subjectId: row.userId,
           details: { familyId: row.familyId, ...clientDetails(client) },
         });
-        return { refused: true as const };
+        return { refused: true as const, revoked };
       }
       const user = await manager.getRepository(UserEntity).findOneBy({ id: row.userId });
-      if (!user || user.disabledAt || user.erasedAt) {
-        await this.revokeFamily(manager, row.familyId);
-        return { refused: true as const };
+      if (!user || user.disabledAt || user.erasedAt || user.erasureRequestedAt) {
+        const revoked = await this.revokeFamily(manager, row.userId, row.familyId, 'account_unavailable');
+        return { refused: true as const, revoked };
       }
       await tokens.update({ id: row.id }, { rotatedAt: new Date() });
       return { refused: false as const, payload: await this.issue(manager, user, row.familyId) };
     });
-    // The revocation above must commit, so the refusal is thrown only after the transaction.
-    if (outcome.refused) throw new UnauthenticatedError(BAD_REFRESH);
+    // The revocation above must commit, so the refusal is thrown only after the transaction; the
+    // session's access tokens end everywhere as it is announced.
+    if (outcome.refused) {
+      await announceRevocations(this.deps, outcome.revoked);
+      throw new UnauthenticatedError(BAD_REFRESH);
+    }
     return outcome.payload;
   }
 
@@ -135,16 +142,20 @@ export class AuthService {
     const revoked = await this.db.transaction(async (manager) => {
       const row = await manager.getRepository(RefreshTokenEntity).findOne({ where: { tokenHash: sha256Hex(token) }, lock: { mode: 'pessimistic_write' } });
       // A rotated member still names the session: logging out with it ends the session too.
-      if (!row || row.revokedAt) return false;
-      await this.revokeFamily(manager, row.familyId);
+      if (!row || row.revokedAt) return null;
+      const entries = await this.revokeFamily(manager, row.userId, row.familyId, 'logout');
       await append(manager, { action: AuditAction.LOGOUT, actorId: row.userId, subjectId: row.userId, details: { familyId: row.familyId, ...clientDetails(client) } });
-      return true;
+      return entries;
     });
     if (!revoked) throw new UnauthenticatedError(BAD_REFRESH);
+    // The session's access tokens end too: on this service at once, everywhere within the bound.
+    await announceRevocations(this.deps, revoked);
     return true;
   }
 
-  private async revokeFamily(manager: EntityManager, familyId: string): Promise<void> {
+  /** Ends a session: its refresh tokens, and (through the revocation log) its access tokens. */
+  private async revokeFamily(manager: EntityManager, userId: string, familyId: string, reason: string): Promise<RevocationEntry[]> {
     await manager.query('UPDATE identity.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
+    return recordRevocations(manager, [{ kind: 'session', userId, sessionId: familyId, reason }]);
   }
 }

@@ -38,7 +38,7 @@ function isUniqueViolation(err: unknown): boolean {
 /** The account must still be usable: an erased user's unexpired access token grants nothing new. */
 async function requireUsableAccount(manager: EntityManager, userId: string): Promise<void> {
   const user = await manager.getRepository(UserEntity).findOneBy({ id: userId });
-  if (!user || user.erasedAt || user.disabledAt) throw new UnauthenticatedError();
+  if (!user || user.erasedAt || user.erasureRequestedAt || user.disabledAt) throw new UnauthenticatedError();
 }
 
 function lockActive(manager: EntityManager, userId: string, dataSourceId: string) {
@@ -144,4 +144,30 @@ export async function activeConsents(db: DataSource, userId: string): Promise<Ac
     consentVersion: r.consentVersion,
     expiresAt: r.expiresAt ? r.expiresAt.toISOString() : null,
   }));
+}
+
+/**
+ * Erasure, at request time: every consent in force is withdrawn, each with its consent.withdrawn
+ * event and an audit entry naming the erasure request. Idempotent: a retry finds none ACTIVE.
+ */
+export async function withdrawAllForErasure(manager: EntityManager, outbox: Outbox, userId: string, requestId: string): Promise<number> {
+  const active = await manager
+    .getRepository(ConsentEntity)
+    .createQueryBuilder('c')
+    .setLock('pessimistic_write')
+    .where('c.user_id = :userId', { userId })
+    .andWhere(`c.status = 'ACTIVE'`)
+    .getMany();
+  const withdrawnAt = new Date();
+  for (const consent of active) {
+    await manager.getRepository(ConsentEntity).update({ id: consent.id }, { status: 'WITHDRAWN', withdrawnAt });
+    await outbox.add(manager, { type: 'consent.withdrawn', payload: { consentId: consent.id, userId, dataSourceId: consent.dataSourceId } });
+    await append(manager, {
+      action: AuditAction.CONSENT_WITHDRAWN,
+      actorId: null,
+      subjectId: userId,
+      details: { consentId: consent.id, dataSourceId: consent.dataSourceId, reason: 'erasure_requested', requestId },
+    });
+  }
+  return active.length;
 }

@@ -66,6 +66,10 @@ export class DataSubjectRequestPartEntity {
   @Column({ type: 'text', nullable: true })
   reason: string | null;
 
+  /** What happened to data that arrived while this part ran (platform/data-subject.ts eraseAfterInFlight). */
+  @Column({ type: 'text', nullable: true })
+  note: string | null;
+
   @Column({ type: 'text', nullable: true })
   error: string | null;
 

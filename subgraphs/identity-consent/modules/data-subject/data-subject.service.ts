@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { SERVICE_NAMES, type SubgraphName } from '../../../../platform/config';
 import {
   createDataSubjectClient,
+  eraseAfterInFlight,
   EXPORT_ROWS_PER_KIND,
   SubjectCallError,
   type DataSubjectClient,
@@ -17,6 +18,9 @@ import { append, AuditAction } from '../audit/audit.service';
 import { UserEntity } from '../user/user.entity';
 import { DataSubjectRequestEntity, DataSubjectRequestPartEntity, type StoredRequestType } from './data-subject-request.entity';
 import { identityDataSubject } from './identity-subject.service';
+import { announceRevocations, recordRevocations } from '../auth/revocation.service';
+import { withdrawAllForErasure } from '../consent/consent.service';
+import type { RevocationEntry } from '../../../../platform/auth/revocation';
 
 const SELF: SubgraphName = 'identity-consent';
 const ABANDONED_REASON = 'interrupted before every subgraph answered; request it again to retry';
@@ -49,7 +53,8 @@ export class DataSubjectService {
 
   constructor(private readonly deps: SubgraphDeps) {
     this.client = createDataSubjectClient(deps.config, deps.config.DATA_SUBJECT_TIMEOUT_MS);
-    this.own = identityDataSubject(deps);
+    const own = identityDataSubject(deps);
+    this.own = { ...own, erase: eraseAfterInFlight(deps.revocations, deps.config.DATA_SUBJECT_TIMEOUT_MS / 3, own.erase) };
   }
 
   private get db() {
@@ -74,22 +79,43 @@ export class DataSubjectService {
   async requestErasure(viewer: Viewer, userId: string): Promise<DataSubjectRequestEntity> {
     if (!isUuid(userId)) throw new NotFoundError('No such user');
     const subjectId = userId.toLowerCase();
-    const request = await this.db.transaction(async (m) => {
+    const { request, revoked } = await this.db.transaction(async (m) => {
       // The subject's row lock serialises erasure requests for one user.
       const user = await m.getRepository(UserEntity).findOne({ where: { id: subjectId }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw new NotFoundError('No such user');
       const latest = await m
         .getRepository(DataSubjectRequestEntity)
         .findOne({ where: { subjectId, type: 'ERASURE' }, order: { requestedAt: 'DESC' } });
+      let request: DataSubjectRequestEntity;
       if (latest && latest.status !== 'COMPLETED') {
         const abandoned = latest.attemptStartedAt.getTime() < Date.now() - this.abandonedAfterMs;
         if (latest.status === 'PENDING' && !abandoned) throw new ConflictError('An erasure of this user is already in progress');
-        return this.retry(m, viewer, latest);
+        request = await this.retry(m, viewer, latest);
+      } else {
+        request = await this.insert(m, viewer.userId, subjectId, 'ERASURE');
       }
-      return this.insert(m, viewer.userId, subjectId, 'ERASURE');
+      return { request, revoked: await this.beginErasure(m, user, request.id) };
     });
+    // Before any part runs, every service learns that this user's tokens and writes are over.
+    await announceRevocations(this.deps, revoked);
     this.start(request.id);
     return request;
+  }
+
+  /**
+   * What an erasure does the moment it is requested, in the request's transaction: no token is issued
+   * any more (login and refresh refuse), every session ends, the token version goes up, an `erasure`
+   * revocation tells every service to refuse the user's tokens and writes, and every consent in force
+   * is withdrawn with an audit entry. Idempotent: a retry repeats only what is left to do.
+   */
+  private async beginErasure(m: EntityManager, user: UserEntity, requestId: string): Promise<RevocationEntry[]> {
+    const first = !user.erasureRequestedAt;
+    if (first) {
+      await m.query(`UPDATE identity.users SET erasure_requested_at = now(), token_version = token_version + 1 WHERE id = $1`, [user.id]);
+    }
+    await m.query(`UPDATE identity.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [user.id]);
+    await withdrawAllForErasure(m, this.deps.outbox, user.id, requestId);
+    return first ? recordRevocations(m, [{ kind: 'erasure', userId: user.id, minVersion: user.tokenVersion + 1, reason: 'erasure_requested' }]) : [];
   }
 
   /** On start: requests a dead process left PENDING past any possible run are marked FAILED (and stay retryable). */
@@ -264,9 +290,16 @@ export class DataSubjectService {
   private async recordErasure(requestId: string, subgraph: SubgraphName, result: SubjectErasure): Promise<void> {
     await this.db.query(
       `UPDATE identity.data_subject_request_parts
-          SET status = 'COMPLETED', erased = $3, retained = $4, reason = $5, error = NULL, finished_at = now()
+          SET status = 'COMPLETED', erased = $3, retained = $4, reason = $5, note = $6, error = NULL, finished_at = now()
         WHERE request_id = $1 AND subgraph = $2`,
-      [requestId, subgraph, Math.max(0, Math.trunc(Number(result.erased) || 0)), Math.max(0, Math.trunc(Number(result.retained) || 0)), result.reason ?? null],
+      [
+        requestId,
+        subgraph,
+        Math.max(0, Math.trunc(Number(result.erased) || 0)),
+        Math.max(0, Math.trunc(Number(result.retained) || 0)),
+        result.reason ?? null,
+        typeof result.note === 'string' ? result.note.slice(0, 500) : null,
+      ],
     );
   }
 

@@ -32,6 +32,12 @@ export class SubgraphErasureReport {
 
   @Field(() => String, { nullable: true, description: 'Why records were retained (the law or purpose that requires them)' })
   reason: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "What happened to the subject's data that arrived while the erasure ran (writes are refused from the request on; requests admitted before it are awaited)",
+  })
+  note: string | null;
 }
 
 @Directive('@key(fields: "id")')
@@ -81,7 +87,7 @@ export function toDataSubjectRequest(row: DataSubjectRequestEntity, parts: DataS
       ? parts
           .filter((p) => p.status === 'COMPLETED')
           .sort((a, b) => (ORDER.get(a.subgraph) ?? 99) - (ORDER.get(b.subgraph) ?? 99))
-          .map((p) => ({ subgraph: p.subgraph, erased: p.erased, retained: p.retained, reason: p.reason }))
+          .map((p) => ({ subgraph: p.subgraph, erased: p.erased, retained: p.retained, reason: p.reason, note: p.note ?? null }))
       : [];
   return {
     id: row.id,

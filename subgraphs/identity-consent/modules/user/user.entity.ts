@@ -32,4 +32,12 @@ export class UserEntity {
   /** Set by erasure: the account can no longer sign in or refresh. */
   @Column({ name: 'erased_at', type: 'timestamptz', nullable: true })
   erasedAt: Date | null;
+
+  /** Access tokens carry it as `ver`; a role change or an erasure request raises it, ending older tokens. */
+  @Column({ name: 'token_version', type: 'int', default: 1 })
+  tokenVersion: number;
+
+  /** Set when erasure is requested: from then on no token is issued and every service refuses the user's writes. */
+  @Column({ name: 'erasure_requested_at', type: 'timestamptz', nullable: true })
+  erasureRequestedAt: Date | null;
 }

@@ -18,7 +18,7 @@ export class UserResolver {
     if (!ctx.viewer) return null;
     const user = await ctx.loaders.userById.load(ctx.viewer.userId);
     // An erased or disabled account's access token may not have expired yet: it is refused here.
-    if (!user || user.erasedAt || user.disabledAt) throw new UnauthenticatedError();
+    if (!user || user.erasedAt || user.erasureRequestedAt || user.disabledAt) throw new UnauthenticatedError();
     return user;
   }
 

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { SIGNATURE_HEADER, signGatewayRequest } from '../platform/auth/gateway-signature';
+import { startSubgraph, type RunningSubgraph } from '../platform/subgraph';
+import { startGateway, type RunningGateway } from '../gateway/server';
+import { listingsMatchingSubgraph } from '../subgraphs/listings-matching/server';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { registerUser, type Session } from './helpers/identity';
+
+/**
+ * Revocation across replicas sharing Redis (docs/revocation.md): the test stack is replica A of
+ * every service; gateway B and listings-matching B are started as if they ran in other processes
+ * (they do not hear this process's in-memory feed), so a revocation reaches them only through Redis
+ * pub/sub or their poll of identity-consent's log. The delay is measured and printed.
+ *
+ * Needs Redis: REDIS_URL_FOR_TESTS (or REDIS_URL), default redis://127.0.0.1:6379/1.
+ */
+const REDIS_URL = process.env.REDIS_URL_FOR_TESTS ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/1';
+const prefix = `test:${randomBytes(4).toString('hex')}:`;
+
+let t: TestStack;
+let listingsB: RunningSubgraph;
+let gatewayB: RunningGateway;
+let gatewayPollOnly: RunningGateway;
+let gatewayBlind: RunningGateway;
+
+beforeAll(async () => {
+  t = await startTestStack({
+    env: {
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      EVENTS_REDIS_PREFIX: `${prefix}events:`,
+      RATE_LIMIT_REGISTER_PER_IP: '10000',
+      RATE_LIMIT_LOGIN_PER_IP: '10000',
+      SUBGRAPH_TIMEOUT_MS: '30000',
+    },
+  });
+  const quiet = { logDestination: { write: () => true } as never };
+  listingsB = await startSubgraph(listingsMatchingSubgraph as never, t.stack.subgraphs['listings-matching'].deps.config, { port: 0, isolatedRevocations: true, ...quiet });
+  gatewayB = await startGateway({ ...t.config, subgraphUrls: { ...t.config.subgraphUrls, 'listings-matching': listingsB.url } }, { port: 0, isolatedRevocations: true, ...quiet });
+  // A replica without Redis: only its poll of identity's log (every REVOCATION_POLL_MS) feeds it.
+  gatewayPollOnly = await startGateway({ ...t.config, REDIS_URL: undefined, REVOCATION_POLL_MS: 250 }, { port: 0, isolatedRevocations: true, ...quiet });
+  // A replica that cannot read the log at all: past REVOCATION_MAX_STALENESS_MS it fails closed.
+  gatewayBlind = await startGateway(
+    { ...t.config, REDIS_URL: undefined, REVOCATION_MAX_STALENESS_MS: 1000, subgraphUrls: { ...t.config.subgraphUrls, 'identity-consent': 'http://127.0.0.1:1/graphql' } },
+    { port: 0, isolatedRevocations: true, ...quiet },
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await gatewayBlind?.stop();
+  await gatewayPollOnly?.stop();
+  await gatewayB?.stop();
+  await listingsB?.stop();
+  await t?.stop();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+const ME = `{ me { id } }`;
+const MATCH = `mutation { requestMatches(input: { productType: HEMP_FIBRE, quantityKg: 20 }) { id } }`;
+const LOGOUT = `mutation($token: String!) { logout(refreshToken: $token) }`;
+
+async function post(url: string, query: string, token: string, variables: Record<string, unknown> = {}): Promise<number> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  await res.text();
+  return res.status;
+}
+
+/** Straight to listings-matching B, signed as its gateway would: B's own view decides. */
+async function direct(token: string): Promise<number> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': `revocation-${Date.now()}`, authorization: `Bearer ${token}` };
+  headers[SIGNATURE_HEADER] = signGatewayRequest(t.config.GATEWAY_SECRET, (h) => headers[h]);
+  const res = await fetch(listingsB.url, { method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) });
+  await res.text();
+  return res.status;
+}
+
+/** Milliseconds from `since` until `probe` answers 401 (polled as fast as it answers), and how many requests were still accepted. */
+async function refusedAfter(since: number, probe: () => Promise<number>, accepted: number[], timeoutMs = 5000): Promise<number> {
+  let n = 0;
+  for (;;) {
+    if ((await probe()) === 401) {
+      accepted.push(n);
+      return performance.now() - since;
+    }
+    n += 1;
+    if (performance.now() - since > timeoutMs) throw new Error(`still accepted after ${timeoutMs} ms`);
+  }
+}
+
+function summary(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `p50 ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms`;
+}
+
+it('a logout through replica A is refused by gateway B and listings-matching B within 1 s, through Redis (delay printed)', async () => {
+  const users: Session[] = [];
+  // Registration is scrypt-bound: one at a time on a shared machine.
+  for (let i = 0; i < 6; i++) users.push(await registerUser(t));
+  const delays = { gatewayA: [] as number[], gatewayB: [] as number[], listingsB: [] as number[], pollOnly: [] as number[] };
+  const accepted = { gatewayA: [] as number[], gatewayB: [] as number[], listingsB: [] as number[], pollOnly: [] as number[] };
+  for (const user of users) {
+    expect(await post(gatewayB.url, MATCH, user.accessToken)).toBe(200);
+    expect(await direct(user.accessToken)).toBe(200);
+    expect(await post(t.gatewayUrl, LOGOUT, '', { token: user.refreshToken })).toBe(200);
+    // Measured from the moment the client has the logout's answer.
+    const started = performance.now();
+    const [a, b, l, p] = await Promise.all([
+      refusedAfter(started, () => post(t.gatewayUrl, ME, user.accessToken), accepted.gatewayA),
+      refusedAfter(started, () => post(gatewayB.url, MATCH, user.accessToken), accepted.gatewayB),
+      refusedAfter(started, () => direct(user.accessToken), accepted.listingsB),
+      refusedAfter(started, () => post(gatewayPollOnly.url, ME, user.accessToken), accepted.pollOnly),
+    ]);
+    delays.gatewayA.push(a);
+    delays.gatewayB.push(b);
+    delays.listingsB.push(l);
+    delays.pollOnly.push(p);
+  }
+  for (const [replica, values] of Object.entries(delays)) expect({ replica, max: Math.max(...values) < 1000 }).toEqual({ replica, max: true });
+  // In the process that took the decision, and on Redis replicas, the very next request is refused.
+  expect(accepted.gatewayA.every((n) => n === 0)).toBe(true);
+  const line = (name: keyof typeof delays) => `${summary(delays[name])}; requests still accepted after the logout answered: ${accepted[name].join(', ')}`;
+  const lag = await listingsB.deps.metrics.registry.getSingleMetric('revocation_propagation_seconds')!.get();
+  const redisSum = lag.values.find((v) => (v as { metricName?: string }).metricName === 'revocation_propagation_seconds_sum' && v.labels.feed === 'redis');
+  const redisCount = lag.values.find((v) => (v as { metricName?: string }).metricName === 'revocation_propagation_seconds_count' && v.labels.feed === 'redis');
+  expect(Number(redisCount?.value)).toBeGreaterThanOrEqual(users.length);
+  // eslint-disable-next-line no-console
+  console.log(
+    [
+      `revocation delay, from the client receiving the logout's answer to the first refused request (${users.length} users):`,
+      `  gateway A (same process as identity): ${line('gatewayA')}`,
+      `  gateway B (Redis pub/sub):             ${line('gatewayB')}`,
+      `  listings-matching B (Redis pub/sub):   ${line('listingsB')}`,
+      `  gateway without Redis (poll 250 ms):   ${line('pollOnly')}`,
+      `  listings-matching B, decision committed → applied via Redis: mean ${((Number(redisSum?.value) / Number(redisCount?.value)) * 1000).toFixed(1)} ms over ${redisCount?.value} revocations`,
+    ].join('\n'),
+  );
+});
+
+it('a replica that cannot read the revocation log refuses signed-in requests after the bound (fail closed) and still serves anonymous ones', async () => {
+  const user = await registerUser(t);
+  await new Promise((r) => setTimeout(r, 1200));
+  const signedIn = await fetch(gatewayBlind.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${user.accessToken}` },
+    body: JSON.stringify({ query: '{ listings(first: 1) { totalCount } }' }),
+  });
+  expect(signedIn.status).toBe(503);
+  expect(((await signedIn.json()) as any).errors[0].extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', serviceName: 'gateway' });
+  const anonymous = await fetch(gatewayBlind.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ listings(first: 1) { totalCount } }' }) });
+  expect(anonymous.status).toBe(200);
+});
