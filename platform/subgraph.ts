@@ -11,6 +11,7 @@ import { createMetrics, type ServiceMetrics } from './metrics';
 import { openDatabase, type Database } from './db/data-source';
 import { createTokenVerifier, partnerViewerFrom, type PartnerViewer, type TokenVerifier, type Viewer } from './auth/viewer';
 import { verifyGatewayRequest } from './auth/gateway-signature';
+import { createReplayCache, type ReplayCache } from './auth/replay-cache';
 import { buildFederatedSchema, type ReferenceResolvers } from './schema/build-subgraph-schema';
 import { applyPermissions } from './shield';
 import { withRateLimits, type FieldRules } from './rate-limit';
@@ -32,6 +33,8 @@ export interface SubgraphDeps {
   metrics: ServiceMetrics;
   /** Domain events: `outbox.add(manager, event)` in a transaction; `outbox.record(event)` for what a read observed. */
   outbox: Outbox;
+  /** Signatures (gateway and internal) this service has accepted: each is accepted once. */
+  replay: ReplayCache;
 }
 
 /** What the client sent, as the gateway saw it (these headers are signed by the gateway). */
@@ -177,7 +180,8 @@ export async function startSubgraph<TLoaders>(
     outbox: module.outbox ?? false,
     consumers: module.consumers,
   });
-  const deps: SubgraphDeps = { name: module.name, config, db, log, metrics, outbox: events.outbox };
+  const replay = createReplayCache(config, (err) => log.warn({ err: err.message }, 'replay cache: Redis error, using this process only'));
+  const deps: SubgraphDeps = { name: module.name, config, db, log, metrics, outbox: events.outbox, replay };
   try {
     const stopBackground = await module.onStart?.(deps);
     await events.start(deps);
@@ -209,8 +213,13 @@ export async function startSubgraph<TLoaders>(
       metrics,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       apollo,
-      guard: (info) => {
-        const check = verifyGatewayRequest(config.GATEWAY_SECRET, (h) => header(info, h), config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS);
+      guard: async (info, body) => {
+        let check = verifyGatewayRequest(
+          config.GATEWAY_SECRET,
+          { method: info.req.method ?? 'GET', pathWithQuery: info.req.url ?? '/', body, get: (h) => header(info, h) },
+          config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS,
+        );
+        if (check.ok && !(await replay.claim(check.replayKey, check.signedAt))) check = { ok: false, reason: 'replayed gateway signature' };
         if (check.ok) return null;
         info.log.warn({ reason: check.reason }, 'refused a request that did not come through the gateway');
         return { status: 401, message: 'Requests must come through the gateway', code: 'UNAUTHENTICATED' };
@@ -258,6 +267,7 @@ export async function startSubgraph<TLoaders>(
           await events.stop();
           if (stopBackground) await stopBackground();
           await db.close();
+          await replay.close();
         })();
         return stopping;
       },
@@ -265,6 +275,7 @@ export async function startSubgraph<TLoaders>(
   } catch (err) {
     await events.stop().catch(() => undefined);
     await db.close();
+    await replay.close();
     throw err;
   }
 }

@@ -13,6 +13,7 @@ import { createTransport } from '../platform/events/runtime';
 import type { SubgraphDeps, SubgraphModule } from '../platform/subgraph';
 import { SUBGRAPHS } from '../subgraphs';
 import path from 'node:path';
+import { createMemoryReplayCache } from '../platform/auth/replay-cache';
 
 const USAGE = `Usage: npm run events -- <command> --consumer <name> [options]
 
@@ -122,6 +123,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promi
         log,
         metrics,
         outbox: new Outbox({ source: owner.name, schema: owner.dbSchema, dataSource: db.dataSource, enabled: false }),
+        // a replay serves no signed routes
+        replay: createMemoryReplayCache({ maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS, maxEntries: 1000 }),
       };
       const processor = new ConsumerProcessor(definition, {
         dataSource: db.dataSource,

@@ -6,6 +6,7 @@ import { createMetrics, type ServiceMetrics } from '../../platform/metrics';
 import { openDatabase, type Database } from '../../platform/db/data-source';
 import { createEventTablesMigration, defineConsumer, EventRuntime, type ConsumerDefinition, type NewEvent } from '../../platform/events';
 import type { SubgraphDeps } from '../../platform/subgraph';
+import { createMemoryReplayCache } from '../../platform/auth/replay-cache';
 
 /** A table where test consumers write their effect, one row per application (not unique on purpose). */
 function effectsMigration(schema: string): new () => MigrationInterface {
@@ -78,7 +79,7 @@ export async function startEventService(options: EventServiceOptions): Promise<E
     consumers: options.consumers,
     relay: options.relay,
   });
-  const deps: SubgraphDeps = { name: 'analytics', config, db, log, metrics, outbox: runtime.outbox };
+  const deps: SubgraphDeps = { name: 'analytics', config, db, log, metrics, outbox: runtime.outbox, replay: createMemoryReplayCache({ maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS, maxEntries: 1000 }) };
   await runtime.start(deps);
   return {
     name: options.name,
