@@ -74,7 +74,8 @@ export function createRedisReplayCache(url: string, prefix: string, options: Rep
     },
     async close() {
       await fallback.close();
-      await redis.quit().catch(() => redis.disconnect());
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis.disconnect();
     },
   };
 }
