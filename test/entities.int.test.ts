@@ -7,7 +7,7 @@ import { Role } from '../platform/schema/shared-types';
 import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/listing-status';
 import { ExternalOfferEntity } from '../subgraphs/external-sources/modules/offer/offer.entity';
 import { insertListings, insertUsers } from './helpers/fixtures';
-import { registerUser, SOURCES } from './helpers/identity';
+import { SOURCES } from './helpers/identity';
 import { signedSubgraphPost } from './helpers/signed';
 import { startTestStack, type TestStack } from './helpers/stack';
 
@@ -77,8 +77,9 @@ beforeAll(async () => {
   const [draft] = await insertListings(t.stack, [sellerA], 1, ListingStatus.DRAFT);
   const [active] = await insertListings(t.stack, [sellerA], 1, ListingStatus.ACTIVE);
 
-  const buyerA = await registerUser(t, { roles: ['BUYER'] });
-  const buyerB = await registerUser(t, { roles: ['BUYER'] });
+  const [userA, userB] = await insertUsers(t.stack, 2, [Role.BUYER]);
+  const buyerA = { id: userA.id, accessToken: await t.tokenFor(userA.id, [Role.BUYER]) };
+  const buyerB = { id: userB.id, accessToken: await t.tokenFor(userB.id, [Role.BUYER]) };
   const owner = { name: 'the user', headers: bearer(buyerA.accessToken) };
   const other = { name: 'another user', headers: bearer(buyerB.accessToken) };
   const admin = { name: 'an admin', headers: bearer(await t.tokenFor((await insertUsers(t.stack, 1, [Role.ADMIN]))[0].id, [Role.ADMIN])) };
