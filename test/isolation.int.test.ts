@@ -31,6 +31,7 @@ interface Person {
   matchId: string;
 }
 const people: Person[] = [];
+const errorLogs = () => t.logs.filter((l) => /"level":50/.test(l)).slice(-3).join('\n');
 
 /** Hive loads the signing plugin from dist/: build it when the sources are newer. */
 function ensureBuilt() {
@@ -70,7 +71,7 @@ beforeAll(async () => {
   const buyers = await insertUsers(t.stack, USERS, [Role.BUYER]);
   const mutate = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
     const res = await t.gql(query, variables, { token });
-    if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
+    if (res.body.errors) throw new Error(`${JSON.stringify(res.body.errors)}\n${errorLogs()}`);
     return res.body.data;
   };
   for (let i = 0; i < buyers.length; i += 8) {
