@@ -85,7 +85,7 @@ beforeAll(async () => {
   const admin = { name: 'an admin', headers: bearer(await t.tokenFor((await insertUsers(t.stack, 1, [Role.ADMIN]))[0].id, [Role.ADMIN])) };
   const gql = async (query: string, variables: Record<string, unknown>, token: string) => {
     const res = await t.gql(query, variables, { token });
-    if (res.body.errors) throw new Error(`${JSON.stringify(res.body.errors)}\n${t.logs.filter((l) => /"level":50/.test(l)).slice(-3).join('\n')}`);
+    if (res.body.errors) throw new Error(`${JSON.stringify(res.body.errors)}\n${t.logs.filter((l) => /"level":"error"/.test(l)).slice(-3).join('\n')}`);
     return res.body.data;
   };
 
