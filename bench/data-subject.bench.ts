@@ -108,14 +108,12 @@ test('data-subject request benchmark', async () => {
   const exported = await run(EXPORT, heavy.accessToken);
   exported.request.id = exported.request.export.requestId;
   // The same read straight from identity-consent (signed as the gateway signs), to split the cost.
+  const directUrl = t.stack.subgraphs['identity-consent'].url;
+  const directBody = JSON.stringify({ query: `query($id: ID!) { dataSubjectRequest(id: $id) { export } }`, variables: { id: exported.request.id } });
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': 'bench-direct', authorization: `Bearer ${heavy.accessToken}` };
-  headers[SIGNATURE_HEADER] = signGatewayRequest(t.config.GATEWAY_SECRET, (h) => headers[h]);
+  headers[SIGNATURE_HEADER] = signGatewayRequest(t.config.GATEWAY_SECRET, { method: 'POST', pathWithQuery: new URL(directUrl).pathname, body: directBody, get: (h) => headers[h] });
   const directStarted = performance.now();
-  const direct = await fetch(t.stack.subgraphs['identity-consent'].url, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ query: `query($id: ID!) { dataSubjectRequest(id: $id) { export } }`, variables: { id: exported.request.id } }),
-  });
+  const direct = await fetch(directUrl, { method: 'POST', headers, body: directBody });
   await direct.json();
   const directReadMs = performance.now() - directStarted;
   const erased = await run(ERASE, heavy.accessToken);

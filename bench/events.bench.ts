@@ -15,6 +15,7 @@ import type { SubgraphDeps } from '../platform/subgraph';
 import { detachedRevocationView } from '../platform/auth/revocation';
 import { PROJECT_ROOT } from '../platform/paths';
 import { percentile } from './stats';
+import { createMemoryReplayCache } from '../platform/auth/replay-cache';
 
 /**
  * Delivery latency (commit of the producing transaction → the consumer's handler has run in its
@@ -87,7 +88,7 @@ async function runTransport(transport: 'postgres' | 'redis') {
   });
   const producer = runtime(producerDb, 'bench_producer', true);
   const consuming = runtime(consumerDb, 'bench_consumer', false, [consumer]);
-  const deps = (db: Database, rt: EventRuntime): SubgraphDeps => ({ name: 'analytics', config, db, log, metrics: createMetrics('bench'), outbox: rt.outbox, revocations: detachedRevocationView(log) });
+  const deps = (db: Database, rt: EventRuntime): SubgraphDeps => ({ name: 'analytics', config, db, log, metrics: createMetrics('bench'), outbox: rt.outbox, revocations: detachedRevocationView(log), replay: createMemoryReplayCache({ maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS, maxEntries: 1000 }) });
   await producer.start(deps(producerDb, producer));
   await consuming.start(deps(consumerDb, consuming));
 

@@ -177,7 +177,8 @@ async function main() {
     const direct = urls.LISTINGS_MATCHING_URL;
     const signed = () => {
       const h: Record<string, string> = { 'x-request-id': `bench-${next++}` };
-      h[SIGNATURE_HEADER] = signGatewayRequest(SECRET, (n) => h[n]);
+      // Each request its own signature over the body: the subgraph refuses a replayed one.
+      h[SIGNATURE_HEADER] = signGatewayRequest(SECRET, { method: 'POST', pathWithQuery: new URL(direct).pathname, body: ONE_SUBGRAPH, get: (n) => h[n] });
       return h;
     };
 

@@ -30,6 +30,7 @@ import { createPartnerGate } from './partners/partner-gate';
 import { createTierLimiter } from './partners/tier-limiter';
 import { createPartnerUsage } from './partners/usage-metrics';
 import { createPartnerResolver, type ResolvedPartner } from '../platform/partner-client';
+import { createReplayCache } from '../platform/auth/replay-cache';
 
 export interface GatewayOptions {
   port?: number;
@@ -129,6 +130,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   });
   const threats = createThreatDetector({ config: { ...config, partnerLimits }, metrics, log, audit: createSecurityAuditClient(config, log) });
   const edgeStates = new WeakMap<IncomingMessage, EdgeState>();
+  const replay = createReplayCache(config, (err) => log.warn({ err: err.message }, 'replay cache: Redis error, using this process only'));
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -170,7 +172,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     apollo,
     responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
     preHandle: createCorsHandler(config.CORS_ORIGINS),
-    routes: { ...explorerRoutes(), ...operationStatsRoutes(operationStats, { config, log }) },
+    routes: { ...explorerRoutes(), ...operationStatsRoutes(operationStats, { config, log, replay }) },
     prepareBody: async (body, info) => {
       const partner = await partners.identify(info);
       const clientIp = info.req.socket.remoteAddress ?? null;
@@ -224,6 +226,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       await revocations.stop();
       await apq.close();
       await limiter.close();
+      await replay.close();
     },
   };
 }

@@ -61,7 +61,10 @@ function isQuery(body: unknown): boolean {
  */
 function createResilientFetcher(options: SubgraphCallOptions) {
   const { name, timeoutMs, metrics, log } = options;
-  const call = async (url: string, init: RequestInit): Promise<Response> => {
+  const call = async (url: string, unsigned: RequestInit): Promise<Response> => {
+    // Signed per attempt, over the exact body: a retry carries a fresh nonce, so the subgraph's
+    // replay cache refuses only real replays.
+    const init = signed(options.secret, url, unsigned);
     // A plain controller and a cleared timer: AbortSignal.timeout keeps every signal alive until it
     // fires, which at a few hundred calls a second is thousands of live timers for the GC to walk.
     const controller = new AbortController();
@@ -113,17 +116,28 @@ function createResilientFetcher(options: SubgraphCallOptions) {
   };
 }
 
+/** The request with the gateway's signature over its method, path, body and identity headers. */
+function signed(secret: string, url: string, init: RequestInit): RequestInit {
+  const headers = { ...(init.headers as Record<string, string>) };
+  const { pathname, search } = new URL(url);
+  headers[SIGNATURE_HEADER] = signGatewayRequest(secret, {
+    method: init.method ?? 'POST',
+    pathWithQuery: pathname + search,
+    body: init.body,
+    get: (name) => headers[name],
+  });
+  return { ...init, headers };
+}
+
 /**
  * Every subgraph request carries the request id, the caller's credentials and client details as
- * the gateway saw them, and the gateway's signature over all of them. Nothing a client sent in
- * these headers is passed on: the gateway sets each one itself.
+ * the gateway saw them, and the gateway's signature over all of them and the body (added by the
+ * fetcher, once the body is serialised). Nothing a client sent in these headers is passed on: the
+ * gateway sets each one itself.
  */
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  private readonly secret: string;
-
   constructor(options: SubgraphCallOptions) {
     super({ url: options.url, fetcher: createResilientFetcher(options) as never });
-    this.secret = options.secret;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -134,6 +148,5 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (context.partner) headers.set('x-partner-id', context.partner.id);
     if (context.clientIp) headers.set('x-client-ip', context.clientIp);
     if (context.userAgent) headers.set('x-client-user-agent', context.userAgent);
-    headers.set(SIGNATURE_HEADER, signGatewayRequest(this.secret, (name) => headers.get(name) ?? undefined));
   }
 }

@@ -9,6 +9,10 @@ export type SubgraphName = (typeof SERVICE_NAMES)[number];
 
 const DEV_GATEWAY_SECRET = 'development-only-gateway-secret-change-me';
 const DEV_PSEUDONYM_SECRET = 'development-only-pseudonym-secret-change-me';
+const DEV_INTERNAL_SECRET = 'development-only-internal-secret-change-me';
+
+/** A key setting may list several keys, comma-separated: the first signs, all verify (rotation). */
+const keyList = (value: string) => value.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const url = (fallback: string) => z.string().url().default(fallback);
@@ -33,8 +37,13 @@ const envSchema = z.object({
   LISTINGS_MATCHING_URL: url('http://localhost:4002/graphql'),
   EXTERNAL_SOURCES_URL: url('http://localhost:4003/graphql'),
   ANALYTICS_URL: url('http://localhost:4004/graphql'),
+  /** HMAC keys of the gateway's signature on subgraph requests, comma-separated: the first signs, all verify. */
   GATEWAY_SECRET: z.string().min(16).default(DEV_GATEWAY_SECRET),
-  GATEWAY_SIGNATURE_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(300),
+  /** HMAC keys of service-to-service calls (consent checks, data-subject fan-out, audit, stats); never the gateway's. */
+  INTERNAL_SECRET: z.string().min(16).default(DEV_INTERNAL_SECRET),
+  GATEWAY_SIGNATURE_MAX_AGE_SECONDS: z.coerce.number().int().positive().max(3600).default(300),
+  /** Signatures one process remembers without Redis (the replay cache); Redis holds them when REDIS_URL is set. */
+  SIGNATURE_REPLAY_CACHE_SIZE: z.coerce.number().int().min(1000).default(500_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Origins allowed to call the gateway from a browser (comma-separated); Apollo Sandbox's by default. */
@@ -185,8 +194,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const isProduction = e.NODE_ENV === 'production';
   if (isProduction) {
     const problems: string[] = [];
-    if (e.GATEWAY_SECRET === DEV_GATEWAY_SECRET || e.GATEWAY_SECRET.length < 32) {
+    const gatewayKeys = keyList(e.GATEWAY_SECRET);
+    const internalKeys = keyList(e.INTERNAL_SECRET);
+    if (gatewayKeys.length === 0 || gatewayKeys.some((k) => k === DEV_GATEWAY_SECRET || k.length < 32)) {
       problems.push('GATEWAY_SECRET: set a random secret of at least 32 characters in production');
+    }
+    if (internalKeys.length === 0 || internalKeys.some((k) => k === DEV_INTERNAL_SECRET || k.length < 32)) {
+      problems.push('INTERNAL_SECRET: set a random secret of at least 32 characters in production');
+    }
+    if (internalKeys.some((k) => gatewayKeys.includes(k))) {
+      problems.push('INTERNAL_SECRET: must not share a key with GATEWAY_SECRET (a gateway key must not open internal routes)');
     }
     if (e.PSEUDONYM_SECRET === DEV_PSEUDONYM_SECRET || e.PSEUDONYM_SECRET.length < 32) {
       problems.push('PSEUDONYM_SECRET: set a random secret of at least 32 characters in production');

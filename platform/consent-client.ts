@@ -23,7 +23,7 @@ export interface ConsentClient {
  * only owner of consent. It fails closed: if identity-consent cannot answer, the caller gets an
  * error, never data that might no longer be consented to.
  */
-export function createConsentClient(config: Pick<AppConfig, 'subgraphUrls' | 'GATEWAY_SECRET'>, timeoutMs = 2000): ConsentClient {
+export function createConsentClient(config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>, timeoutMs = 2000): ConsentClient {
   return {
     async activeConsents(userId, requestId) {
       try {

@@ -32,7 +32,7 @@ describe('createDataSubjectClient', () => {
   let server: http.Server;
   let mode: 'ok' | 'error' | 'hang' | 'garbage' = 'ok';
   let seen: { path: string; signed: boolean } | null = null;
-  let config: Pick<AppConfig, 'subgraphUrls' | 'GATEWAY_SECRET'>;
+  let config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>;
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -53,7 +53,7 @@ describe('createDataSubjectClient', () => {
     await new Promise((resolve) => closed.close(resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
     config = {
-      GATEWAY_SECRET: SECRET,
+      INTERNAL_SECRET: SECRET,
       subgraphUrls: { 'identity-consent': url, 'listings-matching': url, 'external-sources': url, analytics: `http://127.0.0.1:${closedPort}/graphql` },
     };
   });

@@ -100,11 +100,10 @@ export async function returning<T = Record<string, unknown>>(m: EntityManager, s
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
 
-interface RouteDeps {
-  config: Pick<AppConfig, 'GATEWAY_SECRET' | 'GATEWAY_SIGNATURE_MAX_AGE_SECONDS' | 'DATA_SUBJECT_TIMEOUT_MS'>;
-  log: Logger;
+type RouteDeps = Parameters<typeof signedRoute>[0] & {
+  config: Pick<AppConfig, 'DATA_SUBJECT_TIMEOUT_MS'>;
   revocations?: RevocationView;
-}
+};
 
 /** The two signed POST routes of a subgraph's part. */
 export function dataSubjectRoutes(deps: RouteDeps, handlers: DataSubjectHandlers): Record<string, RouteHandler> {
@@ -160,7 +159,7 @@ export interface DataSubjectClient {
  * subgraphs listen after they start). A failure of any kind is a SubjectCallError naming the
  * subgraph, never a hang: each call has a deadline.
  */
-export function createDataSubjectClient(config: Pick<AppConfig, 'subgraphUrls' | 'GATEWAY_SECRET'>, timeoutMs: number): DataSubjectClient {
+export function createDataSubjectClient(config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>, timeoutMs: number): DataSubjectClient {
   async function call<T>(subgraph: SubgraphName, path: string, userId: string, requestId: string): Promise<T> {
     let res: Response;
     try {

@@ -29,8 +29,11 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   bodyLimitBytes: number;
   apollo: ApolloServer<TContext>;
   context: (info: RequestInfo) => Promise<TContext>;
-  /** Runs before GraphQL; a returned refusal is sent as is (subgraphs check the gateway signature here). */
-  guard?: (info: RequestInfo) => { status: number; message: string; code: ApiErrorCode } | null;
+  /**
+   * Runs before GraphQL, once the body is read (and parsed when it is JSON); a returned refusal is
+   * sent as is. Subgraphs check the gateway signature here, which covers the body.
+   */
+  guard?: (info: RequestInfo, body: unknown) => Promise<{ status: number; message: string; code: ApiErrorCode } | null>;
   ready: () => Promise<Readiness>;
   /** Extra GET routes, such as `/.well-known/jwks.json`. */
   routes?: Record<string, RouteHandler>;
@@ -124,14 +127,15 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
   let idle: (() => void) | null = null;
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, info: RequestInfo) {
-    const refusal = options.guard?.(info);
+    const method = (req.method ?? 'GET').toUpperCase();
+    let body: unknown;
+    if (method === 'POST') body = parseBody(await readBody(req, options.bodyLimitBytes), req.headers['content-type']);
+    else req.resume();
+    const refusal = options.guard ? await options.guard(info, body) : null;
     if (refusal) {
       sendJson(res, refusal.status, httpErrorBody(refusal.message, refusal.code));
       return;
     }
-    const method = (req.method ?? 'GET').toUpperCase();
-    let body: unknown;
-    if (method === 'POST') body = parseBody(await readBody(req, options.bodyLimitBytes), req.headers['content-type']);
     if (options.prepareBody) body = await options.prepareBody(body, info);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {

@@ -5,10 +5,13 @@ import { INTERNAL_SIGNATURE_HEADER, signInternalRequest, verifyInternalRequest }
 import { httpErrorBody } from './errors';
 import type { RouteHandler } from './http-server';
 
+import type { ReplayCache } from './auth/replay-cache';
+
 /**
- * Service-to-service HTTP that is not GraphQL: both ends of it. Every call is signed over its
- * method and path with query (platform/auth/gateway-signature.ts), so parameters travel in the
- * query string and a body, if any, is ignored.
+ * Service-to-service HTTP that is not GraphQL: both ends of it. Every call is signed under the
+ * internal keys (`INTERNAL_SECRET`, never the gateway's) over its method, path with query, a
+ * timestamp and a nonce (platform/auth/gateway-signature.ts), so parameters travel in the query
+ * string and a body, if any, is ignored. A signature is accepted once (the replay cache).
  */
 
 /** The gateway's per-operation statistics, read by analytics. */
@@ -30,8 +33,9 @@ function send(res: ServerResponse, status: number, body: string) {
 }
 
 interface RouteDeps {
-  config: Pick<AppConfig, 'GATEWAY_SECRET' | 'GATEWAY_SIGNATURE_MAX_AGE_SECONDS'>;
+  config: Pick<AppConfig, 'INTERNAL_SECRET' | 'GATEWAY_SIGNATURE_MAX_AGE_SECONDS'>;
   log: Logger;
+  replay: ReplayCache;
 }
 
 /**
@@ -42,14 +46,15 @@ export function signedRoute(deps: RouteDeps, handler: (query: URLSearchParams, r
   return async (req, res) => {
     const pathWithQuery = req.url ?? '/';
     const header = req.headers[INTERNAL_SIGNATURE_HEADER];
-    const check = verifyInternalRequest(
-      deps.config.GATEWAY_SECRET,
+    let check = verifyInternalRequest(
+      deps.config.INTERNAL_SECRET,
       Array.isArray(header) ? header[0] : header,
       req.method ?? 'GET',
       pathWithQuery,
       deps.config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS,
     );
     req.resume(); // parameters are in the signed query; a body is ignored
+    if (check.ok && !(await deps.replay.claim(check.replayKey, check.signedAt))) check = { ok: false, reason: 'replayed internal signature' };
     if (!check.ok) {
       deps.log.warn({ reason: check.reason, path: pathWithQuery.split('?')[0] }, 'refused an unsigned internal request');
       send(res, 401, httpErrorBody('A valid internal signature is required', 'UNAUTHENTICATED'));
@@ -78,11 +83,11 @@ export interface InternalCall {
 }
 
 /** Calls another service's signed route. Errors (network, deadline) are the caller's to word. */
-export function internalFetch(config: Pick<AppConfig, 'GATEWAY_SECRET'>, call: InternalCall): Promise<Response> {
+export function internalFetch(config: Pick<AppConfig, 'INTERNAL_SECRET'>, call: InternalCall): Promise<Response> {
   return fetch(new URL(call.pathWithQuery, call.origin), {
     method: call.method,
     headers: {
-      [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(config.GATEWAY_SECRET, call.method, call.pathWithQuery),
+      [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(config.INTERNAL_SECRET, call.method, call.pathWithQuery),
       ...(call.requestId ? { 'x-request-id': call.requestId } : {}),
     },
     signal: AbortSignal.timeout(call.timeoutMs),

@@ -41,7 +41,7 @@ export function partnerKeyHash(apiKey: string): string {
  * a stale or guessed answer.
  */
 export function createPartnerResolver(
-  config: Pick<AppConfig, 'subgraphUrls' | 'GATEWAY_SECRET' | 'PARTNER_CACHE_TTL_MS'>,
+  config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET' | 'PARTNER_CACHE_TTL_MS'>,
   options: PartnerResolverOptions = {},
 ): PartnerResolver {
   const ttl = Math.min(options.ttlMs ?? config.PARTNER_CACHE_TTL_MS, MAX_PARTNER_CACHE_MS);

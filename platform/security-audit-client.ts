@@ -18,7 +18,7 @@ export interface SecurityAuditEntry {
  * audit log: a signed internal POST, sent without holding up the response. At most one entry per
  * user per `minIntervalMs`, so a flood from one account cannot flood the log.
  */
-export function createSecurityAuditClient(config: Pick<AppConfig, 'subgraphUrls' | 'GATEWAY_SECRET'>, log: Logger, minIntervalMs = 10_000) {
+export function createSecurityAuditClient(config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>, log: Logger, minIntervalMs = 10_000) {
   const last = new Map<string, number>();
   return {
     record(entry: SecurityAuditEntry): void {

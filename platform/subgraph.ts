@@ -13,6 +13,7 @@ import { createTokenVerifier, partnerViewerFrom, type PartnerViewer, type TokenV
 import { createRevocationView, httpRevocationSync, type RevocationSync, type RevocationView } from './auth/revocation';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { verifyGatewayRequest } from './auth/gateway-signature';
+import { createReplayCache, type ReplayCache } from './auth/replay-cache';
 import { buildFederatedSchema, type ReferenceResolvers } from './schema/build-subgraph-schema';
 import { applyPermissions } from './shield';
 import { withRateLimits, type FieldRules } from './rate-limit';
@@ -36,6 +37,8 @@ export interface SubgraphDeps {
   outbox: Outbox;
   /** Revoked sessions and users as identity-consent decided them (platform/auth/revocation.ts). */
   revocations: RevocationView;
+  /** Signatures (gateway and internal) this service has accepted: each is accepted once. */
+  replay: ReplayCache;
 }
 
 /** What the client sent, as the gateway saw it (these headers are signed by the gateway). */
@@ -210,7 +213,8 @@ export async function startSubgraph<TLoaders>(
     registry: metrics.registry,
     local: !options.isolatedRevocations,
   });
-  const deps: SubgraphDeps = { name: module.name, config, db, log, metrics, outbox: events.outbox, revocations };
+  const replay = createReplayCache(config, (err) => log.warn({ err: err.message }, 'replay cache: Redis error, using this process only'));
+  const deps: SubgraphDeps = { name: module.name, config, db, log, metrics, outbox: events.outbox, revocations, replay };
   try {
     await revocations.start();
     const stopBackground = await module.onStart?.(deps);
@@ -243,8 +247,13 @@ export async function startSubgraph<TLoaders>(
       metrics,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       apollo,
-      guard: (info) => {
-        const check = verifyGatewayRequest(config.GATEWAY_SECRET, (h) => header(info, h), config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS);
+      guard: async (info, body) => {
+        let check = verifyGatewayRequest(
+          config.GATEWAY_SECRET,
+          { method: info.req.method ?? 'GET', pathWithQuery: info.req.url ?? '/', body, get: (h) => header(info, h) },
+          config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS,
+        );
+        if (check.ok && !(await replay.claim(check.replayKey, check.signedAt))) check = { ok: false, reason: 'replayed gateway signature' };
         if (check.ok) return null;
         info.log.warn({ reason: check.reason }, 'refused a request that did not come through the gateway');
         return { status: 401, message: 'Requests must come through the gateway', code: 'UNAUTHENTICATED' };
@@ -293,6 +302,7 @@ export async function startSubgraph<TLoaders>(
           if (stopBackground) await stopBackground();
           await revocations.stop();
           await db.close();
+          await replay.close();
         })();
         return stopping;
       },
@@ -301,6 +311,7 @@ export async function startSubgraph<TLoaders>(
     await events.stop().catch(() => undefined);
     await revocations.stop();
     await db.close();
+    await replay.close();
     throw err;
   }
 }

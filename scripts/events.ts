@@ -14,6 +14,7 @@ import type { SubgraphDeps, SubgraphModule } from '../platform/subgraph';
 import { detachedRevocationView } from '../platform/auth/revocation';
 import { SUBGRAPHS } from '../subgraphs';
 import path from 'node:path';
+import { createMemoryReplayCache } from '../platform/auth/replay-cache';
 
 const USAGE = `Usage: npm run events -- <command> --consumer <name> [options]
 
@@ -124,6 +125,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promi
         metrics,
         outbox: new Outbox({ source: owner.name, schema: owner.dbSchema, dataSource: db.dataSource, enabled: false }),
         revocations: detachedRevocationView(log),
+        // a replay serves no signed routes
+        replay: createMemoryReplayCache({ maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS, maxEntries: 1000 }),
       };
       const processor = new ConsumerProcessor(definition, {
         dataSource: db.dataSource,

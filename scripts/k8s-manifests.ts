@@ -51,7 +51,7 @@ const secret = {
   metadata: { name: 'hemp-secrets', namespace: NAMESPACE },
   type: 'Opaque',
   stringData: Object.fromEntries(
-    ['DATABASE_URL', 'GATEWAY_SECRET', 'PSEUDONYM_SECRET', 'JWT_PRIVATE_KEYS', 'VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS'].map((k) => [k, 'replace-me']),
+    ['DATABASE_URL', 'GATEWAY_SECRET', 'INTERNAL_SECRET', 'PSEUDONYM_SECRET', 'JWT_PRIVATE_KEYS', 'VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS'].map((k) => [k, 'replace-me']),
   ),
 };
 

@@ -9,6 +9,7 @@ async function main() {
     [
       `JWT_PRIVATE_KEYS='${JSON.stringify([jwk])}'`,
       `GATEWAY_SECRET=${randomBytes(32).toString('base64url')}`,
+      `INTERNAL_SECRET=${randomBytes(32).toString('base64url')}`,
       `PSEUDONYM_SECRET=${randomBytes(32).toString('base64url')}`,
       `VAULT_KEYS='${JSON.stringify({ [vaultKid]: randomBytes(32).toString('base64') })}'`,
       `VAULT_ACTIVE_KID=${vaultKid}`,

@@ -27,14 +27,24 @@ describe('configuration', () => {
       const problems = (err as ConfigError).problems.join('\n');
       expect(problems).toMatch(/GATEWAY_SECRET/);
       expect(problems).toMatch(/PSEUDONYM_SECRET/);
+      expect(problems).toMatch(/INTERNAL_SECRET/);
       expect(problems).toMatch(/DATABASE_URL/);
     }
     const ok = loadConfig({
       NODE_ENV: 'production',
       GATEWAY_SECRET: 'a'.repeat(40),
+      INTERNAL_SECRET: 'c'.repeat(40),
       PSEUDONYM_SECRET: 'b'.repeat(40),
       DATABASE_URL: 'postgres://db/hemp',
     });
+    expect(ok.isProduction).toBe(true);
+  });
+
+  it('refuses an internal key that is also a gateway key, and a short key in a rotation list', () => {
+    const base = { NODE_ENV: 'production', PSEUDONYM_SECRET: 'b'.repeat(40), DATABASE_URL: 'postgres://db/hemp' };
+    expect(() => loadConfig({ ...base, GATEWAY_SECRET: `${'a'.repeat(40)},${'c'.repeat(40)}`, INTERNAL_SECRET: 'c'.repeat(40) })).toThrow(/INTERNAL_SECRET: must not share a key/);
+    expect(() => loadConfig({ ...base, GATEWAY_SECRET: `${'a'.repeat(40)},short-old-key-123`, INTERNAL_SECRET: 'c'.repeat(40) })).toThrow(/GATEWAY_SECRET/);
+    const ok = loadConfig({ ...base, GATEWAY_SECRET: `${'a'.repeat(40)},${'d'.repeat(40)}`, INTERNAL_SECRET: `${'c'.repeat(40)},${'e'.repeat(40)}` });
     expect(ok.isProduction).toBe(true);
   });
 

@@ -581,7 +581,7 @@ describe('enhanced matching and externalOffers follow consent as identity-consen
   it('fails closed when identity-consent cannot be asked, and still matches without includeExternal', async () => {
     const deps = t.stack.subgraphs['listings-matching'].deps;
     const real = consentClient(deps);
-    setConsentClient(deps, createConsentClient({ subgraphUrls: { ...t.config.subgraphUrls, 'identity-consent': 'http://127.0.0.1:9/graphql' }, GATEWAY_SECRET: t.config.GATEWAY_SECRET }, 500));
+    setConsentClient(deps, createConsentClient({ subgraphUrls: { ...t.config.subgraphUrls, 'identity-consent': 'http://127.0.0.1:9/graphql' }, INTERNAL_SECRET: t.config.INTERNAL_SECRET }, 500));
     try {
       const requests = async () => Number((await listingsSql(`SELECT count(*)::int AS n FROM listings.match_requests WHERE buyer_id = $1`, [buyer.id]))[0].n);
       const before = await requests();

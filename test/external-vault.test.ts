@@ -83,7 +83,7 @@ describe('the credential vault (AES-256-GCM)', () => {
 
 describe('external-sources configuration', () => {
   it('refuses simulators in production, and the demo source credentials when external-sources starts', () => {
-    const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', GATEWAY_SECRET: 'x'.repeat(40), PSEUDONYM_SECRET: 'y'.repeat(40) };
+    const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', GATEWAY_SECRET: 'x'.repeat(40), INTERNAL_SECRET: 'z'.repeat(40), PSEUDONYM_SECRET: 'y'.repeat(40) };
     expect(() => loadConfig({ ...base, SIMULATORS_ENABLED: 'true' })).toThrow(/SIMULATORS_ENABLED/);
     const production = loadConfig(base);
     expect(production.simulatorsEnabled).toBe(false);

@@ -1,4 +1,5 @@
-import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
+import { SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
+import { gatewaySignature } from './helpers/signed';
 import { Role } from '../platform/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type GraphQLResponse, type TestStack } from './helpers/stack';
@@ -149,13 +150,14 @@ describe('subgraphs accept only the gateway', () => {
 
   it('refuses a signature made with another secret, a stale one, and one whose identity headers were changed', async () => {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': 'abc' };
-    const wrong = signGatewayRequest('not-the-gateway-secret-at-all', (h) => headers[h]);
-    const stale = signGatewayRequest(t.config.GATEWAY_SECRET, (h) => headers[h], Date.now() - 3600_000);
-    const good = signGatewayRequest(t.config.GATEWAY_SECRET, (h) => headers[h]);
+    const wrong = gatewaySignature('not-the-gateway-secret-at-all', url(), body, headers);
+    const stale = gatewaySignature(t.config.GATEWAY_SECRET, url(), body, headers, Date.now() - 3600_000);
+    const good = gatewaySignature(t.config.GATEWAY_SECRET, url(), body, headers);
+    const forged = gatewaySignature(t.config.GATEWAY_SECRET, url(), body, headers);
     for (const [signature, extra] of [
       [wrong, {}],
       [stale, {}],
-      [good, { authorization: 'Bearer forged' }],
+      [forged, { authorization: 'Bearer forged' }],
     ] as const) {
       const res = await fetch(url(), { method: 'POST', headers: { ...headers, ...extra, [SIGNATURE_HEADER]: signature }, body });
       expect(res.status).toBe(401);

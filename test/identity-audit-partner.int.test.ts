@@ -122,7 +122,7 @@ describe('partner clients', () => {
 
   async function resolveRoute(keyHash: string) {
     const path = `${PARTNER_RESOLVE_PATH}?keyHash=${keyHash}`;
-    return fetch(base() + path, { headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.GATEWAY_SECRET, 'GET', path) } });
+    return fetch(base() + path, { headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.INTERNAL_SECRET, 'GET', path) } });
   }
 
   it('creates a client with a key shown once and stored only as its sha256, lists and revokes it', async () => {
@@ -198,7 +198,7 @@ describe('partner clients', () => {
   });
 
   it('fails closed when identity-consent refuses the lookup', async () => {
-    const resolver = createPartnerResolver({ ...t.stack.config, GATEWAY_SECRET: 'not-the-shared-secret-0123456789' });
+    const resolver = createPartnerResolver({ ...t.stack.config, INTERNAL_SECRET: 'not-the-shared-secret-0123456789' });
     await expect(resolver.resolve('hmp_live_anything')).rejects.toThrow(/401/);
     await expect(resolver.resolve('hmp_live_anything')).rejects.toThrow(/401/);
     expect(resolver.lookups).toBe(2);

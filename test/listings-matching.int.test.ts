@@ -1,4 +1,4 @@
-import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
+import { signedSubgraphPost } from './helpers/signed';
 import { Role } from '../platform/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type GraphQLResponse, type TestStack } from './helpers/stack';
@@ -63,15 +63,13 @@ function errorOf(res: GraphQLResponse) {
 
 /** Calls the listings subgraph directly, as the gateway would (signed), to reach `_entities`. */
 async function entities(representations: Record<string, unknown>[], selection: string, token?: string) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': `entities-${Date.now()}` };
-  if (token) headers.authorization = `Bearer ${token}`;
-  headers[SIGNATURE_HEADER] = signGatewayRequest(t.config.GATEWAY_SECRET, (h) => headers[h]);
-  const res = await fetch(t.stack.subgraphs['listings-matching'].url, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, variables: { r: representations } }),
-  });
-  return (await res.json()) as GraphQLResponse['body'];
+  const res = await signedSubgraphPost(
+    t.config.GATEWAY_SECRET,
+    t.stack.subgraphs['listings-matching'].url,
+    { query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, variables: { r: representations } },
+    token ? { authorization: `Bearer ${token}` } : {},
+  );
+  return res.body as GraphQLResponse['body'];
 }
 
 describe('createListing', () => {

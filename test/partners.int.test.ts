@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-document-node/core';
 import { getOperationAST, type DocumentNode } from 'graphql';
 import { Role } from '../platform/schema/shared-types';
-import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
+import { signedSubgraphPost } from './helpers/signed';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { PARTNER_MANIFEST_PATH } from '../gateway/partners/manifest';
 import { PartnerActiveListingsDocument, PartnerListingDocument } from '../schema/generated/graphql';
@@ -161,17 +161,16 @@ describe('partners call persisted operations with an API key', () => {
     const { client } = await createPartner('Direct Partner', 'STANDARD');
     const [seller] = await insertUsers(t.stack, 1);
     const identityUrl = t.stack.subgraphs['identity-consent'].url;
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': 'partner-direct-1', 'x-partner-id': client.id };
-    headers[SIGNATURE_HEADER] = signGatewayRequest(t.config.GATEWAY_SECRET, (h) => headers[h]);
-    const res = await fetch(identityUrl, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
+    const res = await signedSubgraphPost(
+      t.config.GATEWAY_SECRET,
+      identityUrl,
+      {
         query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id displayName email } } }',
         variables: { r: [{ __typename: 'User', id: seller.id }] },
-      }),
-    });
-    const json = (await res.json()) as any;
+      },
+      { 'x-request-id': 'partner-direct-1', 'x-partner-id': client.id },
+    );
+    const json = res.body as any;
     expect(json.data?._entities?.[0]?.email ?? null).toBeNull();
     expect(['UNAUTHENTICATED', 'FORBIDDEN']).toContain(json.errors[0].extensions.code);
     expect(JSON.stringify(json)).not.toContain(seller.email);

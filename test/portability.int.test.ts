@@ -88,16 +88,33 @@ describe('the supergraph outside our gateway', () => {
       control: 'continue',
       id: 'router-request-1',
       headers: { authorization: [`Bearer ${token}`], 'user-agent': ['router-test'], 'x-client-ip': ['6.6.6.6'] },
+      // the router hands over the parsed body and writes its own bytes: key order and spacing differ
+      body: { variables: {}, query: '{ me { id } }' },
+      method: 'POST',
+      uri: t.stack.subgraphs['identity-consent'].url,
     });
     const headers = signed.headers as Record<string, string[]>;
     expect(headers['x-client-ip']).toBeUndefined();
-    expect(verifyGatewayRequest(t.config.GATEWAY_SECRET, (h) => headers[h]?.[0], 60).ok).toBe(true);
-    const res = await fetch(t.stack.subgraphs['identity-consent'].url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v[0]])) },
-      body: JSON.stringify({ query: '{ me { id } }' }),
-    });
+    const wire = JSON.stringify({ query: '{ me { id } }', variables: {} }, null, 1);
+    const get = (h: string) => headers[h]?.[0];
+    expect(verifyGatewayRequest(t.config.GATEWAY_SECRET, { method: 'POST', pathWithQuery: '/graphql', body: wire, get }, 60).ok).toBe(true);
+    const send = (body: string) =>
+      fetch(t.stack.subgraphs['identity-consent'].url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v[0]])) },
+        body,
+      });
+    // another body under the coprocessor's signature is refused
+    expect((await send(JSON.stringify({ query: '{ me { id email } }' }))).status).toBe(401);
+    const res = await send(wire);
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).data.me.id).toBe(sellerId);
+    // and the same request a second time is a replay
+    expect((await send(wire)).status).toBe(401);
+  });
+
+  it('an Apollo Router coprocessor payload without the body is stopped, not sent unsigned', () => {
+    const out = signSubgraphRequest(t.config.GATEWAY_SECRET, { version: 1, stage: 'SubgraphRequest', control: 'continue', id: 'x', headers: {} });
+    expect(out.control).toEqual({ break: 500 });
   });
 });

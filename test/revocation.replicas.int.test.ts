@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { SIGNATURE_HEADER, signGatewayRequest } from '../platform/auth/gateway-signature';
+import { signedHeaders } from './helpers/signed';
 import { startSubgraph, type RunningSubgraph } from '../platform/subgraph';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { listingsMatchingSubgraph } from '../subgraphs/listings-matching/server';
@@ -75,9 +75,9 @@ async function post(url: string, query: string, token: string, variables: Record
 
 /** Straight to listings-matching B, signed as its gateway would: B's own view decides. */
 async function direct(token: string): Promise<number> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': `revocation-${Date.now()}`, authorization: `Bearer ${token}` };
-  headers[SIGNATURE_HEADER] = signGatewayRequest(t.config.GATEWAY_SECRET, (h) => headers[h]);
-  const res = await fetch(listingsB.url, { method: 'POST', headers, body: JSON.stringify({ query: '{ __typename }' }) });
+  const body = JSON.stringify({ query: '{ __typename }' });
+  const headers = signedHeaders(t.config.GATEWAY_SECRET, listingsB.url, body, { authorization: `Bearer ${token}` });
+  const res = await fetch(listingsB.url, { method: 'POST', headers, body });
   await res.text();
   return res.status;
 }

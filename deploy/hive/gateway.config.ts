@@ -1,6 +1,9 @@
 // Hive Gateway in front of the same subgraphs and the committed supergraph:
 //   npm run build && npx hive-gateway supergraph schema/supergraph.graphql -c deploy/hive/gateway.config.ts
 // Subgraphs accept only signed requests, so the gateway runs our signing plugin (built into dist/).
+// The plugin also makes the caller's Authorization part of Hive's in-flight deduplication key, so
+// no subgraph answer is shared between users (anonymous requests are still deduplicated); see
+// docs/signatures.md. test/isolation.int.test.ts runs this file with 40 users at once.
 import { defineConfig } from '@graphql-hive/gateway';
 // The plugin is compiled CommonJS (npm run build); Hive loads this file as an ES module.
 import signing from '../../dist/gateway/portable/hive-signature-plugin.js';

@@ -4,8 +4,11 @@ import { signGatewayRequest, SIGNATURE_HEADER } from '../../platform/auth/gatewa
 
 /**
  * Apollo Router cannot compute our HMAC itself, so it calls this coprocessor at the
- * SubgraphRequest stage (deploy/router/router.yaml): the coprocessor adds the request id and the
- * client's user agent and signs the headers the router is about to send. Run it beside the router:
+ * SubgraphRequest stage (deploy/router/router.yaml sends headers, body, method and URI): the
+ * coprocessor adds the request id and the client's user agent and signs the whole subgraph
+ * request — method, path, the body (in canonical JSON, as the router re-serialises it), the
+ * timestamp, a nonce and the identity headers. Run it beside the router with the gateway keys only
+ * (never INTERNAL_SECRET):
  *   GATEWAY_SECRET=… node dist/gateway/portable/router-coprocessor.js   (listens on COPROCESSOR_PORT, 4010)
  */
 export interface CoprocessorPayload {
@@ -14,6 +17,10 @@ export interface CoprocessorPayload {
   control: unknown;
   id: string;
   headers?: Record<string, string[]>;
+  /** The subgraph request's GraphQL body, its method and its URI (router.yaml asks for all three). */
+  body?: unknown;
+  method?: string;
+  uri?: string;
   [key: string]: unknown;
 }
 
@@ -28,7 +35,12 @@ export function signSubgraphRequest(secret: string, payload: CoprocessorPayload)
   // x-client-ip and x-partner-id are only ever set by a gateway that verified them: drop any copy.
   delete headers['x-client-ip'];
   delete headers['x-partner-id'];
-  headers[SIGNATURE_HEADER] = [signGatewayRequest(secret, first)];
+  // Without the body and URI the signature cannot be made: stop the request rather than guess.
+  if (payload.body === undefined || typeof payload.uri !== 'string') return { ...payload, control: { break: 500 } };
+  const { pathname, search } = new URL(payload.uri, 'http://subgraph');
+  headers[SIGNATURE_HEADER] = [
+    signGatewayRequest(secret, { method: payload.method ?? 'POST', pathWithQuery: pathname + search, body: payload.body, get: first }),
+  ];
   return { ...payload, headers };
 }
 

@@ -313,7 +313,7 @@ export class RevocationView {
 export const REVOCATIONS_PATH = '/internal/revocations';
 
 /** How services other than identity-consent read the log: a signed GET, never on a request's path. */
-export function httpRevocationSync(config: Pick<AppConfig, 'subgraphUrls' | 'GATEWAY_SECRET'>, timeoutMs = 2000): RevocationSync {
+export function httpRevocationSync(config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>, timeoutMs = 2000): RevocationSync {
   return {
     async fetch(sinceMs) {
       const res = await internalFetch(config, {

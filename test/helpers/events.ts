@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '../../platform/db/data-source';
 import { createEventTablesMigration, defineConsumer, EventRuntime, type ConsumerDefinition, type NewEvent } from '../../platform/events';
 import type { SubgraphDeps } from '../../platform/subgraph';
 import { detachedRevocationView } from '../../platform/auth/revocation';
+import { createMemoryReplayCache } from '../../platform/auth/replay-cache';
 
 /** A table where test consumers write their effect, one row per application (not unique on purpose). */
 function effectsMigration(schema: string): new () => MigrationInterface {
@@ -79,7 +80,7 @@ export async function startEventService(options: EventServiceOptions): Promise<E
     consumers: options.consumers,
     relay: options.relay,
   });
-  const deps: SubgraphDeps = { name: 'analytics', config, db, log, metrics, outbox: runtime.outbox, revocations: detachedRevocationView(log) };
+  const deps: SubgraphDeps = { name: 'analytics', config, db, log, metrics, outbox: runtime.outbox, revocations: detachedRevocationView(log), replay: createMemoryReplayCache({ maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS, maxEntries: 1000 }) };
   await runtime.start(deps);
   return {
     name: options.name,

@@ -61,6 +61,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     DATABASE_URL: database?.url,
     JWT_PRIVATE_KEYS: JSON.stringify([privateJwk]),
     GATEWAY_SECRET: 'test-gateway-secret-0123456789abcdef',
+    INTERNAL_SECRET: 'test-internal-secret-0123456789abcdef',
     ...options.env,
   });
   const keys: SigningKeys = await loadSigningKeys(config.JWT_PRIVATE_KEYS, dataDir);

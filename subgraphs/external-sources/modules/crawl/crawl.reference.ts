@@ -1,10 +1,11 @@
 import { isUuid } from '../../../../platform/schema/ids';
+import { isAdmin } from '../../../../platform/auth/viewer';
 import type { ExternalContext } from '../../context.type';
 import { toCrawlRun } from './crawl.mapper';
 
-/** Batched; the fields themselves stay ADMIN-only through the shield rules. */
+/** Batched; like `crawlRun(id)`, ADMIN only (the fields' shield rules hold as well). */
 export async function resolveCrawlRunReference(reference: { id: string }, ctx: ExternalContext) {
-  if (!isUuid(reference.id)) return null;
+  if (!isUuid(reference.id) || !isAdmin(ctx.viewer)) return null;
   const row = await ctx.loaders.crawlRunById.load(reference.id);
   return row ? toCrawlRun(row) : null;
 }

@@ -1,10 +1,16 @@
 import { isUuid } from '../../../../platform/schema/ids';
 import type { IdentityContext } from '../../context.type';
+import { isAdmin } from '../../../../platform/auth/viewer';
 import { toConsent } from './consent.type';
 
-/** Batched through the per-request loader; field rules still decide who sees what. */
+/**
+ * Batched through the per-request loader. Like `myConsents`, only the consent's owner (or an
+ * ADMIN) learns it exists; the type's shield rule holds as well.
+ */
 export async function resolveConsentReference(reference: { id: string }, ctx: IdentityContext) {
-  if (!isUuid(reference.id)) return null;
+  const viewer = ctx.viewer;
+  if (!isUuid(reference.id) || !viewer) return null;
   const row = await ctx.loaders.consentById.load(reference.id);
-  return row ? toConsent(row) : null;
+  if (!row || (row.userId !== viewer.userId && !isAdmin(viewer))) return null;
+  return toConsent(row);
 }

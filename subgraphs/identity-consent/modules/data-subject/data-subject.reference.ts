@@ -1,8 +1,15 @@
 import { isUuid } from '../../../../platform/schema/ids';
+import { isAdmin } from '../../../../platform/auth/viewer';
 import type { IdentityContext } from '../../context.type';
 
-/** Batched through the per-request loader; the type's shield rule still limits it to the subject and ADMIN. */
+/**
+ * Batched through the per-request loader. Like `dataSubjectRequest(id)`, someone else's request is
+ * answered like an unknown id; the type's shield rule holds as well.
+ */
 export async function resolveDataSubjectRequestReference(reference: { id: string }, ctx: IdentityContext) {
-  if (!isUuid(reference.id)) return null;
-  return ctx.loaders.dataSubjectRequestById.load(reference.id.toLowerCase());
+  const viewer = ctx.viewer;
+  if (!isUuid(reference.id) || !viewer) return null;
+  const request = await ctx.loaders.dataSubjectRequestById.load(reference.id.toLowerCase());
+  if (!request || (request.subjectId !== viewer.userId && !isAdmin(viewer))) return null;
+  return request;
 }

@@ -2,14 +2,14 @@ import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { pageSize, toConnection } from '../../../../platform/schema/connection';
 import { isUuid } from '../../../../platform/schema/ids';
-import { isAdmin } from '../../../../platform/auth/viewer';
 import type { ListingsContext } from '../../context.type';
 import { ListingEntity } from './listing.entity';
 import { ListingFilter } from './listing.input';
 import { applyListingFilter, applyListingPage, listingCursor } from './listing.query';
-import { ListingSort, ListingStatus } from './listing-status';
+import { ListingSort } from './listing-status';
 import { Listing, ListingConnection, toListing } from './listing.type';
 import { recordListingViewed, recordSearchPerformed } from './listing.events';
+import { isListingVisibleTo } from './listing.visibility';
 
 @Resolver(() => Listing)
 export class ListingResolver {
@@ -20,8 +20,7 @@ export class ListingResolver {
     if (!isUuid(id)) return null;
     const row = await ctx.loaders.listingById.load(id);
     if (!row) return null;
-    const visible = row.status === ListingStatus.ACTIVE || isAdmin(ctx.viewer) || row.sellerId === ctx.viewer?.userId;
-    if (!visible) return null;
+    if (!isListingVisibleTo(row, ctx.viewer)) return null;
     recordListingViewed(this.deps, ctx, row);
     return toListing(row);
   }

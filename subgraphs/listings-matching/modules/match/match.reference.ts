@@ -1,10 +1,13 @@
 import { isUuid } from '../../../../platform/schema/ids';
 import type { ListingsContext } from '../../context.type';
+import { isAdmin } from '../../../../platform/auth/viewer';
 import { toMatchRequest } from './match.type';
 
-/** Batched through the loader; the fields' shield rule keeps them to the buyer and ADMIN. */
+/** Batched through the loader; like `matchRequest(id)`, null for anyone but the buyer and ADMIN. */
 export async function resolveMatchRequestReference(reference: { id: string }, ctx: ListingsContext) {
-  if (!isUuid(reference.id)) return null;
+  const viewer = ctx.viewer;
+  if (!isUuid(reference.id) || !viewer) return null;
   const row = await ctx.loaders.matchRequestById.load(reference.id);
-  return row ? toMatchRequest(row) : null;
+  if (!row || (row.buyerId !== viewer.userId && !isAdmin(viewer))) return null;
+  return toMatchRequest(row);
 }

@@ -1,10 +1,17 @@
 import { isUuid } from '../../../../platform/schema/ids';
 import type { ListingsContext } from '../../context.type';
+import { isAdmin } from '../../../../platform/auth/viewer';
 import { toOrder } from './order.type';
 
-/** Batched through the order loader; the fields' shield rule decides who sees what is returned. */
+/**
+ * Batched through the order loader. Like `order(id)`, anyone but the buyer, the seller of the
+ * listing or an ADMIN gets null: not even the order's existence is disclosed (the fields' shield
+ * rule holds as well).
+ */
 export async function resolveOrderReference(reference: { id: string }, ctx: ListingsContext) {
-  if (!isUuid(reference.id)) return null;
+  const viewer = ctx.viewer;
+  if (!isUuid(reference.id) || !viewer) return null;
   const row = await ctx.loaders.orderById.load(reference.id);
-  return row ? toOrder(row) : null;
+  if (!row || !(isAdmin(viewer) || row.buyerId === viewer.userId || row.sellerId === viewer.userId)) return null;
+  return toOrder(row);
 }
