@@ -209,6 +209,8 @@ export async function startSubgraph<TLoaders>(
       metrics,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       apollo,
+      // Subgraphs are not exposed; with METRICS_TOKEN set they ask for it too.
+      metricsAccess: config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : 'open',
       guard: (info) => {
         const check = verifyGatewayRequest(config.GATEWAY_SECRET, (h) => header(info, h), config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS);
         if (check.ok) return null;
