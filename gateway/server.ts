@@ -113,7 +113,13 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     limiter,
     usage: createPartnerUsage(metrics, partnerOperations.names),
   });
-  const threats = createThreatDetector({ config: { ...config, partnerLimits }, metrics, log, audit: createSecurityAuditClient(config, log) });
+  const threats = createThreatDetector({
+    config: { ...config, partnerLimits },
+    metrics,
+    log,
+    audit: createSecurityAuditClient(config, log),
+    scanBudget: { maxValues: config.THREAT_SCAN_MAX_VALUES, maxChars: config.THREAT_SCAN_MAX_CHARS, maxDepth: 32 },
+  });
   const edgeStates = new WeakMap<IncomingMessage, EdgeState>();
   const clientAddress = createClientAddress(config.TRUSTED_PROXIES);
 

@@ -94,6 +94,9 @@ const envSchema = z.object({
   /** More requests than this from one client (address or partner) per window look like a bot. */
   THREAT_BOT_REQUESTS: z.coerce.number().int().positive().default(1200),
   THREAT_BOT_WINDOW_SECONDS: z.coerce.number().int().positive().max(3600).default(60),
+  /** Strings and characters threat detection reads per request; a request with more is refused in block mode. */
+  THREAT_SCAN_MAX_VALUES: z.coerce.number().int().positive().default(10_000),
+  THREAT_SCAN_MAX_CHARS: z.coerce.number().int().positive().default(2 * 1024 * 1024),
   /**
    * Addresses or CIDRs of the proxies in front of the gateway (comma-separated). Only a request
    * whose TCP peer is one of them has its client address taken from Forwarded / X-Forwarded-For.
