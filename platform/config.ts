@@ -248,7 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
  */
 const PRODUCTION_SECRETS: Partial<Record<string, ReadonlyArray<keyof Env>>> = {
   'identity-consent': ['JWT_PRIVATE_KEYS'],
-  'external-sources': ['VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS'],
+  'external-sources': ['VAULT_KEYS', 'SOURCE_CREDENTIALS'],
 };
 
 /** What `services` lack to run in production (nothing outside production). */
