@@ -31,6 +31,7 @@ import { createTierLimiter } from './partners/tier-limiter';
 import { createPartnerUsage } from './partners/usage-metrics';
 import { createPartnerResolver, type ResolvedPartner } from '../platform/partner-client';
 import { createReplayCache } from '../platform/auth/replay-cache';
+import { createClientAddress } from '../platform/client-address';
 
 export interface GatewayOptions {
   port?: number;
@@ -128,9 +129,16 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     limiter,
     usage: createPartnerUsage(metrics, partnerOperations.names),
   });
-  const threats = createThreatDetector({ config: { ...config, partnerLimits }, metrics, log, audit: createSecurityAuditClient(config, log) });
+  const threats = createThreatDetector({
+    config: { ...config, partnerLimits },
+    metrics,
+    log,
+    audit: createSecurityAuditClient(config, log),
+    scanBudget: { maxValues: config.THREAT_SCAN_MAX_VALUES, maxChars: config.THREAT_SCAN_MAX_CHARS, maxDepth: 32 },
+  });
   const edgeStates = new WeakMap<IncomingMessage, EdgeState>();
   const replay = createReplayCache(config, (err) => log.warn({ err: err.message }, 'replay cache: Redis error, using this process only'));
+  const clientAddress = createClientAddress(config.TRUSTED_PROXIES);
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -170,12 +178,14 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     metrics,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     apollo,
+    // The gateway is the exposed service, and its figures name partners and operations.
+    metricsAccess: config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : config.isProduction ? 'closed' : 'open',
     responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
     preHandle: createCorsHandler(config.CORS_ORIGINS),
     routes: { ...explorerRoutes(), ...operationStatsRoutes(operationStats, { config, log, replay }) },
     prepareBody: async (body, info) => {
       const partner = await partners.identify(info);
-      const clientIp = info.req.socket.remoteAddress ?? null;
+      const clientIp = clientAddress(info.req);
       const state: EdgeState = { partner, threatSignals: [], body };
       edgeStates.set(info.req, state);
       const botRate = threats.observeRate(partner ? `partner:${partner.id}` : `ip:${clientIp}`, partner?.tier ?? null);
@@ -194,7 +204,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       const userAgent = req.headers['user-agent'];
       const common = {
         requestId,
-        clientIp: req.socket.remoteAddress ?? null,
+        clientIp: clientAddress(req),
         userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
         threatSignals: edge?.threatSignals,
       };

@@ -1,19 +1,23 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { ServiceMetrics } from './metrics';
+import { loadKnownOperations, operationLabel } from './known-operations';
 
-/** Times every operation by name and outcome into the service's metrics. */
-export function metricsPlugin<T extends BaseContext>(metrics: ServiceMetrics): ApolloServerPlugin<T> {
+/**
+ * Times every operation by outcome and name into the service's metrics; names outside the reviewed
+ * operations (schema/operations) are labelled `other`.
+ */
+export function metricsPlugin<T extends BaseContext>(metrics: ServiceMetrics, known: ReadonlySet<string> = loadKnownOperations()): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
       const started = performance.now();
       return {
         async willSendResponse(ctx) {
-          const name = ctx.operationName ?? ctx.request.operationName ?? 'anonymous';
+          const name = operationLabel(ctx.operationName ?? ctx.request.operationName, known);
           const errors = ctx.errors?.length ?? 0;
           const body = ctx.response.body;
           const hasGraphQLErrors = body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0;
           metrics.operationDuration.observe(
-            { operation: name.slice(0, 64), outcome: errors > 0 || hasGraphQLErrors ? 'error' : 'ok' },
+            { operation: name, outcome: errors > 0 || hasGraphQLErrors ? 'error' : 'ok' },
             (performance.now() - started) / 1000,
           );
         },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustedProxies } from './client-address';
 
 /**
  * One typed, validated view of the environment. Every default runs out of the box on one machine;
@@ -87,6 +88,8 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   RATE_LIMIT_LOGIN_PER_EMAIL: z.coerce.number().int().positive().default(5),
   RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().positive().default(30),
+  /** Sign-in attempts at one account from every address together, so more addresses buy no more guesses. */
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_REGISTER_PER_EMAIL: z.coerce.number().int().positive().default(5),
   RATE_LIMIT_REGISTER_PER_IP: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_REFRESH_PER_IP: z.coerce.number().int().positive().default(60),
@@ -104,6 +107,25 @@ const envSchema = z.object({
   /** More requests than this from one client (address or partner) per window look like a bot. */
   THREAT_BOT_REQUESTS: z.coerce.number().int().positive().default(1200),
   THREAT_BOT_WINDOW_SECONDS: z.coerce.number().int().positive().max(3600).default(60),
+  /** Strings and characters threat detection reads per request; a request with more is refused in block mode. */
+  THREAT_SCAN_MAX_VALUES: z.coerce.number().int().positive().default(10_000),
+  THREAT_SCAN_MAX_CHARS: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  /**
+   * Addresses or CIDRs of the proxies in front of the gateway (comma-separated). Only a request
+   * whose TCP peer is one of them has its client address taken from Forwarded / X-Forwarded-For.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (err) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+      }
+    }),
+  /** Bearer token `/metrics` asks for; unset: open in development, refused at the gateway in production. */
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   /** Domain events: how often relays and consumers look for work when nothing woke them. */
   EVENTS_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(250),
@@ -163,6 +185,8 @@ const envSchema = z.object({
   BREAKER_ERROR_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(5),
   BREAKER_RESET_MS: z.coerce.number().int().positive().default(30_000),
+  /** Connection tests (testDataSourceConnection) one user may start per RATE_LIMIT_WINDOW_SECONDS. */
+  RATE_LIMIT_CONNECTION_TEST_PER_USER: z.coerce.number().int().positive().default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -236,6 +260,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       analytics: e.ANALYTICS_PORT,
     },
   };
+}
+
+/**
+ * The secrets each service needs in production beyond the common ones loadConfig checks: without
+ * them a service would generate keys into DATA_DIR (replicas would disagree) or present the
+ * simulators' demo credentials. Checked by the service that uses them, so each gets only its own.
+ */
+const PRODUCTION_SECRETS: Partial<Record<string, ReadonlyArray<keyof Env>>> = {
+  'identity-consent': ['JWT_PRIVATE_KEYS'],
+  'external-sources': ['VAULT_KEYS', 'SOURCE_CREDENTIALS'],
+};
+
+/** What `services` lack to run in production (nothing outside production). */
+export function productionSecretProblems(config: AppConfig, services: readonly string[]): string[] {
+  if (!config.isProduction) return [];
+  const missing = new Set<keyof Env>();
+  for (const service of services) for (const key of PRODUCTION_SECRETS[service] ?? []) if (!config[key]) missing.add(key);
+  return [...missing].map((key) => `${key}: required in production (set it explicitly; nothing is generated)`);
 }
 
 /** Every environment variable the services read (docs and the compose-file test check against it). */

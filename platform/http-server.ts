@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from './logger';
@@ -48,6 +48,11 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
    * or refuse the request with a coded error.
    */
   prepareBody?: (body: unknown, info: RequestInfo) => Promise<unknown>;
+  /**
+   * `/metrics`: `open`, a bearer token it asks for, or `closed` (404: the gateway in production
+   * without METRICS_TOKEN, since its figures name partners and operations).
+   */
+  metricsAccess?: 'open' | 'closed' | { token: string };
 }
 
 export interface HttpService {
@@ -72,26 +77,64 @@ export class HttpRefusal extends Error {
   }
 }
 
+/**
+ * A refused upload is read and dropped up to this many bytes (and this long) before the answer:
+ * a client still sending when the socket closes sees a connection error (EPIPE) instead of the 413.
+ */
+export const REFUSED_BODY_DRAIN_BYTES = 32 * 1024 * 1024;
+export const REFUSED_BODY_DRAIN_MS = 10_000;
+
+/** Reads and discards the rest of a request, up to the drain bounds; resolves when done or past them. */
+function drain(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.readableEnded || req.destroyed) return resolve();
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', done);
+      req.off('error', done);
+      req.off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > REFUSED_BODY_DRAIN_BYTES) done();
+    };
+    const timer = setTimeout(done, REFUSED_BODY_DRAIN_MS);
+    timer.unref();
+    req.on('data', onData);
+    req.on('end', done);
+    req.on('error', done);
+    req.on('close', done);
+    req.resume();
+  });
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const tooLarge = () => new HttpRefusal(413, `Request body larger than ${limit} bytes`, 'BAD_USER_INPUT');
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
-    req.resume();
-    return Promise.reject(new HttpRefusal(413, `Request body larger than ${limit} bytes`, 'BAD_USER_INPUT'));
+    // Past the drain bound the connection is closed at once: nobody is owed a 20 GB read.
+    if (declared > REFUSED_BODY_DRAIN_BYTES) return Promise.reject(tooLarge());
+    return drain(req).then(() => Promise.reject(tooLarge()));
   }
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
-    req.on('data', (chunk: Buffer) => {
-      if (refused) return;
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         refused = true;
-        reject(new HttpRefusal(413, `Request body larger than ${limit} bytes`, 'BAD_USER_INPUT'));
+        chunks = [];
+        req.off('data', onData);
+        void drain(req).then(() => reject(tooLarge()));
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => {
       if (!refused) resolve(Buffer.concat(chunks).toString('utf8'));
     });
@@ -99,6 +142,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       if (!refused) reject(err);
     });
   });
+}
+
+/** Constant-time comparison of `Authorization: Bearer <token>` (hashed first, so lengths never leak). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+  if (!given) return false;
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }
 
 function parseBody(raw: string, contentType: string | undefined): unknown {
@@ -122,6 +173,7 @@ function sendJson(res: ServerResponse, status: number, body: string, headers: Re
 
 export function createHttpService<TContext extends BaseContext>(options: HttpServiceOptions<TContext>): HttpService {
   const { log, metrics, apollo } = options;
+  const metricsAccess = options.metricsAccess ?? 'open';
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | null = null;
@@ -176,9 +228,13 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
       } else if (req.method === 'GET' && pathname === '/ready') {
         const readiness: Readiness = draining ? { ok: false, checks: { draining: true } } : await options.ready();
         sendJson(res, readiness.ok ? 200 : 503, JSON.stringify({ status: readiness.ok ? 'ready' : 'not ready', service: options.name, ...readiness.checks }));
-      } else if (req.method === 'GET' && pathname === '/metrics') {
-        res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
-        res.end(await renderMetrics(metrics));
+      } else if (req.method === 'GET' && pathname === '/metrics' && metricsAccess !== 'closed') {
+        if (typeof metricsAccess === 'object' && !bearerMatches(req.headers.authorization, metricsAccess.token)) {
+          sendJson(res, 401, httpErrorBody('/metrics needs the metrics bearer token', 'UNAUTHENTICATED'), { 'www-authenticate': 'Bearer' });
+        } else {
+          res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
+          res.end(await renderMetrics(metrics));
+        }
       } else if (req.method === 'GET' && options.routes?.[pathname]) {
         await options.routes[pathname](req, res);
       } else if (req.method === 'POST' && options.postRoutes?.[pathname]) {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type AppConfig } from './config';
+import { ConfigError, loadConfig, productionSecretProblems, type AppConfig } from './config';
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -12,6 +12,9 @@ export function runMain(name: string, start: (config: AppConfig) => Promise<Stop
   let config: AppConfig;
   try {
     config = loadConfig();
+    // `stack` (npm start) runs every service in one process, so it needs every service's secrets.
+    const problems = productionSecretProblems(config, name === 'stack' ? ['identity-consent', 'external-sources'] : [name]);
+    if (problems.length) throw new ConfigError(problems);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${name}: ${err.message}\n`);

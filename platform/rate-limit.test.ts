@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { Query, Resolver } from 'type-graphql';
 import { buildFederatedSchema } from './schema/build-subgraph-schema';
 import { allow, applyPermissions, isAdminRule } from './shield';
-import { MemoryRateLimitStore, rateLimitRules, RedisRateLimitStore, withRateLimits } from './rate-limit';
+import { MemoryRateLimitStore, normaliseEmailKey, rateLimitRules, RedisRateLimitStore, withRateLimits } from './rate-limit';
 
 @Resolver()
 class LimitedResolver {
@@ -51,7 +51,7 @@ describe('rate limits as shield rules behind the permissions', () => {
 
   it('fails closed with RATE_LIMITED when the store fails', async () => {
     class FailingStore extends MemoryRateLimitStore {
-      override getForIdentity(): never {
+      override hit(): never {
         throw new Error('connection refused');
       }
     }
@@ -71,33 +71,41 @@ describe('rate limits as shield rules behind the permissions', () => {
   });
 });
 
-const identity = { contextIdentity: 'ip:10.0.0.1', fieldIdentity: 'login:someone@example.co.za' };
-
 describe('MemoryRateLimitStore', () => {
-  it('says how long until one more attempt fits: when the oldest counted attempt leaves the window', async () => {
+  it('counts an attempt only if it fits, and says how long until one more fits', () => {
     const store = new MemoryRateLimitStore();
     const now = Date.now();
-    await store.setForIdentity(identity, [now - 50_000, now - 20_000, now - 1_000], 60_000);
-    // max 3: the attempt at now-50s leaves the window in 10 s
-    expect(store.retryAfterSeconds(identity, 3, 60_000, now)).toBe(10);
-    await store.setForIdentity(identity, [now - 50_000, now - 20_000, now - 1_000], 60_000);
-    // max 2: two must leave; the second oldest (now-20s) leaves in 40 s
-    expect(store.retryAfterSeconds(identity, 2, 60_000, now)).toBe(40);
+    expect(store.hit('k', 3, 60_000, now - 50_000)).toEqual({ allowed: true, stamps: [] });
+    store.hit('k', 3, 60_000, now - 20_000);
+    store.hit('k', 3, 60_000, now - 1_000);
+    const refused = store.hit('k', 3, 60_000, now);
+    expect(refused.allowed).toBe(false);
+    expect(store.peek('k', 60_000, now)).toHaveLength(3);
+    // max 3: the attempt at now-50s leaves the window in 10 s; max 2: the one at now-20s, in 40 s
+    expect(MemoryRateLimitStore.retryAfterSeconds(refused.stamps, 3, 60_000, now)).toBe(10);
+    expect(MemoryRateLimitStore.retryAfterSeconds(refused.stamps, 2, 60_000, now)).toBe(40);
   });
 
-  it('forgets an identity once its window has passed and evicts the oldest beyond its bound', async () => {
+  it('forgets attempts once their window has passed and evicts the oldest key beyond its bound', () => {
     const store = new MemoryRateLimitStore(2);
-    await store.setForIdentity(identity, [Date.now() - 61_000], 60_000);
-    expect(store.getForIdentity(identity)).toEqual([]);
-    const ids = ['a', 'b', 'c'].map((c) => ({ contextIdentity: c, fieldIdentity: 'f' }));
-    for (const id of ids) await store.setForIdentity(id, [Date.now()], 60_000);
-    expect(store.getForIdentity(ids[0])).toEqual([]);
-    expect(store.getForIdentity(ids[2])).toHaveLength(1);
+    store.hit('old', 1, 60_000, Date.now() - 61_000);
+    expect(store.hit('old', 1, 60_000).allowed).toBe(true);
+    for (const k of ['a', 'b', 'c']) store.hit(k, 5, 60_000);
+    expect(store.peek('a', 60_000)).toEqual([]);
+    expect(store.peek('c', 60_000)).toHaveLength(1);
   });
 });
 
-describe('RedisRateLimitStore', () => {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+describe('normaliseEmailKey', () => {
+  it('makes case, surrounding space and compatibility forms one key', () => {
+    expect(normaliseEmailKey('  Someone@Example.CO.ZA \t')).toBe('someone@example.co.za');
+    expect(normaliseEmailKey('\uff53omeone@example.co.za')).toBe('someone@example.co.za');
+    expect(normaliseEmailKey(42)).toBe(42);
+  });
+});
+
+describe('atomic check-and-count under a parallel burst', () => {
+  const url = process.env.REDIS_URL_FOR_TESTS ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `unit-${randomBytes(4).toString('hex')}:`;
   const stores: RedisRateLimitStore[] = [];
 
@@ -109,22 +117,38 @@ describe('RedisRateLimitStore', () => {
     await Promise.all(stores.map((s) => s.close()));
   });
 
-  it('merges two replicas that read the same count at once, instead of losing one attempt', async () => {
-    const [a, b] = [new RedisRateLimitStore(url, prefix), new RedisRateLimitStore(url, prefix)];
-    stores.push(a, b);
-    const now = Date.now();
-    await a.setForIdentity(identity, [now - 5_000], 60_000);
-    const [readA, readB] = await Promise.all([a.getForIdentity(identity), b.getForIdentity(identity)]);
-    await Promise.all([a.setForIdentity(identity, [...readA, now - 2], 60_000), b.setForIdentity(identity, [...readB, now - 1], 60_000)]);
-    expect(await a.getForIdentity(identity)).toEqual([now - 5_000, now - 2, now - 1]);
+  async function burst(store: MemoryRateLimitStore | RedisRateLimitStore, n: number) {
+    const limit = rateLimitRules(store, () => 'one-address');
+    const rules = withRateLimits({ Query: { open: allow } }, { Query: { open: limit({ max: 5, windowSeconds: 60 }) } });
+    const schema = applyPermissions(await buildFederatedSchema({ resolvers: [LimitedResolver] }), rules);
+    const results = await Promise.all(Array.from({ length: n }, () => graphql({ schema, source: '{ open }', contextValue: { viewer: null } })));
+    return results.filter((r) => !r.errors).length;
+  }
+
+  it('in memory: 50 parallel calls, at most 5 through', async () => {
+    expect(await burst(new MemoryRateLimitStore(), 50)).toBe(5);
   });
 
-  it('drops timestamps older than the window and expires the key with it', async () => {
+  it('in Redis, across two replicas: 50 parallel calls, at most 5 through', async () => {
+    const [a, b] = [new RedisRateLimitStore(url, prefix), new RedisRateLimitStore(url, prefix)];
+    stores.push(a, b);
+    const through = await Promise.all([burst(a, 25), burst(b, 25)]);
+    expect(through[0] + through[1]).toBe(5);
+  });
+
+  it('in Redis: refused attempts are not counted and the key expires with the window', async () => {
     const store = new RedisRateLimitStore(url, prefix);
     stores.push(store);
-    const other = { contextIdentity: 'ip:10.0.0.2', fieldIdentity: 'refreshToken' };
     const now = Date.now();
-    await store.setForIdentity(other, [now - 90_000, now - 10_000, now - 10_000], 60_000);
-    expect(await store.getForIdentity(other)).toEqual([now - 10_000, now - 10_000]);
+    expect((await store.hit('ttl', 2, 60_000, now - 10_000)).allowed).toBe(true);
+    expect((await store.hit('ttl', 2, 60_000, now - 10_000)).allowed).toBe(true);
+    const refused = await store.hit('ttl', 2, 60_000, now);
+    expect(refused).toEqual({ allowed: false, stamps: [now - 10_000, now - 10_000] });
+    const redis = new Redis(url);
+    expect(await redis.zcard(store.redisKey('ttl'))).toBe(2);
+    expect(await redis.pttl(store.redisKey('ttl'))).toBeGreaterThan(0);
+    await redis.quit();
+    // an attempt older than the window no longer counts
+    expect((await store.hit('ttl', 2, 5_000, now)).allowed).toBe(true);
   });
 });

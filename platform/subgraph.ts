@@ -247,6 +247,8 @@ export async function startSubgraph<TLoaders>(
       metrics,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       apollo,
+      // Subgraphs are not exposed; with METRICS_TOKEN set they ask for it too.
+      metricsAccess: config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : 'open',
       guard: async (info, body) => {
         let check = verifyGatewayRequest(
           config.GATEWAY_SECRET,

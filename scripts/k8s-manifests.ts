@@ -41,6 +41,8 @@ const configMap = {
     // analytics reads the gateway's operation statistics (one replica's, behind the Service)
     GATEWAY_INTERNAL_URL: `http://gateway:${defaults.GATEWAY_PORT}`,
     SHUTDOWN_GRACE_MS: '20000',
+    // The ingress controller's pods (the usual pod network); only they may set X-Forwarded-For / Forwarded.
+    TRUSTED_PROXIES: '10.0.0.0/8',
   },
 };
 
@@ -51,7 +53,7 @@ const secret = {
   metadata: { name: 'hemp-secrets', namespace: NAMESPACE },
   type: 'Opaque',
   stringData: Object.fromEntries(
-    ['DATABASE_URL', 'GATEWAY_SECRET', 'INTERNAL_SECRET', 'PSEUDONYM_SECRET', 'JWT_PRIVATE_KEYS', 'VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS'].map((k) => [k, 'replace-me']),
+    ['DATABASE_URL', 'GATEWAY_SECRET', 'INTERNAL_SECRET', 'PSEUDONYM_SECRET', 'JWT_PRIVATE_KEYS', 'VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS', 'METRICS_TOKEN'].map((k) => [k, 'replace-me']),
   ),
 };
 

@@ -27,6 +27,21 @@ describe('process lifecycle', () => {
     expect(stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 
+  it('refuses to start identity-consent in production without explicit JWT keys (no key generated into DATA_DIR)', () => {
+    let status = 0;
+    let stderr = '';
+    const env = { PATH: process.env.PATH, NODE_ENV: 'production', GATEWAY_SECRET: 'g'.repeat(40), PSEUDONYM_SECRET: 'p'.repeat(40), DATABASE_URL: 'postgres://127.0.0.1:1/none' };
+    try {
+      execFileSync(process.execPath, ['dist/subgraphs/identity-consent/index.js'], { cwd: PROJECT_ROOT, env, stdio: 'pipe', timeout: 20_000 });
+    } catch (err) {
+      status = (err as { status: number }).status;
+      stderr = String((err as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/JWT_PRIVATE_KEYS: required in production/);
+    expect(stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
   describe('signals under load', () => {
     let db: TestDatabase;
     beforeAll(async () => {

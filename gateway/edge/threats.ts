@@ -18,9 +18,13 @@ export interface ThreatSignal {
 }
 
 export const BOT_RATE_WEIGHT = 50;
-/** Values and characters scanned per request at most, so scanning costs a bounded time whatever the body. */
-const MAX_VALUES = 500;
-const MAX_SCANNED_CHARS = 64 * 1024;
+/** What one request may ask the scanner to read; past it, block mode refuses instead of skipping the rest. */
+export interface ScanBudget {
+  maxValues: number;
+  maxChars: number;
+  maxDepth: number;
+}
+export const DEFAULT_SCAN_BUDGET: ScanBudget = { maxValues: 10_000, maxChars: 2 * 1024 * 1024, maxDepth: 32 };
 const MAX_SIGNALS_LOGGED = 20;
 /** Variables whose values never reach a log line, even as an excerpt. */
 const SECRET_NAME = /pass(word)?|secret|token|credential|api.?key/i;
@@ -40,36 +44,72 @@ function excerpt(where: string, value: string): string | undefined {
   return value.slice(0, 80).replace(/[\r\n\t]+/g, ' ');
 }
 
-function collectVariables(value: unknown, path: string, out: Array<[string, string]>, depth = 0): void {
-  if (out.length >= MAX_VALUES || depth > 10) return;
-  if (typeof value === 'string') out.push([path, value]);
-  else if (Array.isArray(value)) value.forEach((v, i) => collectVariables(v, `${path}[${i}]`, out, depth + 1));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collectVariables(v, `${path}.${k}`, out, depth + 1);
+interface Collector {
+  out: Array<[string, string]>;
+  chars: number;
+  exceeded: boolean;
+  budget: ScanBudget;
 }
 
-function collectLiteral(node: ValueNode, path: string, out: Array<[string, string]>): void {
-  if (out.length >= MAX_VALUES) return;
-  if (node.kind === Kind.STRING) out.push([path, node.value]);
-  else if (node.kind === Kind.LIST) node.values.forEach((v, i) => collectLiteral(v, `${path}[${i}]`, out));
-  else if (node.kind === Kind.OBJECT) for (const f of node.fields) collectLiteral(f.value, `${path}.${f.name.value}`, out);
+function take(c: Collector, path: string, value: string): void {
+  if (c.out.length >= c.budget.maxValues || c.chars + value.length > c.budget.maxChars) {
+    c.exceeded = true;
+    return;
+  }
+  c.chars += value.length;
+  c.out.push([path, value]);
 }
 
-/** Every string a request carries: variables, and literals in the arguments of fields and directives. */
-export function requestStrings(document: DocumentNode | undefined, variables: Record<string, unknown> | undefined): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  collectVariables(variables ?? {}, '$', out);
-  if (document) {
+function collectVariables(value: unknown, path: string, c: Collector, depth = 0): void {
+  if (c.exceeded) return;
+  if (depth > c.budget.maxDepth) {
+    c.exceeded = true;
+    return;
+  }
+  if (typeof value === 'string') take(c, path, value);
+  else if (Array.isArray(value)) value.forEach((v, i) => collectVariables(v, `${path}[${i}]`, c, depth + 1));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collectVariables(v, `${path}.${k}`, c, depth + 1);
+}
+
+function collectLiteral(node: ValueNode, path: string, c: Collector, depth = 0): void {
+  if (c.exceeded) return;
+  if (depth > c.budget.maxDepth) {
+    c.exceeded = true;
+    return;
+  }
+  if (node.kind === Kind.STRING) take(c, path, node.value);
+  else if (node.kind === Kind.LIST) node.values.forEach((v, i) => collectLiteral(v, `${path}[${i}]`, c, depth + 1));
+  else if (node.kind === Kind.OBJECT) for (const f of node.fields) collectLiteral(f.value, `${path}.${f.name.value}`, c, depth + 1);
+}
+
+/**
+ * Every string a request carries (variables, and literals in the arguments of fields and
+ * directives), and whether the request holds more than the budget lets the scanner read.
+ */
+export function collectRequestStrings(
+  document: DocumentNode | undefined,
+  variables: Record<string, unknown> | undefined,
+  budget: ScanBudget = DEFAULT_SCAN_BUDGET,
+): { strings: Array<[string, string]>; exceeded: boolean } {
+  const c: Collector = { out: [], chars: 0, exceeded: false, budget };
+  collectVariables(variables ?? {}, '$', c);
+  if (document && !c.exceeded) {
     const owners: string[] = [];
     visit(document, {
       Field: { enter: (n) => void owners.push(n.name.value), leave: () => void owners.pop() },
       Directive: { enter: (n) => void owners.push(`@${n.name.value}`), leave: () => void owners.pop() },
       Argument(n) {
-        collectLiteral(n.value, `argument ${owners[owners.length - 1] ?? '?'}.${n.name.value}`, out);
+        collectLiteral(n.value, `argument ${owners[owners.length - 1] ?? '?'}.${n.name.value}`, c);
         return false;
       },
     });
   }
-  return out;
+  return { strings: c.out, exceeded: c.exceeded };
+}
+
+/** Every string a request carries, up to the default budget. */
+export function requestStrings(document: DocumentNode | undefined, variables: Record<string, unknown> | undefined): Array<[string, string]> {
+  return collectRequestStrings(document, variables).strings;
 }
 
 export function scoreOf(signals: readonly ThreatSignal[]): number {
@@ -89,6 +129,7 @@ export interface ThreatDetectorOptions {
   audit?: { record(entry: SecurityAuditEntry): void };
   now?: () => number;
   maxClients?: number;
+  scanBudget?: ScanBudget;
 }
 
 /**
@@ -103,6 +144,7 @@ export function createThreatDetector(options: ThreatDetectorOptions) {
   const { config, metrics } = options;
   const now = options.now ?? Date.now;
   const maxClients = options.maxClients ?? 50_000;
+  const scanBudget = options.scanBudget ?? DEFAULT_SCAN_BUDGET;
   const security = options.log.child({ logger: 'security' });
   const windowMs = config.THREAT_BOT_WINDOW_SECONDS * 1000;
   const signals = new Counter({
@@ -183,13 +225,12 @@ export function createThreatDetector(options: ThreatDetectorOptions) {
         async requestDidStart() {
           return {
             async didResolveOperation({ document, request, contextValue, operationName }) {
-              const strings = requestStrings(document, request.variables);
+              const { strings, exceeded } = collectRequestStrings(document, request.variables, scanBudget);
               const found: ThreatSignal[] = [];
               const values = new Map<string, string>();
-              let budget = MAX_SCANNED_CHARS;
+              // More than the scanner may read: block mode cannot vouch for the rest, so it refuses.
+              if (exceeded) found.push({ kind: 'scan_budget', name: 'scan_budget_exceeded', weight: 100, where: 'request' });
               for (const [where, value] of strings) {
-                if (budget <= 0) break;
-                budget -= Math.min(value.length, 4096);
                 for (const m of scanValue(value)) {
                   found.push({ ...m, where });
                   values.set(where, value);

@@ -18,6 +18,7 @@ import { resolveExternalOfferReference } from './modules/offer/offer.reference';
 import { ExternalOfferResolver } from './modules/offer/offer.resolver';
 import { externalPermissions } from './permissions';
 import { startExternalRuntime } from './runtime';
+import { closeRateLimitStore, externalRateLimits } from './rate-limits';
 
 export const externalSourcesSubgraph: SubgraphModule<ExternalLoaders> = {
   name: 'external-sources',
@@ -33,7 +34,14 @@ export const externalSourcesSubgraph: SubgraphModule<ExternalLoaders> = {
     CrawlRun: { __resolveReference: resolveCrawlRunReference },
   },
   permissions: externalPermissions,
+  rateLimits: externalRateLimits,
   createLoaders: createExternalLoaders,
-  onStart: (deps) => startExternalRuntime(deps),
+  onStart: async (deps) => {
+    const stop = await startExternalRuntime(deps);
+    return async () => {
+      await stop();
+      await closeRateLimitStore(deps);
+    };
+  },
   dataSubject: externalDataSubject,
 };

@@ -1,5 +1,5 @@
-import { and } from 'graphql-shield';
-import { createRateLimitStore, rateLimitRules, type FieldRules, type RateLimitStore } from '../../platform/rate-limit';
+import { and, chain } from 'graphql-shield';
+import { createRateLimitStore, normaliseEmailKey, rateLimitRules, type FieldRules, type RateLimitStore } from '../../platform/rate-limit';
 import type { SubgraphDeps } from '../../platform/subgraph';
 import type { IdentityContext } from './context.type';
 
@@ -33,12 +33,20 @@ export function identityRateLimits(deps: SubgraphDeps): FieldRules {
     (ctx: IdentityContext) => (ctx.viewer ? `user:${ctx.viewer.userId}` : `ip:${ctx.client.ip ?? 'unknown'}`),
     onError,
   );
+  // Every address together: more source addresses buy no more guesses at one account.
+  const byAccount = rateLimitRules(store, () => 'account', onError);
   const window = c.RATE_LIMIT_WINDOW_SECONDS;
   const perIp = (max: number) => byIp({ max, windowSeconds: window });
+  const perEmail = (limits: typeof byIp, max: number, path: string) => limits({ max, windowSeconds: window, identityArgs: [path], normalise: normaliseEmailKey });
   return {
     Mutation: {
-      register: and(perIp(c.RATE_LIMIT_REGISTER_PER_IP), byIp({ max: c.RATE_LIMIT_REGISTER_PER_EMAIL, windowSeconds: window, identityArgs: ['input.email'] })),
-      login: and(perIp(c.RATE_LIMIT_LOGIN_PER_IP), byIp({ max: c.RATE_LIMIT_LOGIN_PER_EMAIL, windowSeconds: window, identityArgs: ['email'] })),
+      register: and(perIp(c.RATE_LIMIT_REGISTER_PER_IP), perEmail(byIp, c.RATE_LIMIT_REGISTER_PER_EMAIL, 'input.email')),
+      // chain, not and: an attempt one limit refuses is not counted against the next (and runs them all at once)
+      login: chain(
+        perIp(c.RATE_LIMIT_LOGIN_PER_IP),
+        perEmail(byIp, c.RATE_LIMIT_LOGIN_PER_EMAIL, 'email'),
+        perEmail(byAccount, c.RATE_LIMIT_LOGIN_PER_ACCOUNT, 'email'),
+      ),
       refreshToken: perIp(c.RATE_LIMIT_REFRESH_PER_IP),
       logout: perIp(c.RATE_LIMIT_REFRESH_PER_IP),
       grantConsent: byUser({ max: c.RATE_LIMIT_CONSENT_PER_USER, windowSeconds: window }),

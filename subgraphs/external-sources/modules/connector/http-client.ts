@@ -18,7 +18,7 @@ export interface BreakerPolicy {
   resetTimeout: number;
 }
 
-export type FailureKind = 'http' | 'timeout' | 'network' | 'bad-body' | 'breaker-open' | 'aborted';
+export type FailureKind = 'http' | 'timeout' | 'network' | 'bad-body' | 'breaker-open' | 'aborted' | 'invalid-request';
 
 /** Why a request to a source failed, in words fit for an admin (never the credential or headers). */
 export class SourceRequestError extends Error {
@@ -45,7 +45,16 @@ export interface RequestHooks {
   onRetry?(info: RetryInfo): void;
   /** Fewer retries than the policy's, for a caller who is waiting (a connection test). */
   maxRetries?: number;
+  /**
+   * False for calls one user starts with their own credential (a connection test): they respect an
+   * open breaker, but their failures are not counted in it, so no user can open the breaker every
+   * other user and the crawler share.
+   */
+  countsTowardBreaker?: boolean;
 }
+
+/** A header value fetch can send: visible ASCII, spaces and tabs (RFC 9110 field-value, no obs-text). */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -138,9 +147,16 @@ export class ResilientHttpClient {
   }
 
   async getJson(url: string, headers: Record<string, string>, signal?: AbortSignal, hooks: RequestHooks = {}): Promise<unknown> {
+    // A value no HTTP request can carry is our caller's mistake, not the source's: it never reaches the breaker.
+    for (const [name, value] of Object.entries(headers)) {
+      if (!HEADER_VALUE.test(value)) throw new SourceRequestError(`the ${name} header holds characters HTTP cannot send`, 'invalid-request', false);
+    }
+    const shared = hooks.countsTowardBreaker !== false;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.breaker.fire({ url, headers, signal });
+        if (shared) return await this.breaker.fire({ url, headers, signal });
+        if (this.breaker.opened) throw new SourceRequestError('circuit breaker open: the source failed too often recently', 'breaker-open', false);
+        return await this.attempt({ url, headers, signal });
       } catch (raw) {
         const err = this.classify(raw);
         if (!err.retryable || attempt >= Math.min(this.policy.maxRetries, hooks.maxRetries ?? Infinity) || signal?.aborted) throw err;

@@ -16,6 +16,7 @@ const PROBE_DEADLINE_MS = 8000;
 function describeFailure(err: SourceRequestError): string {
   if (err.kind === 'http' && (err.status === 401 || err.status === 403)) return `The source refused the stored credential (HTTP ${err.status})`;
   if (err.kind === 'breaker-open') return 'The source is unavailable right now (it failed repeatedly; calls are paused)';
+  if (err.kind === 'invalid-request') return 'The stored credential cannot be sent to the source; store it again';
   if (err.kind === 'timeout' || err.kind === 'aborted') return 'The source did not answer in time';
   return `The source could not be reached: ${err.message}`;
 }
@@ -46,9 +47,10 @@ export class CredentialResolver {
   ): Promise<boolean> {
     if (!ctx.viewer) throw new UnauthenticatedError();
     const source = await this.source(ctx, dataSourceId);
-    if (credential.trim().length === 0 || credential.length > MAX_CREDENTIAL_LENGTH || /[\u0000-\u001f\u007f]/.test(credential)) {
+    // It travels in an HTTP header: visible ASCII and spaces only, or every call with it fails locally.
+    if (credential.trim().length === 0 || credential.length > MAX_CREDENTIAL_LENGTH || !/^[\x20-\x7e]+$/.test(credential)) {
       // The message never repeats the value: it is a secret even when it is wrong.
-      throw new BadUserInputError(`credential must be 1 to ${MAX_CREDENTIAL_LENGTH} printable characters`, 'credential');
+      throw new BadUserInputError(`credential must be 1 to ${MAX_CREDENTIAL_LENGTH} printable ASCII characters`, 'credential');
     }
     await this.service().store(ctx.viewer.userId, source.id, credential);
     ctx.log.info({ dataSourceId: source.id, userId: ctx.viewer.userId }, 'data source credential stored');
@@ -84,7 +86,7 @@ export class CredentialResolver {
     const started = performance.now();
     try {
       // Someone is waiting: one retry at most, and an answer well inside the gateway's timeout.
-      const page = await runtime.connector.fetchPage(null, credential, { pageSize: 1, hooks: { maxRetries: 1 }, signal: AbortSignal.timeout(PROBE_DEADLINE_MS) });
+      const page = await runtime.connector.fetchPage(null, credential, { pageSize: 1, hooks: { maxRetries: 1, countsTowardBreaker: false }, signal: AbortSignal.timeout(PROBE_DEADLINE_MS) });
       const latencyMs = Math.round(performance.now() - started);
       return { ok: true, latencyMs, message: `Connected: ${source.name} answered with ${page.records.length} record(s)` };
     } catch (err) {

@@ -10,7 +10,8 @@ const EMAIL_MAX = 254;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 
 export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
+  // NFKC as the rate limits key it (platform/rate-limit.ts normaliseEmailKey): one address, one account
+  return email.normalize('NFKC').trim().toLowerCase();
 }
 
 export function validateEmail(email: string): string {
