@@ -20,4 +20,6 @@ export interface GatewayContext {
   userAgent: string | null;
   /** Threat signals found before GraphQL (the client's request rate), already reported. */
   threatSignals?: ThreatSignal[];
+  /** Aborted when the operation's deadline passes: no further subgraph calls are made for it. */
+  deadline?: AbortSignal;
 }

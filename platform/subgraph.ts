@@ -16,6 +16,7 @@ import { applyPermissions } from './shield';
 import { withRateLimits, type FieldRules } from './rate-limit';
 import { maskError } from './errors';
 import { metricsPlugin, requestLogPlugin } from './apollo-plugins';
+import { budgetedStringify, operationLimitsPlugin } from './operation-limits';
 import { createHttpService, type HttpService, type RequestInfo, type RouteHandler } from './http-server';
 import type { DestinationStream } from 'pino';
 import { EventRuntime } from './events/runtime';
@@ -192,10 +193,11 @@ export async function startSubgraph<TLoaders>(
       includeStacktraceInErrorResponses: false,
       stopOnTerminationSignals: false,
       // Compact JSON (Apollo pretty-prints by default): less to write here and to parse at the gateway.
-      stringifyResult: (result) => JSON.stringify(result),
+      // A subgraph may sit behind another gateway, so it keeps its own response budget and cost limit.
+      stringifyResult: budgetedStringify(config.RESPONSE_MAX_BYTES, (bytes) => log.warn({ bytes, maxBytes: config.RESPONSE_MAX_BYTES }, 'refused a response over the size budget')),
       csrfPrevention: true,
       // No cache hints are used: without the cache-control plugin Apollo does not wrap every resolver.
-      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metricsPlugin(metrics), requestLogPlugin()],
+      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), operationLimitsPlugin({ maxCost: config.MAX_QUERY_COST, maxVariableDepth: config.MAX_VARIABLE_DEPTH }), metricsPlugin(metrics), requestLogPlugin()],
       formatError: (formatted, original) =>
         maskError(formatted, original, {
           onMasked: (_f, err) => log.error({ err }, 'masked an unexpected error'),
@@ -208,6 +210,8 @@ export async function startSubgraph<TLoaders>(
       log,
       metrics,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      maxVariableDepth: config.MAX_VARIABLE_DEPTH,
+      deadlineMs: config.SUBGRAPH_DEADLINE_MS,
       apollo,
       guard: (info) => {
         const check = verifyGatewayRequest(config.GATEWAY_SECRET, (h) => header(info, h), config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS);

@@ -19,8 +19,7 @@ export class UserListingsResolver {
     @Arg('status', () => ListingStatus, { nullable: true }) status?: ListingStatus,
   ) {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
-    if (cursor && !isUuid(cursor[1])) throw new BadUserInputError('after is not a cursor this API issued', 'after');
+    const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     const connection = await ctx.loaders.sellerListings.load({
       sellerId: user.id,
       first: limit,
@@ -38,10 +37,7 @@ export class UserListingsResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
-    if (cursor && (!isUuid(cursor[1]) || Number.isNaN(Date.parse(String(cursor[0]))))) {
-      throw new BadUserInputError('after is not a cursor this API issued', 'after');
-    }
+    const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     const connection = await ctx.loaders.buyerOrders.load({
       buyerId: user.id,
       first: limit,
