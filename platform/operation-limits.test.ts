@@ -31,6 +31,10 @@ describe('priceOperation', () => {
     expect(priceOperation(api, parse(NESTED), 'Nested', {})).toBe(priceOperation(api, parse(NESTED), 'Nested', { f: 20 }));
   });
 
+  it('prices the nested query of issue 14 at 1 + 4f + 4f² + 2f³', () => {
+    for (const f of [1, 5, 16, 17, 100]) expect(priceOperation(api, parse(NESTED), 'Nested', { f })).toBe(1 + 4 * f + 4 * f * f + 2 * f ** 3);
+  });
+
   it('grows with the page size and leaves leaves free', () => {
     expect(priceOperation(api, parse('{ listings(first: 100) { totalCount } }'), undefined, {})).toBe(1);
     expect(priceOperation(api, parse('{ listings(first: 10) { edges { node { id } } } }'), undefined, {})).toBe(21);
@@ -40,7 +44,7 @@ describe('priceOperation', () => {
   it('prices lists of unknown length at the maximum page size', () => {
     // matches have no page-size argument: 100 of them, each with a listing and a seller
     const cost = priceOperation(api, parse('{ matchRequest(id: "x") { matches { listing { seller { id } } } } }'), undefined, {});
-    expect(cost).toBe(1 + 1 + 100 * (1 + 1 + 1));
+    expect(cost).toBe(1 + (1 + 100 * (1 + 1)));
   });
 
   it('throws on variables that do not coerce', () => {

@@ -87,12 +87,14 @@ export function operationLimitsPlugin<T extends BaseContext>(limits: OperationLi
           if (problem) throw refuse(problem.message, { reason: 'INVALID_INPUT' }, problem.field);
           const literal = literalProblem(ctx.document);
           if (literal) throw refuse(literal, { reason: 'INVALID_INPUT' });
-          if (ctx.operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))) return;
+          if (ctx.operation?.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))) return;
           let cost: number;
           try {
             cost = priceOperation(ctx.schema, ctx.document, ctx.request.operationName, ctx.request.variables);
           } catch (err) {
-            throw refuse(err instanceof Error ? err.message : 'The variables do not match the operation', { reason: 'INVALID_VARIABLES' });
+            const message = err instanceof Error ? err.message : 'The variables do not match the operation';
+            // graphql-query-complexity stops counting past maxQueryNodes (fragments spread many times)
+            throw refuse(message, { reason: /number of nodes/.test(message) ? 'COST_LIMIT' : 'INVALID_VARIABLES' });
           }
           if (cost > limits.maxCost) {
             throw refuse(`This operation costs ${cost}, more than the limit of ${limits.maxCost}: ask for smaller pages or less nesting`, { reason: 'COST_LIMIT' });
