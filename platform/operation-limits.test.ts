@@ -20,7 +20,7 @@ const NESTED = /* GraphQL */ `
 describe('priceOperation', () => {
   it('prices page sizes passed as variables exactly like literals', () => {
     const byVariable = priceOperation(api, parse(NESTED), 'Nested', { f: 100 });
-    const byLiteral = priceOperation(api, parse(NESTED.replaceAll('$f', '100').replace('($f: Int)', '')), undefined, {});
+    const byLiteral = priceOperation(api, parse(NESTED.replace('($f: Int)', '').replaceAll('$f', '100')), undefined, {});
     expect(byVariable).toBe(byLiteral);
     expect(byVariable).toBeGreaterThan(1_000_000);
   });
@@ -147,7 +147,7 @@ describe('HTTP edge', () => {
       log: pino({ level: 'silent' }),
       metrics: createMetrics('test-http-edge'),
       bodyLimitBytes: 1_000_000,
-      apollo: { executeHTTPGraphQLRequest: ({ context }: { context: () => Promise<unknown> }) => context().then(() => execute(seen)) } as never,
+      apollo: { executeHTTPGraphQLRequest: ({ context }: { context: () => Promise<unknown> }) => context().then(() => execute(seen)), stop: async () => undefined } as never,
       context: async (info) => {
         seen = info.deadline;
         return {};
@@ -166,7 +166,7 @@ describe('HTTP edge', () => {
       const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ a }"}' });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
-      expect((await res.json()).errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' });
+      expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' });
       expect(s.signal()?.aborted).toBe(true);
     } finally {
       await s.close();
@@ -179,11 +179,11 @@ describe('HTTP edge', () => {
       const bad = Buffer.concat([Buffer.from('{"query":"{ a(t: \\"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('\\") }"}')]);
       const utf8 = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bad });
       expect(utf8.status).toBe(400);
-      expect((await utf8.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      expect(((await utf8.json()) as any).errors[0].extensions.code).toBe('BAD_USER_INPUT');
       const deep = '{"query":"{ a }","variables":{"v":' + '['.repeat(5000) + ']'.repeat(5000) + '}}';
       const depth = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
       expect(depth.status).toBe(400);
-      expect((await depth.json()).errors[0]).toEqual(expect.objectContaining({ message: expect.stringMatching(/deeper than 8/) }));
+      expect(((await depth.json()) as any).errors[0]).toEqual(expect.objectContaining({ message: expect.stringMatching(/deeper than 8/) }));
       const get = await fetch(`${s.url}?query=${encodeURIComponent('{ a }')}&variables=${encodeURIComponent('{"v":' + '['.repeat(50) + ']'.repeat(50) + '}')}`);
       expect(get.status).toBe(400);
       const fine = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ a }","variables":{"v":[[1]]}}' });
