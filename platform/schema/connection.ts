@@ -59,7 +59,7 @@ export function encodeCursor(values: readonly (string | number)[]): string {
  * What each position of a cursor holds; a cursor is refused unless every value has its kind, so
  * nothing malformed reaches a SQL cast (where it would fail as a server error).
  */
-export type CursorKind = 'timestamp' | 'uuid' | 'int' | 'decimal' | 'real' | 'text';
+export type CursorKind = 'timestamp' | 'uuid' | 'int' | 'decimal' | 'real' | 'hex';
 
 const MAX_CURSOR_LENGTH = 512;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
@@ -77,8 +77,8 @@ function hasKind(value: unknown, kind: CursorKind): boolean {
       return (typeof value === 'string' && DECIMAL.test(value)) || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
     case 'real':
       return typeof value === 'number' && Number.isFinite(value);
-    case 'text':
-      return typeof value === 'string' && value.length <= 200 && /^[\x20-\x7e]*$/.test(value);
+    case 'hex':
+      return typeof value === 'string' && /^[0-9a-f]{1,128}$/.test(value);
   }
 }
 
