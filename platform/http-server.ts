@@ -50,8 +50,10 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   prepareBody?: (body: unknown, info: RequestInfo) => Promise<unknown>;
   /** Deepest nesting allowed in `variables` and `extensions`, checked before anything parses them further. */
   maxVariableDepth?: number;
-  /** Deadline of one GraphQL operation: past it the client gets a coded 503 and `info.deadline` aborts. */
+  /** Deadline of one GraphQL operation: past it the client gets a coded error and `info.deadline` aborts. */
   deadlineMs?: number;
+  /** HTTP status of the deadline answer: 503 by default (subgraphs use 200, see subgraph.ts). */
+  deadlineStatus?: number;
 }
 
 export interface HttpService {
@@ -154,13 +156,13 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
  * The execution, or a coded 503 once `ms` have passed. The work still running is told through
  * `info.deadline` (the gateway stops calling subgraphs); its eventual result is dropped.
  */
-async function withDeadline<T>(execution: Promise<T>, ms: number, controller: AbortController, info: RequestInfo): Promise<T> {
+async function withDeadline<T>(execution: Promise<T>, ms: number, status: number, controller: AbortController, info: RequestInfo): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
       info.log.warn({ deadlineMs: ms }, 'operation passed its deadline');
-      reject(new HttpRefusal(503, `The operation did not finish within ${ms} ms`, 'INTERNAL_SERVER_ERROR', { reason: 'DEADLINE_EXCEEDED' }, { 'retry-after': '1' }));
+      reject(new HttpRefusal(status, `The operation did not finish within ${ms} ms`, 'INTERNAL_SERVER_ERROR', { reason: 'DEADLINE_EXCEEDED' }, { 'retry-after': '1' }));
     }, ms);
   });
   try {
@@ -211,7 +213,7 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
       httpGraphQLRequest: { method, headers, search, body },
       context: () => options.context(info),
     });
-    const response = deadline ? await withDeadline(execution, options.deadlineMs!, deadline, info) : await execution;
+    const response = deadline ? await withDeadline(execution, options.deadlineMs!, options.deadlineStatus ?? 503, deadline, info) : await execution;
     const outHeaders: Record<string, string> = { ...options.responseHeaders, 'x-request-id': info.requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
     if (response.body.kind === 'complete') {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -145,6 +145,27 @@ export interface StartOptions {
   logDestination?: DestinationStream;
 }
 
+/**
+ * Past the operation's deadline, the request's loaders refuse new keys, so the rest of the
+ * execution fails fast instead of querying the database for an answer nobody will read.
+ */
+function stopAtDeadline<T>(loaders: T, deadline: AbortSignal): T {
+  for (const loader of Object.values(loaders as object)) {
+    if (!loader || typeof loader.load !== 'function') continue;
+    const load = loader.load.bind(loader);
+    loader.load = (key: unknown) => (deadline.aborted ? Promise.reject(deadlineError()) : load(key));
+    if (typeof loader.loadMany === 'function') {
+      const loadMany = loader.loadMany.bind(loader);
+      loader.loadMany = (keys: unknown[]) => (deadline.aborted ? Promise.reject(deadlineError()) : loadMany(keys));
+    }
+  }
+  return loaders;
+}
+
+function deadlineError() {
+  return new GraphQLError('The operation passed its deadline', { extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' } });
+}
+
 function header(info: RequestInfo, name: string): string | undefined {
   const value = info.req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -212,6 +233,9 @@ export async function startSubgraph<TLoaders>(
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       maxVariableDepth: config.MAX_VARIABLE_DEPTH,
       deadlineMs: config.SUBGRAPH_DEADLINE_MS,
+      // A deadline answer is a GraphQL error, not a transport failure: one caller's slow operation
+      // must not count against the subgraph in the gateway's circuit breaker.
+      deadlineStatus: 200,
       apollo,
       guard: (info) => {
         const check = verifyGatewayRequest(config.GATEWAY_SECRET, (h) => header(info, h), config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS);
@@ -225,7 +249,7 @@ export async function startSubgraph<TLoaders>(
         return {
           viewer,
           partner,
-          loaders: module.createLoaders(deps, viewer),
+          loaders: info.deadline ? stopAtDeadline(module.createLoaders(deps, viewer), info.deadline) : module.createLoaders(deps, viewer),
           log: partner ? info.log.child({ partnerId: partner.partnerId }) : info.log,
           requestId: info.requestId,
           client: { ip: header(info, 'x-client-ip') ?? null, userAgent: header(info, 'x-client-user-agent') ?? null },

@@ -20,7 +20,7 @@ const HEAP_GROWTH_CEILING_MB = 250;
 const COPIES = 20;
 const NESTED = /* GraphQL */ `
   query Nested($f: Int) {
-    listings(first: $f) { edges { node { id title seller { id displayName listings(first: $f) { edges { node { id title pricePerKg { amount } seller { id displayName listings(first: $f) { totalCount edges { node { id title description pricePerKg { amount currency } } } } } } } } } } } }
+    listings(first: $f) { edges { node { id title seller { id displayName listings(first: $f) { edges { node { id title pricePerKg { amount } seller { id displayName listings(first: $f) { totalCount edges { node { id title description productType } } } } } } } } } } }
   }
 `;
 
@@ -46,7 +46,7 @@ async function wave(name: string, f: number) {
   const { result, memory } = await measurePeak(() => Promise.all(Array.from({ length: COPIES }, () => t.gql(NESTED, { f }))));
   const statuses: Record<string, number> = {};
   for (const r of result) {
-    const key = `${r.status} ${r.body.errors?.[0]?.extensions?.code ?? 'ok'}`;
+    const key = `${r.status} ${r.body.errors?.[0]?.extensions?.code ?? 'ok'} ${r.body.errors?.[0]?.extensions?.reason ?? ''} ${r.body.errors?.[0]?.message?.slice(0, 80) ?? ''}`.trim();
     statuses[key] = (statuses[key] ?? 0) + 1;
   }
   report[name] = { ...memory, ms: Math.round(performance.now() - started), statuses };
