@@ -44,6 +44,7 @@ it(`${OPERATIONS} random operations as anonymous, BUYER, SELLER and ADMIN: no 5x
   const roles = Object.keys(tokens);
   const histogram: Record<string, number> = {};
   const failures: Array<{ role: string; status: number; query: string; variables: unknown; errors: unknown }> = [];
+  const slowest: Array<{ ms: number; role: string; query: string }> = [];
   let next = 0;
   let sent = 0;
   const started = performance.now();
@@ -54,12 +55,16 @@ it(`${OPERATIONS} random operations as anonymous, BUYER, SELLER and ADMIN: no 5x
           const i = next++;
           const role = roles[i % roles.length];
           const op = fuzzer.build();
+          const opStarted = performance.now();
           const res = await fetch(t.gatewayUrl, {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...(tokens[role] ? { authorization: `Bearer ${tokens[role]}` } : {}) },
             body: JSON.stringify({ query: op.query, variables: op.variables }),
           });
           const text = await res.text();
+          const ms = performance.now() - opStarted;
+          slowest.push({ ms: Math.round(ms), role, query: op.query.slice(0, 300) });
+          slowest.sort((a, b) => b.ms - a.ms).splice(5);
           sent += 1;
           let codes: string[] = [];
           try {
@@ -81,7 +86,7 @@ it(`${OPERATIONS} random operations as anonymous, BUYER, SELLER and ADMIN: no 5x
   console.log(
     `fuzz: ${sent} operations (seed ${SEED}, ${CONCURRENCY} at a time) in ${seconds} s\n` +
       `status/code histogram: ${JSON.stringify(Object.fromEntries(Object.entries(histogram).sort((a, b) => b[1] - a[1])), null, 1)}\n` +
-      `memory: ${JSON.stringify(memory)}` +
+      `memory: ${JSON.stringify(memory)}\nslowest: ${JSON.stringify(slowest, null, 1)}` +
       (failures.length ? `\nfirst failures: ${JSON.stringify(failures, null, 1)}` : ''),
   );
   expect(sent).toBe(OPERATIONS);
@@ -89,4 +94,4 @@ it(`${OPERATIONS} random operations as anonymous, BUYER, SELLER and ADMIN: no 5x
   expect(memory.peakHeapMb - memory.baselineHeapMb).toBeLessThan(HEAP_GROWTH_CEILING_MB);
   const health = await Promise.all([t.gatewayUrl, ...Object.values(t.stack.subgraphs).map((s) => s.url)].map((u) => fetch(u.replace(/\/graphql$/, '/health')).then((r) => r.status)));
   expect(health.every((s) => s === 200)).toBe(true);
-}, 180_000);
+}, Math.max(600_000, OPERATIONS * 250));
