@@ -66,6 +66,7 @@ it(`${OPERATIONS} random operations as anonymous, BUYER, SELLER and ADMIN: no 5x
           slowest.push({ ms: Math.round(ms), role, query: op.query.slice(0, 300) });
           slowest.sort((a, b) => b.ms - a.ms).splice(5);
           sent += 1;
+          if (sent % 500 === 0) console.log(`fuzz progress: ${sent} in ${Math.round((performance.now() - started) / 1000)} s ${JSON.stringify(histogram)}`);
           let codes: string[] = [];
           try {
             const body = JSON.parse(text) as { errors?: Array<{ extensions?: { code?: string } }> };
