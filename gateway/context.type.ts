@@ -23,4 +23,6 @@ export interface GatewayContext {
   threatSignals?: ThreatSignal[];
   /** Set when a refused token was ignored for a public query: the response carries it in `extensions.warnings`. */
   tokenWarning?: StaleTokenWarning;
+  /** Aborted when the operation's deadline passes: no further subgraph calls are made for it. */
+  deadline?: AbortSignal;
 }

@@ -13,6 +13,7 @@ import { createRevocationView, httpRevocationSync, type RevocationView } from '.
 import { isPublicOperation, staleTokenPlugin, staleTokenWarning } from './edge/stale-token';
 import { maskError } from '../platform/errors';
 import { metricsPlugin, requestLogPlugin } from '../platform/apollo-plugins';
+import { budgetedStringify, operationLimitsPlugin } from '../platform/operation-limits';
 import { createHttpService, HttpRefusal, type HttpService, type Readiness } from '../platform/http-server';
 import { SUPERGRAPH_PATH } from '../platform/paths';
 import { createSubgraphMetrics, SignedDataSource } from './signed-data-source';
@@ -148,7 +149,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     // runMain owns SIGTERM: it drains HTTP first, then stops Apollo, relays and schedulers in order.
     stopOnTerminationSignals: false,
     // Compact JSON: Apollo pretty-prints by default, which costs CPU and bytes on every response.
-    stringifyResult: (result) => JSON.stringify(result),
+    stringifyResult: budgetedStringify(config.RESPONSE_MAX_BYTES, (bytes) => log.warn({ bytes, maxBytes: config.RESPONSE_MAX_BYTES }, 'refused a response over the size budget')),
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     persistedQueries: { cache: apq.cache, ttl: config.APQ_TTL_SECONDS },
@@ -156,6 +157,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       ...armor.plugins,
+      // Priced with the request's variables, before the query is planned or any subgraph is called.
+      operationLimitsPlugin({ maxCost: config.MAX_QUERY_COST, maxVariableDepth: config.MAX_VARIABLE_DEPTH }),
       threats.plugin(),
       staleTokenPlugin(),
       partners.usagePlugin(),
@@ -177,6 +180,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     log,
     metrics,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    maxVariableDepth: config.MAX_VARIABLE_DEPTH,
+    deadlineMs: config.OPERATION_DEADLINE_MS,
     apollo,
     // The gateway is the exposed service, and its figures name partners and operations.
     metricsAccess: config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : config.isProduction ? 'closed' : 'open',
@@ -199,7 +204,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       if (!partner) return body;
       return (await partners.admit(body, partner, (info.req.method ?? 'GET').toUpperCase(), info)).body;
     },
-    context: async ({ req, requestId, log: requestLog }) => {
+    context: async ({ req, requestId, log: requestLog, deadline }) => {
       const edge = edgeStates.get(req);
       const userAgent = req.headers['user-agent'];
       const common = {
@@ -207,6 +212,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
         clientIp: clientAddress(req),
         userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
         threatSignals: edge?.threatSignals,
+        deadline,
       };
       // A partner request carries no user token (the edge refuses both at once).
       if (edge?.partner) return { ...common, log: requestLog.child({ partnerId: edge.partner.id }), viewer: null, partner: edge.partner };

@@ -140,6 +140,14 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     super({ url: options.url, fetcher: createResilientFetcher(options) as never });
   }
 
+  /** Past the operation's deadline no further subgraph call is started for it. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    if (options.context?.deadline?.aborted) {
+      throw new GraphQLError('The operation passed its deadline', { extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' } });
+    }
+    return super.process(options);
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers || !context?.requestId) return;

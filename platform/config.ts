@@ -53,7 +53,16 @@ const envSchema = z.object({
   MAX_QUERY_ALIASES: z.coerce.number().int().positive().default(15),
   MAX_QUERY_DIRECTIVES: z.coerce.number().int().positive().default(20),
   MAX_QUERY_TOKENS: z.coerce.number().int().positive().default(3000),
+  /** Price of an operation, computed with its variables: one point per object, multiplied through page sizes (gateway and each subgraph). */
   MAX_QUERY_COST: z.coerce.number().int().positive().default(10000),
+  /** Deepest nesting of objects and arrays in an operation's variables (gateway and each subgraph). */
+  MAX_VARIABLE_DEPTH: z.coerce.number().int().min(4).max(1000).default(32),
+  /** Largest response body of one operation, gateway and each subgraph; past it a coded error takes its place. */
+  RESPONSE_MAX_BYTES: z.coerce.number().int().min(1024).default(8_388_608),
+  /** Deadline of one operation at the gateway, all subgraph calls included. */
+  OPERATION_DEADLINE_MS: z.coerce.number().int().positive().default(15_000),
+  /** Deadline of one operation in a subgraph (below SUBGRAPH_TIMEOUT_MS, so the subgraph answers first). */
+  SUBGRAPH_DEADLINE_MS: z.coerce.number().int().positive().default(9_000),
   /** Consecutive-failure breaker per subgraph: how long it stays open before trying again. */
   SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().positive().default(3000),
   APQ_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),

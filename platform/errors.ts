@@ -95,13 +95,14 @@ export function maskError(formatted: GraphQLFormattedError, original: unknown, o
   if (REQUEST_ERROR_CODES.has(code)) {
     return { ...formatted, extensions: { ...rest, code: 'BAD_USER_INPUT', reason: code } };
   }
-  options.onMasked?.(formatted, original);
+  // Work cut off at its deadline is expected, and logged once where the deadline passed.
+  if (rest.reason !== 'DEADLINE_EXCEEDED') options.onMasked?.(formatted, original);
   const serviceName = typeof rest.serviceName === 'string' ? rest.serviceName : undefined;
   return {
     message: serviceName ? `The ${serviceName} service could not complete this part of the request` : 'Internal server error',
     ...(formatted.path ? { path: formatted.path } : {}),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
-    extensions: { code: 'INTERNAL_SERVER_ERROR', ...(serviceName ? { serviceName } : {}) },
+    extensions: { code: 'INTERNAL_SERVER_ERROR', ...(serviceName ? { serviceName } : {}), ...(rest.reason === 'DEADLINE_EXCEEDED' ? { reason: 'DEADLINE_EXCEEDED' } : {}) },
   };
 }
 

@@ -5,6 +5,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from './logger';
 import { clientStatusFor, httpErrorBody, type ApiErrorCode } from './errors';
 import { METRICS_CONTENT_TYPE, renderMetrics, type ServiceMetrics } from './metrics';
+import { inspectJsonInput } from './input-guard';
 
 export const GRAPHQL_PATH = '/graphql';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -13,6 +14,8 @@ export interface RequestInfo {
   req: IncomingMessage;
   requestId: string;
   log: Logger;
+  /** Aborted when the operation's deadline passes (set for GraphQL requests when a deadline is configured). */
+  deadline?: AbortSignal;
 }
 
 export interface Readiness {
@@ -53,6 +56,12 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
    * without METRICS_TOKEN, since its figures name partners and operations).
    */
   metricsAccess?: 'open' | 'closed' | { token: string };
+  /** Deepest nesting allowed in `variables` and `extensions`, checked before anything parses them further. */
+  maxVariableDepth?: number;
+  /** Deadline of one GraphQL operation: past it the client gets a coded error and `info.deadline` aborts. */
+  deadlineMs?: number;
+  /** HTTP status of the deadline answer: 503 by default (subgraphs use 200, see subgraph.ts). */
+  deadlineStatus?: number;
 }
 
 export interface HttpService {
@@ -136,7 +145,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     };
     req.on('data', onData);
     req.on('end', () => {
-      if (!refused) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (refused) return;
+      try {
+        resolve(utf8.decode(Buffer.concat(chunks)));
+      } catch {
+        reject(new HttpRefusal(400, 'The request body is not valid UTF-8', 'BAD_USER_INPUT'));
+      }
     });
     req.on('error', (err) => {
       if (!refused) reject(err);
@@ -152,6 +166,33 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return timingSafeEqual(digest(given), digest(token));
 }
 
+/** Strict: invalid UTF-8 is refused, not silently replaced by U+FFFD. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `variables` and `extensions` of a POST body or a GET query string, as sent. */
+function requestInputs(body: unknown, search: string): Array<[string, unknown]> {
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const b = body as Record<string, unknown>;
+    return [
+      ['variables', b.variables],
+      ['extensions', b.extensions],
+    ];
+  }
+  if (!search) return [];
+  const params = new URLSearchParams(search);
+  const out: Array<[string, unknown]> = [];
+  for (const name of ['variables', 'extensions']) {
+    const raw = params.get(name);
+    if (!raw) continue;
+    try {
+      out.push([name, JSON.parse(raw)]);
+    } catch {
+      // Apollo reports malformed JSON in the query string itself
+    }
+  }
+  return out;
+}
+
 function parseBody(raw: string, contentType: string | undefined): unknown {
   if (raw.length === 0) return undefined;
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -163,6 +204,27 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
     }
   }
   return raw;
+}
+
+/**
+ * The execution, or a coded 503 once `ms` have passed. The work still running is told through
+ * `info.deadline` (the gateway stops calling subgraphs); its eventual result is dropped.
+ */
+async function withDeadline<T>(execution: Promise<T>, ms: number, status: number, controller: AbortController, info: RequestInfo): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      info.log.warn({ deadlineMs: ms }, 'operation passed its deadline');
+      reject(new HttpRefusal(status, `The operation did not finish within ${ms} ms`, 'INTERNAL_SERVER_ERROR', { reason: 'DEADLINE_EXCEEDED' }, { 'retry-after': '1' }));
+    }, ms);
+  });
+  try {
+    return await Promise.race([execution, expired]);
+  } finally {
+    clearTimeout(timer);
+    execution.catch(() => undefined);
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
@@ -188,16 +250,26 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
       sendJson(res, refusal.status, httpErrorBody(refusal.message, refusal.code));
       return;
     }
+    const queryIndex = (req.url ?? '').indexOf('?');
+    const search = queryIndex >= 0 ? (req.url ?? '').slice(queryIndex) : '';
+    if (options.maxVariableDepth) {
+      for (const [name, value] of requestInputs(body, search)) {
+        const problem = inspectJsonInput(value, options.maxVariableDepth, name);
+        if (problem) throw new HttpRefusal(400, problem.message, 'BAD_USER_INPUT', { reason: 'INVALID_INPUT', ...(problem.field ? { field: problem.field } : {}) });
+      }
+    }
     if (options.prepareBody) body = await options.prepareBody(body, info);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const queryIndex = (req.url ?? '').indexOf('?');
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: queryIndex >= 0 ? (req.url ?? '').slice(queryIndex) : '', body },
+    const deadline = options.deadlineMs ? new AbortController() : null;
+    if (deadline) info.deadline = deadline.signal;
+    const execution = apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search, body },
       context: () => options.context(info),
     });
+    const response = deadline ? await withDeadline(execution, options.deadlineMs!, options.deadlineStatus ?? 503, deadline, info) : await execution;
     const outHeaders: Record<string, string> = { ...options.responseHeaders, 'x-request-id': info.requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
     if (response.body.kind === 'complete') {

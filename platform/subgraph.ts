@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -19,6 +19,7 @@ import { applyPermissions } from './shield';
 import { withRateLimits, type FieldRules } from './rate-limit';
 import { maskError } from './errors';
 import { metricsPlugin, requestLogPlugin } from './apollo-plugins';
+import { budgetedStringify, operationLimitsPlugin } from './operation-limits';
 import { createHttpService, type HttpService, type RequestInfo, type RouteHandler } from './http-server';
 import type { DestinationStream } from 'pino';
 import { EventRuntime } from './events/runtime';
@@ -173,6 +174,27 @@ function inFlightPlugin(view: RevocationView): ApolloServerPlugin<{ viewer: View
   };
 }
 
+/**
+ * Past the operation's deadline, the request's loaders refuse new keys, so the rest of the
+ * execution fails fast instead of querying the database for an answer nobody will read.
+ */
+function stopAtDeadline<T>(loaders: T, deadline: AbortSignal): T {
+  for (const loader of Object.values(loaders as object)) {
+    if (!loader || typeof loader.load !== 'function') continue;
+    const load = loader.load.bind(loader);
+    loader.load = (key: unknown) => (deadline.aborted ? Promise.reject(deadlineError()) : load(key));
+    if (typeof loader.loadMany === 'function') {
+      const loadMany = loader.loadMany.bind(loader);
+      loader.loadMany = (keys: unknown[]) => (deadline.aborted ? Promise.reject(deadlineError()) : loadMany(keys));
+    }
+  }
+  return loaders;
+}
+
+function deadlineError() {
+  return new GraphQLError('The operation passed its deadline', { extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' } });
+}
+
 function header(info: RequestInfo, name: string): string | undefined {
   const value = info.req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -230,10 +252,11 @@ export async function startSubgraph<TLoaders>(
       includeStacktraceInErrorResponses: false,
       stopOnTerminationSignals: false,
       // Compact JSON (Apollo pretty-prints by default): less to write here and to parse at the gateway.
-      stringifyResult: (result) => JSON.stringify(result),
+      // A subgraph may sit behind another gateway, so it keeps its own response budget and cost limit.
+      stringifyResult: budgetedStringify(config.RESPONSE_MAX_BYTES, (bytes) => log.warn({ bytes, maxBytes: config.RESPONSE_MAX_BYTES }, 'refused a response over the size budget')),
       csrfPrevention: true,
       // No cache hints are used: without the cache-control plugin Apollo does not wrap every resolver.
-      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metricsPlugin(metrics), requestLogPlugin(), inFlightPlugin(revocations) as ApolloServerPlugin<SubgraphContext<TLoaders>>],
+      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), operationLimitsPlugin({ maxCost: config.MAX_QUERY_COST, maxVariableDepth: config.MAX_VARIABLE_DEPTH }), metricsPlugin(metrics), requestLogPlugin(), inFlightPlugin(revocations) as ApolloServerPlugin<SubgraphContext<TLoaders>>],
       formatError: (formatted, original) =>
         maskError(formatted, original, {
           onMasked: (_f, err) => log.error({ err }, 'masked an unexpected error'),
@@ -246,6 +269,11 @@ export async function startSubgraph<TLoaders>(
       log,
       metrics,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      maxVariableDepth: config.MAX_VARIABLE_DEPTH,
+      deadlineMs: config.SUBGRAPH_DEADLINE_MS,
+      // A deadline answer is a GraphQL error, not a transport failure: one caller's slow operation
+      // must not count against the subgraph in the gateway's circuit breaker.
+      deadlineStatus: 200,
       apollo,
       // Subgraphs are not exposed; with METRICS_TOKEN set they ask for it too.
       metricsAccess: config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : 'open',
@@ -266,7 +294,7 @@ export async function startSubgraph<TLoaders>(
         return {
           viewer,
           partner,
-          loaders: module.createLoaders(deps, viewer),
+          loaders: info.deadline ? stopAtDeadline(module.createLoaders(deps, viewer), info.deadline) : module.createLoaders(deps, viewer),
           log: partner ? info.log.child({ partnerId: partner.partnerId }) : info.log,
           requestId: info.requestId,
           client: { ip: header(info, 'x-client-ip') ?? null, userAgent: header(info, 'x-client-user-agent') ?? null },

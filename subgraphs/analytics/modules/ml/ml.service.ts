@@ -97,7 +97,7 @@ export function computeFeatures(row: FeatureRow, at: Date): Record<string, numbe
  */
 export async function featureVectors(db: DataSource, first: number | null | undefined, after: string | null | undefined): Promise<Connection<FeatureVector>> {
   const limit = pageSize(first);
-  const cursor = decodeCursor(after, 2) as [string, string] | null;
+  const cursor = decodeCursor(after, ['hex', 'uuid'] as const);
   const [pairs, [{ total }]] = await Promise.all([
     db.query(
       `SELECT user_key, listing_id::text AS listing_id, min(occurred_at) AS first_at, bool_or(type = 'ORDER') AS ordered

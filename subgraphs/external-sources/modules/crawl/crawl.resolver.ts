@@ -44,8 +44,7 @@ export class CrawlRunResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
-    if (cursor && (typeof cursor[0] !== 'string' || !isUuid(cursor[1]))) throw new BadUserInputError('after is not a cursor this API issued', 'after');
+    const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     const repo = this.deps.db.dataSource.getRepository(CrawlRunEntity);
     const q = repo.createQueryBuilder('r');
     if (cursor) q.where('(r.started_at, r.id) < (:at::timestamptz, :id::uuid)', { at: cursor[0], id: cursor[1] });
@@ -88,8 +87,7 @@ export class SourceCrawlResultResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 1);
-    if (cursor && (typeof cursor[0] !== 'number' || !Number.isSafeInteger(cursor[0]))) throw new BadUserInputError('after is not a cursor this API issued', 'after');
-    return ctx.loaders.rejections.load({ crawlRunId: result.crawlRunId, dataSourceId: result.dataSourceId, first: limit, after: cursor ? (cursor[0] as number) : null });
+    const cursor = decodeCursor(after, ['int'] as const);
+    return ctx.loaders.rejections.load({ crawlRunId: result.crawlRunId, dataSourceId: result.dataSourceId, first: limit, after: cursor ? cursor[0] : null });
   }
 }

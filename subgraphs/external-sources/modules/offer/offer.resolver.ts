@@ -27,8 +27,7 @@ export class ExternalOfferResolver {
   ) {
     if (!ctx.viewer) throw new UnauthenticatedError();
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
-    if (cursor && (typeof cursor[0] !== 'string' || !isUuid(cursor[1]))) throw new BadUserInputError('after is not a cursor this API issued', 'after');
+    const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     if (dataSourceId !== undefined && dataSourceId !== null && !isUuid(dataSourceId)) throw new BadUserInputError('dataSourceId is not a valid id', 'dataSourceId');
 
     const permitted = await permittedForRequest(ctx);

@@ -19,8 +19,7 @@ export class AuditResolver {
     @Arg('actorId', () => ID, { nullable: true }) actorId: string | null,
   ) {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 1);
-    if (cursor && !Number.isInteger(cursor[0])) throw new BadUserInputError('after is not a cursor this API issued', 'after');
+    const cursor = decodeCursor(after, ['int'] as const);
     if (actorId && !isUuid(actorId)) throw new BadUserInputError('actorId must be a UUID', 'actorId');
     if (action && action.length > 100) throw new BadUserInputError('action is at most 100 characters', 'action');
     const filtered = () => {

@@ -1,4 +1,5 @@
 import { BadUserInputError } from '../../../../platform/errors';
+import { hasVisibleText } from '../../../../platform/input-guard';
 import { Role } from '../../../../platform/schema/shared-types';
 import type { RegisterInput } from './auth.input';
 
@@ -38,6 +39,7 @@ export function validatePassword(password: string): void {
 export function validateDisplayName(displayName: string): string {
   const trimmed = displayName.trim().replace(/\s+/g, ' ');
   if (trimmed.length < 2 || trimmed.length > 80) throw new BadUserInputError('displayName must be 2 to 80 characters', 'displayName');
+  if (!hasVisibleText(trimmed)) throw new BadUserInputError('displayName must contain visible characters', 'displayName');
   return trimmed;
 }
 

@@ -33,7 +33,7 @@ export class UserResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ) {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
+    const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     const repo = this.deps.db.dataSource.getRepository(UserEntity);
     const query = repo.createQueryBuilder('u').orderBy('u.created_at', 'DESC').addOrderBy('u.id', 'DESC').limit(limit + 1);
     if (cursor) {

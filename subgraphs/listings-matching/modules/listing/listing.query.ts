@@ -2,7 +2,7 @@ import type { SelectQueryBuilder } from 'typeorm';
 import type { Viewer } from '../../../../platform/auth/viewer';
 import { isAdmin } from '../../../../platform/auth/viewer';
 import { BadUserInputError } from '../../../../platform/errors';
-import { decodeCursor, encodeCursor } from '../../../../platform/schema/connection';
+import { decodeCursor, encodeCursor, type CursorKind } from '../../../../platform/schema/connection';
 import { isUuid } from '../../../../platform/schema/ids';
 import { ListingSort, ListingStatus } from './listing-status';
 import type { ListingEntity } from './listing.entity';
@@ -18,11 +18,11 @@ function money(value: string | undefined, field: string): string | undefined {
 }
 
 /** Sort key per sort order: the column, its direction, and how the cursor value is read back. */
-const SORTS: Record<ListingSort, { column: string; direction: 'ASC' | 'DESC'; cast: string; value: (l: ListingEntity) => string | number }> = {
-  NEWEST: { column: 'l.created_at', direction: 'DESC', cast: 'timestamptz', value: (l) => l.createdAt.toISOString() },
-  PRICE_ASC: { column: 'l.price_per_kg', direction: 'ASC', cast: 'numeric', value: (l) => l.pricePerKg },
-  PRICE_DESC: { column: 'l.price_per_kg', direction: 'DESC', cast: 'numeric', value: (l) => l.pricePerKg },
-  SOCIAL_IMPACT: { column: 'l.social_impact_score', direction: 'DESC', cast: 'real', value: (l) => l.socialImpactScore },
+const SORTS: Record<ListingSort, { column: string; direction: 'ASC' | 'DESC'; cast: string; kind: CursorKind; value: (l: ListingEntity) => string | number }> = {
+  NEWEST: { column: 'l.created_at', direction: 'DESC', cast: 'timestamptz', kind: 'timestamp', value: (l) => l.createdAt.toISOString() },
+  PRICE_ASC: { column: 'l.price_per_kg', direction: 'ASC', cast: 'numeric', kind: 'decimal', value: (l) => l.pricePerKg },
+  PRICE_DESC: { column: 'l.price_per_kg', direction: 'DESC', cast: 'numeric', kind: 'decimal', value: (l) => l.pricePerKg },
+  SOCIAL_IMPACT: { column: 'l.social_impact_score', direction: 'DESC', cast: 'real', kind: 'real', value: (l) => l.socialImpactScore },
 };
 
 /**
@@ -63,9 +63,8 @@ export function applyListingFilter(q: SelectQueryBuilder<ListingEntity>, filter:
 /** Keyset pagination: rows strictly after the cursor in (sort key, id) order; never OFFSET. */
 export function applyListingPage(q: SelectQueryBuilder<ListingEntity>, sort: ListingSort, after: string | null | undefined, limit: number) {
   const s = SORTS[sort];
-  const cursor = decodeCursor(after, 2);
+  const cursor = decodeCursor(after, [s.kind, 'uuid'] as const);
   if (cursor) {
-    if (!isUuid(cursor[1])) throw new BadUserInputError('after is not a cursor this API issued', 'after');
     const op = s.direction === 'DESC' ? '<' : '>';
     q.andWhere(`(${s.column}, l.id) ${op} (:cursorValue::${s.cast}, :cursorId::uuid)`, { cursorValue: cursor[0], cursorId: cursor[1] });
   }

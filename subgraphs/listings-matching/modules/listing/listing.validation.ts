@@ -1,4 +1,5 @@
 import { BadUserInputError } from '../../../../platform/errors';
+import { hasVisibleText } from '../../../../platform/input-guard';
 import type { SocialImpactFlags } from './social-impact';
 
 /** Bounds on what a listing may hold; each refusal names the field. */
@@ -47,6 +48,7 @@ export function parseTitle(value: unknown, field: string): string {
   if (title.length < LIMITS.titleMin || title.length > LIMITS.titleMax) {
     throw new BadUserInputError(`${field} must be ${LIMITS.titleMin} to ${LIMITS.titleMax} characters`, field);
   }
+  if (!hasVisibleText(title)) throw new BadUserInputError(`${field} must contain visible characters`, field);
   return title;
 }
 

@@ -1,7 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { decodeCursor, pageSize } from '../../../../platform/schema/connection';
-import { BadUserInputError } from '../../../../platform/errors';
-import { isUuid } from '../../../../platform/schema/ids';
 import type { ListingsContext } from '../../context.type';
 import { ListingStatus } from '../listing/listing-status';
 import { ListingConnection, toListing } from '../listing/listing.type';
@@ -19,8 +17,7 @@ export class UserListingsResolver {
     @Arg('status', () => ListingStatus, { nullable: true }) status?: ListingStatus,
   ) {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
-    if (cursor && !isUuid(cursor[1])) throw new BadUserInputError('after is not a cursor this API issued', 'after');
+    const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     const connection = await ctx.loaders.sellerListings.load({
       sellerId: user.id,
       first: limit,
@@ -38,10 +35,7 @@ export class UserListingsResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
-    if (cursor && (!isUuid(cursor[1]) || Number.isNaN(Date.parse(String(cursor[0]))))) {
-      throw new BadUserInputError('after is not a cursor this API issued', 'after');
-    }
+    const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     const connection = await ctx.loaders.buyerOrders.load({
       buyerId: user.id,
       first: limit,
