@@ -19,6 +19,8 @@ import { createArmor } from './edge/armor';
 import { createCorsHandler } from './edge/cors';
 import { adminOnlySchemaPlugin } from './edge/introspection';
 import { createApqStore } from './edge/apq';
+import { createResponseCache } from './edge/response-cache';
+import { createHttpFetcher } from './subgraph-http';
 import { explorerRoutes } from './explorer/explorer';
 import { createSecurityAuditClient } from '../platform/security-audit-client';
 import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
@@ -82,6 +84,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   const metrics = createMetrics('gateway');
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
   const subgraphMetrics = createSubgraphMetrics(metrics);
+  const subgraphHttp = config.SUBGRAPH_HTTP_AGENT === 'true' ? createHttpFetcher() : null;
   const gateway = new ApolloGateway({
     supergraphSdl,
     // Deployment decides where subgraphs live; the URLs in the committed supergraph are defaults.
@@ -94,11 +97,14 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
         secret: config.GATEWAY_SECRET,
         metrics: subgraphMetrics,
         log,
+        dedupe: config.SUBGRAPH_DEDUPE === 'true',
+        fetch: subgraphHttp ?? undefined,
       }),
     logger: log,
   });
   const armor = createArmor(config);
   const apq = createApqStore(config.REDIS_URL);
+  const responseCache = createResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS ?? (config.NODE_ENV === 'test' ? 0 : 1000), redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
   const verify = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL });
   const operationStats = new OperationStats();
   const partnerLimits = { FREE: config.PARTNER_LIMIT_FREE, STANDARD: config.PARTNER_LIMIT_STANDARD, PREMIUM: config.PARTNER_LIMIT_PREMIUM };
@@ -130,6 +136,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     validationRules: armor.validationRules,
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
+      responseCache.plugin(),
       ...armor.plugins,
       threats.plugin(),
       partners.usagePlugin(),
@@ -197,6 +204,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     async stop() {
       await http.close(config.SHUTDOWN_GRACE_MS);
       await apq.close();
+      await responseCache.close();
+      subgraphHttp?.close();
       await limiter.close();
     },
   };

@@ -6,6 +6,7 @@ import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-s
 import type { ServiceMetrics } from '../platform/metrics';
 import type { Logger } from '../platform/logger';
 import type { GatewayContext } from './context.type';
+import { dedupeInFlight } from './subgraph-dedupe';
 
 export interface SubgraphCallOptions {
   name: string;
@@ -15,6 +16,10 @@ export interface SubgraphCallOptions {
   secret: string;
   metrics: SubgraphMetrics;
   log: Logger;
+  /** Share identical in-flight queries within one identity scope (subgraph-dedupe.ts). */
+  dedupe?: boolean;
+  /** How the HTTP call is made: the global fetch unless given (subgraph-http.ts). */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 export interface SubgraphMetrics {
@@ -61,6 +66,7 @@ function isQuery(body: unknown): boolean {
  */
 function createResilientFetcher(options: SubgraphCallOptions) {
   const { name, timeoutMs, metrics, log } = options;
+  const send = options.fetch ?? fetch;
   const call = async (url: string, init: RequestInit): Promise<Response> => {
     // A plain controller and a cleared timer: AbortSignal.timeout keeps every signal alive until it
     // fires, which at a few hundred calls a second is thousands of live timers for the GC to walk.
@@ -68,7 +74,7 @@ function createResilientFetcher(options: SubgraphCallOptions) {
     const timer = setTimeout(() => controller.abort(new Error(`${name} did not answer within ${timeoutMs} ms`)), timeoutMs);
     let response: Response;
     try {
-      response = await fetch(url, { ...init, signal: controller.signal });
+      response = await send(url, { ...init, signal: controller.signal });
     } finally {
       clearTimeout(timer);
     }
@@ -122,7 +128,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly secret: string;
 
   constructor(options: SubgraphCallOptions) {
-    super({ url: options.url, fetcher: createResilientFetcher(options) as never });
+    const fetcher = createResilientFetcher(options);
+    super({ url: options.url, fetcher: (options.dedupe ? dedupeInFlight(fetcher) : fetcher) as never });
     this.secret = options.secret;
   }
 
