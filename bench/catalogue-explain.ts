@@ -20,6 +20,10 @@ async function main() {
   // Every statement is explained instead of run; the catalogue code gets the real rows back.
   const spy = {
     query: async (sql: string, params: unknown[]) => {
+      if (sql.startsWith('EXPLAIN')) {
+        explained.push({ label, sql, plan: '(the estimate itself: planning only, nothing executed)' });
+        return ds.query(sql, params);
+      }
       const plan = (await ds.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
       explained.push({ label, sql, plan });
       return ds.query(sql, params);
