@@ -31,7 +31,7 @@ import { costPlotSvg } from './plot';
  *   BENCH_SCALES=10000 BENCH_SECONDS=3 BENCH_ONLY=scale npm run bench   (a quick look)
  *
  * Settings: BENCH_SCALES (comma-separated listing counts, ascending), BENCH_SECONDS (per load run),
- * BENCH_CONNECTIONS, BENCH_PEER_ROUNDS, BENCH_HIVE=false (skip Hive), BENCH_BASE_PORT.
+ * BENCH_CONNECTIONS, BENCH_PEER_ROUNDS, BENCH_HIVE=false (skip Hive), BENCH_OPS, BENCH_BASE_PORT.
  */
 
 const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0).sort((a, b) => a - b);
@@ -39,6 +39,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PEER_ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 2);
 const WITH_HIVE = process.env.BENCH_HIVE !== 'false';
+/** BENCH_OPS=catalogue,me runs only the operations whose names start so (a quick look). */
+const OPS = process.env.BENCH_OPS?.split(',').map((s) => s.trim()).filter(Boolean);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 4800);
 const SECRET = 'bench-scale-secret-0123456789abcdef';
@@ -317,8 +319,9 @@ async function main() {
       await load(ours, ops['catalogue (signed-in)'].body, 2, null);
       const operations: Record<string, Run> = {};
       for (const [name, op] of Object.entries(ops)) {
+        if (OPS && !OPS.some((o) => name.startsWith(o))) continue;
         operations[name] = await load(op.url, op.body, SECONDS, probeOurs);
-        process.stdout.write(`${scale} ${name}: ${operations[name].rps} RPS, p95 ${operations[name].p95} ms, CPU ms/op ${JSON.stringify(operations[name].cpuMsPerOp)}\n`);
+        process.stdout.write(`${scale} ${name}: ${operations[name].rps} RPS, p95 ${operations[name].p95} ms, CPU ms/op ${JSON.stringify(operations[name].cpuMsPerOp)}, errors ${operations[name].errors}\n`);
       }
 
       // The peer comparison, interleaved rounds: fair (unique bodies) is the headline.
