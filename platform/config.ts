@@ -53,8 +53,8 @@ const envSchema = z.object({
   RESPONSE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(1000).optional(),
   /** Identical in-flight subgraph queries within one identity scope share one call. */
   SUBGRAPH_DEDUPE: z.enum(['true', 'false']).default('true'),
-  /** Subgraph calls on node:http keep-alive sockets (true) or the global fetch (false). */
-  SUBGRAPH_HTTP_AGENT: z.enum(['true', 'false']).default('true'),
+  /** Subgraph calls on node:http keep-alive sockets (true) or the global fetch (false, until the bench shows the agent helps). */
+  SUBGRAPH_HTTP_AGENT: z.enum(['true', 'false']).default('false'),
   JWT_ISSUER: z.string().default('hemp-marketplace'),
   JWT_AUDIENCE: z.string().default('hemp-marketplace-api'),
   /** JSON array of private JWKs (Ed25519); the first signs. Unset: a key is made and kept in DATA_DIR. */
