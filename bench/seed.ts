@@ -35,13 +35,17 @@ export interface SeedListingsOptions {
   inactiveShare?: number;
   /** Rows per INSERT statement. */
   batch?: number;
+  /** The first row number (default 1): seeding 10k then `from: 10_001` grows the same catalogue to a larger one. */
+  from?: number;
 }
 
 export async function seedListings(listings: DataSource, options: SeedListingsOptions): Promise<void> {
   const batch = options.batch ?? 25_000;
   const inactiveEvery = options.inactiveShare ? Math.max(2, Math.round(1 / options.inactiveShare)) : 0;
-  for (let start = 1; start <= options.count; start += batch) {
-    const end = Math.min(options.count, start + batch - 1);
+  const first = options.from ?? 1;
+  const last = first + options.count - 1;
+  for (let start = first; start <= last; start += batch) {
+    const end = Math.min(last, start + batch - 1);
     await listings.query(
       `WITH src AS (
          SELECT g,

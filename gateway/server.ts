@@ -22,6 +22,8 @@ import { createArmor } from './edge/armor';
 import { createCorsHandler } from './edge/cors';
 import { adminOnlySchemaPlugin } from './edge/introspection';
 import { createApqStore } from './edge/apq';
+import { createResponseCache } from './edge/response-cache';
+import { createHttpFetcher } from './subgraph-http';
 import { explorerRoutes } from './explorer/explorer';
 import { createSecurityAuditClient } from '../platform/security-audit-client';
 import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
@@ -92,6 +94,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   const metrics = createMetrics('gateway');
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
   const subgraphMetrics = createSubgraphMetrics(metrics);
+  const subgraphHttp = config.SUBGRAPH_HTTP_AGENT === 'true' ? createHttpFetcher() : null;
   const gateway = new ApolloGateway({
     supergraphSdl,
     // Deployment decides where subgraphs live; the URLs in the committed supergraph are defaults.
@@ -104,6 +107,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
         secret: config.GATEWAY_SECRET,
         metrics: subgraphMetrics,
         log,
+        dedupe: config.SUBGRAPH_DEDUPE === 'true',
+        fetch: subgraphHttp ?? undefined,
       }),
     logger: log,
   });
@@ -118,6 +123,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   });
   await revocations.start();
   const verify = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL, revocations, service: 'gateway' });
+  const responseCache = createResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS ?? (config.NODE_ENV === 'test' ? 0 : 1000), redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
   const operationStats = new OperationStats();
   const partnerLimits = { FREE: config.PARTNER_LIMIT_FREE, STANDARD: config.PARTNER_LIMIT_STANDARD, PREMIUM: config.PARTNER_LIMIT_PREMIUM };
   const partnerOperations = options.partnerOperations ?? loadPartnerOperations(PARTNER_MANIFEST_PATH);
@@ -156,6 +162,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     validationRules: armor.validationRules,
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
+      responseCache.plugin(),
       ...armor.plugins,
       // Priced with the request's variables, before the query is planned or any subgraph is called.
       operationLimitsPlugin({ maxCost: config.MAX_QUERY_COST, maxVariableDepth: config.MAX_VARIABLE_DEPTH }),
@@ -241,6 +248,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       await http.close(config.SHUTDOWN_GRACE_MS);
       await revocations.stop();
       await apq.close();
+      await responseCache.close();
+      subgraphHttp?.close();
       await limiter.close();
       await replay.close();
     },

@@ -6,6 +6,7 @@ import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-s
 import type { ServiceMetrics } from '../platform/metrics';
 import type { Logger } from '../platform/logger';
 import type { GatewayContext } from './context.type';
+import { dedupeInFlight } from './subgraph-dedupe';
 
 export interface SubgraphCallOptions {
   name: string;
@@ -15,6 +16,10 @@ export interface SubgraphCallOptions {
   secret: string;
   metrics: SubgraphMetrics;
   log: Logger;
+  /** Share identical in-flight queries within one identity scope (subgraph-dedupe.ts). */
+  dedupe?: boolean;
+  /** How the HTTP call is made: the global fetch unless given (subgraph-http.ts). */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 export interface SubgraphMetrics {
@@ -61,6 +66,7 @@ function isQuery(body: unknown): boolean {
  */
 function createResilientFetcher(options: SubgraphCallOptions) {
   const { name, timeoutMs, metrics, log } = options;
+  const send = options.fetch ?? fetch;
   const call = async (url: string, unsigned: RequestInit): Promise<Response> => {
     // Signed per attempt, over the exact body: a retry carries a fresh nonce, so the subgraph's
     // replay cache refuses only real replays.
@@ -71,7 +77,7 @@ function createResilientFetcher(options: SubgraphCallOptions) {
     const timer = setTimeout(() => controller.abort(new Error(`${name} did not answer within ${timeoutMs} ms`)), timeoutMs);
     let response: Response;
     try {
-      response = await fetch(url, { ...init, signal: controller.signal });
+      response = await send(url, { ...init, signal: controller.signal });
     } finally {
       clearTimeout(timer);
     }
@@ -137,7 +143,8 @@ function signed(secret: string, url: string, init: RequestInit): RequestInit {
  */
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(options: SubgraphCallOptions) {
-    super({ url: options.url, fetcher: createResilientFetcher(options) as never });
+    const fetcher = createResilientFetcher(options);
+    super({ url: options.url, fetcher: (options.dedupe ? dedupeInFlight(fetcher) : fetcher) as never });
   }
 
   /** Past the operation's deadline no further subgraph call is started for it. */

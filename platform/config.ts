@@ -66,6 +66,14 @@ const envSchema = z.object({
   /** Consecutive-failure breaker per subgraph: how long it stays open before trying again. */
   SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().positive().default(3000),
   APQ_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+  /** Catalogue and response cache settings: see docs/performance.md. */
+  LISTINGS_EXACT_COUNT_LIMIT: z.coerce.number().int().min(0).default(1000),
+  /** Anonymous and partner responses are cached this long (0: off); at most 1 s, the promised freshness. Default 1000, 0 under NODE_ENV=test. */
+  RESPONSE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(1000).optional(),
+  /** Identical in-flight subgraph queries within one identity scope share one call. */
+  SUBGRAPH_DEDUPE: z.enum(['true', 'false']).default('true'),
+  /** Subgraph calls on node:http keep-alive sockets (true) or the global fetch (false, until the bench shows the agent helps). */
+  SUBGRAPH_HTTP_AGENT: z.enum(['true', 'false']).default('false'),
   JWT_ISSUER: z.string().default('hemp-marketplace'),
   JWT_AUDIENCE: z.string().default('hemp-marketplace-api'),
   /** JSON array of private JWKs (Ed25519); the first signs. Unset: a key is made and kept in DATA_DIR. */

@@ -17,7 +17,7 @@ export interface Connection<T> {
 }
 
 /** Declares `<Name>Connection` and `<Name>Edge` for a node type, in the shape API.md fixes. */
-export function ConnectionType<T extends object>(name: string, node: ClassType<T>) {
+export function ConnectionType<T extends object>(name: string, node: ClassType<T>, options: { totalCountDescription?: string } = {}) {
   @ObjectType(`${name}Edge`)
   class EdgeType {
     @Field()
@@ -35,7 +35,7 @@ export function ConnectionType<T extends object>(name: string, node: ClassType<T
     @Field(() => PageInfo)
     pageInfo: PageInfo;
 
-    @Field(() => Int)
+    @Field(() => Int, { description: options.totalCountDescription })
     totalCount: number;
   }
   return ConnectionClass;

@@ -1,11 +1,12 @@
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, ID, Info, Int, Query, Resolver } from 'type-graphql';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { pageSize, toConnection } from '../../../../platform/schema/connection';
 import { isUuid } from '../../../../platform/schema/ids';
 import type { ListingsContext } from '../../context.type';
-import { ListingEntity } from './listing.entity';
 import { ListingFilter } from './listing.input';
-import { applyListingFilter, applyListingPage, listingCursor } from './listing.query';
+import { catalogueCount, cataloguePage, listingCursor } from './listing.catalogue';
+import { selectsField } from '../../../../platform/schema/selection';
 import { ListingSort } from './listing-status';
 import { Listing, ListingConnection, toListing } from './listing.type';
 import { recordListingViewed, recordSearchPerformed } from './listing.events';
@@ -32,14 +33,18 @@ export class ListingResolver {
     @Arg('sort', () => ListingSort, { nullable: true, defaultValue: ListingSort.NEWEST }) sort: ListingSort = ListingSort.NEWEST,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
     const limit = pageSize(first);
-    const repo = this.deps.db.dataSource.getRepository(ListingEntity);
-    const page = applyListingPage(applyListingFilter(repo.createQueryBuilder('l'), filter, ctx.viewer), sort, after, limit);
-    const count = applyListingFilter(repo.createQueryBuilder('l'), filter, ctx.viewer);
-    const [rows, totalCount] = await Promise.all([page.getMany(), count.getCount()]);
-    const connection = toConnection(rows, limit, totalCount, (row) => listingCursor(sort, row));
-    recordSearchPerformed(this.deps, ctx, filter, sort, totalCount);
+    const dataSource = this.deps.db.dataSource;
+    const wantsCount = selectsField(info, 'totalCount');
+    const [rows, counted] = await Promise.all([
+      cataloguePage(dataSource, { filter, viewer: ctx.viewer, sort, after, limit }),
+      wantsCount ? catalogueCount(dataSource, { filter, viewer: ctx.viewer, exactLimit: this.deps.config.LISTINGS_EXACT_COUNT_LIMIT }) : null,
+    ]);
+    // Not selected: totalCount is never resolved, so the 0 here is never seen.
+    const connection = toConnection(rows, limit, counted?.count ?? 0, (row) => listingCursor(sort, row));
+    recordSearchPerformed(this.deps, ctx, filter, sort, counted?.count ?? Math.min(rows.length, limit));
     return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: toListing(e.node) })) };
   }
 }

@@ -72,7 +72,10 @@ export class Listing {
   updatedAt: Date;
 }
 
-export const ListingConnection = ConnectionType('Listing', Listing);
+export const ListingConnection = ConnectionType('Listing', Listing, {
+  totalCountDescription:
+    'Counted only when selected. Exact up to LISTINGS_EXACT_COUNT_LIMIT (1,000 by default) visible listings; above that an estimate from the database statistics, never below the limit + 1',
+});
 
 export function toListing(row: ListingEntity): Listing {
   return {

@@ -1,0 +1,213 @@
+import type { DataSource } from 'typeorm';
+import type { Viewer } from '../../../../platform/auth/viewer';
+import { isAdmin } from '../../../../platform/auth/viewer';
+import { BadUserInputError } from '../../../../platform/errors';
+import { decodeCursor, encodeCursor, type CursorKind } from '../../../../platform/schema/connection';
+import { isUuid } from '../../../../platform/schema/ids';
+import { ListingSort, ListingStatus } from './listing-status';
+import type { ListingEntity } from './listing.entity';
+import type { ListingFilter } from './listing.input';
+
+/**
+ * The catalogue (`Query.listings`) in plain SQL, shaped so PostgreSQL's cost stays flat in the size
+ * of the catalogue:
+ *  - the visibility rule "ACTIVE, or the viewer's own in any status" is an OR across two indexes,
+ *    which PostgreSQL can only answer by scanning; so a signed-in viewer's page is two index range
+ *    scans (the public index path `status = ACTIVE`, the viewer's own non-ACTIVE listings by
+ *    `seller_id`) merged by a UNION ALL in one statement, each stopping after `first + 1` rows;
+ *  - `totalCount` is counted only when selected, exactly up to EXACT_COUNT_LIMIT rows (a count
+ *    bounded by LIMIT), and above that estimated from the planner's statistics (docs/performance.md);
+ *  - rows come back as plain objects: no entity hydration on the hot path.
+ */
+
+export const EXACT_COUNT_LIMIT = 1000;
+
+const MAX_SEARCH_TEXT = 200;
+const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
+
+const COLUMNS = `id, seller_id, title, description, product_type, quantity_kg, available_kg, price_per_kg, province, certifications,
+  small_scale_farmer, women_owned, youth_owned, community_owned, bee_level, social_impact_score, status, created_at, updated_at`;
+
+const SORTS: Record<ListingSort, { column: string; direction: 'ASC' | 'DESC'; cast: string; kind: CursorKind; value: (l: ListingEntity) => string | number }> = {
+  NEWEST: { column: 'created_at', direction: 'DESC', cast: 'timestamptz', kind: 'timestamp', value: (l) => l.createdAt.toISOString() },
+  PRICE_ASC: { column: 'price_per_kg', direction: 'ASC', cast: 'numeric', kind: 'decimal', value: (l) => l.pricePerKg },
+  PRICE_DESC: { column: 'price_per_kg', direction: 'DESC', cast: 'numeric', kind: 'decimal', value: (l) => l.pricePerKg },
+  SOCIAL_IMPACT: { column: 'social_impact_score', direction: 'DESC', cast: 'real', kind: 'real', value: (l) => l.socialImpactScore },
+};
+
+export function listingCursor(sort: ListingSort, row: ListingEntity): string {
+  return encodeCursor([SORTS[sort].value(row), row.id]);
+}
+
+/** Positional parameters for one statement. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+function money(value: string | undefined | null, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!MONEY.test(value)) throw new BadUserInputError(`${field} must be a decimal amount with at most two places`, `filter.${field}`);
+  return value;
+}
+
+/** The filter's own conditions, without visibility. Validation errors are BAD_USER_INPUT on the field. */
+function filterConditions(f: ListingFilter, p: Params): string[] {
+  const where: string[] = [];
+  if (f.productType) where.push(`product_type = ${p.add(f.productType)}`);
+  if (f.province) where.push(`province = ${p.add(f.province)}`);
+  const min = money(f.minPricePerKg, 'minPricePerKg');
+  const max = money(f.maxPricePerKg, 'maxPricePerKg');
+  if (min !== undefined) where.push(`price_per_kg >= ${p.add(min)}::numeric`);
+  if (max !== undefined) where.push(`price_per_kg <= ${p.add(max)}::numeric`);
+  if (f.minAvailableKg !== undefined && f.minAvailableKg !== null) {
+    if (!Number.isFinite(f.minAvailableKg) || f.minAvailableKg < 0) throw new BadUserInputError('minAvailableKg must be zero or more', 'filter.minAvailableKg');
+    where.push(`available_kg >= ${p.add(f.minAvailableKg)}`);
+  }
+  if (f.text !== undefined && f.text !== null) {
+    const text = f.text.trim();
+    if (text.length > MAX_SEARCH_TEXT) throw new BadUserInputError(`text must be at most ${MAX_SEARCH_TEXT} characters`, 'filter.text');
+    // websearch_to_tsquery never fails on user syntax ("quoted phrases", -exclusions, OR)
+    if (text) where.push(`search @@ websearch_to_tsquery('english', ${p.add(text)})`);
+  }
+  if (f.socialImpactOnly) where.push('social_impact_score > 0');
+  if (f.sellerId !== undefined && f.sellerId !== null) {
+    if (!isUuid(f.sellerId)) throw new BadUserInputError('sellerId is not a valid id', 'filter.sellerId');
+    where.push(`seller_id = ${p.add(f.sellerId)}`);
+  }
+  if (f.status) where.push(`status = ${p.add(f.status)}`);
+  return where;
+}
+
+/**
+ * The index paths a viewer's visible rows come from: one for anonymous callers, admins and a filter
+ * that already pins the status or another seller; two (public + own) otherwise.
+ */
+function visibilityBranches(f: ListingFilter, viewer: Viewer | null, p: Params): string[][] {
+  if (isAdmin(viewer)) return [[]];
+  // 'ACTIVE' is written as a literal so the planner can match the partial indexes on status.
+  const publicOnly = [`status = 'ACTIVE'`];
+  if (!viewer || f.status === ListingStatus.ACTIVE || (f.sellerId && f.sellerId !== viewer.userId)) return [publicOnly];
+  // A filter on a status other than ACTIVE leaves only the viewer's own rows.
+  if (f.status) return [[`seller_id = ${p.add(viewer.userId)}`, `status <> 'ACTIVE'`]];
+  return [publicOnly, [`seller_id = ${p.add(viewer.userId)}`, `status <> 'ACTIVE'`]];
+}
+
+interface CataloguePlan {
+  /** Full WHERE per branch (filter + visibility), sharing one parameter list. */
+  branches: string[];
+  params: Params;
+}
+
+function plan(filter: ListingFilter | undefined, viewer: Viewer | null, extra?: (p: Params) => string[]): CataloguePlan {
+  const f = filter ?? {};
+  const params = new Params();
+  const common = filterConditions(f, params);
+  const more = extra ? extra(params) : [];
+  const branches = visibilityBranches(f, viewer, params).map((b) => [...common, ...more, ...b].join(' AND ') || 'TRUE');
+  return { branches, params };
+}
+
+interface ListingRow {
+  id: string;
+  seller_id: string;
+  title: string;
+  description: string | null;
+  product_type: string;
+  quantity_kg: string | number;
+  available_kg: string | number;
+  price_per_kg: string | number;
+  province: string;
+  certifications: string[];
+  small_scale_farmer: boolean;
+  women_owned: boolean;
+  youth_owned: boolean;
+  community_owned: boolean;
+  bee_level: number | null;
+  social_impact_score: number | string;
+  status: string;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const asDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
+
+function toEntity(r: ListingRow): ListingEntity {
+  return {
+    id: r.id,
+    sellerId: r.seller_id,
+    title: r.title,
+    description: r.description,
+    productType: r.product_type,
+    quantityKg: String(r.quantity_kg),
+    availableKg: String(r.available_kg),
+    pricePerKg: String(r.price_per_kg),
+    province: r.province,
+    certifications: r.certifications ?? [],
+    smallScaleFarmer: r.small_scale_farmer,
+    womenOwned: r.women_owned,
+    youthOwned: r.youth_owned,
+    communityOwned: r.community_owned,
+    beeLevel: r.bee_level,
+    socialImpactScore: Number(r.social_impact_score),
+    status: r.status,
+    createdAt: asDate(r.created_at),
+    updatedAt: asDate(r.updated_at),
+  } as ListingEntity;
+}
+
+/** One page (`limit + 1` rows, the extra one telling whether a next page exists) in one statement. */
+export async function cataloguePage(
+  dataSource: DataSource,
+  args: { filter?: ListingFilter; viewer: Viewer | null; sort: ListingSort; after?: string | null; limit: number },
+): Promise<ListingEntity[]> {
+  const s = SORTS[args.sort];
+  const cursor = decodeCursor(args.after, [s.kind, 'uuid'] as const);
+  const { branches, params } = plan(args.filter, args.viewer, (p) => {
+    if (!cursor) return [];
+    const op = s.direction === 'DESC' ? '<' : '>';
+    return [`(${s.column}, id) ${op} (${p.add(cursor[0])}::${s.cast}, ${p.add(cursor[1])}::uuid)`];
+  });
+  const order = `ORDER BY ${s.column} ${s.direction}, id ${s.direction} LIMIT ${params.add(args.limit + 1)}`;
+  const select = (where: string) => `SELECT ${COLUMNS} FROM listings.listings WHERE ${where} ${order}`;
+  const sql = branches.length === 1 ? select(branches[0]) : `${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')} ${order}`;
+  const rows: ListingRow[] = await dataSource.query(sql, params.values);
+  return rows.map(toEntity);
+}
+
+/**
+ * `totalCount`: exact up to `exactLimit` visible rows (each branch's count stops at exactLimit + 1),
+ * otherwise the planner's estimate of the public branch plus the viewer's own rows, never less than
+ * exactLimit + 1. One statement when every branch is below the limit, two otherwise.
+ */
+export async function catalogueCount(
+  dataSource: DataSource,
+  args: { filter?: ListingFilter; viewer: Viewer | null; exactLimit?: number },
+): Promise<{ count: number; estimated: boolean }> {
+  const exactLimit = args.exactLimit ?? EXACT_COUNT_LIMIT;
+  const { branches, params } = plan(args.filter, args.viewer);
+  const cap = params.add(exactLimit + 1);
+  const counted = branches.map((b) => `(SELECT count(*) FROM (SELECT 1 FROM listings.listings WHERE ${b} LIMIT ${cap}) s)`);
+  const [row] = await dataSource.query(`SELECT ${counted.map((c, i) => `${c} AS c${i}`).join(', ')}`, params.values);
+  const counts = branches.map((_, i) => Number(row[`c${i}`]));
+  const total = counts.reduce((a, b) => a + b, 0);
+  // Every branch below its cap means every branch was counted whole.
+  if (counts.every((c) => c <= exactLimit)) return { count: total, estimated: false };
+  // Above the limit: the planner's estimate for the public rows (the branch that overflows in
+  // practice), plus the viewer's own rows as counted (at most exactLimit + 1 of them).
+  const estimateOf = branches.length === 1 ? plan(args.filter, args.viewer) : plan(args.filter, null);
+  const [explained] = await dataSource.query(`EXPLAIN (FORMAT JSON) SELECT 1 FROM listings.listings WHERE ${estimateOf.branches[0]}`, estimateOf.params.values);
+  const estimate = Math.max(counts[0], planRows(explained)) + counts.slice(1).reduce((a, b) => a + b, 0);
+  return { count: Math.max(exactLimit + 1, Math.round(estimate)), estimated: true };
+}
+
+/** The top plan node's row estimate from `EXPLAIN (FORMAT JSON)`, as pg and PGlite return it. */
+function planRows(explained: Record<string, unknown>): number {
+  const value = Object.values(explained)[0];
+  const parsed = typeof value === 'string' ? JSON.parse(value) : value;
+  const rows = (parsed as Array<{ Plan: { 'Plan Rows': number } }>)[0]?.Plan?.['Plan Rows'];
+  return Number.isFinite(rows) ? Number(rows) : 0;
+}

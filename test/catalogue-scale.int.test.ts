@@ -1,0 +1,221 @@
+import { Role } from '../platform/schema/shared-types';
+import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/listing-status';
+import { insertListings, insertUsers } from './helpers/fixtures';
+import { startTestStack, type TestStack } from './helpers/stack';
+
+/**
+ * Issue 15: the catalogue's cost flat in its size (the public path and the viewer's own listings
+ * read separately and merged; totalCount only when selected, exact below a limit), the response
+ * cache for public reads (fresh within 1 s) and in-flight dedupe that never crosses identities.
+ */
+
+let t: TestStack;
+type User = Awaited<ReturnType<typeof insertUsers>>[number];
+let sellers: User[];
+let buyers: User[];
+const EXACT_LIMIT = 30;
+
+beforeAll(async () => {
+  t = await startTestStack({ env: { RESPONSE_CACHE_TTL_MS: '1000', LISTINGS_EXACT_COUNT_LIMIT: String(EXACT_LIMIT) } });
+  sellers = await insertUsers(t.stack, 6, [Role.SELLER]);
+  buyers = await insertUsers(t.stack, 30, [Role.BUYER]);
+  // 6 sellers × 4 ACTIVE, seller 0 also has 3 drafts and 2 paused listings
+  await insertListings(t.stack, sellers, 4);
+  await insertListings(t.stack, [sellers[0]], 3, ListingStatus.DRAFT);
+  await insertListings(t.stack, [sellers[0]], 2, ListingStatus.PAUSED);
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+const db = () => t.stack.subgraphs['listings-matching'].deps.db.dataSource;
+const PAGE = `query($first: Int, $after: String, $sort: ListingSort, $f: ListingFilter) {
+  listings(first: $first, after: $after, sort: $sort, filter: $f) { edges { node { id status seller { id } } } pageInfo { hasNextPage endCursor } } }`;
+
+async function walk(token: string | undefined, sort: string, first: number): Promise<string[]> {
+  const ids: string[] = [];
+  let after: string | null = null;
+  for (let i = 0; i < 50; i++) {
+    const res: any = await t.gql(PAGE, { first, after, sort }, { token });
+    expect(res.body.errors).toBeUndefined();
+    ids.push(...res.body.data.listings.edges.map((e: any) => e.node.id));
+    if (!res.body.data.listings.pageInfo.hasNextPage) break;
+    after = res.body.data.listings.pageInfo.endCursor;
+  }
+  return ids;
+}
+
+describe('the catalogue reads the public path and the viewer’s own listings separately', () => {
+  it('merges them in sort order across pages, for every sort, exactly as the single OR query did', async () => {
+    const sellerToken = await t.tokenFor(sellers[0].id, [Role.SELLER]);
+    const columns: Record<string, string> = {
+      NEWEST: 'created_at DESC, id DESC',
+      PRICE_ASC: 'price_per_kg ASC, id ASC',
+      PRICE_DESC: 'price_per_kg DESC, id DESC',
+      SOCIAL_IMPACT: 'social_impact_score DESC, id DESC',
+    };
+    for (const [sort, order] of Object.entries(columns)) {
+      const expected = (
+        await db().query(`SELECT id FROM listings.listings WHERE status = 'ACTIVE' OR seller_id = $1 ORDER BY ${order}`, [sellers[0].id])
+      ).map((r: { id: string }) => r.id);
+      expect(await walk(sellerToken, sort, 4)).toEqual(expected);
+      const publicIds = (await db().query(`SELECT id FROM listings.listings WHERE status = 'ACTIVE' ORDER BY ${order}`)).map((r: { id: string }) => r.id);
+      expect(await walk(await t.tokenFor(buyers[0].id, [Role.BUYER]), sort, 7)).toEqual(publicIds);
+    }
+  });
+
+  it('runs one statement for a page without totalCount and two with it, for 1, 10 and 100 rows', async () => {
+    const token = await t.tokenFor(sellers[0].id, [Role.SELLER]);
+    for (const first of [1, 10, 100]) {
+      let before = t.statements('listings-matching');
+      const page = await t.gql(`query($n: Int) { listings(first: $n) { edges { node { id } } } }`, { n: first }, { token });
+      expect(page.body.errors).toBeUndefined();
+      expect(t.statements('listings-matching') - before).toBe(1);
+      before = t.statements('listings-matching');
+      const counted = await t.gql(`query($n: Int) { listings(first: $n) { totalCount edges { node { id } } } }`, { n: first }, { token });
+      expect(counted.body.data.listings.totalCount).toBe(29);
+      expect(t.statements('listings-matching') - before).toBe(2);
+    }
+  });
+
+  it('counts exactly up to the limit and estimates above it, never below the limit + 1', async () => {
+    const q = `query($f: ListingFilter) { listings(first: 1, filter: $f) { totalCount } }`;
+    // 24 ACTIVE listings: exact for everyone but the seller with drafts (24 + 5 = 29, still exact)
+    expect((await t.gql(q)).body.data.listings.totalCount).toBe(24);
+    expect((await t.gql(q, {}, { token: await t.tokenFor(sellers[0].id, [Role.SELLER]) })).body.data.listings.totalCount).toBe(29);
+    expect((await t.gql(q, { f: { status: 'DRAFT' } }, { token: await t.tokenFor(sellers[0].id, [Role.SELLER]) })).body.data.listings.totalCount).toBe(3);
+    expect((await t.gql(q, { f: { status: 'DRAFT' } }, { token: await t.tokenFor(sellers[1].id, [Role.SELLER]) })).body.data.listings.totalCount).toBe(0);
+    // more than the limit: an estimate, at least limit + 1
+    await insertListings(t.stack, [sellers[5]], 10);
+    const estimated = (await t.gql(q, { f: { minAvailableKg: 0 } })).body.data.listings.totalCount;
+    expect(estimated).toBeGreaterThanOrEqual(EXACT_LIMIT + 1);
+    // a narrow filter below the limit is exact again
+    expect((await t.gql(q, { f: { sellerId: sellers[1].id } })).body.data.listings.totalCount).toBe(4);
+  });
+});
+
+describe('the response cache for public reads', () => {
+  it('serves anonymous reads from the cache with truthful headers, and never signed-in ones', async () => {
+    const q = `query($f: ListingFilter) { listings(first: 3, filter: $f) { edges { node { id } } } }`;
+    const f = { province: 'GAUTENG' };
+    const first = await t.gql(q, { f });
+    const second = await t.gql(q, { f });
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(second.headers.get('cache-control')).toMatch(/^public, max-age=[01]$/);
+    const signedIn = await t.gql(q, { f }, { token: await t.tokenFor(buyers[1].id, [Role.BUYER]) });
+    expect(signedIn.headers.get('x-cache')).toBeNull();
+    expect(signedIn.headers.get('cache-control')).toBe('private, no-store');
+    const mutation = await t.gql(`mutation { logInteraction(input: { type: SEARCH }) }`);
+    expect(mutation.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('shows a new listing to cached anonymous readers within 1 s', async () => {
+    const q = `{ listings(first: 5) { edges { node { id title } } } }`;
+    await t.gql(q);
+    expect((await t.gql(q)).headers.get('x-cache')).toBe('HIT');
+    const created = await t.gql(
+      `mutation($input: CreateListingInput!) { createListing(input: $input) { id } }`,
+      {
+        input: {
+          title: 'Fresh cache-busting hemp',
+          productType: 'HEMP_SEED',
+          quantityKg: 100,
+          pricePerKg: '55.00',
+          province: 'LIMPOPO',
+          certifications: [],
+          socialImpact: { smallScaleFarmer: true, womenOwned: false, youthOwned: false, communityOwned: false },
+        },
+      },
+      { token: await t.tokenFor(sellers[2].id, [Role.SELLER]) },
+    );
+    expect(created.body.errors).toBeUndefined();
+    const id = created.body.data.createListing.id;
+    const committed = Date.now();
+    let seenAfter = -1;
+    while (Date.now() - committed < 3000) {
+      const res = await t.gql(q);
+      if (res.body.data.listings.edges.some((e: any) => e.node.id === id)) {
+        seenAfter = Date.now() - committed;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(seenAfter).toBeGreaterThanOrEqual(0);
+    expect(seenAfter).toBeLessThanOrEqual(1000 + 100); // the bound, plus one poll's round trip
+  });
+
+  it('never lets a seller’s draft reach another viewer through the cache or a shared call, many viewers at once', async () => {
+    const seller = sellers[3];
+    const sellerToken = await t.tokenFor(seller.id, [Role.SELLER]);
+    const draft = await t.gql(
+      `mutation($input: CreateListingInput!) { createListing(input: $input) { id status } }`,
+      {
+        input: {
+          title: 'Secretdraftword hemp',
+          productType: 'HEMP_OIL',
+          quantityKg: 10,
+          pricePerKg: '99.00',
+          province: 'GAUTENG',
+          certifications: [],
+          socialImpact: { smallScaleFarmer: false, womenOwned: false, youthOwned: false, communityOwned: false },
+          status: 'DRAFT',
+        },
+      },
+      { token: sellerToken },
+    );
+    expect(draft.body.errors).toBeUndefined();
+    const draftId = draft.body.data.createListing.id;
+    const search = `query($f: ListingFilter) { listings(first: 10, filter: $f) { edges { node { id title } } } }`;
+    const byId = `query($id: ID!) { listing(id: $id) { id title } }`;
+    const otherTokens = await Promise.all([
+      ...buyers.slice(0, 25).map((b) => t.tokenFor(b.id, [Role.BUYER])),
+      ...sellers.filter((s) => s.id !== seller.id).map((s) => t.tokenFor(s.id, [Role.SELLER])),
+    ]);
+    for (let round = 0; round < 3; round++) {
+      // The seller's request goes first each time, so a cache or a shared call keyed on the body alone would hand it on.
+      const sellerCalls = [t.gql(search, { f: { text: 'secretdraftword' } }, { token: sellerToken }), t.gql(byId, { id: draftId }, { token: sellerToken })];
+      const others = await Promise.all([
+        ...otherTokens.flatMap((token) => [t.gql(search, { f: { text: 'secretdraftword' } }, { token }), t.gql(byId, { id: draftId }, { token })]),
+        ...Array.from({ length: 20 }, () => [t.gql(search, { f: { text: 'secretdraftword' } }), t.gql(byId, { id: draftId })]).flat(),
+      ]);
+      const [sellerSearch, sellerById] = await Promise.all(sellerCalls);
+      expect(sellerSearch.body.data.listings.edges.map((e: any) => e.node.id)).toEqual([draftId]);
+      expect(sellerById.body.data.listing.id).toBe(draftId);
+      for (const res of others) {
+        expect(res.body.errors).toBeUndefined();
+        expect(JSON.stringify(res.body)).not.toContain(draftId);
+        expect(JSON.stringify(res.body)).not.toContain('Secretdraftword');
+      }
+    }
+  });
+});
+
+describe('in-flight dedupe at the gateway', () => {
+  const q = `{ listings(first: 2) { totalCount edges { node { id } } } }`;
+
+  async function statementsOfOne(token: string): Promise<number> {
+    const before = t.statements('listings-matching');
+    expect((await t.gql(q, {}, { token })).body.errors).toBeUndefined();
+    return t.statements('listings-matching') - before;
+  }
+
+  it('shares one subgraph call among identical concurrent requests of one viewer', async () => {
+    const token = await t.tokenFor(buyers[2].id, [Role.BUYER]);
+    const one = await statementsOfOne(token);
+    const before = t.statements('listings-matching');
+    const all = await Promise.all(Array.from({ length: 10 }, () => t.gql(q, {}, { token })));
+    for (const res of all) expect(res.body.errors).toBeUndefined();
+    expect(t.statements('listings-matching') - before).toBeLessThan(10 * one);
+  });
+
+  it('never shares a call between different viewers', async () => {
+    const tokens = await Promise.all(buyers.slice(10, 20).map((b) => t.tokenFor(b.id, [Role.BUYER])));
+    const one = await statementsOfOne(await t.tokenFor(buyers[21].id, [Role.BUYER]));
+    const before = t.statements('listings-matching');
+    const all = await Promise.all(tokens.map((token) => t.gql(q, {}, { token })));
+    for (const res of all) expect(res.body.errors).toBeUndefined();
+    expect(t.statements('listings-matching') - before).toBe(10 * one);
+  });
+});
