@@ -87,13 +87,16 @@ export function startTracing(options: TracingOptions): boolean {
     requireParentSpan: true,
     enhancedDatabaseReporting: false,
   });
-  registerInstrumentations({
+  const unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [pg, new UndiciInstrumentation({ requireParentforSpans: true })],
   });
   state = {
     tracer: trace.getTracer(TRACER_NAME),
-    shutdown: () => provider.shutdown(),
+    shutdown: async () => {
+      unregister();
+      await provider.shutdown();
+    },
     instrumentPg(pgModule) {
       for (const definition of pg.getModuleDefinitions()) if (definition.name === 'pg') definition.patch?.(pgModule);
     },
@@ -166,6 +169,14 @@ export function serverSpan(
       }
     },
   );
+}
+
+/**
+ * `fn` bound to no trace: for timers a request merely starts (a batched write of several requests'
+ * events), which would otherwise be counted in the trace of whichever request came first.
+ */
+export function detached<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  return state ? context.bind(ROOT_CONTEXT, fn) : fn;
 }
 
 /** W3C trace context of the active span, to store with an outbox event (undefined when off or untraced). */

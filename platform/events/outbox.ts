@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent } from 'typeorm';
 import { EVENT_CATALOGUE, type DomainEvent, type EventPayload, type EventType } from './catalogue';
 import { inTransaction, schemaName } from './db';
-import { currentTraceMetadata } from '../tracing';
+import { currentTraceMetadata, detached } from '../tracing';
 
 /** Read events wait at most this long, or for this many, before one INSERT writes them all. */
 const RECORD_FLUSH_MS = 25;
@@ -80,8 +80,8 @@ export class Outbox {
    */
   record<T extends EventType>(event: NewEvent<T>): void {
     this.buffer.push(this.prepare(event));
-    if (this.buffer.length >= RECORD_BATCH) void this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), RECORD_FLUSH_MS);
+    if (this.buffer.length >= RECORD_BATCH) detached(() => void this.flush())();
+    else this.flushTimer ??= setTimeout(detached(() => void this.flush()), RECORD_FLUSH_MS);
   }
 
   /** Writes buffered read events now (also called when the service stops). */
