@@ -150,6 +150,14 @@ const envSchema = z.object({
   BREAKER_ERROR_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(5),
   BREAKER_RESET_MS: z.coerce.number().int().positive().default(30_000),
+  /**
+   * OpenTelemetry (platform/tracing.ts, read by the SDK itself; listed here so deployments may set
+   * them). Unset endpoint: no tracing at all. The SDK also honours the other OTEL_* variables.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.string().url().optional()),
+  OTEL_SERVICE_NAME: optionalString,
+  OTEL_TRACES_SAMPLER: optionalString,
+  OTEL_TRACES_SAMPLER_ARG: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
