@@ -10,7 +10,7 @@ import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { createMetrics } from '../platform/metrics';
 import { openDatabase, type Database } from '../platform/db/data-source';
-import { createEventTablesMigration, defineConsumer, EventRuntime, type NewEvent } from '../platform/events';
+import { createEventMetadataMigration, createEventTablesMigration, defineConsumer, EventRuntime, type NewEvent } from '../platform/events';
 import type { SubgraphDeps } from '../platform/subgraph';
 import { detachedRevocationView } from '../platform/auth/revocation';
 import { PROJECT_ROOT } from '../platform/paths';
@@ -72,8 +72,8 @@ async function runTransport(transport: 'postgres' | 'redis') {
 
   const open = async (schema: string, migrations: Function[]) =>
     openDatabase({ url: url.toString(), dataDir: '.data', schema, entities: [], migrations, poolSize: 10, log });
-  const producerDb = await open('bench_producer', [createEventTablesMigration('bench_producer', 1732400000000)]);
-  const consumerDb = await open('bench_consumer', [createEventTablesMigration('bench_consumer', 1732400000000), effectsMigration()]);
+  const producerDb = await open('bench_producer', [createEventTablesMigration('bench_producer', 1732400000000), createEventMetadataMigration('bench_producer', 1732610000000)]);
+  const consumerDb = await open('bench_consumer', [createEventTablesMigration('bench_consumer', 1732400000000), createEventMetadataMigration('bench_consumer', 1732610000000), effectsMigration()]);
   const runtime = (db: Database, schema: string, outbox: boolean, consumers = [] as ReturnType<typeof defineConsumer>[]) =>
     new EventRuntime({ source: schema, schema, dataSource: db.dataSource, config, log, registry: createMetrics(schema).registry, outbox, consumers });
   const consumer = defineConsumer({

@@ -184,6 +184,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
 
   const http = createHttpService<GatewayContext>({
     name: 'gateway',
+    edge: true,
     log,
     metrics,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

@@ -204,6 +204,14 @@ const envSchema = z.object({
   BREAKER_RESET_MS: z.coerce.number().int().positive().default(30_000),
   /** Connection tests (testDataSourceConnection) one user may start per RATE_LIMIT_WINDOW_SECONDS. */
   RATE_LIMIT_CONNECTION_TEST_PER_USER: z.coerce.number().int().positive().default(10),
+  /**
+   * OpenTelemetry (platform/tracing.ts, read by the SDK itself; listed here so deployments may set
+   * them). Unset endpoint: no tracing at all. The SDK also honours the other OTEL_* variables.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.string().url().optional()),
+  OTEL_SERVICE_NAME: optionalString,
+  OTEL_TRACES_SAMPLER: optionalString,
+  OTEL_TRACES_SAMPLER_ARG: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;

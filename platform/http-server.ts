@@ -6,6 +6,7 @@ import type { Logger } from './logger';
 import { clientStatusFor, httpErrorBody, type ApiErrorCode } from './errors';
 import { METRICS_CONTENT_TYPE, renderMetrics, type ServiceMetrics } from './metrics';
 import { inspectJsonInput } from './input-guard';
+import { serverSpan } from './tracing';
 
 export const GRAPHQL_PATH = '/graphql';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -46,6 +47,8 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   responseHeaders?: Record<string, string>;
   /** Runs first for every request; returns true when it has answered (CORS preflight at the edge). */
   preHandle?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The public edge (the gateway): its traces start here and only link to a caller's trace context. */
+  edge?: boolean;
   /**
    * Sees the parsed GraphQL body before execution and may replace it (partner persisted operations)
    * or refuse the request with a coded error.
@@ -340,7 +343,7 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
       inFlight -= 1;
       if (inFlight === 0 && idle) idle();
     });
-    void handle(req, res);
+    void serverSpan(options.name, req, res, options.edge === true, () => handle(req, res));
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { traceLogFields, tracingEnabled } from './tracing';
 
 export type { Logger };
 
@@ -32,6 +33,8 @@ export function createLogger(
       redact: { paths: REDACT, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // With tracing on, every line written inside a span carries its trace_id and span_id.
+      ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
     },
     destination,
   );

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, productionSecretProblems, type AppConfig } from './config';
+import { stopTracing } from './tracing';
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -32,7 +33,8 @@ export function runMain(name: string, start: (config: AppConfig) => Promise<Stop
         const force = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + 5000);
         force.unref();
         running.stop().then(
-          () => process.exit(0),
+          // The last spans (the drain itself) are flushed before the process goes.
+          () => stopTracing().finally(() => process.exit(0)),
           (err) => {
             process.stderr.write(`${name}: error while stopping: ${(err as Error).message}\n`);
             process.exit(1);

@@ -1,3 +1,4 @@
+import '../platform/tracing-register'; // first: tracing must load before pg and http
 import { runMain } from '../platform/main';
 import { startStack } from './stack';
 import { loadDemoData } from './demo-data';

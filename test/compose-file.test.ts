@@ -20,15 +20,19 @@ function sourceOf(command: string[]): string {
 }
 
 describe('docker-compose.yml', () => {
-  it('has PostgreSQL, Redis, a migration step, the four subgraphs and the gateway', () => {
+  it('has PostgreSQL, Redis, a migration step, the four subgraphs, the gateway and the observability services', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'analytics',
       'external-sources',
       'gateway',
+      'grafana',
       'identity-consent',
+      'jaeger',
       'listings-matching',
       'migrate',
+      'otel-collector',
       'postgres',
+      'prometheus',
       'redis',
       'simulators',
     ]);
@@ -84,7 +88,8 @@ describe('docker-compose.yml', () => {
         expect(Object.keys(compose.services)).toContain(dependency);
         expect(['service_healthy', 'service_completed_successfully']).toContain(condition.condition);
       }
-      if (name !== 'migrate') expect(service.healthcheck ?? compose.services[name].healthcheck).toBeDefined();
+      // The collector and Jaeger images have no shell or HTTP client to probe with; nothing waits for them.
+      if (!['migrate', 'otel-collector', 'jaeger'].includes(name)) expect(service.healthcheck ?? compose.services[name].healthcheck).toBeDefined();
     }
   });
 
@@ -93,5 +98,46 @@ describe('docker-compose.yml', () => {
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
+  });
+});
+
+describe('docker-compose.yml: observability', () => {
+  const hostPath = (mount: string) => path.join(PROJECT_ROOT, mount.split(':')[0]);
+  const mounts = (name: string): string[] => compose.services[name].volumes.filter((v: string) => v.startsWith('./'));
+
+  it('sends every service’s traces to the collector, which forwards them to Jaeger', () => {
+    for (const name of APP_SERVICES) expect(compose.services[name].environment.OTEL_EXPORTER_OTLP_ENDPOINT).toContain('http://otel-collector:4318');
+    expect(compose.services['otel-collector'].expose).toContain('4318');
+    const [collectorConfig] = mounts('otel-collector');
+    const config = parse(readFileSync(hostPath(collectorConfig), 'utf8'));
+    expect(config.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
+    expect(config.service.pipelines.traces.receivers).toEqual(['otlp']);
+    for (const exporter of config.service.pipelines.traces.exporters) expect(config.exporters[exporter].endpoint).toBe('jaeger:4317');
+    expect(compose.services.jaeger.expose).toContain('4317');
+  });
+
+  it('mounts only files that exist in the project', () => {
+    for (const name of ['otel-collector', 'prometheus', 'grafana']) for (const mount of mounts(name)) expect([mount, existsSync(hostPath(mount))]).toEqual([mount, true]);
+  });
+
+  it('runs Prometheus on the committed scrape config and alert rules', () => {
+    const targets = mounts('prometheus').map((m) => m.split(':')[1]);
+    expect(targets).toEqual(expect.arrayContaining(['/etc/prometheus/prometheus.yml', '/etc/prometheus/alerts.yml']));
+    expect(compose.services.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+  });
+
+  it('provisions Grafana with the Prometheus data source and the dashboards folder it mounts', () => {
+    const provisioning = mounts('grafana').find((m) => m.includes('provisioning')) as string;
+    const dashboardsMount = mounts('grafana').find((m) => m.includes('dashboards')) as string;
+    const datasources = parse(readFileSync(path.join(hostPath(provisioning), 'datasources', 'datasources.yml'), 'utf8')).datasources;
+    expect(datasources.find((d: any) => d.type === 'prometheus').url).toBe('http://prometheus:9090');
+    expect(datasources.find((d: any) => d.type === 'jaeger').url).toBe('http://jaeger:16686');
+    const providers = parse(readFileSync(path.join(hostPath(provisioning), 'dashboards', 'dashboards.yml'), 'utf8')).providers;
+    expect(providers[0].options.path).toBe(dashboardsMount.split(':')[1]);
+    expect(compose.services.grafana.depends_on.prometheus.condition).toBe('service_healthy');
+  });
+
+  it('publishes the UIs on this host only', () => {
+    for (const name of ['jaeger', 'prometheus', 'grafana']) for (const port of compose.services[name].ports) expect(port).toMatch(/^127\.0\.0\.1:/);
   });
 });

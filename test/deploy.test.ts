@@ -83,3 +83,102 @@ describe('Prometheus alert rules', () => {
     }
   });
 });
+
+/** Metric names in a PromQL expression: label matchers, ranges, strings and grouping clauses removed, functions skipped. */
+const PROMQL_WORDS = new Set([
+  'sum', 'max', 'min', 'avg', 'count', 'topk', 'bottomk', 'rate', 'irate', 'increase', 'delta', 'histogram_quantile',
+  'clamp_min', 'clamp_max', 'abs', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset',
+]);
+function metricsIn(expr: string): string[] {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(?:by|without|on|ignoring)\s*\([^)]*\)/g, ' ');
+  return [...stripped.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)].map((m) => m[0]).filter((w) => !PROMQL_WORDS.has(w));
+}
+
+describe('Grafana dashboards', () => {
+  const DASHBOARDS = path.join(PROJECT_ROOT, 'deploy', 'grafana', 'dashboards');
+  const dashboards = readdirSync(DASHBOARDS)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ file: f, ...JSON.parse(readFileSync(path.join(DASHBOARDS, f), 'utf8')) }));
+  const panels = dashboards.flatMap((d: any) => d.panels.filter((p: any) => p.type !== 'row').map((p: any) => ({ dashboard: d.file, ...p })));
+  const exprs: string[] = panels.flatMap((p: any) => p.targets.map((t: any) => t.expr));
+  const registered = registeredMetrics();
+  // and Prometheus's own `up` (per scrape target)
+  const exported = new Set([...registered, 'up']);
+  const datasources = parse(readFileSync(path.join(PROJECT_ROOT, 'deploy', 'grafana', 'provisioning', 'datasources', 'datasources.yml'), 'utf8')).datasources;
+
+  it('every panel queries at least one metric, and only metrics the services export', () => {
+    expect(panels.length).toBeGreaterThan(20);
+    for (const panel of panels) {
+      for (const target of panel.targets) {
+        const used = metricsIn(target.expr);
+        expect([panel.dashboard, panel.title, used.length > 0]).toEqual([panel.dashboard, panel.title, true]);
+        for (const name of used) {
+          const base = name.replace(/_(bucket|count|sum)$/, '');
+          expect([panel.title, name, exported.has(name) || registered.has(base)]).toEqual([panel.title, name, true]);
+        }
+      }
+    }
+  });
+
+  it('the metric check catches a metric nobody exports', () => {
+    expect(metricsIn('histogram_quantile(0.95, sum by (le, operation) (rate(graphql_operation_duration_seconds_bucket{service="gateway"}[5m])))')).toEqual([
+      'graphql_operation_duration_seconds_bucket',
+    ]);
+    expect(metricsIn('sum by (tier) (rate(partner_requests_totl[$__rate_interval]))').every((n) => exported.has(n))).toBe(false);
+  });
+
+  it('show rate, errors and duration per operation and per subgraph, breakers, event lag and dead letters, partner tiers, crawls and rejections', () => {
+    const all = exprs.join('\n');
+    for (const needle of [
+      'graphql_operation_duration_seconds_count{service="gateway"}',
+      'graphql_operation_duration_seconds_count{service="gateway",outcome="error"}',
+      'graphql_operation_duration_seconds_bucket{service="gateway"}',
+      'sum by (subgraph) (rate(subgraph_request_duration_seconds_count',
+      'subgraph_request_duration_seconds_count{outcome!="ok"}',
+      'subgraph_request_duration_seconds_bucket',
+      'sum by (service) (rate(graphql_operation_duration_seconds_count{service!="gateway",outcome="error"}',
+      'subgraph_breaker_open',
+      'external_source_breaker_open',
+      'events_consumer_lag',
+      'events_outbox_lag_seconds',
+      'events_dead_letters',
+      'sum by (tier) (rate(partner_requests_total',
+      'external_crawl_runs_total',
+      'external_crawl_records_total{outcome="rejected"}',
+    ]) {
+      expect([needle, all.includes(needle)]).toEqual([needle, true]);
+    }
+  });
+
+  it('use only provisioned data sources, and have unique uids', () => {
+    const uids = new Set(datasources.map((d: any) => d.uid));
+    for (const panel of panels) {
+      expect(uids.has(panel.datasource.uid)).toBe(true);
+      for (const target of panel.targets) expect(uids.has(target.datasource.uid)).toBe(true);
+    }
+    const dashboardUids = dashboards.map((d: any) => d.uid);
+    expect(new Set(dashboardUids).size).toBe(dashboardUids.length);
+  });
+});
+
+describe('Prometheus scrape config', () => {
+  const config = parse(readFileSync(path.join(PROJECT_ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8'));
+
+  it('scrapes every service, every replica, on its port, under the job names the alerts use', () => {
+    const jobs = Object.fromEntries(config.scrape_configs.map((j: any) => [j.job_name, j]));
+    for (const name of ['gateway', ...SERVICE_NAMES]) {
+      const sd = jobs[name].dns_sd_configs[0];
+      expect([name, sd.names, sd.type, sd.port]).toEqual([name, [name], 'A', PORTS[name]]);
+    }
+    const alerts = readFileSync(path.join(PROJECT_ROOT, 'deploy', 'prometheus', 'alerts.yml'), 'utf8');
+    for (const name of Object.keys(jobs)) expect(alerts).toContain(name);
+  });
+
+  it('loads the alert rules', () => {
+    expect(config.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
+  });
+});

@@ -107,6 +107,7 @@ describe('a crawl through the gateway', () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toMatch(/external_crawl_records_total\{[^}]*source="hemp-suppliers-network"[^}]*outcome="normalized"[^}]*\} 1500/);
     expect(text).toMatch(/external_source_breaker_open\{[^}]*source="regulatory-registry"[^}]*\} 0/);
+    expect(text).toMatch(/external_crawl_runs_total\{[^}]*trigger="MANUAL"[^}]*status="SUCCEEDED"[^}]*\} [1-9]/);
   });
 
   it('lists runs newest first, in pages', async () => {

@@ -207,6 +207,10 @@ describe('partner tier limits', () => {
       new RegExp(`partner_requests_total\\{[^}]*partner="${client.id}"[^}]*operation="${operation}"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(metrics)?.[1];
     expect(line('PartnerActiveListings', 'ok')).toBe('2');
     expect(line('none', 'rate_limited')).toBe('1');
+    // by tier, for the dashboards: every line of this partner says FREE
+    const mine = metrics.split('\n').filter((l) => l.startsWith('partner_requests_total{') && l.includes(`partner="${client.id}"`));
+    expect(mine.length).toBeGreaterThanOrEqual(2);
+    for (const l of mine) expect(l).toContain('tier="FREE"');
   });
 
   it('exports usage per partner, operation and outcome on /metrics', async () => {
@@ -218,6 +222,6 @@ describe('partner tier limits', () => {
     const mine = metrics.split('\n').filter((l) => l.startsWith('partner_requests_total') && l.includes(client.id));
     expect(mine.some((l) => l.includes('operation="PartnerListing"') && l.includes('outcome="ok"'))).toBe(true);
     expect(mine.some((l) => l.includes('operation="none"') && l.includes('outcome="not_in_list"'))).toBe(true);
-    expect(metrics).toMatch(/partner_requests_total\{[^}]*partner="unknown"[^}]*outcome="unauthenticated"/);
+    expect(metrics).toMatch(/partner_requests_total\{[^}]*partner="unknown"[^}]*outcome="unauthenticated"[^}]*tier="none"/);
   });
 });

@@ -72,7 +72,7 @@ export function createPartnerGate(options: PartnerGateOptions) {
         decision = { allowed: false, retryAfterSeconds: LIMITER_UNAVAILABLE_RETRY_SECONDS };
       }
       if (!decision.allowed) {
-        usage.record(partner.id, null, 'rate_limited');
+        usage.record(partner.id, null, 'rate_limited', partner.tier);
         const seconds = decision.retryAfterSeconds;
         throw new HttpRefusal(
           429,
@@ -83,7 +83,7 @@ export function createPartnerGate(options: PartnerGateOptions) {
         );
       }
       const refuse = (message: string) => {
-        usage.record(partner.id, null, 'not_in_list');
+        usage.record(partner.id, null, 'not_in_list', partner.tier);
         return notInList(message);
       };
       if (method !== 'POST') throw refuse('Partner operations are sent with POST');
@@ -112,7 +112,7 @@ export function createPartnerGate(options: PartnerGateOptions) {
             async willSendResponse(ctx) {
               const body = ctx.response.body;
               const failed = (ctx.errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
-              usage.record(contextValue.partner?.id ?? null, ctx.operationName ?? null, failed ? 'error' : 'ok');
+              usage.record(contextValue.partner?.id ?? null, ctx.operationName ?? null, failed ? 'error' : 'ok', contextValue.partner?.tier);
             },
           };
         },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EventTraceMetadata } from '../tracing';
 
 /**
  * The one catalogue of domain events. Producers and consumers import their payload types from
@@ -292,6 +293,8 @@ export interface DomainEvent<T extends EventType = EventType> {
   aggregateId: string;
   occurredAt: Date;
   payload: EventPayload<T>;
+  /** The trace context of the transaction that wrote it, when tracing is on (platform/tracing.ts). */
+  metadata?: EventTraceMetadata | null;
 }
 
 export type AnyDomainEvent = { [T in EventType]: DomainEvent<T> }[EventType];

@@ -6,6 +6,7 @@ import { PermanentEventError, validateEvent, type DomainEvent, type EventType } 
 import { inTransaction, schemaName, withRunner } from './db';
 import type { EventMetrics } from './metrics';
 import { serializeEvent, deserializeEvent } from './serialize';
+import { consumerSpan } from '../tracing';
 
 export interface ConsumerContext {
   /** The transaction that also records the event as processed: write the effect through it. */
@@ -102,7 +103,7 @@ export class ConsumerProcessor {
         for (let i = 0; i < raws.length; i++) {
           await m.query('SAVEPOINT event');
           try {
-            out.push(await this.apply(raws[i], m, logs[i]));
+            out.push(await consumerSpan(this.name, raws[i], 1, () => this.apply(raws[i], m, logs[i])));
             await m.query('RELEASE SAVEPOINT event');
           } catch (err) {
             await m.query('ROLLBACK TO SAVEPOINT event');
@@ -134,10 +135,12 @@ export class ConsumerProcessor {
     const log = this.options.log.child({ eventId: raw.id, eventType: raw.type, consumer: this.name });
     let outcome: Outcome;
     try {
-      outcome = await inTransaction(this.options.dataSource, async (m) => {
-        if (claim && !(await claim(m))) return 'skipped';
-        return this.apply(raw, m, log);
-      });
+      outcome = await consumerSpan(this.name, raw, 1, () =>
+        inTransaction(this.options.dataSource, async (m) => {
+          if (claim && !(await claim(m))) return 'skipped';
+          return this.apply(raw, m, log);
+        }),
+      );
     } catch (err) {
       outcome = await this.fail(raw, 1, err, log, claim);
     }
@@ -156,14 +159,16 @@ export class ConsumerProcessor {
       const log = this.options.log.child({ eventId: raw.id, eventType: raw.type, consumer: this.name, attempt: row.attempts + 1 });
       let outcome: Outcome;
       try {
-        outcome = await inTransaction(this.options.dataSource, async (m) => {
-          // Deleting the row claims the retry: a replica that lost the race deletes nothing.
-          const claimed = affected(
-            await m.query(`DELETE FROM ${s}.event_retries WHERE consumer = $1 AND event_id = $2 AND attempts = $3 RETURNING event_id`, [this.name, raw.id, row.attempts]),
-          );
-          if (!claimed) return 'skipped';
-          return this.apply(raw, m, log);
-        });
+        outcome = await consumerSpan(this.name, raw, row.attempts + 1, () =>
+          inTransaction(this.options.dataSource, async (m) => {
+            // Deleting the row claims the retry: a replica that lost the race deletes nothing.
+            const claimed = affected(
+              await m.query(`DELETE FROM ${s}.event_retries WHERE consumer = $1 AND event_id = $2 AND attempts = $3 RETURNING event_id`, [this.name, raw.id, row.attempts]),
+            );
+            if (!claimed) return 'skipped';
+            return this.apply(raw, m, log);
+          }),
+        );
       } catch (err) {
         outcome = await this.fail(raw, row.attempts + 1, err, log);
       }

@@ -2,5 +2,5 @@
 export * from './catalogue';
 export { Outbox, type NewEvent } from './outbox';
 export { defineConsumer, type ConsumerDefinition, type ConsumerContext, type EventHandler, type EventHandlers } from './consumer';
-export { createEventTablesMigration } from './migration';
+export { createEventMetadataMigration, createEventTablesMigration } from './migration';
 export { EventRuntime, type EventRuntimeOptions } from './runtime';

@@ -80,6 +80,28 @@ export function createEventTablesMigration(schema: string, timestamp: number): n
 }
 
 /**
+ * Adds `outbox.metadata`: the W3C trace context of the transaction that wrote the event (null when
+ * tracing is off), so the relay and the consumers continue that trace (platform/tracing.ts).
+ */
+export function createEventMetadataMigration(schema: string, timestamp: number): new () => MigrationInterface {
+  const s = schemaName(schema);
+  const name = `EventTraceMetadata${timestamp}`;
+  const migration = class implements MigrationInterface {
+    name = name;
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE ${s}.outbox ADD COLUMN metadata jsonb`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE ${s}.outbox DROP COLUMN metadata`);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name });
+  return migration;
+}
+
+/**
  * The shared bus of the PostgreSQL transport, owned by the platform (schema `events`), so that no
  * subgraph reads another's outbox. Created idempotently by whichever service starts first; an
  * advisory lock makes concurrent starters take turns.
@@ -104,6 +126,8 @@ export async function ensureBusSchema(runner: QueryRunner): Promise<void> {
         occurred_at timestamptz(3) NOT NULL,
         published_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
+    // Added after the first release: the trace context that travels with each event.
+    await runner.query(`ALTER TABLE ${BUS_SCHEMA}.bus ADD COLUMN IF NOT EXISTS metadata jsonb`);
     await runner.query(`CREATE UNIQUE INDEX IF NOT EXISTS bus_event_id_key ON ${BUS_SCHEMA}.bus (event_id)`);
     await runner.query(`CREATE INDEX IF NOT EXISTS bus_type_seq_idx ON ${BUS_SCHEMA}.bus (type, seq)`);
     await runner.query(`CREATE INDEX IF NOT EXISTS bus_occurred_at_idx ON ${BUS_SCHEMA}.bus (occurred_at)`);

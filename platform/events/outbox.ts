@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent } from 'typeorm';
 import { EVENT_CATALOGUE, type DomainEvent, type EventPayload, type EventType } from './catalogue';
 import { inTransaction, schemaName } from './db';
+import { currentTraceMetadata, detached } from '../tracing';
 
 /** Read events wait at most this long, or for this many, before one INSERT writes them all. */
 const RECORD_FLUSH_MS = 25;
@@ -79,8 +80,8 @@ export class Outbox {
    */
   record<T extends EventType>(event: NewEvent<T>): void {
     this.buffer.push(this.prepare(event));
-    if (this.buffer.length >= RECORD_BATCH) void this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), RECORD_FLUSH_MS);
+    if (this.buffer.length >= RECORD_BATCH) detached(() => void this.flush())();
+    else this.flushTimer ??= setTimeout(detached(() => void this.flush()), RECORD_FLUSH_MS);
   }
 
   /** Writes buffered read events now (also called when the service stops). */
@@ -89,13 +90,13 @@ export class Outbox {
     this.flushTimer = undefined;
     const batch = this.buffer.splice(0, this.buffer.length);
     if (batch.length === 0) return;
-    const columns = 7;
-    const values = batch.map((_, i) => `(${Array.from({ length: columns }, (__, c) => `$${i * columns + c + 1}${c === 5 ? '::jsonb' : ''}`).join(', ')})`);
+    const columns = 8;
+    const values = batch.map((_, i) => `(${Array.from({ length: columns }, (__, c) => `$${i * columns + c + 1}${c === 5 || c === 7 ? '::jsonb' : ''}`).join(', ')})`);
     try {
       await inTransaction(this.options.dataSource, async (m) => {
         await m.query('SET LOCAL synchronous_commit = off');
         await m.query(
-          `INSERT INTO ${this.schema}.outbox (event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at) VALUES ${values.join(', ')}`,
+          `INSERT INTO ${this.schema}.outbox (event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at, metadata) VALUES ${values.join(', ')}`,
           batch.flatMap((e) => this.params(e)),
         );
       });
@@ -135,13 +136,15 @@ export class Outbox {
       aggregateId: (entry.aggregateId as (p: unknown) => string)(payload),
       occurredAt: event.occurredAt ?? new Date(),
       payload,
+      // The active trace (a request, or a consumer handling an earlier event); undefined when tracing is off.
+      metadata: currentTraceMetadata(),
     };
   }
 
   private params(e: DomainEvent) {
-    return [e.id, e.type, e.version, e.aggregateType, e.aggregateId, JSON.stringify(e.payload), e.occurredAt];
+    return [e.id, e.type, e.version, e.aggregateType, e.aggregateId, JSON.stringify(e.payload), e.occurredAt, e.metadata ? JSON.stringify(e.metadata) : null];
   }
 }
 
 const INSERT = (schema: string) =>
-  `INSERT INTO ${schema}.outbox (event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`;
+  `INSERT INTO ${schema}.outbox (event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at, metadata) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb)`;

@@ -41,8 +41,8 @@ export class PostgresTransport implements EventTransport {
     if (!events.length) return;
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext('events:bus'))`);
     await manager.query(
-      `INSERT INTO ${B}.bus (event_id, type, version, source, aggregate_type, aggregate_id, payload, occurred_at)
-       SELECT (e->>'id')::uuid, e->>'type', (e->>'version')::int, e->>'source', e->>'aggregateType', e->>'aggregateId', e->'payload', (e->>'occurredAt')::timestamptz
+      `INSERT INTO ${B}.bus (event_id, type, version, source, aggregate_type, aggregate_id, payload, occurred_at, metadata)
+       SELECT (e->>'id')::uuid, e->>'type', (e->>'version')::int, e->>'source', e->>'aggregateType', e->>'aggregateId', e->'payload', (e->>'occurredAt')::timestamptz, e->'metadata'
        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, ord)
        ORDER BY ord
        ON CONFLICT (event_id) DO NOTHING`,
@@ -70,7 +70,7 @@ export class PostgresTransport implements EventTransport {
       async () => {
         const rows: Array<Record<string, any>> = await withRunner(dataSource, (r) =>
           r.query(
-            `SELECT o.position::text AS position, b.seq::text AS seq, b.event_id, b.type, b.version, b.source, b.aggregate_type, b.aggregate_id, b.payload, b.occurred_at
+            `SELECT o.position::text AS position, b.seq::text AS seq, b.event_id, b.type, b.version, b.source, b.aggregate_type, b.aggregate_id, b.payload, b.occurred_at, b.metadata
              FROM ${B}.bus b JOIN ${B}.consumer_offsets o ON o.consumer = $1
              WHERE b.seq > o.position AND b.type IN (SELECT jsonb_array_elements_text($2::jsonb))
              ORDER BY b.seq LIMIT $3`,
@@ -108,7 +108,7 @@ export class PostgresTransport implements EventTransport {
     for (;;) {
       const rows: Array<Record<string, any>> = await withRunner(this.dataSource, (r) =>
         r.query(
-          `SELECT seq, event_id, type, version, source, aggregate_type, aggregate_id, payload, occurred_at FROM ${B}.bus
+          `SELECT seq, event_id, type, version, source, aggregate_type, aggregate_id, payload, occurred_at, metadata FROM ${B}.bus
            WHERE seq > $1 AND occurred_at >= $2 AND type IN (SELECT jsonb_array_elements_text($3::jsonb))
            ORDER BY seq LIMIT 500`,
           [after, since, JSON.stringify(types)],

@@ -4,6 +4,7 @@ import { inTransaction, schemaName, withRunner } from './db';
 import { PollLoop } from './loop';
 import type { EventMetrics } from './metrics';
 import { eventFromRow } from './serialize';
+import { relaySpan } from '../tracing';
 import type { EventTransport } from './transport';
 
 export interface RelayOptions {
@@ -57,16 +58,18 @@ export class Relay {
       const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [`events:relay:${s}`]);
       if (!locked) return [];
       const rows: Array<Record<string, any>> = await m.query(
-        `SELECT id, event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at FROM ${s}.outbox
+        `SELECT id, event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at, metadata FROM ${s}.outbox
          WHERE published_at IS NULL ORDER BY id LIMIT $1`,
         [batchSize],
       );
       if (!rows.length) return [];
       const events = rows.map((r) => eventFromRow(r as never, this.options.source));
-      await transport.publish(m, events);
-      await m.query(`UPDATE ${s}.outbox SET published_at = now() WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)`, [
-        JSON.stringify(rows.map((r) => String(r.id))),
-      ]);
+      await relaySpan(this.options.source, events, async () => {
+        await transport.publish(m, events);
+        await m.query(`UPDATE ${s}.outbox SET published_at = now() WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)`, [
+          JSON.stringify(rows.map((r) => String(r.id))),
+        ]);
+      });
       return events;
     });
     if (sent.length) {

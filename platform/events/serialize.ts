@@ -1,4 +1,5 @@
 import type { DomainEvent, EventType } from './catalogue';
+import type { EventTraceMetadata } from '../tracing';
 
 /** The wire form of an event: the envelope with `occurredAt` as an ISO string. */
 export interface SerializedEvent {
@@ -10,6 +11,7 @@ export interface SerializedEvent {
   aggregateId: string;
   occurredAt: string;
   payload: unknown;
+  metadata?: EventTraceMetadata | null;
 }
 
 export function serializeEvent(e: DomainEvent): SerializedEvent {
@@ -31,6 +33,7 @@ export function eventFromRow(row: {
   aggregate_id: string;
   payload: unknown;
   occurred_at: Date | string;
+  metadata?: unknown;
 }, source?: string): DomainEvent {
   return {
     id: row.event_id,
@@ -41,5 +44,6 @@ export function eventFromRow(row: {
     aggregateId: row.aggregate_id,
     occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
     payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
+    ...(row.metadata ? { metadata: (typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata) as EventTraceMetadata } : {}),
   } as DomainEvent;
 }

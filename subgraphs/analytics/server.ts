@@ -3,6 +3,7 @@ import type { SubgraphModule } from '../../platform/subgraph';
 import type { AnalyticsLoaders } from './context.type';
 import { CreateInteractions1732233600000 } from './migrations/1732233600000-CreateInteractions';
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
+import { EventTraceMetadata1732610000000 } from './migrations/1732610000000-EventTraceMetadata';
 import { ErasedSubjects1732500000000 } from './migrations/1732500000000-ErasedSubjects';
 import { analyticsDataSubject } from './modules/data-subject/data-subject.service';
 import { AnalyticsReadModels1732510000000 } from './migrations/1732510000000-AnalyticsReadModels';
@@ -23,7 +24,7 @@ export const analyticsSubgraph: SubgraphModule<AnalyticsLoaders> = {
   name: 'analytics',
   dbSchema: 'analytics',
   entities: [InteractionEntity],
-  migrations: [CreateInteractions1732233600000, CreateEventTables1732400000000, ErasedSubjects1732500000000, AnalyticsReadModels1732510000000],
+  migrations: [CreateInteractions1732233600000, CreateEventTables1732400000000, ErasedSubjects1732500000000, AnalyticsReadModels1732510000000, EventTraceMetadata1732610000000],
   resolvers: [HealthResolver, InteractionResolver, AggregateResolver, MlResolver, ExperimentResolver, MarketResolver, PerformanceResolver],
   permissions: analyticsPermissions,
   createLoaders: () => ({}),

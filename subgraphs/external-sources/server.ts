@@ -4,6 +4,7 @@ import { createExternalLoaders, type ExternalLoaders } from './loaders';
 import { CreateDataSources1732233600000 } from './migrations/1732233600000-CreateDataSources';
 import { CreateCrawlerTables1732320000000 } from './migrations/1732320000000-CreateCrawlerTables';
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
+import { EventTraceMetadata1732610000000 } from './migrations/1732610000000-EventTraceMetadata';
 import { CrawlRejectionEntity, CrawlRunEntity, CrawlSourceResultEntity } from './modules/crawl/crawl.entity';
 import { resolveCrawlRunReference } from './modules/crawl/crawl.reference';
 import { CrawlRunResolver, SourceCrawlResultResolver } from './modules/crawl/crawl.resolver';
@@ -24,7 +25,7 @@ export const externalSourcesSubgraph: SubgraphModule<ExternalLoaders> = {
   name: 'external-sources',
   dbSchema: 'external',
   entities: [DataSourceEntity, CrawlRunEntity, CrawlSourceResultEntity, CrawlRejectionEntity, ExternalOfferEntity, LicenceEntity, DataSourceCredentialEntity],
-  migrations: [CreateDataSources1732233600000, CreateCrawlerTables1732320000000, CreateEventTables1732400000000],
+  migrations: [CreateDataSources1732233600000, CreateCrawlerTables1732320000000, CreateEventTables1732400000000, EventTraceMetadata1732610000000],
   // external.offers.crawled, written with each source's crawl results
   outbox: true,
   resolvers: [DataSourceResolver, ExternalOfferResolver, CrawlRunResolver, SourceCrawlResultResolver, CredentialResolver],

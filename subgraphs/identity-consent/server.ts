@@ -14,6 +14,7 @@ import { createIdentityLoaders, type IdentityLoaders } from './loaders';
 import { CreateUsers1732233600000 } from './migrations/1732233600000-CreateUsers';
 import { AuthConsentAudit1732320000000 } from './migrations/1732320000000-AuthConsentAudit';
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
+import { EventTraceMetadata1732610000000 } from './migrations/1732610000000-EventTraceMetadata';
 import { DataSubjectRequests1732500000000 } from './migrations/1732500000000-DataSubjectRequests';
 import { DataSubjectRequestEntity, DataSubjectRequestPartEntity } from './modules/data-subject/data-subject-request.entity';
 import { resolveDataSubjectRequestReference } from './modules/data-subject/data-subject.reference';
@@ -43,7 +44,7 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   name: 'identity-consent',
   dbSchema: 'identity',
   entities: [UserEntity, RefreshTokenEntity, ConsentEntity, AuditEventEntity, PartnerClientEntity, DataSubjectRequestEntity, DataSubjectRequestPartEntity],
-  migrations: [CreateUsers1732233600000, AuthConsentAudit1732320000000, CreateEventTables1732400000000, DataSubjectRequests1732500000000, Revocation1732600000000],
+  migrations: [CreateUsers1732233600000, AuthConsentAudit1732320000000, CreateEventTables1732400000000, DataSubjectRequests1732500000000, Revocation1732600000000, EventTraceMetadata1732610000000],
   outbox: true,
   resolvers: [UserResolver, AuthResolver, ConsentResolver, UserConsentsResolver, AuditResolver, PartnerClientResolver, DataSubjectRequestResolver],
   referenceResolvers: {

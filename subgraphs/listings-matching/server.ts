@@ -5,6 +5,7 @@ import { createListingsLoaders, type ListingsLoaders } from './loaders';
 import { CreateListings1732233600000 } from './migrations/1732233600000-CreateListings';
 import { SearchOrdersMatches1732320000000 } from './migrations/1732320000000-SearchOrdersMatches';
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
+import { EventTraceMetadata1732610000000 } from './migrations/1732610000000-EventTraceMetadata';
 import { ExternalOffersReadModel1732480000000 } from './migrations/1732480000000-ExternalOffersReadModel';
 import { CatalogueIndexes1732600000000 } from './migrations/1732600000000-CatalogueIndexes';
 import { externalOffersConsumer } from './modules/external-offer/external-offer.consumer';
@@ -27,7 +28,7 @@ export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
   name: 'listings-matching',
   dbSchema: 'listings',
   entities: [ListingEntity, OrderEntity, MatchRequestEntity, MatchResultEntity],
-  migrations: [CreateListings1732233600000, SearchOrdersMatches1732320000000, CreateEventTables1732400000000, ExternalOffersReadModel1732480000000, CatalogueIndexes1732600000000],
+  migrations: [CreateListings1732233600000, SearchOrdersMatches1732320000000, CreateEventTables1732400000000, ExternalOffersReadModel1732480000000, CatalogueIndexes1732600000000, EventTraceMetadata1732610000000],
   outbox: true,
   consumers: [externalOffersConsumer],
   resolvers: [ListingResolver, ListingMutationResolver, UserListingsResolver, OrderResolver, MatchRequestResolver, MatchResolver],

@@ -4,7 +4,7 @@ import { loadConfig } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { createMetrics, type ServiceMetrics } from '../../platform/metrics';
 import { openDatabase, type Database } from '../../platform/db/data-source';
-import { createEventTablesMigration, defineConsumer, EventRuntime, type ConsumerDefinition, type NewEvent } from '../../platform/events';
+import { createEventMetadataMigration, createEventTablesMigration, defineConsumer, EventRuntime, type ConsumerDefinition, type NewEvent } from '../../platform/events';
 import type { SubgraphDeps } from '../../platform/subgraph';
 import { detachedRevocationView } from '../../platform/auth/revocation';
 import { createMemoryReplayCache } from '../../platform/auth/replay-cache';
@@ -64,7 +64,7 @@ export async function startEventService(options: EventServiceOptions): Promise<E
     dataDir: config.DATA_DIR,
     schema: options.schema,
     entities: [],
-    migrations: [createEventTablesMigration(options.schema, 1732400000000), effectsMigration(options.schema)],
+    migrations: [createEventTablesMigration(options.schema, 1732400000000), createEventMetadataMigration(options.schema, 1732610000000), effectsMigration(options.schema)],
     poolSize: 4,
     log,
     metrics,

@@ -24,6 +24,12 @@ export function createCrawlMetrics(metrics: ServiceMetrics, runtimes: ReadonlyMa
     labelNames: ['source'] as const,
     registers,
   });
+  const runs = new Counter({
+    name: 'external_crawl_runs_total',
+    help: 'Finished crawl runs, by trigger (MANUAL, SCHEDULED) and status (SUCCEEDED, PARTIAL, FAILED)',
+    labelNames: ['trigger', 'status'] as const,
+    registers,
+  });
   new Gauge({
     name: 'external_source_breaker_open',
     help: "1 while a source's circuit breaker is open (calls suspended), 0.5 half-open, 0 closed",
@@ -34,6 +40,9 @@ export function createCrawlMetrics(metrics: ServiceMetrics, runtimes: ReadonlyMa
     },
   });
   return {
+    runFinished(trigger: string, status: string) {
+      runs.inc({ trigger, status });
+    },
     sourceFinished(source: string, ok: boolean, normalized: number, rejected: number, retried: number, durationMs: number) {
       records.inc({ source, outcome: 'normalized' }, normalized);
       records.inc({ source, outcome: 'rejected' }, rejected);

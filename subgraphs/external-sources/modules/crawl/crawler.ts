@@ -174,6 +174,7 @@ export class Crawler {
         `UPDATE external.crawl_runs SET status = $2, finished_at = now(), heartbeat_at = now(), error = $3 WHERE id = $1 AND status = 'RUNNING'`,
         [run.id, status, signal.aborted && status !== 'SUCCEEDED' ? 'stopped at shutdown' : null],
       );
+      this.metrics.runFinished(String(run.trigger), status);
       this.deps.log.info({ crawlRunId: run.id, status, succeeded, sources: results.length }, 'crawl finished');
     } finally {
       clearInterval(heartbeat);

@@ -1,0 +1,3 @@
+import { createEventMetadataMigration } from '../../../platform/events/migration';
+
+export const EventTraceMetadata1732610000000 = createEventMetadataMigration('analytics', 1732610000000);
