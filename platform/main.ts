@@ -11,7 +11,7 @@ interface Stoppable {
 export function runMain(name: string, start: (config: AppConfig) => Promise<Stoppable>): void {
   let config: AppConfig;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, name);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${name}: ${err.message}\n`);

@@ -27,11 +27,30 @@ const PRODUCTS: Array<{ type: ProductType; title: string; price: number }> = [
   { type: ProductType.SEEDLINGS, title: 'Hemp seedlings, certified cultivar', price: 95 },
 ];
 
-export async function loadDemoData(stack: RunningStack): Promise<number> {
-  const listings = stack.subgraphs['listings-matching'].deps.db.dataSource.getRepository(ListingEntity);
-  if ((await listings.count()) > 0) return 0;
+/** The demo accounts `npm start` prints (embedded database only: a real deployment has no demo data). */
+export const DEMO_ACCOUNTS = [
+  { role: Role.SELLER, email: 'seller1@demo.hemp.co.za', password: 'demo-seller-password' },
+  { role: Role.BUYER, email: 'buyer1@demo.hemp.co.za', password: 'demo-buyer-password' },
+] as const;
+
+export interface DemoData {
+  /** Listings loaded now (0 when the database already had some). */
+  listings: number;
+  accounts: typeof DEMO_ACCOUNTS;
+}
+
+export async function loadDemoData(stack: RunningStack): Promise<DemoData> {
   const users = stack.subgraphs['identity-consent'].deps.db.dataSource.getRepository(UserEntity);
-  const passwordHash = await hashPassword('demo-seller-password');
+  // The demo buyer is ensured on every start, so databases made before it existed get it too.
+  const buyer = DEMO_ACCOUNTS[1];
+  if (!(await users.findOneBy({ email: buyer.email }))) {
+    await users.save(
+      users.create({ email: buyer.email, displayName: 'Demo buyer (Johannesburg)', roles: [Role.BUYER], province: Province.GAUTENG, passwordHash: await hashPassword(buyer.password) }),
+    );
+  }
+  const listings = stack.subgraphs['listings-matching'].deps.db.dataSource.getRepository(ListingEntity);
+  if ((await listings.count()) > 0) return { listings: 0, accounts: DEMO_ACCOUNTS };
+  const passwordHash = await hashPassword(DEMO_ACCOUNTS[0].password);
   let created = 0;
   for (const [i, s] of SELLERS.entries()) {
     const email = `seller${i + 1}@demo.hemp.co.za`;
@@ -56,5 +75,5 @@ export async function loadDemoData(stack: RunningStack): Promise<number> {
     });
     created += (await listings.save(rows)).length;
   }
-  return created;
+  return { listings: created, accounts: DEMO_ACCOUNTS };
 }
