@@ -24,7 +24,12 @@ export function startBanner(stack: RunningStack, config: AppConfig, seconds: str
       ? `  Admin:     ${config.BOOTSTRAP_ADMIN_EMAIL} (password: the BOOTSTRAP_ADMIN_PASSWORD you set)`
       : '  Admin:     none; set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create one at start',
     ...(demo
-      ? ['  Demo accounts (embedded database only):', ...demo.accounts.map((a) => `    ${a.role.padEnd(7)} ${a.email}   password: ${a.password}`)]
+      ? [
+          '  Demo accounts (embedded database only):',
+          ...demo.accounts.map((a) => `    ${a.role.padEnd(7)} ${a.email}   password: ${a.password}`),
+          `    PARTNER ${demo.partner.tier} API key ${demo.partner.apiKey}`,
+          `  Partner example:  HEMP_API_KEY=${demo.partner.apiKey} npm run example:partner`,
+        ]
       : []),
     '',
   ];
