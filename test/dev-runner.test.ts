@@ -15,10 +15,19 @@ describe('npm run dev (the restart loop)', () => {
   it('restarts after each clean compile, never two at once, and leaves the stack alone on errors', async () => {
     writeFileSync(log, '');
     const compiler = path.join(dir, 'compiler.js');
+    // first compile at once; once the first stack is up, a compile with errors, then a clean one
     writeFileSync(
       compiler,
-      `const say = (n, ms) => setTimeout(() => console.log('[12:00:00] Found ' + n + ' error' + (n === 1 ? '' : 's') + '. Watching for file changes.'), ms);
-       say(0, 50); say(2, 400); say(0, 800); setInterval(() => {}, 1000);`,
+      `const fs = require('fs'); const log = ${JSON.stringify(log)};
+       const say = (n) => console.log('[12:00:00] Found ' + n + ' error' + (n === 1 ? '' : 's') + '. Watching for file changes.');
+       say(0);
+       const wait = setInterval(() => {
+         if (!fs.readFileSync(log, 'utf8').includes('start')) return;
+         clearInterval(wait);
+         say(2);
+         setTimeout(() => say(0), 300);
+       }, 50);
+       setInterval(() => {}, 1000);`,
     );
     const app = path.join(dir, 'app.js');
     writeFileSync(
@@ -34,7 +43,8 @@ describe('npm run dev (the restart loop)', () => {
       app: { command: process.execPath, args: [app] },
       out: (line) => messages.push(line),
     });
-    await new Promise((r) => setTimeout(r, 2000));
+    const deadline = Date.now() + 60_000;
+    while (readFileSync(log, 'utf8').split('start').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(runner.restarts).toBe(2);
     await runner.stop();
     const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
