@@ -1,5 +1,7 @@
 # One image for every service; the command picks which one runs (see docker-compose.yml).
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS, the same release as the `node` devDependency the tests run on (test/runtime.test.ts).
+ARG NODE_VERSION=24.21.0
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +13,7 @@ COPY scripts scripts
 COPY schema schema
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json

@@ -3,11 +3,11 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import type { DestinationStream } from 'pino';
 import type { AppConfig, SubgraphName } from '../platform/config';
 import { createLogger } from '../platform/logger';
-import { createMetrics } from '../platform/metrics';
+import { Gauge } from 'prom-client';
+import { createMetrics, type ServiceMetrics } from '../platform/metrics';
 import { createTokenVerifier, refusalReasonOf } from '../platform/auth/viewer';
 import { createRevocationView, httpRevocationSync, type RevocationView } from '../platform/auth/revocation';
 import { isPublicOperation, staleTokenPlugin, staleTokenWarning } from './edge/stale-token';
@@ -25,6 +25,7 @@ import { createApqStore } from './edge/apq';
 import { createResponseCache } from './edge/response-cache';
 import { createHttpFetcher } from './subgraph-http';
 import { explorerRoutes } from './explorer/explorer';
+import { landingPagePlugin } from './explorer/landing';
 import { createSecurityAuditClient } from '../platform/security-audit-client';
 import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
 import { createThreatDetector, threatRefusal, type ThreatSignal } from './edge/threats';
@@ -68,25 +69,47 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-function readinessChecker(config: AppConfig) {
+/**
+ * Readiness of a gateway means "this gateway can serve": it has its supergraph and is not draining
+ * (the HTTP layer answers 503 while draining). A subgraph that is down degrades the answers — the
+ * breakers answer its part with a coded error naming it — but must not take the gateway out of the
+ * load balancer: one subgraph outage would otherwise remove every gateway replica at once. Each
+ * subgraph's state is in `/ready`'s body (`degraded`, `subgraphs`) and in `gateway_subgraph_up`.
+ */
+function readinessChecker(config: AppConfig, metrics: ServiceMetrics) {
+  const up = new Gauge({
+    name: 'gateway_subgraph_up',
+    help: "1 when the subgraph's /ready answered the gateway's last readiness check, 0 when it did not",
+    labelNames: ['subgraph'] as const,
+    registers: [metrics.registry],
+    // A scrape runs (or reuses) the check, so the gauge is current even when nothing probes /ready.
+    async collect() {
+      await readiness();
+    },
+  });
   let cached: { at: number; value: Promise<Readiness> } | null = null;
   async function check(): Promise<Readiness> {
     const entries = await Promise.all(
       (Object.entries(config.subgraphUrls) as [SubgraphName, string][]).map(async ([name, url]) => {
+        let ok = false;
         try {
           const res = await fetch(url.replace(/\/graphql$/, '/ready'), { signal: AbortSignal.timeout(2000) });
-          return [name, { ok: res.ok }] as const;
+          ok = res.ok;
         } catch {
-          return [name, { ok: false }] as const;
+          ok = false;
         }
+        up.set({ subgraph: name }, ok ? 1 : 0);
+        return [name, { ok }] as const;
       }),
     );
-    return { ok: entries.every(([, v]) => v.ok), checks: { subgraphs: Object.fromEntries(entries) } };
+    const down = entries.filter(([, v]) => !v.ok).map(([name]) => name);
+    return { ok: true, checks: { degraded: down.length > 0, subgraphsDown: down, subgraphs: Object.fromEntries(entries) } };
   }
-  return () => {
+  function readiness(): Promise<Readiness> {
     if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), value: check() };
     return cached.value;
-  };
+  }
+  return readiness;
 }
 
 export async function startGateway(config: AppConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
@@ -173,7 +196,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       metricsPlugin(metrics),
       operationStatsPlugin(operationStats),
       requestLogPlugin(),
-      config.isProduction ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
+      // `/graphql` in a browser: Sandbox when Apollo's CDN loads, else the way to /explorer (also in production).
+      landingPagePlugin({ isProduction: config.isProduction }),
     ],
     formatError: (formatted, original) =>
       maskError(formatted, original, {
@@ -195,7 +219,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     metricsAccess: config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : config.isProduction ? 'closed' : 'open',
     responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
     preHandle: createCorsHandler(config.CORS_ORIGINS),
-    routes: { ...explorerRoutes(), ...operationStatsRoutes(operationStats, { config, log, replay }) },
+    routes: { ...explorerRoutes({ isProduction: config.isProduction }), ...operationStatsRoutes(operationStats, { config, log, replay }) },
     prepareBody: async (body, info) => {
       const partner = await partners.identify(info);
       const clientIp = clientAddress(info.req);
@@ -236,7 +260,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
         throw err;
       }
     },
-    ready: readinessChecker(config),
+    ready: readinessChecker(config, metrics),
   });
   const base = await http.listen(options.port ?? config.GATEWAY_PORT, options.host ?? config.HOST);
   const url = `${base}/graphql`;

@@ -234,7 +234,26 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+/** Production settings without a usable default; each process is checked for the ones it uses. */
+export type ProductionRequirement = 'GATEWAY_SECRET' | 'INTERNAL_SECRET' | 'PSEUDONYM_SECRET' | 'DATABASE_URL';
+const ALL_REQUIREMENTS: readonly ProductionRequirement[] = ['GATEWAY_SECRET', 'INTERNAL_SECRET', 'PSEUDONYM_SECRET', 'DATABASE_URL'];
+
+/**
+ * What each deployed process needs, so each Kubernetes Secret holds only its own service's keys
+ * (scripts/k8s-manifests.ts): the gateway has no database and no pseudonyms, the migration job only
+ * a database. Processes not named here (`npm start`, tools) are checked for everything.
+ */
+export const PRODUCTION_REQUIREMENTS: Record<string, readonly ProductionRequirement[]> = {
+  gateway: ['GATEWAY_SECRET', 'INTERNAL_SECRET'],
+  'identity-consent': ['GATEWAY_SECRET', 'INTERNAL_SECRET', 'DATABASE_URL'],
+  'listings-matching': ['GATEWAY_SECRET', 'INTERNAL_SECRET', 'PSEUDONYM_SECRET', 'DATABASE_URL'],
+  'external-sources': ['GATEWAY_SECRET', 'INTERNAL_SECRET', 'DATABASE_URL'],
+  analytics: ['GATEWAY_SECRET', 'INTERNAL_SECRET', 'PSEUDONYM_SECRET', 'DATABASE_URL'],
+  migrate: ['DATABASE_URL'],
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, process_?: string): AppConfig {
+  const required = (process_ && PRODUCTION_REQUIREMENTS[process_]) || ALL_REQUIREMENTS;
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
@@ -245,19 +264,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const problems: string[] = [];
     const gatewayKeys = keyList(e.GATEWAY_SECRET);
     const internalKeys = keyList(e.INTERNAL_SECRET);
-    if (gatewayKeys.length === 0 || gatewayKeys.some((k) => k === DEV_GATEWAY_SECRET || k.length < 32)) {
+    if (required.includes('GATEWAY_SECRET') && (gatewayKeys.length === 0 || gatewayKeys.some((k) => k === DEV_GATEWAY_SECRET || k.length < 32))) {
       problems.push('GATEWAY_SECRET: set a random secret of at least 32 characters in production');
     }
-    if (internalKeys.length === 0 || internalKeys.some((k) => k === DEV_INTERNAL_SECRET || k.length < 32)) {
+    if (required.includes('INTERNAL_SECRET') && (internalKeys.length === 0 || internalKeys.some((k) => k === DEV_INTERNAL_SECRET || k.length < 32))) {
       problems.push('INTERNAL_SECRET: set a random secret of at least 32 characters in production');
     }
     if (internalKeys.some((k) => gatewayKeys.includes(k))) {
       problems.push('INTERNAL_SECRET: must not share a key with GATEWAY_SECRET (a gateway key must not open internal routes)');
     }
-    if (e.PSEUDONYM_SECRET === DEV_PSEUDONYM_SECRET || e.PSEUDONYM_SECRET.length < 32) {
+    if (required.includes('PSEUDONYM_SECRET') && (e.PSEUDONYM_SECRET === DEV_PSEUDONYM_SECRET || e.PSEUDONYM_SECRET.length < 32)) {
       problems.push('PSEUDONYM_SECRET: set a random secret of at least 32 characters in production');
     }
-    if (!e.DATABASE_URL) problems.push('DATABASE_URL: the embedded database is for one machine, not production');
+    if (required.includes('DATABASE_URL') && !e.DATABASE_URL) problems.push('DATABASE_URL: the embedded database is for one machine, not production');
     if (e.SIMULATORS_ENABLED === 'true') problems.push('SIMULATORS_ENABLED: the source simulators are for development and tests');
     if (problems.length) throw new ConfigError(problems);
   }

@@ -12,7 +12,7 @@ interface Stoppable {
 export function runMain(name: string, start: (config: AppConfig) => Promise<Stoppable>): void {
   let config: AppConfig;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, name);
     // `stack` (npm start) runs every service in one process, so it needs every service's secrets.
     const problems = productionSecretProblems(config, name === 'stack' ? ['identity-consent', 'external-sources'] : [name]);
     if (problems.length) throw new ConfigError(problems);

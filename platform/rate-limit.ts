@@ -1,3 +1,4 @@
+import './node-compat';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRateLimitRule, type Identity, type Store } from 'graphql-rate-limit';
 import { chain, deny, rule, type IRule, type IRules } from 'graphql-shield';

@@ -5,6 +5,9 @@ import { ListingEntity } from '../subgraphs/listings-matching/modules/listing/li
 import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/listing-status';
 import { socialImpactScore } from '../subgraphs/listings-matching/modules/listing/social-impact';
 import { ProductType, Province, Role } from '../platform/schema/shared-types';
+import { PartnerClientEntity } from '../subgraphs/identity-consent/modules/partner/partner-client.entity';
+import { PartnerTier } from '../subgraphs/identity-consent/modules/partner/partner.type';
+import { sha256Hex } from '../subgraphs/identity-consent/modules/auth/tokens';
 
 /** A handful of South African sellers and their listings, so a fresh `npm start` has something to show. */
 const SELLERS = [
@@ -27,11 +30,42 @@ const PRODUCTS: Array<{ type: ProductType; title: string; price: number }> = [
   { type: ProductType.SEEDLINGS, title: 'Hemp seedlings, certified cultivar', price: 95 },
 ];
 
-export async function loadDemoData(stack: RunningStack): Promise<number> {
-  const listings = stack.subgraphs['listings-matching'].deps.db.dataSource.getRepository(ListingEntity);
-  if ((await listings.count()) > 0) return 0;
+/** The demo accounts `npm start` prints (embedded database only: a real deployment has no demo data). */
+export const DEMO_ACCOUNTS = [
+  { role: Role.SELLER, email: 'seller1@demo.hemp.co.za', password: 'demo-seller-password' },
+  { role: Role.BUYER, email: 'buyer1@demo.hemp.co.za', password: 'demo-buyer-password' },
+] as const;
+
+/**
+ * A partner key for `npm run example:partner` against a fresh `npm start`. Fixed and printed, like
+ * the demo passwords, because it exists on the embedded database only; real keys come from
+ * createPartnerClient and are shown once.
+ */
+export const DEMO_PARTNER = { name: 'Demo partner (embedded database only)', tier: PartnerTier.FREE, apiKey: 'hmp_live_demo-partner-embedded-database-only' } as const;
+
+export interface DemoData {
+  /** Listings loaded now (0 when the database already had some). */
+  listings: number;
+  accounts: typeof DEMO_ACCOUNTS;
+  partner: typeof DEMO_PARTNER;
+}
+
+export async function loadDemoData(stack: RunningStack): Promise<DemoData> {
   const users = stack.subgraphs['identity-consent'].deps.db.dataSource.getRepository(UserEntity);
-  const passwordHash = await hashPassword('demo-seller-password');
+  // The demo buyer is ensured on every start, so databases made before it existed get it too.
+  const buyer = DEMO_ACCOUNTS[1];
+  if (!(await users.findOneBy({ email: buyer.email }))) {
+    await users.save(
+      users.create({ email: buyer.email, displayName: 'Demo buyer (Johannesburg)', roles: [Role.BUYER], province: Province.GAUTENG, passwordHash: await hashPassword(buyer.password) }),
+    );
+  }
+  const partners = stack.subgraphs['identity-consent'].deps.db.dataSource.getRepository(PartnerClientEntity);
+  if (!(await partners.findOneBy({ keyHash: sha256Hex(DEMO_PARTNER.apiKey) }))) {
+    await partners.save(partners.create({ name: DEMO_PARTNER.name, tier: DEMO_PARTNER.tier, keyHash: sha256Hex(DEMO_PARTNER.apiKey), createdBy: null, revokedAt: null }));
+  }
+  const listings = stack.subgraphs['listings-matching'].deps.db.dataSource.getRepository(ListingEntity);
+  if ((await listings.count()) > 0) return { listings: 0, accounts: DEMO_ACCOUNTS, partner: DEMO_PARTNER };
+  const passwordHash = await hashPassword(DEMO_ACCOUNTS[0].password);
   let created = 0;
   for (const [i, s] of SELLERS.entries()) {
     const email = `seller${i + 1}@demo.hemp.co.za`;
@@ -56,5 +90,5 @@ export async function loadDemoData(stack: RunningStack): Promise<number> {
     });
     created += (await listings.save(rows)).length;
   }
-  return created;
+  return { listings: created, accounts: DEMO_ACCOUNTS, partner: DEMO_PARTNER };
 }

@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { loadConfig, SERVICE_NAMES } from '../platform/config';
+import { loadConfig, PRODUCTION_REQUIREMENTS, SERVICE_NAMES } from '../platform/config';
 import { PROJECT_ROOT } from '../platform/paths';
 
 /**
- * Writes deploy/k8s/*.yaml: one Deployment, Service, HorizontalPodAutoscaler and
- * PodDisruptionBudget per service, the shared ConfigMap and Secret, and the migration Job. The
+ * Writes deploy/k8s/*.yaml: one Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget
+ * and Secret per service, the shared ConfigMap, the migration Job, the Ingress in front of the
+ * gateway and the NetworkPolicies that keep the subgraphs behind it. The
  * manifests are generated from the same defaults the services read, committed, and checked for
  * drift (`npm run k8s -- --check`).
  */
@@ -46,16 +47,32 @@ const configMap = {
   },
 };
 
-/** Placeholders only: create the real Secret with `kubectl create secret generic hemp-secrets --from-env-file=.env`. */
-const secret = {
-  apiVersion: 'v1',
-  kind: 'Secret',
-  metadata: { name: 'hemp-secrets', namespace: NAMESPACE },
-  type: 'Opaque',
-  stringData: Object.fromEntries(
-    ['DATABASE_URL', 'GATEWAY_SECRET', 'INTERNAL_SECRET', 'PSEUDONYM_SECRET', 'JWT_PRIVATE_KEYS', 'VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS', 'METRICS_TOKEN'].map((k) => [k, 'replace-me']),
-  ),
+/**
+ * The secret keys each process reads, and nothing else: a compromised gateway pod holds no JWT
+ * signing key, vault key or source credential. What each needs to start in production is
+ * PRODUCTION_REQUIREMENTS (platform/config.ts); the rest are read by one service only.
+ */
+export const SECRET_KEYS: Record<string, readonly string[]> = {
+  gateway: [...PRODUCTION_REQUIREMENTS.gateway, 'METRICS_TOKEN'],
+  'identity-consent': [...PRODUCTION_REQUIREMENTS['identity-consent'], 'JWT_PRIVATE_KEYS', 'METRICS_TOKEN'],
+  'listings-matching': [...PRODUCTION_REQUIREMENTS['listings-matching'], 'METRICS_TOKEN'],
+  'external-sources': [...PRODUCTION_REQUIREMENTS['external-sources'], 'VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS', 'METRICS_TOKEN'],
+  analytics: [...PRODUCTION_REQUIREMENTS.analytics, 'METRICS_TOKEN'],
+  migrate: PRODUCTION_REQUIREMENTS.migrate,
 };
+
+export const secretName = (name: string) => `${name}-secrets`;
+
+/** Placeholders only: create the real ones from `npm run keys` output (see docs/deploy.md). */
+function secret(name: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: secretName(name), namespace: NAMESPACE, labels: labels(name) },
+    type: 'Opaque',
+    stringData: Object.fromEntries([...SECRET_KEYS[name]].sort().map((k) => [k, 'replace-me'])),
+  };
+}
 
 const securityContext = {
   runAsNonRoot: true,
@@ -70,7 +87,7 @@ function container(name: string, command: string, port?: number) {
     name,
     image: IMAGE,
     command: ['node', command],
-    envFrom: [{ configMapRef: { name: 'hemp-config' } }, { secretRef: { name: 'hemp-secrets' } }],
+    envFrom: [{ configMapRef: { name: 'hemp-config' } }, { secretRef: { name: secretName(name) } }],
     ...(port
       ? {
           ports: [{ name: 'http', containerPort: port }],
@@ -127,6 +144,7 @@ function serviceDocs(s: (typeof SERVICES)[number]) {
       metadata: { name: s.name, namespace: NAMESPACE },
       spec: { minAvailable: 1, selector: { matchLabels: labels(s.name) } },
     },
+    secret(s.name),
   ];
 }
 
@@ -141,13 +159,75 @@ const migrationJob = {
   },
 };
 
+/** Where the ingress controller and Prometheus run; adjust to the cluster (they are namespace names). */
+export const INGRESS_NAMESPACE = 'ingress-nginx';
+export const MONITORING_NAMESPACE = 'monitoring';
+export const PUBLIC_HOST = 'api.hemp-marketplace.example';
+
+/**
+ * Only the gateway is public, and only its browser and GraphQL routes: `/graphql`, the landing page
+ * `/` and `/explorer`. `/metrics`, `/ready` and the signed `/internal/...` routes stay in the cluster.
+ */
+const ingress = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: {
+    name: 'gateway',
+    namespace: NAMESPACE,
+    annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': `${Math.ceil(defaults.BODY_LIMIT_BYTES / 1048576)}m` },
+  },
+  spec: {
+    ingressClassName: 'nginx',
+    tls: [{ hosts: [PUBLIC_HOST], secretName: 'gateway-tls' }],
+    rules: [
+      {
+        host: PUBLIC_HOST,
+        http: {
+          paths: [
+            { path: '/graphql', pathType: 'Exact' },
+            { path: '/', pathType: 'Exact' },
+            { path: '/explorer', pathType: 'Prefix' },
+          ].map((p) => ({ ...p, backend: { service: { name: 'gateway', port: { name: 'http' } } } })),
+        },
+      },
+    ],
+  },
+};
+
+const podsOf = (names: readonly string[]) => names.map((n) => ({ podSelector: { matchLabels: labels(n) } }));
+const fromNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+
+/**
+ * Deny every inbound connection in the namespace, then allow: the ingress controller to the
+ * gateway; the gateway and the other subgraphs to each subgraph (federation calls, JWKS and the
+ * signed internal routes: consent checks, data-subject export and erasure, security audit);
+ * analytics to the gateway (its signed operation statistics); Prometheus to every service.
+ */
+function networkPolicies() {
+  const policy = (name: string, podSelector: object, from: object[], port: number) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: NAMESPACE },
+    spec: { podSelector, policyTypes: ['Ingress'], ingress: [{ from, ports: [{ protocol: 'TCP', port }] }] },
+  });
+  return [
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny-ingress', namespace: NAMESPACE }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+    policy('gateway', { matchLabels: labels('gateway') }, [fromNamespace(INGRESS_NAMESPACE), fromNamespace(MONITORING_NAMESPACE), ...podsOf(['analytics'])], defaults.GATEWAY_PORT),
+    ...SERVICE_NAMES.map((name) =>
+      policy(name, { matchLabels: labels(name) }, [...podsOf(['gateway', ...SERVICE_NAMES.filter((n) => n !== name)]), fromNamespace(MONITORING_NAMESPACE)], defaults.subgraphPorts[name]),
+    ),
+  ];
+}
+
 const HEADER = '# Generated by `npm run k8s` from scripts/k8s-manifests.ts. Do not edit by hand.\n';
 
 export function renderManifests(): Record<string, string> {
   const files: Record<string, string> = {
     'namespace.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }),
-    'config.yaml': [configMap, secret].map((d) => stringify(d)).join('---\n'),
-    'migrate-job.yaml': stringify(migrationJob),
+    'config.yaml': stringify(configMap),
+    'migrate-job.yaml': [migrationJob, secret('migrate')].map((d) => stringify(d)).join('---\n'),
+    'ingress.yaml': stringify(ingress),
+    'network-policies.yaml': networkPolicies().map((d) => stringify(d)).join('---\n'),
   };
   for (const s of SERVICES) files[`${s.name}.yaml`] = serviceDocs(s).map((d) => stringify(d)).join('---\n');
   return Object.fromEntries(Object.entries(files).map(([k, v]) => [k, HEADER + v]));

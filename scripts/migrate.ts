@@ -24,7 +24,7 @@ export async function migrateAll(config: AppConfig, log: Logger): Promise<void> 
 
 if (require.main === module) {
   const run = async () => {
-    const config = loadConfig();
+    const config = loadConfig(process.env, 'migrate');
     const log = createLogger('migrate', config.LOG_LEVEL);
     await migrateAll(config, log);
     log.info('all migrations applied');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ENV_KEYS, loadConfig, SERVICE_NAMES } from '../platform/config';
 import { PROJECT_ROOT } from '../platform/paths';
-import { renderManifests } from '../scripts/k8s-manifests';
+import { INGRESS_NAMESPACE, MONITORING_NAMESPACE, renderManifests, SECRET_KEYS } from '../scripts/k8s-manifests';
 
 const K8S = path.join(PROJECT_ROOT, 'deploy', 'k8s');
 const defaults = loadConfig({});
@@ -53,7 +53,7 @@ describe('Kubernetes manifests', () => {
   });
 
   it('configures only variables the services read, and runs migrations in a Job', () => {
-    const keys = [...Object.keys(byKind('ConfigMap')[0].data), ...Object.keys(byKind('Secret')[0].stringData)];
+    const keys = [...Object.keys(byKind('ConfigMap')[0].data), ...byKind('Secret').flatMap((s) => Object.keys(s.stringData))];
     expect(keys.filter((k) => !ENV_KEYS.includes(k))).toEqual([]);
     const job = byKind('Job')[0];
     expect(job.spec.template.spec.containers[0].command).toEqual(['node', 'dist/scripts/migrate.js']);
@@ -64,6 +64,99 @@ describe('Kubernetes manifests', () => {
     const data = byKind('ConfigMap')[0].data;
     for (const name of SERVICE_NAMES) expect(data[`${name.toUpperCase().replace(/-/g, '_')}_URL`]).toBe(`http://${name}:${PORTS[name]}/graphql`);
   });
+
+  it('gives each service a Secret with only its own keys', () => {
+    const workloads = [...byKind('Deployment'), ...byKind('Job')];
+    expect(byKind('Secret').map((s) => s.metadata.name).sort()).toEqual(workloads.map((w) => `${w.metadata.name}-secrets`).sort());
+    for (const w of workloads) {
+      const container = w.spec.template.spec.containers[0];
+      const secretRefs = container.envFrom.filter((e: any) => e.secretRef).map((e: any) => e.secretRef.name);
+      expect([w.metadata.name, secretRefs]).toEqual([w.metadata.name, [`${w.metadata.name}-secrets`]]);
+      const secret = byKind('Secret').find((s) => s.metadata.name === secretRefs[0]);
+      expect(Object.keys(secret.stringData).sort()).toEqual([...SECRET_KEYS[w.metadata.name]].sort());
+    }
+    const holders = (key: string) => byKind('Secret').filter((s) => key in s.stringData).map((s) => s.metadata.name);
+    expect(holders('JWT_PRIVATE_KEYS')).toEqual(['identity-consent-secrets']);
+    for (const key of ['VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS']) expect(holders(key)).toEqual(['external-sources-secrets']);
+    expect(holders('PSEUDONYM_SECRET').sort()).toEqual(['analytics-secrets', 'listings-matching-secrets']);
+    expect(holders('DATABASE_URL')).not.toContain('gateway-secrets');
+    // what each Secret holds is exactly what that process needs to pass its production checks
+    for (const w of workloads) {
+      const env = Object.fromEntries(Object.keys(byKind('Secret').find((s) => s.metadata.name === `${w.metadata.name}-secrets`).stringData).map((k) => [k, k === 'DATABASE_URL' ? 'postgres://u:p@db:5432/hemp' : 'x'.repeat(40)]));
+      expect(() => loadConfig({ ...byKind('ConfigMap')[0].data, ...env }, w.metadata.name)).not.toThrow();
+    }
+  });
+
+  it('publishes only the gateway, and only its GraphQL and browser routes', () => {
+    const [ingress] = byKind('Ingress');
+    const paths = ingress.spec.rules.flatMap((r: any) => r.http.paths);
+    expect(paths.map((p: any) => p.backend.service.name)).toEqual(paths.map(() => 'gateway'));
+    expect(paths.map((p: any) => p.path).sort()).toEqual(['/', '/explorer', '/graphql']);
+    const exposes = (route: string) =>
+      paths.some((p: any) => (p.pathType === 'Exact' ? route === p.path : route === p.path || route.startsWith(`${p.path}/`)));
+    for (const hidden of ['/metrics', '/ready', '/health', '/internal/operation-stats']) expect([hidden, exposes(hidden)]).toEqual([hidden, false]);
+    for (const shown of ['/graphql', '/', '/explorer', '/explorer/assets/graphiql.js']) expect([shown, exposes(shown)]).toEqual([shown, true]);
+  });
+});
+
+/** Who may open a connection to whom under the NetworkPolicies (ingress rules; the semantics Kubernetes gives them). */
+describe('NetworkPolicies', () => {
+  const policies = byKind('NetworkPolicy');
+  interface Peer {
+    namespace: string;
+    labels: Record<string, string>;
+  }
+  const matches = (selector: any, labels: Record<string, string>) =>
+    Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const pod = (name: string): Peer => ({
+    namespace: 'hemp-marketplace',
+    labels: byKind('Deployment').find((d) => d.metadata.name === name).spec.template.metadata.labels,
+  });
+  function allowed(from: Peer, to: Peer, port: number): boolean {
+    const selecting = policies.filter((p) => p.metadata.namespace === to.namespace && matches(p.spec.podSelector, to.labels) && p.spec.policyTypes.includes('Ingress'));
+    if (selecting.length === 0) return true;
+    return selecting.some((p) =>
+      (p.spec.ingress ?? []).some(
+        (rule: any) =>
+          (rule.ports ?? [{ port }]).some((pt: any) => pt.port === port) &&
+          (rule.from ?? []).some((peer: any) => {
+            if (peer.namespaceSelector && !peer.podSelector) return matches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': from.namespace });
+            if (peer.podSelector && !peer.namespaceSelector) return from.namespace === to.namespace && matches(peer.podSelector, from.labels);
+            return false;
+          }),
+      ),
+    );
+  }
+  const ingressController: Peer = { namespace: INGRESS_NAMESPACE, labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+  const prometheus: Peer = { namespace: MONITORING_NAMESPACE, labels: { 'app.kubernetes.io/name': 'prometheus' } };
+  const stranger: Peer = { namespace: 'hemp-marketplace', labels: { app: 'debug-shell' } };
+  const otherNamespace: Peer = { namespace: 'default', labels: {} };
+
+  it('deny by default: every pod in the namespace is selected by a deny-all ingress policy', () => {
+    const denyAll = policies.find((p) => p.metadata.name === 'default-deny-ingress');
+    expect(denyAll.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+  });
+
+  it('lets the ingress controller reach the gateway and nothing else', () => {
+    expect(allowed(ingressController, pod('gateway'), PORTS.gateway)).toBe(true);
+    for (const name of SERVICE_NAMES) expect([name, allowed(ingressController, pod(name), PORTS[name])]).toEqual([name, false]);
+  });
+
+  it.each(SERVICE_NAMES)('%s is reachable from the gateway and the other subgraphs only', (name) => {
+    expect(allowed(pod('gateway'), pod(name), PORTS[name])).toBe(true);
+    for (const other of SERVICE_NAMES.filter((n) => n !== name)) expect([other, allowed(pod(other), pod(name), PORTS[name])]).toEqual([other, true]);
+    expect(allowed(stranger, pod(name), PORTS[name])).toBe(false);
+    expect(allowed(otherNamespace, pod(name), PORTS[name])).toBe(false);
+    expect(allowed(pod('gateway'), pod(name), 5432)).toBe(false);
+    expect(allowed(prometheus, pod(name), PORTS[name])).toBe(true);
+  });
+
+  it('lets analytics read the gateway (operation statistics) but no stranger', () => {
+    expect(allowed(pod('analytics'), pod('gateway'), PORTS.gateway)).toBe(true);
+    expect(allowed(stranger, pod('gateway'), PORTS.gateway)).toBe(false);
+    expect(allowed(otherNamespace, pod('gateway'), PORTS.gateway)).toBe(false);
+  });
+
 });
 
 describe('Prometheus alert rules', () => {

@@ -110,6 +110,34 @@ describe('a crawl through the gateway', () => {
     expect(text).toMatch(/external_crawl_runs_total\{[^}]*trigger="MANUAL"[^}]*status="SUCCEEDED"[^}]*\} [1-9]/);
   });
 
+  it('shows records and pages read so far while a source is still being crawled', async () => {
+    await new Promise((r) => setTimeout(r, 250)); // let the breakers of earlier tests settle
+    // 15 pages of 100 at 3 in flight, 400 ms each: about 2 s of crawling to watch
+    sims.get('hemp-suppliers-network').setFaults({ latencyMs: 400 });
+    const res = await trigger([HSN]);
+    expect(res.body.errors).toBeUndefined();
+    const id = res.body.data.triggerCrawl.id;
+    const seen: Array<{ fetched: number; pages: number }> = [];
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      const poll = await t.gql(`query($id: ID!) { crawlRun(id: $id) { ${RUN_FIELDS} } }`, { id }, { token: admin });
+      const run = poll.body.data.crawlRun;
+      if (run.status !== 'RUNNING') break;
+      const [source] = run.results;
+      if (!source.finished) {
+        seen.push({ fetched: source.fetched, pages: source.pages });
+        expect(source.normalized).toBe(0); // stored only when the source finishes
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const partial = seen.filter((p) => p.fetched > 0 && p.fetched < 1500);
+    expect(partial.length).toBeGreaterThan(0);
+    for (const p of partial) expect(p.fetched).toBe(p.pages * 100);
+    // never going backwards
+    for (let i = 1; i < seen.length; i++) expect(seen[i].fetched).toBeGreaterThanOrEqual(seen[i - 1].fetched);
+    const run = await waitForRun(id);
+    expect(run.results[0]).toMatchObject({ finished: true, fetched: 1500, normalized: 1500, pages: 15 });
+  });
+
   it('lists runs newest first, in pages', async () => {
     await crawl([HSN]);
     const res = await t.gql(`{ crawlRuns(first: 1) { totalCount edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }`, {}, { token: admin });

@@ -4,7 +4,7 @@ export const EXPLORER_CLIENT_JS = String.raw`/* The offline explorer: GraphiQL f
   'use strict';
   var params = new URLSearchParams(window.location.search);
   var tokenInput = document.getElementById('token');
-  tokenInput.value = window.sessionStorage.getItem('explorer-token') || '';
+  tokenInput.value = window.HempLogin.token();
 
   function fetcher(graphQLParams, options) {
     var token = tokenInput.value.trim();
@@ -31,7 +31,11 @@ export const EXPLORER_CLIENT_JS = String.raw`/* The offline explorer: GraphiQL f
     );
   }
   document.getElementById('use-token').addEventListener('click', function () {
-    window.sessionStorage.setItem('explorer-token', tokenInput.value.trim());
+    window.HempLogin.setToken(tokenInput.value.trim(), '');
+  });
+  // The log-in form (login.js) fills the token field: nobody has to paste one.
+  window.HempLogin.onToken(function (token) {
+    tokenInput.value = token;
     render();
   });
   render();

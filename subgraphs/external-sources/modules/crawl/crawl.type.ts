@@ -42,19 +42,19 @@ export class SourceCrawlResult {
   @Field(() => Boolean, { description: 'False while the source is still being crawled' })
   finished: boolean;
 
-  @Field(() => Int, { description: 'Records read from the source' })
+  @Field(() => Int, { description: 'Records read from the source; while the source is crawled, the count so far (updated about every 0.5 s)' })
   fetched: number;
 
-  @Field(() => Int, { description: 'Records normalised and stored' })
+  @Field(() => Int, { description: 'Records normalised and stored; written when the source finishes (0 while it is crawled)' })
   normalized: number;
 
-  @Field(() => Int, { description: 'Records refused by normalisation (see rejections)' })
+  @Field(() => Int, { description: 'Records refused by normalisation (see rejections); the count so far while the source is crawled' })
   rejected: number;
 
   @Field(() => Int, { description: 'Records stored earlier that this crawl no longer found' })
   gone: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Pages read from the source; the count so far while the source is crawled' })
   pages: number;
 
   @Field(() => Int, { description: 'Requests retried after a transient failure' })

@@ -41,6 +41,8 @@ const UPSERT_CHUNK = 1000;
 /** Offers (and gone ids) per `external.offers.crawled` event; the catalogue allows 500. */
 export const EVENT_CHUNK = 500;
 const HEARTBEAT_MS = 5000;
+/** While a source is crawled, its result row shows records and pages read so far, at most this stale. */
+export const PROGRESS_FLUSH_MS = 500;
 
 function keepRecord(raw: unknown): unknown {
   try {
@@ -203,6 +205,25 @@ export class Crawler {
       note: null,
     };
     const log = this.deps.log.child({ crawlRunId: runId, source: source.slug });
+    // Live progress: the counts so far, written at most every PROGRESS_FLUSH_MS, one write at a time,
+    // and only while the row is RUNNING (the final figures are written by commitSourceCrawl).
+    let lastFlush = -Infinity;
+    let flushing: Promise<void> | null = null;
+    const flushProgress = () => {
+      if (flushing || performance.now() - lastFlush < PROGRESS_FLUSH_MS) return;
+      lastFlush = performance.now();
+      flushing = this.deps.db.dataSource
+        .query(
+          `UPDATE external.crawl_source_results SET fetched = $3, pages = $4, rejected = $5, retries = $6
+           WHERE crawl_run_id = $1 AND data_source_id = $2 AND status = 'RUNNING'`,
+          [runId, source.id, outcome.fetched, outcome.pages, outcome.rejected, outcome.retries],
+        )
+        .then(
+          () => undefined,
+          (err) => log.warn({ err }, 'could not record crawl progress'),
+        )
+        .finally(() => (flushing = null));
+    };
     try {
       if (!runtime) throw new SourceRequestError(`no connector for source "${source.slug}"`, 'http', false);
       const credential = serviceCredential(this.deps.config, source.slug);
@@ -229,6 +250,7 @@ export class Crawler {
         }
         if (outcome.pages % 10 === 0) log.info({ pages: outcome.pages, fetched: outcome.fetched, rejected: outcome.rejected }, 'crawl progress');
         else log.debug({ pages: outcome.pages, fetched: outcome.fetched }, 'page fetched');
+        flushProgress();
       };
       outcome.complete = await this.fetchAll(runtime, credential, signal, take, () => (outcome.retries += 1));
       if (!outcome.complete) outcome.note = `stopped at the page cap (${this.deps.config.CRAWL_PAGE_CAP} pages); records not seen were not marked gone`;
@@ -239,6 +261,7 @@ export class Crawler {
       if (!(err instanceof SourceRequestError)) log.error({ err }, 'unexpected error while crawling');
     }
     outcome.durationMs = Math.round(performance.now() - started);
+    await flushing;
     try {
       await this.commitSourceCrawl(outcome);
     } catch (err) {

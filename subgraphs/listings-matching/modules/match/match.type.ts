@@ -17,7 +17,14 @@ export class ExternalOffer {
   id: string;
 }
 
-@ObjectType({ description: 'Each component of a match score, in [0, 1] (see the formula on requestMatches)' })
+/**
+ * Scores leave the API rounded to 4 decimal places (0.7186999999999999 → 0.7187): enough to tell
+ * candidates apart at the precision of their inputs. Ranking uses the exact values.
+ */
+export const SCORE_DECIMALS = 4;
+export const roundScore = (value: number): number => Number(value.toFixed(SCORE_DECIMALS));
+
+@ObjectType({ description: 'Each component of a match score, in [0, 1], rounded to 4 decimal places (see the formula on requestMatches)' })
 export class ScoreBreakdown {
   @Field(() => Float)
   price: number;
@@ -56,7 +63,7 @@ export class AppliedMatchWeights {
 // `listing` is a field resolver in match.resolver.ts (batched through the listing loader).
 @ObjectType({ description: 'One ranked candidate: exactly one of listing and externalOffer is set' })
 export class Match {
-  @Field(() => Float, { description: 'Weighted sum of the breakdown, in [0, 1]' })
+  @Field(() => Float, { description: 'Weighted sum of the breakdown, in [0, 1], rounded to 4 decimal places (ranking uses the exact value)' })
   score: number;
 
   @Field(() => ScoreBreakdown)
@@ -131,13 +138,13 @@ export function toMatchRequest(row: MatchRequestEntity): MatchRequest {
 
 export function toMatch(row: MatchResultEntity): Match {
   return {
-    score: row.score,
+    score: roundScore(row.score),
     breakdown: {
-      price: row.priceScore,
-      distance: row.distanceScore,
-      quantity: row.quantityScore,
-      quality: row.qualityScore,
-      socialImpact: row.socialImpactScore,
+      price: roundScore(row.priceScore),
+      distance: roundScore(row.distanceScore),
+      quantity: roundScore(row.quantityScore),
+      quality: roundScore(row.qualityScore),
+      socialImpact: roundScore(row.socialImpactScore),
     },
     source: row.source as MatchSource,
     explanation: row.explanation,
