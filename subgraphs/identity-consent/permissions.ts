@@ -47,6 +47,7 @@ export const identityPermissions = {
     verifyAuditLog: isAdminRule,
     partnerClients: isAdminRule,
     dataSubjectRequest: isAuthenticated,
+    dataSubjectRequests: isAdminRule,
   },
   Mutation: {
     register: allow,
@@ -78,6 +79,8 @@ export const identityPermissions = {
   AuditEventEdge: isAdminRule,
   AuditVerification: isAdminRule,
   DataSubjectRequest: isRequestSubjectOrAdmin,
+  DataSubjectRequestConnection: isAdminRule,
+  DataSubjectRequestEdge: isAdminRule,
   SubgraphErasureReport: isAuthenticated,
   PartnerClient: isAdminRule,
   PartnerClientWithKey: isAdminRule,
