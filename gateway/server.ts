@@ -20,6 +20,7 @@ import { createCorsHandler } from './edge/cors';
 import { adminOnlySchemaPlugin } from './edge/introspection';
 import { createApqStore } from './edge/apq';
 import { explorerRoutes } from './explorer/explorer';
+import { adminRoutes } from './admin/admin';
 import { createSecurityAuditClient } from '../platform/security-audit-client';
 import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
 import { createThreatDetector, threatRefusal, type ThreatSignal } from './edge/threats';
@@ -154,7 +155,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     apollo,
     responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
     preHandle: createCorsHandler(config.CORS_ORIGINS),
-    routes: { ...explorerRoutes(), ...operationStatsRoutes(operationStats, { config, log }) },
+    routes: { ...explorerRoutes(), ...adminRoutes(), ...operationStatsRoutes(operationStats, { config, log }) },
     prepareBody: async (body, info) => {
       const partner = await partners.identify(info);
       const clientIp = info.req.socket.remoteAddress ?? null;
