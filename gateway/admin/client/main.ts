@@ -97,7 +97,7 @@ async function renderPage(main: HTMLElement, focus: boolean): Promise<void> {
   } catch (err) {
     if (generation !== renderGeneration || !currentSession()) return;
     disposeCharts();
-    main.replaceChildren(h('p', { className: 'error', role: 'alert' }, `${page.title} could not load: ${(err as Error).message}`));
+    main.replaceChildren(h('p', { id: 'page-error', className: 'error', role: 'alert' }, `${page.title} could not load: ${(err as Error).message}`));
   }
   main.removeAttribute('aria-busy');
   // charts render in a microtask after insertion; mark the page ready after them

@@ -51,7 +51,7 @@ async function crawlNow(slot: HTMLElement, button: HTMLButtonElement, rerender: 
 export async function sourcesPage(rerender: () => void): Promise<HTMLElement> {
   const { dataSources, crawlRuns } = await request('AdminSources', { first: PAGE_SIZE, after: pager.after });
   const runs = crawlRuns.edges.map((e) => e.node).reverse(); // oldest first on a timeline
-  const at = runs.map((r) => when(r.startedAt));
+  const at = runs.map((r) => new Date(r.startedAt).toLocaleString('en-ZA', { dateStyle: 'short', timeStyle: 'medium' }));
   const per = (slug: string, pick: (r: AdminCrawlRunFragment['results'][number]) => number) => runs.map((run) => {
     const r = run.results.find((x) => x.dataSource.slug === slug);
     return r ? pick(r) : null;

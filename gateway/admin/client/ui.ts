@@ -53,8 +53,16 @@ window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
  * summary as the figure's label, and the same numbers as a table under a disclosure.
  */
 export function chart(id: string, title: string, summary: string, option: EChartsOption, data: HTMLTableElement): HTMLElement {
-  const box = h('div', { id, className: 'chart', role: 'img', 'aria-label': `${title}. ${summary}` });
-  const figure = h('figure', { style: 'margin:0' }, h('h3', {}, title), box, h('details', {}, h('summary', {}, `${title}: data table`), data));
+  // ECharts labels the chart itself (aria.enabled: series and values); the summary says what it means
+  const box = h('div', { id, className: 'chart', 'aria-describedby': `${id}-summary` });
+  const figure = h(
+    'figure',
+    { style: 'margin:0' },
+    h('h3', {}, title),
+    h('p', { id: `${id}-summary`, className: 'muted' }, summary),
+    box,
+    h('details', {}, h('summary', {}, `${title}: data table`), data),
+  );
   // rendered once the figure is in the document (ECharts needs a laid-out size)
   queueMicrotask(() => {
     const instance = echarts.init(box, undefined, { renderer: 'canvas' });
