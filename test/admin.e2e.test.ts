@@ -122,6 +122,8 @@ describe('admin console in Chromium', () => {
       // every chart carries a text alternative: a label and a data table
       for (const id of Object.keys(p.charts)) {
         expect((await page.getAttribute(`#${id}`, 'aria-label'))?.length).toBeGreaterThan(20); // ECharts' generated description
+        expect(Number(await page.getAttribute(`#${id}`, 'data-width'))).toBeGreaterThan(300); // drawn at its laid-out size
+        expect(await page.locator(`#${id} canvas`).count()).toBe(1);
         expect((await page.textContent(`#${id}-summary`))?.length).toBeGreaterThan(20);
         expect(await page.getAttribute(`#${id}`, 'aria-describedby')).toBe(`${id}-summary`);
         expect(await page.locator(`figure:has(#${id}) details table`).count()).toBe(1);
@@ -131,7 +133,7 @@ describe('admin console in Chromium', () => {
     // the page data behind the charts: what the activity above produced
     await page.click('header nav a[data-page="privacy"]');
     await page.waitForSelector('body[data-ready="privacy"]');
-    expect(await page.locator('#dsr-table tbody tr').count()).toBe(2);
+    expect(await page.locator('#dsr-table > table > tbody > tr').count()).toBe(2);
     await page.click('header nav a[data-page="audit"]');
     await page.waitForSelector('#audit-verify[data-valid="true"]', { timeout: 20_000 });
     expect(await page.locator('#audit-table tbody tr').count()).toBeGreaterThan(3);

@@ -51,7 +51,6 @@ export const ADMIN_PAGE = `<!doctype html>
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <div id="app">Loading the admin console…</div>
-<script src="/admin/assets/echarts.js"></script>
 <script type="module" src="/admin/assets/main.js"></script>
 </body>
 </html>`;

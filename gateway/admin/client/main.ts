@@ -5,7 +5,7 @@ import { marketPage } from './market.js';
 import { overviewPage } from './overview.js';
 import { privacyPage } from './privacy.js';
 import { sourcesPage } from './sources.js';
-import { disposeCharts, h } from './ui.js';
+import { chartsLoaded, disposeCharts, drawCharts, h } from './ui.js';
 
 type Page = (rerender: () => void) => Promise<HTMLElement>;
 const PAGES: Array<{ id: string; title: string; render: Page }> = [
@@ -90,10 +90,11 @@ async function renderPage(main: HTMLElement, focus: boolean): Promise<void> {
   delete document.body.dataset.ready;
   main.setAttribute('aria-busy', 'true');
   try {
-    const content = await page.render(() => void renderPage(main, false));
-    if (generation !== renderGeneration) return; // a newer navigation won
     disposeCharts();
+    const [content] = await Promise.all([page.render(() => void renderPage(main, false)), chartsLoaded]);
+    if (generation !== renderGeneration) return; // a newer navigation won
     main.replaceChildren(content);
+    drawCharts();
   } catch (err) {
     if (generation !== renderGeneration || !currentSession()) return;
     disposeCharts();

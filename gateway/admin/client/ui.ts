@@ -39,11 +39,30 @@ export function table(caption: string, head: string[], rows: Child[][], numeric:
 }
 
 const charts = new Set<ReturnType<typeof echarts.init>>();
+/** Charts built for a page not yet in the document: ECharts needs their laid-out size. */
+let pending: Array<() => void> = [];
+
+/** ECharts (1 MB) loads while the sign-in form is shown; pages wait for it before drawing. */
+export const chartsLoaded: Promise<void> = new Promise((resolve, reject) => {
+  const script = document.createElement('script');
+  script.src = '/admin/assets/echarts.js';
+  script.onload = () => resolve();
+  script.onerror = () => reject(new Error('the chart library did not load'));
+  document.head.append(script);
+});
+
+/** Draws the charts of the page just put in the document. */
+export function drawCharts(): void {
+  const now = pending;
+  pending = [];
+  for (const draw of now) draw();
+}
 
 /** Disposes the charts of the page being left (ECharts keeps listeners and a canvas per chart). */
 export function disposeCharts(): void {
   for (const c of charts) c.dispose();
   charts.clear();
+  pending = [];
 }
 
 window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
@@ -63,13 +82,12 @@ export function chart(id: string, title: string, summary: string, option: EChart
     box,
     h('details', {}, h('summary', {}, `${title}: data table`), data),
   );
-  // rendered once the figure is in the document (ECharts needs a laid-out size)
-  queueMicrotask(() => {
+  pending.push(() => {
     const instance = echarts.init(box, undefined, { renderer: 'canvas' });
     instance.setOption({ aria: { enabled: true }, animation: false, tooltip: { trigger: 'axis' }, legend: { type: 'scroll', top: 0 }, grid: { top: 40, left: 60, right: 60, bottom: 40 }, ...option });
     const series = instance.getOption().series as unknown[];
     box.dataset.seriesCount = String(series.length);
-    box.dataset.rendered = 'true';
+    box.dataset.width = String(instance.getWidth());
     charts.add(instance);
   });
   return figure;
