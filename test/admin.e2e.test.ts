@@ -68,7 +68,7 @@ describe('admin console in Chromium', () => {
     execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'gateway/admin/client/tsconfig.json'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
     mkdirSync(SHOTS, { recursive: true });
     t = await startTestStack({
-      env: { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, RATE_LIMIT_LOGIN_PER_EMAIL: '100', RATE_LIMIT_LOGIN_PER_IP: '1000', RATE_LIMIT_REGISTER_PER_IP: '100' },
+      env: { SUBGRAPH_TIMEOUT_MS: '30000', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, RATE_LIMIT_LOGIN_PER_EMAIL: '100', RATE_LIMIT_LOGIN_PER_IP: '1000', RATE_LIMIT_REGISTER_PER_IP: '100' },
     });
     await loadDemoData(t.stack);
     await activity();
