@@ -26,6 +26,7 @@ import { createResponseCache } from './edge/response-cache';
 import { createHttpFetcher } from './subgraph-http';
 import { explorerRoutes } from './explorer/explorer';
 import { landingPagePlugin } from './explorer/landing';
+import { adminRoutes } from './admin/admin';
 import { createSecurityAuditClient } from '../platform/security-audit-client';
 import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
 import { createThreatDetector, threatRefusal, type ThreatSignal } from './edge/threats';
@@ -219,7 +220,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     metricsAccess: config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : config.isProduction ? 'closed' : 'open',
     responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
     preHandle: createCorsHandler(config.CORS_ORIGINS),
-    routes: { ...explorerRoutes({ isProduction: config.isProduction }), ...operationStatsRoutes(operationStats, { config, log, replay }) },
+    routes: { ...explorerRoutes({ isProduction: config.isProduction }), ...adminRoutes(), ...operationStatsRoutes(operationStats, { config, log, replay }) },
     prepareBody: async (body, info) => {
       const partner = await partners.identify(info);
       const clientIp = clientAddress(info.req);

@@ -400,6 +400,60 @@ describe('dataSubjectRequest', () => {
   });
 });
 
+describe('dataSubjectRequests (ADMIN list for the console)', () => {
+  const LIST = `query($first: Int, $after: String, $status: DataSubjectRequestStatus, $type: DataSubjectRequestType) {
+    dataSubjectRequests(first: $first, after: $after, status: $status, type: $type) {
+      edges { cursor node { id type status subjectId report { subgraph erased } } } pageInfo { hasNextPage endCursor } totalCount } }`;
+
+  it('pages every request newest first with cursors, filters by status and type, and loads a page in at most four statements', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const user = await registerUser(t);
+      const { requestErasure } = await ok(REQUEST_ERASURE, {}, user.accessToken);
+      await settled(requestErasure.id, admin);
+      ids.push(requestErasure.id);
+    }
+    const all = (await ok(LIST, { first: 100, type: 'ERASURE', status: 'COMPLETED' }, admin)).dataSubjectRequests;
+    const seen = all.edges.map((e: { node: { id: string } }) => e.node.id);
+    // the three just made are the newest completed erasures, newest first
+    expect(seen.slice(0, 3)).toEqual([...ids].reverse());
+    expect(all.totalCount).toBe(seen.length);
+    expect(all.edges.every((e: { node: { type: string; status: string; report: unknown[] } }) => e.node.type === 'ERASURE' && e.node.status === 'COMPLETED' && e.node.report.length === 4)).toBe(true);
+
+    const walked: string[] = [];
+    let after: string | null = null;
+    do {
+      const before = t.statements('identity-consent');
+      const page: any = (await ok(LIST, { first: 2, after, type: 'ERASURE', status: 'COMPLETED' }, admin)).dataSubjectRequests;
+      // ids and count, then the requests with their parts through the loader
+      expect(t.statements('identity-consent') - before).toBeLessThanOrEqual(4);
+      walked.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(walked).toEqual(seen);
+    expect((await ok(LIST, { first: 100, status: 'PENDING', type: 'ACCESS' }, admin)).dataSubjectRequests.edges.every((e: any) => e.node.status === 'PENDING')).toBe(true);
+  });
+
+  it('is refused to anyone but ADMIN, even to the subject of every request, and rejects bad paging', async () => {
+    const subject = await registerUser(t);
+    await ok(REQUEST_EXPORT, {}, subject.accessToken);
+    const seller = await registerUser(t, { roles: ['SELLER'] });
+    const [subjectRes, sellerRes, anonymous] = await Promise.all([
+      t.gql(LIST, { first: 5 }, { token: subject.accessToken }),
+      t.gql(LIST, { first: 5 }, { token: seller.accessToken }),
+      t.gql(LIST, { first: 5 }),
+    ]);
+    for (const res of [subjectRes, sellerRes]) {
+      expectError(res, 'FORBIDDEN');
+      expect(res.body.data?.dataSubjectRequests ?? null).toBeNull();
+    }
+    expectError(anonymous, 'UNAUTHENTICATED');
+    expectError(await t.gql(LIST, { first: 101 }, { token: admin }), 'BAD_USER_INPUT');
+    expectError(await t.gql(LIST, { first: 5, after: 'bm90LWEtY3Vyc29y' }, { token: admin }), 'BAD_USER_INPUT');
+    expectError(await t.gql(LIST, { first: 5, after: Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url') }, { token: admin }), 'BAD_USER_INPUT');
+  });
+});
+
 describe('the internal routes', () => {
   it('refuse calls without a valid signature and answer signed ones', async () => {
     const url = new URL(t.stack.subgraphs['listings-matching'].url).origin;

@@ -69,6 +69,7 @@ export const identityPermissions = {
     verifyAuditLog: isAdminRule,
     partnerClients: isAdminRule,
     dataSubjectRequest: isAuthenticated,
+    dataSubjectRequests: isAdminRule,
   },
   Mutation: {
     register: allow,
@@ -100,6 +101,8 @@ export const identityPermissions = {
   AuditEventEdge: isAdminRule,
   AuditVerification: isAdminRule,
   DataSubjectRequest: isRequestSubjectOrAdmin,
+  DataSubjectRequestConnection: isAdminRule,
+  DataSubjectRequestEdge: isAdminRule,
   SubgraphErasureReport: isAuthenticated,
   PartnerClient: isAdminRule,
   PartnerClientWithKey: isAdminRule,

@@ -1,11 +1,13 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { isAdmin } from '../../../../platform/auth/viewer';
 import { isUuid } from '../../../../platform/schema/ids';
+import { BadUserInputError } from '../../../../platform/errors';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import type { IdentityContext } from '../../context.type';
-import { toDataSubjectRequest, DataSubjectRequest } from './data-subject.type';
+import { toDataSubjectRequest, DataSubjectRequest, DataSubjectRequestConnection, DataSubjectRequestStatus, DataSubjectRequestType } from './data-subject.type';
 import { dataSubjectService } from './data-subject.service';
-import type { DataSubjectRequestEntity } from './data-subject-request.entity';
+import { DataSubjectRequestEntity } from './data-subject-request.entity';
 
 @Resolver(() => DataSubjectRequest)
 export class DataSubjectRequestResolver {
@@ -18,6 +20,39 @@ export class DataSubjectRequestResolver {
     if (!request) return null;
     // Someone else's request is answered like an unknown id: its existence is not disclosed.
     return isAdmin(ctx.viewer!) || request.subjectId === ctx.viewer!.userId ? request : null;
+  }
+
+  @Query(() => DataSubjectRequestConnection, {
+    description: 'ADMIN; every data-subject request, newest first, optionally of one status and type; first is capped at 100',
+  })
+  async dataSubjectRequests(
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('status', () => DataSubjectRequestStatus, { nullable: true }) status: DataSubjectRequestStatus | null,
+    @Arg('type', () => DataSubjectRequestType, { nullable: true }) type: DataSubjectRequestType | null,
+    @Ctx() ctx: IdentityContext,
+  ) {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after, 2);
+    if (cursor && (typeof cursor[0] !== 'string' || Number.isNaN(Date.parse(cursor[0])) || !isUuid(String(cursor[1])))) {
+      throw new BadUserInputError('after is not a cursor this API issued', 'after');
+    }
+    const filtered = () => {
+      const q = this.deps.db.dataSource.getRepository(DataSubjectRequestEntity).createQueryBuilder('r').select('r.id').addSelect('r.requestedAt');
+      if (status) q.andWhere('r.status = :status', { status });
+      if (type) q.andWhere('r.type = :type', { type });
+      return q;
+    };
+    const page = filtered().orderBy('r.requestedAt', 'DESC').addOrderBy('r.id', 'DESC').limit(limit + 1);
+    if (cursor) page.andWhere('(r.requested_at, r.id) < (:at, :id)', { at: new Date(cursor[0] as string), id: cursor[1] });
+    const [rows, totalCount] = await Promise.all([page.getMany(), filtered().getCount()]);
+    // ids only above; the requests with their parts come through the loader (two statements per page)
+    const connection = toConnection(rows, limit, totalCount, (r) => encodeCursor([r.requestedAt.toISOString(), r.id]));
+    const nodes = await ctx.loaders.dataSubjectRequestById.loadMany(connection.edges.map((e) => e.node.id));
+    return {
+      ...connection,
+      edges: connection.edges.map((e, i) => ({ cursor: e.cursor, node: nodes[i] })).filter((e): e is { cursor: string; node: DataSubjectRequest } => !!e.node && !(e.node instanceof Error)),
+    };
   }
 
   @Mutation(() => DataSubjectRequest, {

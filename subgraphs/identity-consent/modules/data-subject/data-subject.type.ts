@@ -1,5 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
+import { ConnectionType } from '../../../../platform/schema/connection';
 import { SERVICE_NAMES } from '../../../../platform/config';
 import type { DataSubjectRequestEntity, DataSubjectRequestPartEntity } from './data-subject-request.entity';
 
@@ -78,6 +79,8 @@ export class DataSubjectRequest {
   /** Not fields: read by the resolver from the parts. */
   parts?: DataSubjectRequestPartEntity[];
 }
+
+export const DataSubjectRequestConnection = ConnectionType('DataSubjectRequest', DataSubjectRequest);
 
 const ORDER = new Map<string, number>(SERVICE_NAMES.map((name, i) => [name, i]));
 
