@@ -1,7 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { isAdmin } from '../../../../platform/auth/viewer';
 import { isUuid } from '../../../../platform/schema/ids';
-import { BadUserInputError } from '../../../../platform/errors';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import type { IdentityContext } from '../../context.type';
@@ -33,10 +32,7 @@ export class DataSubjectRequestResolver {
     @Ctx() ctx: IdentityContext,
   ) {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
-    if (cursor && (typeof cursor[0] !== 'string' || Number.isNaN(Date.parse(cursor[0])) || !isUuid(String(cursor[1])))) {
-      throw new BadUserInputError('after is not a cursor this API issued', 'after');
-    }
+    const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     const filtered = () => {
       const q = this.deps.db.dataSource.getRepository(DataSubjectRequestEntity).createQueryBuilder('r').select('r.id').addSelect('r.requestedAt');
       if (status) q.andWhere('r.status = :status', { status });
