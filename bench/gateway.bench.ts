@@ -10,7 +10,7 @@ import { generatePrivateJwk, loadSigningKeys } from '../platform/auth/keys';
 import { signAccessToken } from '../platform/auth/viewer';
 import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
 import { PROJECT_ROOT } from '../platform/paths';
-import { seedListings, seedSellers } from './seed';
+import { seedListings, seedSellers } from '../scripts/seed-data';
 import { percentile } from './stats';
 
 /**

@@ -8,7 +8,7 @@ import { CANDIDATES_SQL, requestMatches } from '../subgraphs/listings-matching/m
 import { EXTERNAL_CANDIDATES_SQL } from '../subgraphs/listings-matching/modules/external-offer/external-offer.candidates';
 import type { ActiveConsent } from '../platform/consent-client';
 import { startTestStack, type TestStack } from '../test/helpers/stack';
-import { SEARCH_WORDS, seedListings, seedSellers, seedSellerStats } from './seed';
+import { SEARCH_WORDS, seedListings, seedSellers, seedSellerStats } from '../scripts/seed-data';
 import { latencyStats } from './stats';
 
 /**

@@ -10,7 +10,7 @@ import { generatePrivateJwk, loadSigningKeys } from '../platform/auth/keys';
 import { signAccessToken } from '../platform/auth/viewer';
 import { PROJECT_ROOT } from '../platform/paths';
 import { ProductType, Province } from '../platform/schema/shared-types';
-import { seedListings, seedSellers, SEARCH_WORDS } from './seed';
+import { seedListings, seedSellers, SEARCH_WORDS } from '../scripts/seed-data';
 import { percentile } from './stats';
 import { costPlotSvg } from './plot';
 

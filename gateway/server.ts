@@ -92,7 +92,7 @@ function readinessChecker(config: AppConfig, metrics: ServiceMetrics) {
   async function check(): Promise<Readiness> {
     const entries = await Promise.all(
       (Object.entries(config.subgraphUrls) as [SubgraphName, string][]).map(async ([name, url]) => {
-        let ok = false;
+        let ok: boolean;
         try {
           const res = await fetch(url.replace(/\/graphql$/, '/ready'), { signal: AbortSignal.timeout(2000) });
           ok = res.ok;

@@ -1,5 +1,4 @@
 import { dedupeInFlight, identityScope } from './subgraph-dedupe';
-import { costPlotSvg } from '../bench/plot';
 
 const token = (sub: string) => `Bearer x.${Buffer.from(JSON.stringify({ sub })).toString('base64url')}.y`;
 const body = JSON.stringify({ query: 'query { listings { edges { node { id } } } }' });
@@ -41,15 +40,5 @@ describe('in-flight dedupe', () => {
     expect(calls).toBe(6);
     open();
     await Promise.all(m);
-  });
-});
-
-describe('the cost plot', () => {
-  it('draws every series as SVG', () => {
-    const svg = costPlotSvg({ title: 'cost', series: [{ name: 'postgres <anon>', points: [{ x: 1e4, y: 0.5 }, { x: 1e5, y: 0.6 }, { x: 1e6, y: 0.7 }] }] });
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('postgres &lt;anon&gt;');
-    expect(svg.match(/<circle/g)).toHaveLength(3);
-    expect(svg).toContain('1M');
   });
 });

@@ -11,6 +11,8 @@
 const FORBIDDEN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\p{Surrogate}/u;
 
 /** Zero-width and other invisible format characters: a title made only of these says nothing. */
+// Combining joiners and variation selectors are listed on purpose: alone they are invisible too.
+// eslint-disable-next-line no-misleading-character-class
 const INVISIBLE = /[\s\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u2028-\u202F\u205F-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/gu;
 
 export function hasForbiddenText(text: string): boolean {

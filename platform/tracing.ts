@@ -57,7 +57,6 @@ export function startTracing(options: TracingOptions): boolean {
   if (env.OTEL_SDK_DISABLED === 'true') return false;
 
   // Loaded here, not at the top: with tracing off the SDK costs neither memory nor start time.
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');

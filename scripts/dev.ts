@@ -106,7 +106,7 @@ if (require.main === module) {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    runner.stop().then(() => process.exit(0));
+    void runner.stop().finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -147,7 +147,13 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promi
 }
 
 if (require.main === module) {
-  runEventsCli(process.argv.slice(2), process.env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => {
-    process.exitCode = code;
-  });
+  runEventsCli(process.argv.slice(2), process.env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -35,5 +35,11 @@ export async function renderKeys(now = new Date()): Promise<string> {
 }
 
 if (require.main === module) {
-  renderKeys().then((text) => process.stdout.write(text));
+  renderKeys().then(
+    (text) => process.stdout.write(text),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

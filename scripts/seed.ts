@@ -3,7 +3,7 @@ import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { ProductType, Province } from '../platform/schema/shared-types';
 import { migrateAll } from './migrate';
-import { seedListings } from '../bench/seed';
+import { seedListings } from './seed-data';
 import { rebuildInteractionRollup } from '../subgraphs/analytics/modules/interaction/interaction.store';
 
 /**

@@ -67,7 +67,7 @@ it(`${OPERATIONS} random operations as anonymous, BUYER, SELLER and ADMIN: no 5x
           slowest.sort((a, b) => b.ms - a.ms).splice(5);
           sent += 1;
           if (sent % 500 === 0) console.log(`fuzz progress: ${sent} in ${Math.round((performance.now() - started) / 1000)} s ${JSON.stringify(histogram)}`);
-          let codes: string[] = [];
+          let codes: string[];
           try {
             const body = JSON.parse(text) as { errors?: Array<{ extensions?: { code?: string } }> };
             codes = [...new Set((body.errors ?? []).map((e) => String(e.extensions?.code)))].sort();

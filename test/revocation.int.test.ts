@@ -278,7 +278,6 @@ describe('how fast', () => {
       delays.push(performance.now() - revokedAt);
     }
     delays.sort((a, b) => a - b);
-    // eslint-disable-next-line no-console
     console.log(`revocation, one process: refused on the very next request ${delays.length}/${delays.length} times; that request took p50 ${delays[5].toFixed(1)} ms, max ${delays[9].toFixed(1)} ms`);
   });
 });

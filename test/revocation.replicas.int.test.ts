@@ -131,7 +131,6 @@ it('a logout through replica A is refused by gateway B and listings-matching B w
   const redisSum = lag.values.find((v) => (v as { metricName?: string }).metricName === 'revocation_propagation_seconds_sum' && v.labels.feed === 'redis');
   const redisCount = lag.values.find((v) => (v as { metricName?: string }).metricName === 'revocation_propagation_seconds_count' && v.labels.feed === 'redis');
   expect(Number(redisCount?.value)).toBeGreaterThanOrEqual(users.length);
-  // eslint-disable-next-line no-console
   console.log(
     [
       `revocation delay, from the client receiving the logout's answer to the first refused request (${users.length} users):`,

@@ -15,7 +15,6 @@ const exporter = new InMemorySpanExporter();
 startTracing({ serviceName: 'hemp-marketplace', spanProcessor: new SimpleSpanProcessor(exporter) });
 // jest loads modules through its own registry, which the pg instrumentation's require hook never
 // sees; in `node dist/...` the hook patches pg as it loads. Patch jest's copy by hand.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 instrumentPgModule(require('pg'));
 
 const QUERY = /* GraphQL */ `

@@ -142,13 +142,13 @@ export class RevocationView {
         buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
         registers: [options.registry],
       });
-      const view = this;
+      const age = () => (this.lastSyncedAt ? (Date.now() - this.lastSyncedAt) / 1000 : -1);
       new Gauge({
         name: 'revocation_view_age_seconds',
         help: 'Seconds since this service last read the revocation log',
         registers: [options.registry],
         collect() {
-          this.set(view.lastSyncedAt ? (Date.now() - view.lastSyncedAt) / 1000 : -1);
+          this.set(age());
         },
       });
     }

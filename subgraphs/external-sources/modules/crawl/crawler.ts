@@ -208,7 +208,8 @@ export class Crawler {
     // Live progress: the counts so far, written at most every PROGRESS_FLUSH_MS, one write at a time,
     // and only while the row is RUNNING (the final figures are written by commitSourceCrawl).
     let lastFlush = -Infinity;
-    let flushing: Promise<void> | null = null;
+    // typed by assertion: assignments in the closure below are invisible to narrowing
+    let flushing = null as Promise<void> | null;
     const flushProgress = () => {
       if (flushing || performance.now() - lastFlush < PROGRESS_FLUSH_MS) return;
       lastFlush = performance.now();
