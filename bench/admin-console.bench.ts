@@ -18,11 +18,19 @@ async function main() {
   const password = process.env.ADMIN_PASSWORD;
   const rounds = Number(process.env.ROUNDS ?? '5');
   const label = process.env.LABEL ?? 'run';
-  if (!email || !password) throw new Error('set ADMIN_EMAIL and ADMIN_PASSWORD (an ADMIN account, e.g. BOOTSTRAP_ADMIN_EMAIL)');
+  if (!email || !password)
+    throw new Error('set ADMIN_EMAIL and ADMIN_PASSWORD (an ADMIN account, e.g. BOOTSTRAP_ADMIN_EMAIL)');
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -56,9 +64,20 @@ async function main() {
         return [id, { medianMs: Math.round(s[Math.floor(s.length / 2)]), maxMs: Math.round(s[s.length - 1]) }];
       }),
     );
-    const result = { label, base, rounds, coldLoadMs: Math.round(coldLoad), signInToOverviewMs: Math.round(signIn), pages: stats, at: new Date().toISOString() };
+    const result = {
+      label,
+      base,
+      rounds,
+      coldLoadMs: Math.round(coldLoad),
+      signInToOverviewMs: Math.round(signIn),
+      pages: stats,
+      at: new Date().toISOString(),
+    };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(path.join(PROJECT_ROOT, 'bench', 'results', `admin-console-${label.replace(/[^a-z0-9-]/gi, '')}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(
+      path.join(PROJECT_ROOT, 'bench', 'results', `admin-console-${label.replace(/[^a-z0-9-]/gi, '')}.json`),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
     const slow = Object.entries(stats).filter(([, v]) => v.maxMs >= 1000);
     if (slow.length) {
       process.stderr.write(`slower than 1 s: ${slow.map(([k, v]) => `${k} ${v.maxMs} ms`).join(', ')}\n`);

@@ -24,7 +24,6 @@ const LISTINGS = 2_000;
 const USERS = 50_000;
 const DAY_MS = 86_400_000;
 
-
 async function timed(n: number, fn: (i: number) => Promise<void>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -62,10 +61,10 @@ async function seedWith(db: Client) {
        FROM generate_series(0, ${LISTINGS - 1}) AS n`,
   );
   for (let from = 1; from <= INTERACTIONS; from += CHUNK) {
-  const to = Math.min(INTERACTIONS, from + CHUNK - 1);
-  // Types: 40 % SEARCH, 8 % MATCH_REQUEST, 40 % LISTING_VIEW, 8 % ORDER, 3 % CONSENT_GRANTED, 1 % CONSENT_WITHDRAWN.
-  await db.query(
-    `INSERT INTO analytics.interactions (event_id, type, user_key, listing_id, product_type, metadata, occurred_at)
+    const to = Math.min(INTERACTIONS, from + CHUNK - 1);
+    // Types: 40 % SEARCH, 8 % MATCH_REQUEST, 40 % LISTING_VIEW, 8 % ORDER, 3 % CONSENT_GRANTED, 1 % CONSENT_WITHDRAWN.
+    await db.query(
+      `INSERT INTO analytics.interactions (event_id, type, user_key, listing_id, product_type, metadata, occurred_at)
      SELECT 'bench:' || g, s.type, encode(sha256(('user' || ((g * 48271) % ${USERS}))::bytea), 'hex'),
             CASE WHEN s.type IN ('LISTING_VIEW', 'ORDER') THEN md5('listing' || ((g * 7919) % ${LISTINGS}))::uuid END,
             CASE WHEN s.type IN ('SEARCH', 'MATCH_REQUEST')
@@ -76,7 +75,7 @@ async function seedWith(db: Client) {
             LATERAL (SELECT CASE WHEN r < 40 THEN 'SEARCH' WHEN r < 48 THEN 'MATCH_REQUEST' WHEN r < 88 THEN 'LISTING_VIEW'
                                  WHEN r < 96 THEN 'ORDER' WHEN r < 99 THEN 'CONSENT_GRANTED' ELSE 'CONSENT_WITHDRAWN' END AS type
                        FROM (SELECT (g * 2654435761) % 100 AS r) x) s`,
-  );
+    );
   }
   const seedMs = Math.round(performance.now() - started);
   // The consumer keeps the rollup row by row; a bulk load rebuilds it once.
@@ -86,7 +85,8 @@ async function seedWith(db: Client) {
   await db.query(`VACUUM ANALYZE analytics.interactions`);
   await db.query(`VACUUM ANALYZE analytics.interaction_rollup_hourly`);
   await db.query(`VACUUM ANALYZE analytics.listings`);
-  const [{ n: rollupRows }] = (await db.query(`SELECT count(*)::int AS n FROM analytics.interaction_rollup_hourly`)).rows;
+  const [{ n: rollupRows }] = (await db.query(`SELECT count(*)::int AS n FROM analytics.interaction_rollup_hourly`))
+    .rows;
   return { seedMs, rollupMs, rollupRows, vacuumMs: Math.round(performance.now() - started) - seedMs - rollupMs };
 }
 
@@ -107,7 +107,11 @@ async function main() {
         latencyStats(
           await timed(ITERATIONS, async (i) => {
             const to = new Date(now - i * 3_600_000);
-            const res = await t.gql(QUERY, { from: new Date(to.getTime() - days * DAY_MS).toISOString(), to: to.toISOString(), g: granularity }, { token: admin });
+            const res = await t.gql(
+              QUERY,
+              { from: new Date(to.getTime() - days * DAY_MS).toISOString(), to: to.toISOString(), g: granularity },
+              { token: admin },
+            );
             if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
           }),
         ),
@@ -120,7 +124,14 @@ async function main() {
         ),
     });
     const rows = async (days: number) =>
-      Number((await db.query(`SELECT count(*) AS n FROM analytics.interactions WHERE occurred_at >= now() - make_interval(days => $1)`, [days]))[0].n);
+      Number(
+        (
+          await db.query(
+            `SELECT count(*) AS n FROM analytics.interactions WHERE occurred_at >= now() - make_interval(days => $1)`,
+            [days],
+          )
+        )[0].n,
+      );
     // The plan of the series statement, for a range with partial hours at both edges.
     const plan = async (days: number, unit: string) => {
       const to = new Date(now);
@@ -163,7 +174,12 @@ async function main() {
     const out = {
       benchmark: 'analytics',
       at: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
       database: 'PostgreSQL server (fresh database), whole stack in one process',
       data: { interactions: INTERACTIONS, spreadOverDays: 365, listings: LISTINGS, users: USERS, ...seeded },
       iterations: ITERATIONS,
@@ -174,10 +190,31 @@ async function main() {
       interactionAnalytics: results,
       featureVectorsPage100: featurePages,
     };
-    const dir = path.join(__dirname.includes(`${path.sep}dist${path.sep}`) ? path.resolve(__dirname, '../../..') : path.resolve(__dirname, '..'), 'bench', 'results');
+    const dir = path.join(
+      __dirname.includes(`${path.sep}dist${path.sep}`)
+        ? path.resolve(__dirname, '../../..')
+        : path.resolve(__dirname, '..'),
+      'bench',
+      'results',
+    );
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'analytics.json'), `${JSON.stringify(out, null, 2)}\n`);
-    console.log(JSON.stringify({ data: out.data, featureVectorsPage100: featurePages, ...Object.fromEntries(Object.entries(results).map(([k, v]: [string, any]) => [k, { rows: v.interactionsInRange, gateway: v.gateway, service: v.service }])) }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          data: out.data,
+          featureVectorsPage100: featurePages,
+          ...Object.fromEntries(
+            Object.entries(results).map(([k, v]: [string, any]) => [
+              k,
+              { rows: v.interactionsInRange, gateway: v.gateway, service: v.service },
+            ]),
+          ),
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await t.stop();
   }

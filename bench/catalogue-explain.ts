@@ -14,7 +14,9 @@ async function main() {
   const ds = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
   await ds.initialize();
   const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM listings.listings`);
-  const [{ seller }] = await ds.query(`SELECT seller_id AS seller FROM listings.listings WHERE status <> 'ACTIVE' LIMIT 1`);
+  const [{ seller }] = await ds.query(
+    `SELECT seller_id AS seller FROM listings.listings WHERE status <> 'ACTIVE' LIMIT 1`,
+  );
   const explained: Array<{ label: string; sql: string; plan: string }> = [];
   let label = '';
   // Every statement is explained instead of run; the catalogue code gets the real rows back.
@@ -24,7 +26,9 @@ async function main() {
         explained.push({ label, sql, plan: '(the estimate itself: planning only, nothing executed)' });
         return ds.query(sql, params);
       }
-      const plan = (await ds.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      const plan = (await ds.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params))
+        .map((r: Record<string, string>) => r['QUERY PLAN'])
+        .join('\n');
       explained.push({ label, sql, plan });
       return ds.query(sql, params);
     },

@@ -16,7 +16,6 @@ import { registerUser, type Session } from '../test/helpers/identity';
 import { startTestStack, type TestStack } from '../test/helpers/stack';
 import { latencyStats } from './stats';
 
-
 let t: TestStack;
 
 beforeAll(async () => {
@@ -43,7 +42,11 @@ async function run(mutation: string, token: string): Promise<{ ms: number; readM
   }
   const ms = performance.now() - started;
   const readStarted = performance.now();
-  const poll = await t.gql(`query($id: ID!) { dataSubjectRequest(id: $id) { status export report { subgraph erased retained } failureReason } }`, { id }, { token });
+  const poll = await t.gql(
+    `query($id: ID!) { dataSubjectRequest(id: $id) { status export report { subgraph erased retained } failureReason } }`,
+    { id },
+    { token },
+  );
   return { ms, readMs: performance.now() - readStarted, request: poll.body.data.dataSubjectRequest };
 }
 
@@ -51,7 +54,11 @@ const EXPORT = `mutation { requestDataExport { id } }`;
 const ERASE = `mutation { requestErasure { id } }`;
 
 /** Rows straight into each subgraph's tables: a seller with listings, orders on them, match requests and interactions. */
-async function seedHeavy(user: Session, buyer: Session, counts: { listings: number; orders: number; matchRequests: number; interactions: number }) {
+async function seedHeavy(
+  user: Session,
+  buyer: Session,
+  counts: { listings: number; orders: number; matchRequests: number; interactions: number },
+) {
   const listings = t.stack.subgraphs['listings-matching'].deps.db.dataSource;
   await listings.query(
     `INSERT INTO listings.listings (seller_id, title, description, product_type, quantity_kg, available_kg, price_per_kg, province, status)
@@ -80,7 +87,11 @@ async function seedHeavy(user: Session, buyer: Session, counts: { listings: numb
 test('data-subject request benchmark', async () => {
   const results: Record<string, unknown> = {
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+    machine: {
+      cpus: os.cpus().length,
+      node: process.version,
+      loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    },
   };
 
   // 1. Small users (a registration and a few audit rows): the fixed cost of a request.
@@ -109,9 +120,21 @@ test('data-subject request benchmark', async () => {
   exported.request.id = exported.request.export.requestId;
   // The same read straight from identity-consent (signed as the gateway signs), to split the cost.
   const directUrl = t.stack.subgraphs['identity-consent'].url;
-  const directBody = JSON.stringify({ query: `query($id: ID!) { dataSubjectRequest(id: $id) { export } }`, variables: { id: exported.request.id } });
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': 'bench-direct', authorization: `Bearer ${heavy.accessToken}` };
-  headers[SIGNATURE_HEADER] = signGatewayRequest(t.config.GATEWAY_SECRET, { method: 'POST', pathWithQuery: new URL(directUrl).pathname, body: directBody, get: (h) => headers[h] });
+  const directBody = JSON.stringify({
+    query: `query($id: ID!) { dataSubjectRequest(id: $id) { export } }`,
+    variables: { id: exported.request.id },
+  });
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-request-id': 'bench-direct',
+    authorization: `Bearer ${heavy.accessToken}`,
+  };
+  headers[SIGNATURE_HEADER] = signGatewayRequest(t.config.GATEWAY_SECRET, {
+    method: 'POST',
+    pathWithQuery: new URL(directUrl).pathname,
+    body: directBody,
+    get: (h) => headers[h],
+  });
   const directStarted = performance.now();
   const direct = await fetch(directUrl, { method: 'POST', headers, body: directBody });
   await direct.json();

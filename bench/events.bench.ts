@@ -10,7 +10,13 @@ import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { createMetrics } from '../platform/metrics';
 import { openDatabase, type Database } from '../platform/db/data-source';
-import { createEventMetadataMigration, createEventTablesMigration, defineConsumer, EventRuntime, type NewEvent } from '../platform/events';
+import {
+  createEventMetadataMigration,
+  createEventTablesMigration,
+  defineConsumer,
+  EventRuntime,
+  type NewEvent,
+} from '../platform/events';
 import type { SubgraphDeps } from '../platform/subgraph';
 import { detachedRevocationView } from '../platform/auth/revocation';
 import { PROJECT_ROOT } from '../platform/paths';
@@ -49,7 +55,6 @@ function viewed(): NewEvent<'listing.viewed'> {
   return { type: 'listing.viewed', payload: { listingId: id, sellerId: id, viewerId: null } };
 }
 
-
 const round = (n: number) => Math.round(n * 100) / 100;
 
 async function runTransport(transport: 'postgres' | 'redis') {
@@ -72,15 +77,39 @@ async function runTransport(transport: 'postgres' | 'redis') {
 
   const open = async (schema: string, migrations: Function[]) =>
     openDatabase({ url: url.toString(), dataDir: '.data', schema, entities: [], migrations, poolSize: 10, log });
-  const producerDb = await open('bench_producer', [createEventTablesMigration('bench_producer', 1732400000000), createEventMetadataMigration('bench_producer', 1732610000000)]);
-  const consumerDb = await open('bench_consumer', [createEventTablesMigration('bench_consumer', 1732400000000), createEventMetadataMigration('bench_consumer', 1732610000000), effectsMigration()]);
-  const runtime = (db: Database, schema: string, outbox: boolean, consumers = [] as ReturnType<typeof defineConsumer>[]) =>
-    new EventRuntime({ source: schema, schema, dataSource: db.dataSource, config, log, registry: createMetrics(schema).registry, outbox, consumers });
+  const producerDb = await open('bench_producer', [
+    createEventTablesMigration('bench_producer', 1732400000000),
+    createEventMetadataMigration('bench_producer', 1732610000000),
+  ]);
+  const consumerDb = await open('bench_consumer', [
+    createEventTablesMigration('bench_consumer', 1732400000000),
+    createEventMetadataMigration('bench_consumer', 1732610000000),
+    effectsMigration(),
+  ]);
+  const runtime = (
+    db: Database,
+    schema: string,
+    outbox: boolean,
+    consumers = [] as ReturnType<typeof defineConsumer>[],
+  ) =>
+    new EventRuntime({
+      source: schema,
+      schema,
+      dataSource: db.dataSource,
+      config,
+      log,
+      registry: createMetrics(schema).registry,
+      outbox,
+      consumers,
+    });
   const consumer = defineConsumer({
     name: 'bench',
     handlers: {
       'listing.viewed': async (event, ctx) => {
-        await ctx.manager.query(`INSERT INTO bench_consumer.effects (event_id, listing_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [event.id, event.payload.listingId]);
+        await ctx.manager.query(
+          `INSERT INTO bench_consumer.effects (event_id, listing_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+          [event.id, event.payload.listingId],
+        );
         appliedAt.set(event.id, performance.now());
         onApplied?.();
       },
@@ -88,7 +117,16 @@ async function runTransport(transport: 'postgres' | 'redis') {
   });
   const producer = runtime(producerDb, 'bench_producer', true);
   const consuming = runtime(consumerDb, 'bench_consumer', false, [consumer]);
-  const deps = (db: Database, rt: EventRuntime): SubgraphDeps => ({ name: 'analytics', config, db, log, metrics: createMetrics('bench'), outbox: rt.outbox, revocations: detachedRevocationView(log), replay: createMemoryReplayCache({ maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS, maxEntries: 1000 }) });
+  const deps = (db: Database, rt: EventRuntime): SubgraphDeps => ({
+    name: 'analytics',
+    config,
+    db,
+    log,
+    metrics: createMetrics('bench'),
+    outbox: rt.outbox,
+    revocations: detachedRevocationView(log),
+    replay: createMemoryReplayCache({ maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS, maxEntries: 1000 }),
+  });
   await producer.start(deps(producerDb, producer));
   await consuming.start(deps(consumerDb, consuming));
 
@@ -164,7 +202,12 @@ async function main() {
   const config = loadConfig({});
   const results = {
     measuredAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: os.loadavg().map((l) => round(l)) },
+    machine: {
+      cpus: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverageAtStart: os.loadavg().map((l) => round(l)),
+    },
     settings: {
       EVENTS_POLL_MS: config.EVENTS_POLL_MS,
       EVENTS_BATCH_SIZE: config.EVENTS_BATCH_SIZE,

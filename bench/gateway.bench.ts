@@ -34,7 +34,9 @@ const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 4700);
 const SECRET = 'bench-gateway-secret-0123456789abcdef';
 
-const ONE_SUBGRAPH = JSON.stringify({ query: '{ listings(first: 20) { edges { node { id title pricePerKg { amount } } } } }' });
+const ONE_SUBGRAPH = JSON.stringify({
+  query: '{ listings(first: 20) { edges { node { id title pricePerKg { amount } } } } }',
+});
 const CATALOGUE = (n: number) =>
   JSON.stringify({
     query: `{ listings(first: ${n}) { totalCount edges { node { id title pricePerKg { amount currency } socialImpact { score womenOwned } seller { displayName } } } } }`,
@@ -42,7 +44,6 @@ const CATALOGUE = (n: number) =>
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
 
 interface LoadResult {
   rps: number;
@@ -53,7 +54,12 @@ interface LoadResult {
   non2xx: number;
 }
 
-async function load(url: string, body: string, seconds: number, headers: () => Record<string, string>): Promise<LoadResult> {
+async function load(
+  url: string,
+  body: string,
+  seconds: number,
+  headers: () => Record<string, string>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   // autocannon returns an emitter that is also awaitable; its typings only know the promise.
   const instance = autocannon({
@@ -65,7 +71,9 @@ async function load(url: string, body: string, seconds: number, headers: () => R
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (req: any) => ({ ...req, headers: { ...req.headers, ...headers() } }) }],
   }) as unknown as Promise<autocannon.Result> & { on(event: 'response', listener: (...args: any[]) => void): void };
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
+    latencies.push(responseTime),
+  );
   const result = await instance;
   latencies.sort((a, b) => a - b);
   return {
@@ -79,7 +87,11 @@ async function load(url: string, body: string, seconds: number, headers: () => R
 }
 
 function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   child.stderr?.on('data', (c) => {
     if (process.env.BENCH_VERBOSE) process.stderr.write(`[${name}] ${c}`);
   });
@@ -89,7 +101,13 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProce
 async function waitFor(url: string, seconds = 60) {
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} did not become ready`);
@@ -108,7 +126,8 @@ function peakRssMb(pid: number | undefined): number | null {
 async function metricSum(url: string, name: string, labelFilter = ''): Promise<number> {
   const text = await (await fetch(url)).text();
   let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(name) && line.includes(labelFilter)) sum += Number(line.split(' ').pop());
+  for (const line of text.split('\n'))
+    if (line.startsWith(name) && line.includes(labelFilter)) sum += Number(line.split(' ').pop());
   return sum;
 }
 
@@ -120,7 +139,14 @@ async function main() {
   const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
   const jwk = await generatePrivateJwk();
   const keys = await loadSigningKeys(JSON.stringify([jwk]), os.tmpdir());
-  const ports = { gateway: BASE_PORT, identity: BASE_PORT + 1, listings: BASE_PORT + 2, external: BASE_PORT + 3, analytics: BASE_PORT + 4, hive: BASE_PORT + 10 };
+  const ports = {
+    gateway: BASE_PORT,
+    identity: BASE_PORT + 1,
+    listings: BASE_PORT + 2,
+    external: BASE_PORT + 3,
+    analytics: BASE_PORT + 4,
+    hive: BASE_PORT + 10,
+  };
   const urls = {
     IDENTITY_CONSENT_URL: `http://127.0.0.1:${ports.identity}/graphql`,
     LISTINGS_MATCHING_URL: `http://127.0.0.1:${ports.listings}/graphql`,
@@ -160,7 +186,17 @@ async function main() {
     const gateway = start('gateway', ['dist/bench/gateway/index.js'], env);
     const hive = start(
       'hive',
-      [path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'), 'supergraph', 'schema/supergraph.graphql', '-c', 'deploy/hive/gateway.config.ts', '--port', String(ports.hive), '--fork', '1'],
+      [
+        path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
+        'supergraph',
+        'schema/supergraph.graphql',
+        '-c',
+        'deploy/hive/gateway.config.ts',
+        '--port',
+        String(ports.hive),
+        '--fork',
+        '1',
+      ],
       { ...env, NODE_ENV: 'production' },
     );
     children.push(gateway, hive);
@@ -168,7 +204,18 @@ async function main() {
     await waitFor(`http://127.0.0.1:${ports.hive}/healthcheck`);
 
     const tokens = await Promise.all(
-      sellerIds.slice(0, 500).map(async (id) => (await signAccessToken(keys, { userId: id, roles: ['BUYER'] }, { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' })).token),
+      sellerIds
+        .slice(0, 500)
+        .map(
+          async (id) =>
+            (
+              await signAccessToken(
+                keys,
+                { userId: id, roles: ['BUYER'] },
+                { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' },
+              )
+            ).token,
+        ),
     );
     let next = 0;
     const uniqueAuth = () => ({ authorization: `Bearer ${tokens[next++ % tokens.length]}` });
@@ -178,7 +225,12 @@ async function main() {
     const signed = () => {
       const h: Record<string, string> = { 'x-request-id': `bench-${next++}` };
       // Each request its own signature over the body: the subgraph refuses a replayed one.
-      h[SIGNATURE_HEADER] = signGatewayRequest(SECRET, { method: 'POST', pathWithQuery: new URL(direct).pathname, body: ONE_SUBGRAPH, get: (n) => h[n] });
+      h[SIGNATURE_HEADER] = signGatewayRequest(SECRET, {
+        method: 'POST',
+        pathWithQuery: new URL(direct).pathname,
+        body: ONE_SUBGRAPH,
+        get: (n) => h[n],
+      });
       return h;
     };
 
@@ -205,9 +257,15 @@ async function main() {
     const catalogue = await load(ours, CATALOGUE(20), CATALOGUE_SECONDS, uniqueAuth);
 
     // 4. Statements and subgraph requests per operation.
-    const subgraphMetrics = [ports.identity, ports.listings, ports.external, ports.analytics].map((p) => `http://127.0.0.1:${p}/metrics`);
+    const subgraphMetrics = [ports.identity, ports.listings, ports.external, ports.analytics].map(
+      (p) => `http://127.0.0.1:${p}/metrics`,
+    );
     // Statements requests caused (relays and consumers poll in the background and are labelled apart).
-    const sqlTotal = async () => (await Promise.all(subgraphMetrics.map((u) => metricSum(u, 'db_statements_total', 'kind="request"')))).reduce((a, b) => a + b, 0);
+    const sqlTotal = async () =>
+      (await Promise.all(subgraphMetrics.map((u) => metricSum(u, 'db_statements_total', 'kind="request"')))).reduce(
+        (a, b) => a + b,
+        0,
+      );
     // Let the load test's last requests finish before counting (bounded: at most 30 s).
     for (let previous = -1, current = await sqlTotal(), waited = 0; previous !== current && waited < 30; waited++) {
       await new Promise((r) => setTimeout(r, 1000));
@@ -218,11 +276,21 @@ async function main() {
       const samples: Array<{ sqlStatements: number; subgraphRequests: number }> = [];
       for (let i = 0; i < 3; i++) {
         const sqlBefore = await sqlTotal();
-        const callsBefore = await metricSum(`http://127.0.0.1:${ports.gateway}/metrics`, 'subgraph_request_duration_seconds_count');
-        const res = await fetch(ours, { method: 'POST', headers: { 'content-type': 'application/json' }, body: CATALOGUE(n) });
+        const callsBefore = await metricSum(
+          `http://127.0.0.1:${ports.gateway}/metrics`,
+          'subgraph_request_duration_seconds_count',
+        );
+        const res = await fetch(ours, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: CATALOGUE(n),
+        });
         if (!res.ok) throw new Error(`catalogue N=${n} failed: ${res.status}`);
         const sqlAfter = await sqlTotal();
-        const callsAfter = await metricSum(`http://127.0.0.1:${ports.gateway}/metrics`, 'subgraph_request_duration_seconds_count');
+        const callsAfter = await metricSum(
+          `http://127.0.0.1:${ports.gateway}/metrics`,
+          'subgraph_request_duration_seconds_count',
+        );
         samples.push({ sqlStatements: sqlAfter - sqlBefore, subgraphRequests: callsAfter - callsBefore });
       }
       // the smallest sample is the operation alone, without a consumer's write landing in between
@@ -231,7 +299,12 @@ async function main() {
 
     const medianOf = (rs: LoadResult[], k: keyof LoadResult) => median(rs.map((x) => x[k]));
     const result = {
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGb: round(os.totalmem() / 2 ** 30, 1),
+        node: process.version,
+      },
       date: new Date().toISOString(),
       settings: { secondsPerRound: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, listings: 10_000, sellers: 1000 },
       gatewayTax: {
@@ -241,7 +314,11 @@ async function main() {
         ratio: round(medianOf(tax.gateway, 'rps') / medianOf(tax.direct, 'rps'), 3),
         rounds: tax,
       },
-      catalogue: { query: 'listings(first: 20) with seller { displayName } and socialImpact, unique Authorization per request', seconds: CATALOGUE_SECONDS, ...catalogue },
+      catalogue: {
+        query: 'listings(first: 20) with seller { displayName } and socialImpact, unique Authorization per request',
+        seconds: CATALOGUE_SECONDS,
+        ...catalogue,
+      },
       peerComparison: {
         oursRps: medianOf(peer.ours, 'rps'),
         hiveRps: medianOf(peer.hive, 'rps'),
@@ -257,7 +334,19 @@ async function main() {
     const dir = path.join(PROJECT_ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'gateway.json'), JSON.stringify(result, null, 2) + '\n');
-    process.stdout.write(JSON.stringify({ gatewayTax: result.gatewayTax.ratio, catalogue, peer: result.peerComparison.ratio, perOperation, peakRssMb: result.peakRssMb }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        {
+          gatewayTax: result.gatewayTax.ratio,
+          catalogue,
+          peer: result.peerComparison.ratio,
+          perOperation,
+          peakRssMb: result.peakRssMb,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));

@@ -13,7 +13,6 @@ import { LOGIN, registerUser, SOURCES, uniqueEmail } from '../test/helpers/ident
 import { startTestStack, type TestStack } from '../test/helpers/stack';
 import { latencyStats } from './stats';
 
-
 async function timed<T>(fn: () => Promise<T>): Promise<number> {
   const started = performance.now();
   await fn();
@@ -24,7 +23,12 @@ let t: TestStack;
 
 beforeAll(async () => {
   t = await startTestStack({
-    env: { LOG_LEVEL: 'warn', RATE_LIMIT_LOGIN_PER_EMAIL: '100000', RATE_LIMIT_LOGIN_PER_IP: '100000', RATE_LIMIT_REGISTER_PER_IP: '100000' },
+    env: {
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_LOGIN_PER_EMAIL: '100000',
+      RATE_LIMIT_LOGIN_PER_IP: '100000',
+      RATE_LIMIT_REGISTER_PER_IP: '100000',
+    },
   });
 });
 
@@ -46,22 +50,35 @@ test('identity-consent benchmark', async () => {
   for (let i = 0; i < 3; i++) await t.gql(LOGIN, { email: user.email, password: 'Warm-up-password-1' });
   for (let i = 0; i < 40; i++) {
     wrongPassword.push(await timed(() => t.gql(LOGIN, { email: user.email, password: `Wrong-password-${i}` })));
-    unknownEmail.push(await timed(() => t.gql(LOGIN, { email: uniqueEmail('ghost'), password: `Wrong-password-${i}` })));
+    unknownEmail.push(
+      await timed(() => t.gql(LOGIN, { email: uniqueEmail('ghost'), password: `Wrong-password-${i}` })),
+    );
     if (i % 4 === 0) success.push(await timed(() => t.gql(LOGIN, { email: user.email, password: 'Hemp-field-2024' })));
   }
-  results.login = { wrongPassword: latencyStats(wrongPassword), unknownEmail: latencyStats(unknownEmail), success: latencyStats(success) };
+  results.login = {
+    wrongPassword: latencyStats(wrongPassword),
+    unknownEmail: latencyStats(unknownEmail),
+    success: latencyStats(success),
+  };
 
   // 2. Audit appends, all at once: the advisory lock serialises them.
   const db = t.stack.subgraphs['identity-consent'].deps.db.dataSource;
   const appends = 500;
-  const appendMs = await timed(() => Promise.all(Array.from({ length: appends }, (_, i) => appendAlone(db, { action: 'bench.append', details: { i } }))));
-  results.auditAppend = { concurrent: appends, totalMs: Math.round(appendMs), perSecond: Math.round((appends / appendMs) * 1000) };
+  const appendMs = await timed(() =>
+    Promise.all(Array.from({ length: appends }, (_, i) => appendAlone(db, { action: 'bench.append', details: { i } }))),
+  );
+  results.auditAppend = {
+    concurrent: appends,
+    totalMs: Math.round(appendMs),
+    perSecond: Math.round((appends / appendMs) * 1000),
+  };
 
   // 3. verifyAuditLog over the whole chain, through the gateway.
   const [{ n: rows }] = await db.query('SELECT count(*)::int AS n FROM identity.audit_events');
   const admin = await t.tokenFor(user.id, [Role.ADMIN]);
   const verifyMs: number[] = [];
-  for (let i = 0; i < 5; i++) verifyMs.push(await timed(() => t.gql(`{ verifyAuditLog { valid checked } }`, {}, { token: admin })));
+  for (let i = 0; i < 5; i++)
+    verifyMs.push(await timed(() => t.gql(`{ verifyAuditLog { valid checked } }`, {}, { token: admin })));
   results.verifyAuditLog = { rows, ...latencyStats(verifyMs) };
 
   // 4. The fresh-consent route other subgraphs call on every consent-gated request.

@@ -26,7 +26,11 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const SELLERS = 2_000;
 /** External offers in listings-matching's read model, spread over three sources (two consented in the run). */
 const EXTERNAL_OFFERS = Number(process.env.BENCH_EXTERNAL_OFFERS ?? 30_000);
-const EXTERNAL_SOURCES = ['6b2f7a10-1c1e-4f36-9a51-3d2f0e6b0b01', '6b2f7a10-1c1e-4f36-9a51-3d2f0e6b0b02', '6b2f7a10-1c1e-4f36-9a51-3d2f0e6b0b03'];
+const EXTERNAL_SOURCES = [
+  '6b2f7a10-1c1e-4f36-9a51-3d2f0e6b0b01',
+  '6b2f7a10-1c1e-4f36-9a51-3d2f0e6b0b02',
+  '6b2f7a10-1c1e-4f36-9a51-3d2f0e6b0b03',
+];
 const INACTIVE_EVERY = 21; // 1 in 21 listings is DRAFT, PAUSED or ARCHIVED: 100k ACTIVE out of 105k
 
 /** A fixed pseudo-random sequence, so two runs send the same requests. */
@@ -38,7 +42,6 @@ function rng(seed: number) {
   };
 }
 const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
-
 
 async function timed(n: number, fn: (i: number) => Promise<void>): Promise<number[]> {
   const out: number[] = [];
@@ -93,7 +96,10 @@ function searchFilter(r: () => number) {
 async function seedExternalOffers(listings: import('typeorm').DataSource, count: number): Promise<void> {
   const levels = ['BASIC', 'BASIC', 'ADVANCED'];
   for (let i = 0; i < EXTERNAL_SOURCES.length; i++) {
-    await listings.query(`INSERT INTO listings.external_sources (source_id, required_access_level, updated_at) VALUES ($1, $2, now())`, [EXTERNAL_SOURCES[i], levels[i]]);
+    await listings.query(
+      `INSERT INTO listings.external_sources (source_id, required_access_level, updated_at) VALUES ($1, $2, now())`,
+      [EXTERNAL_SOURCES[i], levels[i]],
+    );
   }
   await listings.query(
     `INSERT INTO listings.external_offers (offer_id, source_id, external_id, product_type, quantity_kg, price_per_kg, province, certifications, fetched_at, gone)
@@ -145,21 +151,42 @@ async function main() {
     await timed(30, async () => check(await t.gql(SEARCH, { f: searchFilter(warm) })));
 
     let r = rng(42);
-    const matchGateway = await timed(ITERATIONS, async () => check(await t.gql(MATCH, { input: matchInput(r) }, { token })));
+    const matchGateway = await timed(ITERATIONS, async () =>
+      check(await t.gql(MATCH, { input: matchInput(r) }, { token })),
+    );
     r = rng(42);
     let matchCount = 0;
     const matchService = await timed(ITERATIONS, async () => {
-      const out = await requestMatches(listings, t.stack.subgraphs['listings-matching'].deps.outbox, viewer, matchInput(r) as never, limits, null);
+      const out = await requestMatches(
+        listings,
+        t.stack.subgraphs['listings-matching'].deps.outbox,
+        viewer,
+        matchInput(r) as never,
+        limits,
+        null,
+      );
       matchCount += out.results.length;
     });
     // includeExternal with consents for two of the three sources (the consent answer is given, as
     // identity-consent's route would give it: this measures the database work of the pooled ranking)
-    const consents: ActiveConsent[] = EXTERNAL_SOURCES.slice(0, 2).map((id) => ({ dataSourceId: id, accessLevel: 'BASIC' as never, consentVersion: 'v1', expiresAt: null }));
+    const consents: ActiveConsent[] = EXTERNAL_SOURCES.slice(0, 2).map((id) => ({
+      dataSourceId: id,
+      accessLevel: 'BASIC' as never,
+      consentVersion: 'v1',
+      expiresAt: null,
+    }));
     r = rng(42);
     let externalMatches = 0;
     let pooledMatches = 0;
     const matchServiceExternal = await timed(ITERATIONS, async () => {
-      const out = await requestMatches(listings, t.stack.subgraphs['listings-matching'].deps.outbox, viewer, { ...matchInput(r), includeExternal: true } as never, limits, consents);
+      const out = await requestMatches(
+        listings,
+        t.stack.subgraphs['listings-matching'].deps.outbox,
+        viewer,
+        { ...matchInput(r), includeExternal: true } as never,
+        limits,
+        consents,
+      );
       pooledMatches += out.results.length;
       externalMatches += out.results.filter((m) => m.source === 'EXTERNAL').length;
     });
@@ -167,18 +194,38 @@ async function main() {
     const searchGateway = await timed(ITERATIONS, async () => check(await t.gql(SEARCH, { f: searchFilter(r) })));
     r = rng(9);
     const catalogueGateway = await timed(ITERATIONS, async () =>
-      check(await t.gql(SEARCH, { f: r() < 0.5 ? { productType: pick(r, Object.values(ProductType)) } : {}, sort: pick(r, ['NEWEST', 'PRICE_ASC', 'SOCIAL_IMPACT']) })),
+      check(
+        await t.gql(SEARCH, {
+          f: r() < 0.5 ? { productType: pick(r, Object.values(ProductType)) } : {},
+          sort: pick(r, ['NEWEST', 'PRICE_ASC', 'SOCIAL_IMPACT']),
+        }),
+      ),
     );
     r = rng(11);
-    const matchConcurrent = await concurrent(ITERATIONS, CONCURRENCY, async () => check(await t.gql(MATCH, { input: matchInput(r) }, { token })));
+    const matchConcurrent = await concurrent(ITERATIONS, CONCURRENCY, async () =>
+      check(await t.gql(MATCH, { input: matchInput(r) }, { token })),
+    );
     r = rng(13);
-    const searchConcurrent = await concurrent(ITERATIONS, CONCURRENCY, async () => check(await t.gql(SEARCH, { f: searchFilter(r) })));
+    const searchConcurrent = await concurrent(ITERATIONS, CONCURRENCY, async () =>
+      check(await t.gql(SEARCH, { f: searchFilter(r) })),
+    );
 
     // one candidate query as PostgreSQL runs it, to show the plan and the database's share
     const w = resolveWeights(null);
     const explain = async () => {
       const [row] = await listings.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${CANDIDATES_SQL}`, [
-        ProductType.HEMP_OIL, null, '100', w.price, w.distance, w.quantity, w.quality, w.socialImpact, distanceTable(Province.GAUTENG), buyer, limits.candidates, null,
+        ProductType.HEMP_OIL,
+        null,
+        '100',
+        w.price,
+        w.distance,
+        w.quantity,
+        w.quality,
+        w.socialImpact,
+        distanceTable(Province.GAUTENG),
+        buyer,
+        limits.candidates,
+        null,
       ]);
       return row['QUERY PLAN'][0];
     };
@@ -186,11 +233,23 @@ async function main() {
     for (let i = 0; i < 20; i++) plans.push(await explain());
     const candidateSql = {
       executionMs: latencyStats(plans.map((p) => p['Execution Time'])),
-      indexOnlyScanOnCandidateIndex: JSON.stringify(plans[0].Plan).includes('"Index Only Scan"') && JSON.stringify(plans[0].Plan).includes('listings_match_candidates_idx'),
+      indexOnlyScanOnCandidateIndex:
+        JSON.stringify(plans[0].Plan).includes('"Index Only Scan"') &&
+        JSON.stringify(plans[0].Plan).includes('listings_match_candidates_idx'),
     };
     const explainExternal = async () => {
       const [row] = await listings.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${EXTERNAL_CANDIDATES_SQL}`, [
-        ProductType.HEMP_OIL, 200, null, '100', w.price, w.distance, w.quantity, w.quality, distanceTable(Province.GAUTENG), EXTERNAL_SOURCES.slice(0, 2), limits.candidates,
+        ProductType.HEMP_OIL,
+        200,
+        null,
+        '100',
+        w.price,
+        w.distance,
+        w.quantity,
+        w.quality,
+        distanceTable(Province.GAUTENG),
+        EXTERNAL_SOURCES.slice(0, 2),
+        limits.candidates,
       ]);
       return row['QUERY PLAN'][0];
     };
@@ -199,19 +258,36 @@ async function main() {
     const externalCandidateSql = {
       executionMs: latencyStats(externalPlans.map((p) => p['Execution Time'])),
       indexOnlyScanOnCandidateIndex:
-        JSON.stringify(externalPlans[0].Plan).includes('"Index Only Scan"') && JSON.stringify(externalPlans[0].Plan).includes('external_offers_match_candidates_idx'),
+        JSON.stringify(externalPlans[0].Plan).includes('"Index Only Scan"') &&
+        JSON.stringify(externalPlans[0].Plan).includes('external_offers_match_candidates_idx'),
     };
     const results = {
       benchmark: 'matching',
       at: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+      },
       database: 'PostgreSQL server (fresh database), whole stack in one process',
-      data: { listings: all, activeListings: active, sellers: SELLERS, externalOffers: EXTERNAL_OFFERS, externalSources: EXTERNAL_SOURCES.length, seedMs },
+      data: {
+        listings: all,
+        activeListings: active,
+        sellers: SELLERS,
+        externalOffers: EXTERNAL_OFFERS,
+        externalSources: EXTERNAL_SOURCES.length,
+        seedMs,
+      },
       config: { iterations: ITERATIONS, matchResultLimit: limits.results, matchCandidateLimit: limits.candidates },
       loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
       requestMatches: {
         gatewaySequential: latencyStats(matchGateway),
-        serviceSequential: { ...latencyStats(matchService), meanMatches: Math.round((matchCount / ITERATIONS) * 10) / 10 },
+        serviceSequential: {
+          ...latencyStats(matchService),
+          meanMatches: Math.round((matchCount / ITERATIONS) * 10) / 10,
+        },
         gatewayConcurrent: matchConcurrent,
         serviceSequentialIncludeExternal: {
           description:
@@ -223,18 +299,26 @@ async function main() {
         },
       },
       search: {
-        description: 'listings(filter: { text + optional productType/province/maxPricePerKg }, first: 20) with totalCount and seller displayName',
+        description:
+          'listings(filter: { text + optional productType/province/maxPricePerKg }, first: 20) with totalCount and seller displayName',
         gatewaySequential: latencyStats(searchGateway),
         gatewayConcurrent: searchConcurrent,
       },
       catalogue: {
-        description: 'listings(first: 20) without text, optional productType, sorted NEWEST/PRICE_ASC/SOCIAL_IMPACT, with totalCount and seller displayName',
+        description:
+          'listings(first: 20) without text, optional productType, sorted NEWEST/PRICE_ASC/SOCIAL_IMPACT, with totalCount and seller displayName',
         gatewaySequential: latencyStats(catalogueGateway),
       },
       candidateSql,
       externalCandidateSql,
     };
-    const dir = path.join(__dirname.includes(`${path.sep}dist${path.sep}`) ? path.resolve(__dirname, '../../..') : path.resolve(__dirname, '..'), 'bench', 'results');
+    const dir = path.join(
+      __dirname.includes(`${path.sep}dist${path.sep}`)
+        ? path.resolve(__dirname, '../../..')
+        : path.resolve(__dirname, '..'),
+      'bench',
+      'results',
+    );
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'matching.json'), `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -30,8 +30,13 @@ function scanRequest(doc: ReturnType<typeof parse>, variables: Record<string, un
 }
 
 function threatScan() {
-  const search = parse('query Search($filter: ListingFilter, $first: Int) { listings(filter: $filter, first: $first, sort: NEWEST) { totalCount edges { node { id title } } } }');
-  const ordinary = { filter: { text: "O'Brien's hemp farm", productType: 'HEMP_OIL', province: 'GAUTENG', minPricePerKg: '12.50' }, first: 20 };
+  const search = parse(
+    'query Search($filter: ListingFilter, $first: Int) { listings(filter: $filter, first: $first, sort: NEWEST) { totalCount edges { node { id title } } } }',
+  );
+  const ordinary = {
+    filter: { text: "O'Brien's hemp farm", productType: 'HEMP_OIL', province: 'GAUTENG', minPricePerKg: '12.50' },
+    first: 20,
+  };
   const adversarial: Record<string, string> = {
     quotes: "' or ".repeat(820),
     angles: '<'.repeat(4096),
@@ -40,7 +45,8 @@ function threatScan() {
     selects: 'select '.repeat(585),
   };
   const result: Record<string, number> = { ordinarySearchMicros: perOp(() => scanRequest(search, ordinary), 20_000) };
-  for (const [name, value] of Object.entries(adversarial)) result[`adversarial4kb_${name}Micros`] = perOp(() => scanRequest(search, { filter: { text: value } }), 500);
+  for (const [name, value] of Object.entries(adversarial))
+    result[`adversarial4kb_${name}Micros`] = perOp(() => scanRequest(search, { filter: { text: value } }), 500);
   return result;
 }
 
@@ -61,7 +67,8 @@ async function timed(concurrency: number, total: number, call: () => Promise<num
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(2));
+  const q = (p: number) =>
+    Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(2));
   return { requests: total, failures, rps: Math.round(total / seconds), p50Ms: q(0.5), p95Ms: q(0.95), p99Ms: q(0.99) };
 }
 
@@ -72,14 +79,29 @@ async function throughStack() {
     const sellers = await insertUsers(t.stack, 20);
     await insertListings(t.stack, sellers, 10);
     const token = await t.tokenFor(admin.id, [Role.ADMIN]);
-    const created = await t.gql('mutation { createPartnerClient(name: "Bench Partner", tier: STANDARD) { apiKey } }', {}, { token });
+    const created = await t.gql(
+      'mutation { createPartnerClient(name: "Bench Partner", tier: STANDARD) { apiKey } }',
+      {},
+      { token },
+    );
     const apiKey = created.body.data.createPartnerClient.apiKey as string;
-    const op = JSON.parse(readFileSync(PARTNER_MANIFEST_PATH, 'utf8')).operations.find((o: { name: string }) => o.name === 'PartnerActiveListings');
+    const op = JSON.parse(readFileSync(PARTNER_MANIFEST_PATH, 'utf8')).operations.find(
+      (o: { name: string }) => o.name === 'PartnerActiveListings',
+    );
     const variables = { productType: null, province: null, first: 20 };
-    const send = (body: unknown, headers: Record<string, string> = {}) => async () =>
-      (await fetch(t.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(async (r) => (await r.arrayBuffer(), r.status)));
+    const send =
+      (body: unknown, headers: Record<string, string> = {}) =>
+      async () =>
+        await fetch(t.gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        }).then(async (r) => (await r.arrayBuffer(), r.status));
     const anonymous = send({ query: op.body, variables });
-    const partner = send({ variables, extensions: { persistedQuery: { version: 1, sha256Hash: op.id } } }, { 'x-api-key': apiKey });
+    const partner = send(
+      { variables, extensions: { persistedQuery: { version: 1, sha256Hash: op.id } } },
+      { 'x-api-key': apiKey },
+    );
     await timed(10, 200, anonymous);
     await timed(10, 200, partner);
     return { anonymousSameDocument: await timed(10, 1500, anonymous), partnerByHash: await timed(10, 1500, partner) };

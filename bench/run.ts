@@ -23,35 +23,62 @@ const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 
 function version(pkg: string): string {
   try {
-    return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return 'n/a';
   }
 }
 
 const get = (o: any, p: string) => p.split('.').reduce((x, k) => (x == null ? undefined : x[k]), o);
-const fmt = (v: unknown) => (v === undefined || v === null ? '—' : typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v));
+const fmt = (v: unknown) =>
+  v === undefined || v === null ? '—' : typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v);
 
 /** Issue 15: CPU per operation for every process at each catalogue size, and the Hive comparison (fair first). */
 function scaleSection(scale: any): string[] {
   if (!scale?.scales?.length) return [];
-  const out: string[] = ['## Cost per operation as the catalogue grows', '', `${scale.settings.connections} connections, ${scale.settings.secondsPerRun} s per run; CPU from /proc for each process (PostgreSQL: the backends serving the bench database). Raw: bench/results/scale.json.`, '', '![CPU ms per catalogue request vs catalogue size](cost-vs-size.svg)', ''];
+  const out: string[] = [
+    '## Cost per operation as the catalogue grows',
+    '',
+    `${scale.settings.connections} connections, ${scale.settings.secondsPerRun} s per run; CPU from /proc for each process (PostgreSQL: the backends serving the bench database). Raw: bench/results/scale.json.`,
+    '',
+    '![CPU ms per catalogue request vs catalogue size](cost-vs-size.svg)',
+    '',
+  ];
   const peerRows: string[] = [];
   for (const s of scale.scales) {
     for (const [mode, p] of Object.entries<any>(s.peer ?? {})) {
-      peerRows.push(`| ${s.listings.toLocaleString('en')} | ${mode} | ${fmt(p.oursRps)} | ${fmt(p.hiveRps)} | ${fmt(p.ratio)} | ${fmt(p.oursP95)} / ${fmt(p.hiveP95)} | ${fmt(p.oursGatewayCpuMsPerOp)} / ${fmt(p.hiveGatewayCpuMsPerOp)} |`);
+      peerRows.push(
+        `| ${s.listings.toLocaleString('en')} | ${mode} | ${fmt(p.oursRps)} | ${fmt(p.hiveRps)} | ${fmt(p.ratio)} | ${fmt(p.oursP95)} / ${fmt(p.hiveP95)} | ${fmt(p.oursGatewayCpuMsPerOp)} / ${fmt(p.hiveGatewayCpuMsPerOp)} |`,
+      );
     }
   }
   if (peerRows.length) {
-    out.push('### Ours vs Hive Gateway on the catalogue (fair = unique bodies, no dedupe across identities: the headline)', '');
-    out.push('| listings | mode | ours RPS | Hive RPS | ratio | p95 ms ours / Hive | gateway CPU ms/op ours / Hive |', '|---|---|---|---|---|---|---|', ...peerRows, '');
+    out.push(
+      '### Ours vs Hive Gateway on the catalogue (fair = unique bodies, no dedupe across identities: the headline)',
+      '',
+    );
+    out.push(
+      '| listings | mode | ours RPS | Hive RPS | ratio | p95 ms ours / Hive | gateway CPU ms/op ours / Hive |',
+      '|---|---|---|---|---|---|---|',
+      ...peerRows,
+      '',
+    );
   }
   out.push('### Every operation through our gateway', '');
-  out.push('| listings | operation | RPS | p50 / p95 ms | CPU ms/op gateway / subgraphs / PostgreSQL | errors |', '|---|---|---|---|---|---|');
+  out.push(
+    '| listings | operation | RPS | p50 / p95 ms | CPU ms/op gateway / subgraphs / PostgreSQL | errors |',
+    '|---|---|---|---|---|---|',
+  );
   for (const s of scale.scales) {
     for (const [op, r] of Object.entries<any>(s.operations)) {
       const c = r.cpuMsPerOp ?? {};
-      out.push(`| ${s.listings.toLocaleString('en')} | ${op} | ${fmt(r.rps)} | ${fmt(r.p50)} / ${fmt(r.p95)} | ${fmt(c.gateway)} / ${fmt(c.subgraphs)} / ${fmt(c.postgres)} | ${r.errors + r.non2xx + (r.graphqlErrors ?? 0)} |`);
+      out.push(
+        `| ${s.listings.toLocaleString('en')} | ${op} | ${fmt(r.rps)} | ${fmt(r.p50)} / ${fmt(r.p95)} | ${fmt(c.gateway)} / ${fmt(c.subgraphs)} / ${fmt(c.postgres)} | ${r.errors + r.non2xx + (r.graphqlErrors ?? 0)} |`,
+      );
     }
   }
   out.push('');
@@ -72,7 +99,11 @@ function main() {
       execFileSync(process.execPath, [bench.script], { cwd: PROJECT_ROOT, stdio: 'inherit', env: process.env });
       ran[bench.name] = { ok: true, seconds: Math.round((Date.now() - started) / 1000) };
     } catch (err) {
-      ran[bench.name] = { ok: false, seconds: Math.round((Date.now() - started) / 1000), error: (err as Error).message.slice(0, 300) };
+      ran[bench.name] = {
+        ok: false,
+        seconds: Math.round((Date.now() - started) / 1000),
+        error: (err as Error).message.slice(0, 300),
+      };
     }
   }
 
@@ -83,7 +114,13 @@ function main() {
   }
   const latest = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg() },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverage: os.loadavg(),
+    },
     versions: {
       '@apollo/gateway': version('@apollo/gateway'),
       '@apollo/server': version('@apollo/server'),
@@ -101,24 +138,63 @@ function main() {
   const rows: Array<[string, unknown, string]> = [
     ['Gateway tax (gateway RPS ÷ direct RPS, one subgraph)', get(g, 'gatewayTax.ratio'), '≥ 0.6'],
     ['Catalogue RPS (50 connections, unique token each)', get(g, 'catalogue.rps'), ''],
-    ['Catalogue p50 / p95 / p99 ms', [get(g, 'catalogue.p50'), get(g, 'catalogue.p95'), get(g, 'catalogue.p99')].map(fmt).join(' / '), 'p95 < 50'],
+    [
+      'Catalogue p50 / p95 / p99 ms',
+      [get(g, 'catalogue.p50'), get(g, 'catalogue.p95'), get(g, 'catalogue.p99')].map(fmt).join(' / '),
+      'p95 < 50',
+    ],
     ['Ours ÷ Hive Gateway RPS (catalogue, interleaved)', get(g, 'peerComparison.ratio'), '≥ 1.0'],
-    ['SQL statements per catalogue op, N = 1 / 10 / 100', ['N=1', 'N=10', 'N=100'].map((n) => fmt(get(g, `perOperation.${n}.sqlStatements`))).join(' / '), 'flat'],
-    ['Subgraph requests per catalogue op, N = 1 / 10 / 100', ['N=1', 'N=10', 'N=100'].map((n) => fmt(get(g, `perOperation.${n}.subgraphRequests`))).join(' / '), 'flat'],
-    ['Peak RSS MB: subgraphs / gateway / Hive', ['subgraphs', 'gateway', 'hive'].map((k) => fmt(get(g, `peakRssMb.${k}`))).join(' / '), ''],
-    ['requestMatches p95 ms at 100k listings (through the gateway)', get(results.matching, 'requestMatches.gatewaySequential.p95Ms'), '< 100'],
-    ['interactionAnalytics p95 ms at 1M interactions (30 days, DAY)', get(results.analytics, 'day30.p95Ms') ?? get(results.analytics, 'results.day30.p95Ms'), '< 1000'],
+    [
+      'SQL statements per catalogue op, N = 1 / 10 / 100',
+      ['N=1', 'N=10', 'N=100'].map((n) => fmt(get(g, `perOperation.${n}.sqlStatements`))).join(' / '),
+      'flat',
+    ],
+    [
+      'Subgraph requests per catalogue op, N = 1 / 10 / 100',
+      ['N=1', 'N=10', 'N=100'].map((n) => fmt(get(g, `perOperation.${n}.subgraphRequests`))).join(' / '),
+      'flat',
+    ],
+    [
+      'Peak RSS MB: subgraphs / gateway / Hive',
+      ['subgraphs', 'gateway', 'hive'].map((k) => fmt(get(g, `peakRssMb.${k}`))).join(' / '),
+      '',
+    ],
+    [
+      'requestMatches p95 ms at 100k listings (through the gateway)',
+      get(results.matching, 'requestMatches.gatewaySequential.p95Ms'),
+      '< 100',
+    ],
+    [
+      'interactionAnalytics p95 ms at 1M interactions (30 days, DAY)',
+      get(results.analytics, 'day30.p95Ms') ?? get(results.analytics, 'results.day30.p95Ms'),
+      '< 1000',
+    ],
     ['Search (text + filters) p95 ms at 100k listings', get(results.matching, 'search.gatewaySequential.p95Ms'), ''],
     ['Normalisation offers/s', get(results.normalisation, 'normalisation.offersPerSecond'), '≥ 10,000'],
-    ['Events/s (PostgreSQL / Redis)', [get(results.events, 'postgres.throughput.eventsPerSecond'), get(results.events, 'redis.throughput.eventsPerSecond')].map(fmt).join(' / '), ''],
-    ['Event delivery p95 ms (PostgreSQL / Redis)', [get(results.events, 'postgres.latencyMs.p95'), get(results.events, 'redis.latencyMs.p95')].map(fmt).join(' / '), ''],
+    [
+      'Events/s (PostgreSQL / Redis)',
+      [
+        get(results.events, 'postgres.throughput.eventsPerSecond'),
+        get(results.events, 'redis.throughput.eventsPerSecond'),
+      ]
+        .map(fmt)
+        .join(' / '),
+      '',
+    ],
+    [
+      'Event delivery p95 ms (PostgreSQL / Redis)',
+      [get(results.events, 'postgres.latencyMs.p95'), get(results.events, 'redis.latencyMs.p95')].map(fmt).join(' / '),
+      '',
+    ],
   ];
   const md = [
     `# Benchmark results`,
     '',
     `${latest.date} · ${latest.machine.cpus} × ${latest.machine.cpuModel} · ${latest.machine.memoryGb} GiB · Node ${latest.machine.node} · load ${latest.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
     '',
-    `Versions: ${Object.entries(latest.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `Versions: ${Object.entries(latest.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     '',
     ...scaleSection(results.scale as any),
     '## Other measures',
@@ -127,7 +203,11 @@ function main() {
     '|---|---|---|',
     ...rows.map(([k, v, t]) => `| ${k} | ${fmt(v)} | ${t} |`),
     '',
-    `Raw figures per benchmark: bench/results/<name>.json. Benchmarks run: ${Object.entries(ran).map(([k, v]) => `${k} ${v.ok ? 'ok' : `failed (${v.error})`} in ${v.seconds}s`).join(', ') || 'none (results from earlier runs)'}.`,
+    `Raw figures per benchmark: bench/results/<name>.json. Benchmarks run: ${
+      Object.entries(ran)
+        .map(([k, v]) => `${k} ${v.ok ? 'ok' : `failed (${v.error})`} in ${v.seconds}s`)
+        .join(', ') || 'none (results from earlier runs)'
+    }.`,
     '',
   ].join('\n');
   writeFileSync(path.join(RESULTS, 'latest.md'), md);

@@ -34,13 +34,19 @@ import { costPlotSvg } from './plot';
  * BENCH_CONNECTIONS, BENCH_PEER_ROUNDS, BENCH_HIVE=false (skip Hive), BENCH_OPS, BENCH_BASE_PORT.
  */
 
-const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0).sort((a, b) => a - b);
+const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => n > 0)
+  .sort((a, b) => a - b);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PEER_ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 2);
 const WITH_HIVE = process.env.BENCH_HIVE !== 'false';
 /** BENCH_OPS=catalogue,me runs only the operations whose names start so (a quick look). */
-const OPS = process.env.BENCH_OPS?.split(',').map((s) => s.trim()).filter(Boolean);
+const OPS = process.env.BENCH_OPS?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 4800);
 const SECRET = 'bench-scale-secret-0123456789abcdef';
@@ -93,14 +99,18 @@ function cpuProbe(groups: () => Promise<Record<string, number[]>>): CpuProbe {
   return {
     async snapshot() {
       const out = new Map<string, Map<number, number>>();
-      for (const [name, pids] of Object.entries(await groups())) out.set(name, new Map(pids.map((p) => [p, cpuTicks(p)])));
+      for (const [name, pids] of Object.entries(await groups()))
+        out.set(name, new Map(pids.map((p) => [p, cpuTicks(p)])));
       return out;
     },
   };
 }
 
 /** CPU ms per group between two snapshots; a process that appeared in between counts from zero. */
-function cpuDelta(before: Map<string, Map<number, number>>, after: Map<string, Map<number, number>>): Record<string, number> {
+function cpuDelta(
+  before: Map<string, Map<number, number>>,
+  after: Map<string, Map<number, number>>,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, pids] of after) {
     let ticks = 0;
@@ -150,7 +160,9 @@ async function load(url: string, next: Body, seconds: number, probe: CpuProbe | 
         },
       },
     ],
-  } as any) as unknown as Promise<autocannon.Result> & { on(event: 'response', listener: (...args: any[]) => void): void };
+  } as any) as unknown as Promise<autocannon.Result> & {
+    on(event: 'response', listener: (...args: any[]) => void): void;
+  };
   instance.on('response', (_c: unknown, _s: number, _b: number, responseTime: number) => latencies.push(responseTime));
   const result = await instance;
   const after = probe ? await probe.snapshot() : null;
@@ -171,7 +183,11 @@ async function load(url: string, next: Body, seconds: number, probe: CpuProbe | 
 }
 
 function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   child.stderr?.on('data', (c) => {
     if (process.env.BENCH_VERBOSE) process.stderr.write(`[${name}] ${c}`);
   });
@@ -181,7 +197,13 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProce
 async function waitFor(url: string, seconds = 90) {
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} did not become ready`);
@@ -209,7 +231,14 @@ async function main() {
   const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
   const jwk = await generatePrivateJwk();
   const keys = await loadSigningKeys(JSON.stringify([jwk]), os.tmpdir());
-  const ports = { gateway: BASE_PORT, identity: BASE_PORT + 1, listings: BASE_PORT + 2, external: BASE_PORT + 3, analytics: BASE_PORT + 4, hive: BASE_PORT + 10 };
+  const ports = {
+    gateway: BASE_PORT,
+    identity: BASE_PORT + 1,
+    listings: BASE_PORT + 2,
+    external: BASE_PORT + 3,
+    analytics: BASE_PORT + 4,
+    hive: BASE_PORT + 10,
+  };
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
@@ -235,8 +264,22 @@ async function main() {
   const children: ChildProcess[] = [];
   const results: any = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version, loadAverageAtStart: os.loadavg() },
-    settings: { scales: SCALES, secondsPerRun: SECONDS, connections: CONNECTIONS, peerRounds: PEER_ROUNDS, sellers: SELLERS, buyers: BUYERS, hive: WITH_HIVE },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGb: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+      loadAverageAtStart: os.loadavg(),
+    },
+    settings: {
+      scales: SCALES,
+      secondsPerRun: SECONDS,
+      connections: CONNECTIONS,
+      peerRounds: PEER_ROUNDS,
+      sellers: SELLERS,
+      buyers: BUYERS,
+      hive: WITH_HIVE,
+    },
     scales: [] as any[],
   };
   try {
@@ -249,7 +292,17 @@ async function main() {
     if (WITH_HIVE) {
       hive = start(
         'hive',
-        [path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'), 'supergraph', 'schema/supergraph.graphql', '-c', 'deploy/hive/gateway.config.ts', '--port', String(ports.hive), '--fork', '1'],
+        [
+          path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
+          'supergraph',
+          'schema/supergraph.graphql',
+          '-c',
+          'deploy/hive/gateway.config.ts',
+          '--port',
+          String(ports.hive),
+          '--fork',
+          '1',
+        ],
         { ...env, NODE_ENV: 'production' },
       );
       children.push(hive);
@@ -263,19 +316,54 @@ async function main() {
     const buyerIds = await seedSellers(db, BUYERS);
     await db.query(`UPDATE identity.users SET roles = ARRAY['BUYER'] WHERE id = ANY($1::uuid[])`, [buyerIds]);
     const tokens = await Promise.all(
-      buyerIds.map(async (id) => (await signAccessToken(keys, { userId: id, roles: ['BUYER'] }, { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' })).token),
+      buyerIds.map(
+        async (id) =>
+          (
+            await signAccessToken(
+              keys,
+              { userId: id, roles: ['BUYER'] },
+              { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' },
+            )
+          ).token,
+      ),
     );
     // Sellers see their own drafts: some signed-in catalogue requests come from sellers.
     const sellerTokens = await Promise.all(
-      sellerIds.slice(0, 200).map(async (id) => (await signAccessToken(keys, { userId: id, roles: ['SELLER'] }, { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' })).token),
+      sellerIds
+        .slice(0, 200)
+        .map(
+          async (id) =>
+            (
+              await signAccessToken(
+                keys,
+                { userId: id, roles: ['SELLER'] },
+                { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' },
+              )
+            ).token,
+        ),
     );
     let tokenIndex = 0;
     const buyer = () => ({ authorization: `Bearer ${tokens[tokenIndex++ % tokens.length]}` });
-    const someone = () => ({ authorization: `Bearer ${tokenIndex % 5 === 0 ? sellerTokens[tokenIndex++ % sellerTokens.length] : tokens[tokenIndex++ % tokens.length]}` });
+    const someone = () => ({
+      authorization: `Bearer ${tokenIndex % 5 === 0 ? sellerTokens[tokenIndex++ % sellerTokens.length] : tokens[tokenIndex++ % tokens.length]}`,
+    });
 
-    const pgBackends = async () => (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [dbName])).map((r: { pid: number }) => r.pid);
-    const probeOurs = cpuProbe(async () => ({ gateway: processTree(gateway.pid!), subgraphs: [subgraphs.pid!], postgres: await pgBackends() }));
-    const probeHive = hive ? cpuProbe(async () => ({ gateway: processTree(hive!.pid!), subgraphs: [subgraphs.pid!], postgres: await pgBackends() })) : null;
+    const pgBackends = async () =>
+      (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [dbName])).map(
+        (r: { pid: number }) => r.pid,
+      );
+    const probeOurs = cpuProbe(async () => ({
+      gateway: processTree(gateway.pid!),
+      subgraphs: [subgraphs.pid!],
+      postgres: await pgBackends(),
+    }));
+    const probeHive = hive
+      ? cpuProbe(async () => ({
+          gateway: processTree(hive!.pid!),
+          subgraphs: [subgraphs.pid!],
+          postgres: await pgBackends(),
+        }))
+      : null;
     const ours = `http://127.0.0.1:${ports.gateway}/graphql`;
     const theirs = `http://127.0.0.1:${ports.hive}/graphql`;
     const json = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
@@ -288,30 +376,57 @@ async function main() {
       // as autovacuum would leave a table that has settled: statistics and the visibility map
       await db.query('VACUUM ANALYZE listings.listings');
       const seedSeconds = round((Date.now() - seedStarted) / 1000, 1);
-      const listingIds: string[] = (await db.query(`SELECT id FROM listings.listings WHERE status = 'ACTIVE' ORDER BY created_at DESC LIMIT 5000`)).map((r: { id: string }) => r.id);
+      const listingIds: string[] = (
+        await db.query(`SELECT id FROM listings.listings WHERE status = 'ACTIVE' ORDER BY created_at DESC LIMIT 5000`)
+      ).map((r: { id: string }) => r.id);
       let r = 0;
       const pick = <T>(xs: readonly T[]) => xs[(r++ * 2654435761) % xs.length];
 
       const ops: Record<string, { url: string; body: Body }> = {
         'catalogue (anonymous)': { url: ours, body: () => ({ body: json(CATALOGUE, { f: uniqueNoop() }) }) },
-        'catalogue (signed-in)': { url: ours, body: () => ({ body: json(CATALOGUE, { f: uniqueNoop() }), headers: someone() }) },
+        'catalogue (signed-in)': {
+          url: ours,
+          body: () => ({ body: json(CATALOGUE, { f: uniqueNoop() }), headers: someone() }),
+        },
         'catalogue (anonymous, one body: response cache)': { url: ours, body: () => ({ body: json(CATALOGUE) }) },
         'search text + filters (signed-in)': {
           url: ours,
           body: () => ({
-            body: json(SEARCH, { f: { text: pick(SEARCH_WORDS), productType: pick(Object.values(ProductType)), ...(r % 2 ? { province: pick(Object.values(Province)) } : {}), ...uniqueNoop() } }),
+            body: json(SEARCH, {
+              f: {
+                text: pick(SEARCH_WORDS),
+                productType: pick(Object.values(ProductType)),
+                ...(r % 2 ? { province: pick(Object.values(Province)) } : {}),
+                ...uniqueNoop(),
+              },
+            }),
             headers: buyer(),
           }),
         },
-        'listing (signed-in)': { url: ours, body: () => ({ body: json(LISTING, { id: pick(listingIds) }), headers: buyer() }) },
+        'listing (signed-in)': {
+          url: ours,
+          body: () => ({ body: json(LISTING, { id: pick(listingIds) }), headers: buyer() }),
+        },
         'me (signed-in)': { url: ours, body: () => ({ body: json(ME), headers: buyer() }) },
         'requestMatches (signed-in)': {
           url: ours,
-          body: () => ({ body: json(MATCH, { input: { productType: pick(Object.values(ProductType)), quantityKg: 10 + (r % 900), province: pick(Object.values(Province)) } }), headers: buyer() }),
+          body: () => ({
+            body: json(MATCH, {
+              input: {
+                productType: pick(Object.values(ProductType)),
+                quantityKg: 10 + (r % 900),
+                province: pick(Object.values(Province)),
+              },
+            }),
+            headers: buyer(),
+          }),
         },
         'placeOrder (signed-in)': {
           url: ours,
-          body: () => ({ body: json(ORDER, { id: pick(listingIds), kg: 0.01, key: `bench-${scale}-${++counter}` }), headers: buyer() }),
+          body: () => ({
+            body: json(ORDER, { id: pick(listingIds), kg: 0.01, key: `bench-${scale}-${++counter}` }),
+            headers: buyer(),
+          }),
         },
       };
 
@@ -321,7 +436,9 @@ async function main() {
       for (const [name, op] of Object.entries(ops)) {
         if (OPS && !OPS.some((o) => name.startsWith(o))) continue;
         operations[name] = await load(op.url, op.body, SECONDS, probeOurs);
-        process.stdout.write(`${scale} ${name}: ${operations[name].rps} RPS, p95 ${operations[name].p95} ms, CPU ms/op ${JSON.stringify(operations[name].cpuMsPerOp)}, errors ${operations[name].errors}\n`);
+        process.stdout.write(
+          `${scale} ${name}: ${operations[name].rps} RPS, p95 ${operations[name].p95} ms, CPU ms/op ${JSON.stringify(operations[name].cpuMsPerOp)}, errors ${operations[name].errors}\n`,
+        );
       }
 
       // The peer comparison, interleaved rounds: fair (unique bodies) is the headline.
@@ -329,7 +446,10 @@ async function main() {
       if (hive && probeHive) {
         await load(theirs, ops['catalogue (signed-in)'].body, 2, null);
         const modes: Record<string, Body> = {
-          'fair, signed-in (unique bodies and tokens)': () => ({ body: json(CATALOGUE, { f: uniqueNoop() }), headers: buyer() }),
+          'fair, signed-in (unique bodies and tokens)': () => ({
+            body: json(CATALOGUE, { f: uniqueNoop() }),
+            headers: buyer(),
+          }),
           'fair, anonymous (unique bodies)': () => ({ body: json(CATALOGUE, { f: uniqueNoop() }) }),
           'dedupe, anonymous (one body)': () => ({ body: json(CATALOGUE) }),
         };
@@ -343,14 +463,23 @@ async function main() {
           peer[mode] = {
             oursRps: med(rounds.ours, (x) => x.rps),
             hiveRps: med(rounds.hive, (x) => x.rps),
-            ratio: round(med(rounds.ours, (x) => x.rps) / Math.max(1, med(rounds.hive, (x) => x.rps)), 3),
+            ratio: round(
+              med(rounds.ours, (x) => x.rps) /
+                Math.max(
+                  1,
+                  med(rounds.hive, (x) => x.rps),
+                ),
+              3,
+            ),
             oursP95: med(rounds.ours, (x) => x.p95),
             hiveP95: med(rounds.hive, (x) => x.p95),
             oursGatewayCpuMsPerOp: med(rounds.ours, (x) => x.cpuMsPerOp.gateway ?? 0),
             hiveGatewayCpuMsPerOp: med(rounds.hive, (x) => x.cpuMsPerOp.gateway ?? 0),
             rounds,
           };
-          process.stdout.write(`${scale} peer ${mode}: ours ${peer[mode].oursRps} vs Hive ${peer[mode].hiveRps} RPS (×${peer[mode].ratio}); gateway CPU ms/op ${peer[mode].oursGatewayCpuMsPerOp} vs ${peer[mode].hiveGatewayCpuMsPerOp}\n`);
+          process.stdout.write(
+            `${scale} peer ${mode}: ours ${peer[mode].oursRps} vs Hive ${peer[mode].hiveRps} RPS (×${peer[mode].ratio}); gateway CPU ms/op ${peer[mode].oursGatewayCpuMsPerOp} vs ${peer[mode].hiveGatewayCpuMsPerOp}\n`,
+          );
         }
       }
       results.scales.push({ listings: scale, seedSeconds, operations, peer });
@@ -378,7 +507,10 @@ function writeResults(results: any, started: number) {
       points: results.scales.map((s: any) => ({ x: s.listings, y: s.operations[op]?.cpuMsPerOp?.[proc] ?? 0 })),
     })),
   );
-  writeFileSync(path.join(dir, 'cost-vs-size.svg'), costPlotSvg({ title: 'CPU ms per catalogue request vs catalogue size (50 connections)', series }));
+  writeFileSync(
+    path.join(dir, 'cost-vs-size.svg'),
+    costPlotSvg({ title: 'CPU ms per catalogue request vs catalogue size (50 connections)', series }),
+  );
 }
 
 main().catch((err) => {

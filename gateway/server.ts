@@ -104,7 +104,10 @@ function readinessChecker(config: AppConfig, metrics: ServiceMetrics) {
       }),
     );
     const down = entries.filter(([, v]) => !v.ok).map(([name]) => name);
-    return { ok: true, checks: { degraded: down.length > 0, subgraphsDown: down, subgraphs: Object.fromEntries(entries) } };
+    return {
+      ok: true,
+      checks: { degraded: down.length > 0, subgraphsDown: down, subgraphs: Object.fromEntries(entries) },
+    };
   }
   function readiness(): Promise<Readiness> {
     if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), value: check() };
@@ -146,13 +149,31 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     local: !options.isolatedRevocations,
   });
   await revocations.start();
-  const verify = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL, revocations, service: 'gateway' });
-  const responseCache = createResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS ?? (config.NODE_ENV === 'test' ? 0 : 1000), redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
+  const verify = createTokenVerifier({
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    jwksUrl: config.JWKS_URL,
+    revocations,
+    service: 'gateway',
+  });
+  const responseCache = createResponseCache({
+    ttlMs: config.RESPONSE_CACHE_TTL_MS ?? (config.NODE_ENV === 'test' ? 0 : 1000),
+    redisUrl: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    log,
+  });
   const operationStats = new OperationStats();
-  const partnerLimits = { FREE: config.PARTNER_LIMIT_FREE, STANDARD: config.PARTNER_LIMIT_STANDARD, PREMIUM: config.PARTNER_LIMIT_PREMIUM };
+  const partnerLimits = {
+    FREE: config.PARTNER_LIMIT_FREE,
+    STANDARD: config.PARTNER_LIMIT_STANDARD,
+    PREMIUM: config.PARTNER_LIMIT_PREMIUM,
+  };
   const partnerOperations = options.partnerOperations ?? loadPartnerOperations(PARTNER_MANIFEST_PATH);
-  const limiter = createTierLimiter(config.REDIS_URL, config.REDIS_KEY_PREFIX, { windowMs: config.PARTNER_LIMIT_WINDOW_SECONDS * 1000, perTier: partnerLimits }, (err) =>
-    log.warn({ err: err.message }, 'partner rate limiter: Redis error'),
+  const limiter = createTierLimiter(
+    config.REDIS_URL,
+    config.REDIS_KEY_PREFIX,
+    { windowMs: config.PARTNER_LIMIT_WINDOW_SECONDS * 1000, perTier: partnerLimits },
+    (err) => log.warn({ err: err.message }, 'partner rate limiter: Redis error'),
   );
   const partners = createPartnerGate({
     resolver: createPartnerResolver(config),
@@ -168,7 +189,9 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     scanBudget: { maxValues: config.THREAT_SCAN_MAX_VALUES, maxChars: config.THREAT_SCAN_MAX_CHARS, maxDepth: 32 },
   });
   const edgeStates = new WeakMap<IncomingMessage, EdgeState>();
-  const replay = createReplayCache(config, (err) => log.warn({ err: err.message }, 'replay cache: Redis error, using this process only'));
+  const replay = createReplayCache(config, (err) =>
+    log.warn({ err: err.message }, 'replay cache: Redis error, using this process only'),
+  );
   const clientAddress = createClientAddress(config.TRUSTED_PROXIES);
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -179,7 +202,9 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     // runMain owns SIGTERM: it drains HTTP first, then stops Apollo, relays and schedulers in order.
     stopOnTerminationSignals: false,
     // Compact JSON: Apollo pretty-prints by default, which costs CPU and bytes on every response.
-    stringifyResult: budgetedStringify(config.RESPONSE_MAX_BYTES, (bytes) => log.warn({ bytes, maxBytes: config.RESPONSE_MAX_BYTES }, 'refused a response over the size budget')),
+    stringifyResult: budgetedStringify(config.RESPONSE_MAX_BYTES, (bytes) =>
+      log.warn({ bytes, maxBytes: config.RESPONSE_MAX_BYTES }, 'refused a response over the size budget'),
+    ),
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     persistedQueries: { cache: apq.cache, ttl: config.APQ_TTL_SECONDS },
@@ -202,7 +227,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     ],
     formatError: (formatted, original) =>
       maskError(formatted, original, {
-        onMasked: (f, err) => log.error({ err, message: f.message, extensions: f.extensions }, 'masked an error at the gateway'),
+        onMasked: (f, err) =>
+          log.error({ err, message: f.message, extensions: f.extensions }, 'masked an error at the gateway'),
       }),
   });
   await apollo.start();
@@ -218,9 +244,15 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     apollo,
     // The gateway is the exposed service, and its figures name partners and operations.
     metricsAccess: config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : config.isProduction ? 'closed' : 'open',
-    responseHeaders: config.isProduction ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS,
+    responseHeaders: config.isProduction
+      ? { ...SECURITY_HEADERS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' }
+      : SECURITY_HEADERS,
     preHandle: createCorsHandler(config.CORS_ORIGINS),
-    routes: { ...explorerRoutes({ isProduction: config.isProduction }), ...adminRoutes(), ...operationStatsRoutes(operationStats, { config, log, replay }) },
+    routes: {
+      ...explorerRoutes({ isProduction: config.isProduction }),
+      ...adminRoutes(),
+      ...operationStatsRoutes(operationStats, { config, log, replay }),
+    },
     prepareBody: async (body, info) => {
       const partner = await partners.identify(info);
       const clientIp = clientAddress(info.req);
@@ -248,7 +280,13 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
         deadline,
       };
       // A partner request carries no user token (the edge refuses both at once).
-      if (edge?.partner) return { ...common, log: requestLog.child({ partnerId: edge.partner.id }), viewer: null, partner: edge.partner };
+      if (edge?.partner)
+        return {
+          ...common,
+          log: requestLog.child({ partnerId: edge.partner.id }),
+          viewer: null,
+          partner: edge.partner,
+        };
       const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
       try {
         const viewer = await verify(authorization);
@@ -257,7 +295,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
         // A stale token on a public query: answered as anonymous, with a warning (docs/revocation.md).
         const reason = refusalReasonOf(err);
         const search = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
-        if (reason && isPublicOperation(edge?.body, search)) return { ...common, log: requestLog, viewer: null, tokenWarning: staleTokenWarning(reason) };
+        if (reason && isPublicOperation(edge?.body, search))
+          return { ...common, log: requestLog, viewer: null, tokenWarning: staleTokenWarning(reason) };
         throw err;
       }
     },

@@ -37,8 +37,18 @@ export function createSubgraphMetrics(metrics: ServiceMetrics): SubgraphMetrics 
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [metrics.registry],
     }),
-    breakerOpen: new Gauge({ name: 'subgraph_breaker_open', help: '1 while the circuit breaker of a subgraph is open', labelNames: ['subgraph'] as const, registers: [metrics.registry] }),
-    retries: new Counter({ name: 'subgraph_retries_total', help: 'Idempotent subgraph calls retried after a network failure', labelNames: ['subgraph'] as const, registers: [metrics.registry] }),
+    breakerOpen: new Gauge({
+      name: 'subgraph_breaker_open',
+      help: '1 while the circuit breaker of a subgraph is open',
+      labelNames: ['subgraph'] as const,
+      registers: [metrics.registry],
+    }),
+    retries: new Counter({
+      name: 'subgraph_retries_total',
+      help: 'Idempotent subgraph calls retried after a network failure',
+      labelNames: ['subgraph'] as const,
+      registers: [metrics.registry],
+    }),
   };
 }
 
@@ -74,7 +84,10 @@ function createResilientFetcher(options: SubgraphCallOptions) {
     // A plain controller and a cleared timer: AbortSignal.timeout keeps every signal alive until it
     // fires, which at a few hundred calls a second is thousands of live timers for the GC to walk.
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`${name} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new Error(`${name} did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     let response: Response;
     try {
       response = await send(url, { ...init, signal: controller.signal });
@@ -82,7 +95,8 @@ function createResilientFetcher(options: SubgraphCallOptions) {
       clearTimeout(timer);
     }
     // 502-504 mean the subgraph (or what is in front of it) is not serving: count them as failures.
-    if (response.status >= 502 && response.status <= 504) throw new SubgraphUnavailable(`${name} answered ${response.status}`);
+    if (response.status >= 502 && response.status <= 504)
+      throw new SubgraphUnavailable(`${name} answered ${response.status}`);
     return response;
   };
   const breaker = new CircuitBreaker(call, {
@@ -150,7 +164,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /** Past the operation's deadline no further subgraph call is started for it. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     if (options.context?.deadline?.aborted) {
-      throw new GraphQLError('The operation passed its deadline', { extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' } });
+      throw new GraphQLError('The operation passed its deadline', {
+        extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' },
+      });
     }
     return super.process(options);
   }

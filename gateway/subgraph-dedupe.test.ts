@@ -21,7 +21,8 @@ describe('in-flight dedupe', () => {
     });
     const tick = () => new Promise((r) => setTimeout(r, 10));
     const anon = () => fetcher('http://s/graphql', { method: 'POST', body, headers: {} });
-    const user = (sub: string) => fetcher('http://s/graphql', { method: 'POST', body, headers: { authorization: token(sub) } });
+    const user = (sub: string) =>
+      fetcher('http://s/graphql', { method: 'POST', body, headers: { authorization: token(sub) } });
     const pending = [anon(), anon(), user('a'), user('a'), user('b')];
     await tick();
     expect(calls).toBe(3);
@@ -35,7 +36,10 @@ describe('in-flight dedupe', () => {
     expect(calls).toBe(4);
     gate = new Promise<void>((r) => (open = r));
     const mutation = JSON.stringify({ query: 'mutation { logout(refreshToken: "x") }' });
-    const m = [fetcher('http://s/graphql', { method: 'POST', body: mutation, headers: {} }), fetcher('http://s/graphql', { method: 'POST', body: mutation, headers: {} })];
+    const m = [
+      fetcher('http://s/graphql', { method: 'POST', body: mutation, headers: {} }),
+      fetcher('http://s/graphql', { method: 'POST', body: mutation, headers: {} }),
+    ];
     await tick();
     expect(calls).toBe(6);
     open();

@@ -25,7 +25,9 @@ export function identityScope(init: RequestInit): string {
   if (!authorization) return 'anonymous';
   const token = authorization.replace(/^Bearer\s+/i, '');
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      sub?: unknown;
+    };
     if (typeof payload.sub === 'string' && payload.sub) return `user:${payload.sub}`;
   } catch {
     // fall through: the token itself is the narrowest scope

@@ -14,7 +14,13 @@ export interface HttpFetcherOptions {
 }
 
 export function createHttpFetcher(options: HttpFetcherOptions = {}) {
-  const agentOptions = { keepAlive: true, keepAliveMsecs: options.keepAliveMs ?? 30_000, maxSockets: options.maxSockets ?? 128, maxFreeSockets: options.maxSockets ?? 128, scheduling: 'lifo' as const };
+  const agentOptions = {
+    keepAlive: true,
+    keepAliveMsecs: options.keepAliveMs ?? 30_000,
+    maxSockets: options.maxSockets ?? 128,
+    maxFreeSockets: options.maxSockets ?? 128,
+    scheduling: 'lifo' as const,
+  };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
 
   const fetcher = (url: string, init: RequestInit = {}): Promise<Response> =>
@@ -22,7 +28,8 @@ export function createHttpFetcher(options: HttpFetcherOptions = {}) {
       const target = new URL(url);
       const headers: Record<string, string> = {};
       const given = init.headers as unknown;
-      if (given && typeof (given as Headers).forEach === 'function') (given as Headers).forEach((v, k) => (headers[k] = v));
+      if (given && typeof (given as Headers).forEach === 'function')
+        (given as Headers).forEach((v, k) => (headers[k] = v));
       else if (given) Object.assign(headers, given as Record<string, string>);
       const body = typeof init.body === 'string' ? init.body : init.body == null ? undefined : String(init.body);
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));

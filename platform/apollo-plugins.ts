@@ -6,7 +6,10 @@ import { loadKnownOperations, operationLabel } from './known-operations';
  * Times every operation by outcome and name into the service's metrics; names outside the reviewed
  * operations (schema/operations) are labelled `other`.
  */
-export function metricsPlugin<T extends BaseContext>(metrics: ServiceMetrics, known: ReadonlySet<string> = loadKnownOperations()): ApolloServerPlugin<T> {
+export function metricsPlugin<T extends BaseContext>(
+  metrics: ServiceMetrics,
+  known: ReadonlySet<string> = loadKnownOperations(),
+): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
       const started = performance.now();
@@ -27,14 +30,20 @@ export function metricsPlugin<T extends BaseContext>(metrics: ServiceMetrics, kn
 }
 
 /** One debug line per operation on the request's own logger (so it carries the request id). */
-export function requestLogPlugin<T extends BaseContext & { log?: { debug: (o: object, m: string) => void } }>(): ApolloServerPlugin<T> {
+export function requestLogPlugin<
+  T extends BaseContext & { log?: { debug: (o: object, m: string) => void } },
+>(): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
       const started = performance.now();
       return {
         async willSendResponse(ctx) {
           ctx.contextValue.log?.debug(
-            { operation: ctx.operationName ?? null, ms: Math.round(performance.now() - started), errors: ctx.errors?.length ?? 0 },
+            {
+              operation: ctx.operationName ?? null,
+              ms: Math.round(performance.now() - started),
+              errors: ctx.errors?.length ?? 0,
+            },
             'graphql operation',
           );
         },
@@ -42,4 +51,3 @@ export function requestLogPlugin<T extends BaseContext & { log?: { debug: (o: ob
     },
   };
 }
-

@@ -14,11 +14,21 @@ const MAX_HOPS = 32;
 /** Parses `TRUSTED_PROXIES` (comma-separated addresses or CIDRs); throws naming the bad entry. */
 export function parseTrustedProxies(value: string | undefined): BlockList {
   const list = new BlockList();
-  for (const raw of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [address, bits, extra] = raw.split('/');
     const family = isIP(address);
     const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
-    if (!family || extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32) || (bits !== undefined && !/^\d+$/.test(bits))) {
+    if (
+      !family ||
+      extra !== undefined ||
+      !Number.isInteger(prefix) ||
+      prefix < 0 ||
+      prefix > (family === 6 ? 128 : 32) ||
+      (bits !== undefined && !/^\d+$/.test(bits))
+    ) {
       throw new Error(`not an address or CIDR: ${raw}`);
     }
     list.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
@@ -44,14 +54,20 @@ function claimedHops(req: IncomingMessage): Array<string | null> {
       .split(',')
       .slice(-MAX_HOPS)
       .map((element) => {
-        const pair = element.split(';').map((p) => p.trim()).find((p) => p.toLowerCase().startsWith('for='));
+        const pair = element
+          .split(';')
+          .map((p) => p.trim())
+          .find((p) => p.toLowerCase().startsWith('for='));
         return pair ? normaliseAddress(pair.slice(4)) : null;
       });
   }
   const xff = req.headers['x-forwarded-for'];
   const joined = Array.isArray(xff) ? xff.join(',') : xff;
   if (!joined) return [];
-  return joined.split(',').slice(-MAX_HOPS).map((hop) => normaliseAddress(hop));
+  return joined
+    .split(',')
+    .slice(-MAX_HOPS)
+    .map((hop) => normaliseAddress(hop));
 }
 
 export function createClientAddress(trustedProxies: string | undefined): ClientAddressOf {

@@ -13,7 +13,11 @@ const DEV_PSEUDONYM_SECRET = 'development-only-pseudonym-secret-change-me';
 const DEV_INTERNAL_SECRET = 'development-only-internal-secret-change-me';
 
 /** A key setting may list several keys, comma-separated: the first signs, all verify (rotation). */
-const keyList = (value: string) => value.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+const keyList = (value: string) =>
+  value
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const url = (fallback: string) => z.string().url().default(fallback);
@@ -126,7 +130,11 @@ const envSchema = z.object({
   THREAT_BOT_WINDOW_SECONDS: z.coerce.number().int().positive().max(3600).default(60),
   /** Strings and characters threat detection reads per request; a request with more is refused in block mode. */
   THREAT_SCAN_MAX_VALUES: z.coerce.number().int().positive().default(10_000),
-  THREAT_SCAN_MAX_CHARS: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  THREAT_SCAN_MAX_CHARS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * 1024),
   /**
    * Addresses or CIDRs of the proxies in front of the gateway (comma-separated). Only a request
    * whose TCP peer is one of them has its client address taken from Forwarded / X-Forwarded-For.
@@ -162,7 +170,12 @@ const envSchema = z.object({
   /** Data-subject requests: deadline of one subgraph's export or erasure call. */
   DATA_SUBJECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   /** A finished ACCESS export (it is personal data) is dropped from the request after this long. */
-  DATA_SUBJECT_EXPORT_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(168),
+  DATA_SUBJECT_EXPORT_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(168),
   /** Matches stored per match request, best first. */
   MATCH_RESULT_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
   /** Listings the SQL pre-selection hands to exact scoring; at least MATCH_RESULT_LIMIT. */
@@ -236,7 +249,12 @@ export class ConfigError extends Error {
 
 /** Production settings without a usable default; each process is checked for the ones it uses. */
 export type ProductionRequirement = 'GATEWAY_SECRET' | 'INTERNAL_SECRET' | 'PSEUDONYM_SECRET' | 'DATABASE_URL';
-const ALL_REQUIREMENTS: readonly ProductionRequirement[] = ['GATEWAY_SECRET', 'INTERNAL_SECRET', 'PSEUDONYM_SECRET', 'DATABASE_URL'];
+const ALL_REQUIREMENTS: readonly ProductionRequirement[] = [
+  'GATEWAY_SECRET',
+  'INTERNAL_SECRET',
+  'PSEUDONYM_SECRET',
+  'DATABASE_URL',
+];
 
 /**
  * What each deployed process needs, so each Kubernetes Secret holds only its own service's keys
@@ -264,20 +282,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, process_?: stri
     const problems: string[] = [];
     const gatewayKeys = keyList(e.GATEWAY_SECRET);
     const internalKeys = keyList(e.INTERNAL_SECRET);
-    if (required.includes('GATEWAY_SECRET') && (gatewayKeys.length === 0 || gatewayKeys.some((k) => k === DEV_GATEWAY_SECRET || k.length < 32))) {
+    if (
+      required.includes('GATEWAY_SECRET') &&
+      (gatewayKeys.length === 0 || gatewayKeys.some((k) => k === DEV_GATEWAY_SECRET || k.length < 32))
+    ) {
       problems.push('GATEWAY_SECRET: set a random secret of at least 32 characters in production');
     }
-    if (required.includes('INTERNAL_SECRET') && (internalKeys.length === 0 || internalKeys.some((k) => k === DEV_INTERNAL_SECRET || k.length < 32))) {
+    if (
+      required.includes('INTERNAL_SECRET') &&
+      (internalKeys.length === 0 || internalKeys.some((k) => k === DEV_INTERNAL_SECRET || k.length < 32))
+    ) {
       problems.push('INTERNAL_SECRET: set a random secret of at least 32 characters in production');
     }
     if (internalKeys.some((k) => gatewayKeys.includes(k))) {
-      problems.push('INTERNAL_SECRET: must not share a key with GATEWAY_SECRET (a gateway key must not open internal routes)');
+      problems.push(
+        'INTERNAL_SECRET: must not share a key with GATEWAY_SECRET (a gateway key must not open internal routes)',
+      );
     }
-    if (required.includes('PSEUDONYM_SECRET') && (e.PSEUDONYM_SECRET === DEV_PSEUDONYM_SECRET || e.PSEUDONYM_SECRET.length < 32)) {
+    if (
+      required.includes('PSEUDONYM_SECRET') &&
+      (e.PSEUDONYM_SECRET === DEV_PSEUDONYM_SECRET || e.PSEUDONYM_SECRET.length < 32)
+    ) {
       problems.push('PSEUDONYM_SECRET: set a random secret of at least 32 characters in production');
     }
-    if (required.includes('DATABASE_URL') && !e.DATABASE_URL) problems.push('DATABASE_URL: the embedded database is for one machine, not production');
-    if (e.SIMULATORS_ENABLED === 'true') problems.push('SIMULATORS_ENABLED: the source simulators are for development and tests');
+    if (required.includes('DATABASE_URL') && !e.DATABASE_URL)
+      problems.push('DATABASE_URL: the embedded database is for one machine, not production');
+    if (e.SIMULATORS_ENABLED === 'true')
+      problems.push('SIMULATORS_ENABLED: the source simulators are for development and tests');
     if (problems.length) throw new ConfigError(problems);
   }
   return {
@@ -320,7 +351,8 @@ const PRODUCTION_SECRETS: Partial<Record<string, ReadonlyArray<keyof Env>>> = {
 export function productionSecretProblems(config: AppConfig, services: readonly string[]): string[] {
   if (!config.isProduction) return [];
   const missing = new Set<keyof Env>();
-  for (const service of services) for (const key of PRODUCTION_SECRETS[service] ?? []) if (!config[key]) missing.add(key);
+  for (const service of services)
+    for (const key of PRODUCTION_SECRETS[service] ?? []) if (!config[key]) missing.add(key);
   return [...missing].map((key) => `${key}: required in production (set it explicitly; nothing is generated)`);
 }
 

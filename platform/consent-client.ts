@@ -23,7 +23,10 @@ export interface ConsentClient {
  * only owner of consent. It fails closed: if identity-consent cannot answer, the caller gets an
  * error, never data that might no longer be consented to.
  */
-export function createConsentClient(config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>, timeoutMs = 2000): ConsentClient {
+export function createConsentClient(
+  config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>,
+  timeoutMs = 2000,
+): ConsentClient {
   return {
     async activeConsents(userId, requestId) {
       try {
@@ -57,7 +60,11 @@ export interface GatedSource {
  * required level. Expiry is checked again here, in case the answer crossed an expiry instant.
  * The one rule for every subgraph that serves external-source data.
  */
-export function consentedSourceIds(sources: readonly GatedSource[], consents: readonly ActiveConsent[], now: Date = new Date()): Set<string> {
+export function consentedSourceIds(
+  sources: readonly GatedSource[],
+  consents: readonly ActiveConsent[],
+  now: Date = new Date(),
+): Set<string> {
   const permitted = new Set<string>();
   for (const source of sources) {
     const ok = consents.some(

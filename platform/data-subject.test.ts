@@ -13,7 +13,10 @@ describe('ExportBuilder', () => {
     const out = new ExportBuilder(3);
     expect(out.limit).toBe(4);
     const built = out.rows('orders', [1, 2, 3, 4]).rows('listings', [1, 2, 3]).value('profile', { id: USER }).build();
-    expect(built).toEqual({ data: { orders: [1, 2, 3], listings: [1, 2, 3], profile: { id: USER } }, truncated: ['orders'] });
+    expect(built).toEqual({
+      data: { orders: [1, 2, 3], listings: [1, 2, 3], profile: { id: USER } },
+      truncated: ['orders'],
+    });
   });
 });
 
@@ -37,13 +40,18 @@ describe('createDataSubjectClient', () => {
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       const header = req.headers[INTERNAL_SIGNATURE_HEADER] as string | undefined;
-      seen = { path: req.url ?? '', signed: verifyInternalRequest(SECRET, header, req.method ?? '', req.url ?? '', 60).ok };
+      seen = {
+        path: req.url ?? '',
+        signed: verifyInternalRequest(SECRET, header, req.method ?? '', req.url ?? '', 60).ok,
+      };
       if (mode === 'hang') return;
       if (mode === 'error') {
         res.writeHead(500).end('{}');
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(mode === 'garbage' ? 'not json' : JSON.stringify({ erased: 2, retained: 1, reason: 'kept' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(mode === 'garbage' ? 'not json' : JSON.stringify({ erased: 2, retained: 1, reason: 'kept' }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     // A port that was just free: nothing listens there any more.
@@ -54,7 +62,12 @@ describe('createDataSubjectClient', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
     config = {
       INTERNAL_SECRET: SECRET,
-      subgraphUrls: { 'identity-consent': url, 'listings-matching': url, 'external-sources': url, analytics: `http://127.0.0.1:${closedPort}/graphql` },
+      subgraphUrls: {
+        'identity-consent': url,
+        'listings-matching': url,
+        'external-sources': url,
+        analytics: `http://127.0.0.1:${closedPort}/graphql`,
+      },
     };
   });
 
@@ -73,11 +86,17 @@ describe('createDataSubjectClient', () => {
   it('names the subgraph and the failure: HTTP error, not JSON, deadline, unreachable', async () => {
     const client = createDataSubjectClient(config, 300);
     mode = 'error';
-    await expect(client.erase('listings-matching', USER, REQUEST)).rejects.toThrow('listings-matching: answered HTTP 500');
+    await expect(client.erase('listings-matching', USER, REQUEST)).rejects.toThrow(
+      'listings-matching: answered HTTP 500',
+    );
     mode = 'garbage';
-    await expect(client.export('external-sources', USER, REQUEST)).rejects.toThrow('external-sources: answered with a body that is not JSON');
+    await expect(client.export('external-sources', USER, REQUEST)).rejects.toThrow(
+      'external-sources: answered with a body that is not JSON',
+    );
     mode = 'hang';
-    await expect(client.erase('listings-matching', USER, REQUEST)).rejects.toThrow('listings-matching: did not answer within 300 ms');
+    await expect(client.erase('listings-matching', USER, REQUEST)).rejects.toThrow(
+      'listings-matching: did not answer within 300 ms',
+    );
     await expect(client.erase('analytics', USER, REQUEST)).rejects.toThrow(/^analytics: unreachable \(ECONNREFUSED\)$/);
   });
 });

@@ -95,7 +95,11 @@ export function pseudonymousId(secret: string, userId: string): string {
 }
 
 /** Rows of an `UPDATE/DELETE … RETURNING` through TypeORM (pg answers `[rows, count]`, PGlite the rows). */
-export async function returning<T = Record<string, unknown>>(m: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+export async function returning<T = Record<string, unknown>>(
+  m: EntityManager,
+  sql: string,
+  params: unknown[],
+): Promise<T[]> {
   const result = await m.query(sql, params);
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
@@ -111,12 +115,17 @@ export function dataSubjectRoutes(deps: RouteDeps, handlers: DataSubjectHandlers
     signedRoute(deps, async (query) => {
       const userId = query.get('userId');
       const requestId = query.get('requestId');
-      if (!isUuid(userId) || !isUuid(requestId)) throw new InternalRouteError(400, 'userId and requestId must be UUIDs');
+      if (!isUuid(userId) || !isUuid(requestId))
+        throw new InternalRouteError(400, 'userId and requestId must be UUIDs');
       return run({ userId: userId.toLowerCase(), requestId, log: deps.log.child({ dataSubjectRequestId: requestId }) });
     });
   return {
     [SUBJECT_EXPORT_PATH]: route((call) => handlers.export(call)),
-    [SUBJECT_ERASE_PATH]: route(deps.revocations ? eraseAfterInFlight(deps.revocations, deps.config.DATA_SUBJECT_TIMEOUT_MS / 3, handlers.erase) : handlers.erase),
+    [SUBJECT_ERASE_PATH]: route(
+      deps.revocations
+        ? eraseAfterInFlight(deps.revocations, deps.config.DATA_SUBJECT_TIMEOUT_MS / 3, handlers.erase)
+        : handlers.erase,
+    ),
   };
 }
 
@@ -126,7 +135,11 @@ export function dataSubjectRoutes(deps: RouteDeps, handlers: DataSubjectHandlers
  * then the part waits for the user's requests admitted before that moment to finish, and only then
  * erases, so nothing they write lands after the erasure. What happened is the part's `note`.
  */
-export function eraseAfterInFlight(view: RevocationView, waitMs: number, erase: (call: SubjectCall) => Promise<SubjectErasure>) {
+export function eraseAfterInFlight(
+  view: RevocationView,
+  waitMs: number,
+  erase: (call: SubjectCall) => Promise<SubjectErasure>,
+) {
   return async (call: SubjectCall): Promise<SubjectErasure> => {
     view.applyAll([{ kind: 'erasure', userId: call.userId, at: Date.now() }], 'local');
     const { waitedFor, drained } = await view.drain(call.userId, waitMs);
@@ -134,7 +147,7 @@ export function eraseAfterInFlight(view: RevocationView, waitMs: number, erase: 
     const note = drained
       ? `writes refused from the request on; ${waitedFor} request(s) admitted before it finished first, and what they wrote was erased`
       : `writes refused from the request on; ${waitedFor} request(s) admitted before it were still running after ${Math.round(waitMs)} ms: ask again to erase what they wrote`;
-    if (waitedFor > 0) call.log.info({ waitedFor, drained }, 'erasure waited for the user\'s requests in flight');
+    if (waitedFor > 0) call.log.info({ waitedFor, drained }, "erasure waited for the user's requests in flight");
     return { ...result, note };
   };
 }
@@ -159,7 +172,10 @@ export interface DataSubjectClient {
  * subgraphs listen after they start). A failure of any kind is a SubjectCallError naming the
  * subgraph, never a hang: each call has a deadline.
  */
-export function createDataSubjectClient(config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>, timeoutMs: number): DataSubjectClient {
+export function createDataSubjectClient(
+  config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>,
+  timeoutMs: number,
+): DataSubjectClient {
   async function call<T>(subgraph: SubgraphName, path: string, userId: string, requestId: string): Promise<T> {
     let res: Response;
     try {

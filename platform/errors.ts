@@ -83,7 +83,11 @@ export interface MaskOptions {
  * SQL, internal addresses. Client mistakes Apollo reports with its own codes become BAD_USER_INPUT
  * (the original code kept as `reason`); anything unknown becomes a masked INTERNAL_SERVER_ERROR.
  */
-export function maskError(formatted: GraphQLFormattedError, original: unknown, options: MaskOptions = {}): GraphQLFormattedError {
+export function maskError(
+  formatted: GraphQLFormattedError,
+  original: unknown,
+  options: MaskOptions = {},
+): GraphQLFormattedError {
   const code = String(formatted.extensions?.code ?? '');
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(formatted.extensions ?? {})) {
@@ -99,10 +103,16 @@ export function maskError(formatted: GraphQLFormattedError, original: unknown, o
   if (rest.reason !== 'DEADLINE_EXCEEDED') options.onMasked?.(formatted, original);
   const serviceName = typeof rest.serviceName === 'string' ? rest.serviceName : undefined;
   return {
-    message: serviceName ? `The ${serviceName} service could not complete this part of the request` : 'Internal server error',
+    message: serviceName
+      ? `The ${serviceName} service could not complete this part of the request`
+      : 'Internal server error',
     ...(formatted.path ? { path: formatted.path } : {}),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
-    extensions: { code: 'INTERNAL_SERVER_ERROR', ...(serviceName ? { serviceName } : {}), ...(rest.reason === 'DEADLINE_EXCEEDED' ? { reason: 'DEADLINE_EXCEEDED' } : {}) },
+    extensions: {
+      code: 'INTERNAL_SERVER_ERROR',
+      ...(serviceName ? { serviceName } : {}),
+      ...(rest.reason === 'DEADLINE_EXCEEDED' ? { reason: 'DEADLINE_EXCEEDED' } : {}),
+    },
   };
 }
 

@@ -213,13 +213,27 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
  * The execution, or a coded 503 once `ms` have passed. The work still running is told through
  * `info.deadline` (the gateway stops calling subgraphs); its eventual result is dropped.
  */
-async function withDeadline<T>(execution: Promise<T>, ms: number, status: number, controller: AbortController, info: RequestInfo): Promise<T> {
+async function withDeadline<T>(
+  execution: Promise<T>,
+  ms: number,
+  status: number,
+  controller: AbortController,
+  info: RequestInfo,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
       info.log.warn({ deadlineMs: ms }, 'operation passed its deadline');
-      reject(new HttpRefusal(status, `The operation did not finish within ${ms} ms`, 'INTERNAL_SERVER_ERROR', { reason: 'DEADLINE_EXCEEDED' }, { 'retry-after': '1' }));
+      reject(
+        new HttpRefusal(
+          status,
+          `The operation did not finish within ${ms} ms`,
+          'INTERNAL_SERVER_ERROR',
+          { reason: 'DEADLINE_EXCEEDED' },
+          { 'retry-after': '1' },
+        ),
+      );
     }, ms);
   });
   try {
@@ -258,7 +272,11 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
     if (options.maxVariableDepth) {
       for (const [name, value] of requestInputs(body, search)) {
         const problem = inspectJsonInput(value, options.maxVariableDepth, name);
-        if (problem) throw new HttpRefusal(400, problem.message, 'BAD_USER_INPUT', { reason: 'INVALID_INPUT', ...(problem.field ? { field: problem.field } : {}) });
+        if (problem)
+          throw new HttpRefusal(400, problem.message, 'BAD_USER_INPUT', {
+            reason: 'INVALID_INPUT',
+            ...(problem.field ? { field: problem.field } : {}),
+          });
       }
     }
     if (options.prepareBody) body = await options.prepareBody(body, info);
@@ -272,11 +290,14 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
       httpGraphQLRequest: { method, headers, search, body },
       context: () => options.context(info),
     });
-    const response = deadline ? await withDeadline(execution, options.deadlineMs!, options.deadlineStatus ?? 503, deadline, info) : await execution;
+    const response = deadline
+      ? await withDeadline(execution, options.deadlineMs!, options.deadlineStatus ?? 503, deadline, info)
+      : await execution;
     const outHeaders: Record<string, string> = { ...options.responseHeaders, 'x-request-id': info.requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
     if (response.body.kind === 'complete') {
-      const status = response.status === 500 ? (clientStatusFor(response.body.string) ?? 500) : (response.status ?? 200);
+      const status =
+        response.status === 500 ? (clientStatusFor(response.body.string) ?? 500) : (response.status ?? 200);
       res.writeHead(status, outHeaders);
       res.end(response.body.string);
       return;
@@ -302,10 +323,16 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
         sendJson(res, 200, JSON.stringify({ status: 'ok', service: options.name }));
       } else if (req.method === 'GET' && pathname === '/ready') {
         const readiness: Readiness = draining ? { ok: false, checks: { draining: true } } : await options.ready();
-        sendJson(res, readiness.ok ? 200 : 503, JSON.stringify({ status: readiness.ok ? 'ready' : 'not ready', service: options.name, ...readiness.checks }));
+        sendJson(
+          res,
+          readiness.ok ? 200 : 503,
+          JSON.stringify({ status: readiness.ok ? 'ready' : 'not ready', service: options.name, ...readiness.checks }),
+        );
       } else if (req.method === 'GET' && pathname === '/metrics' && metricsAccess !== 'closed') {
         if (typeof metricsAccess === 'object' && !bearerMatches(req.headers.authorization, metricsAccess.token)) {
-          sendJson(res, 401, httpErrorBody('/metrics needs the metrics bearer token', 'UNAUTHENTICATED'), { 'www-authenticate': 'Bearer' });
+          sendJson(res, 401, httpErrorBody('/metrics needs the metrics bearer token', 'UNAUTHENTICATED'), {
+            'www-authenticate': 'Bearer',
+          });
         } else {
           res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
           res.end(await renderMetrics(metrics));

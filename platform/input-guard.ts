@@ -12,8 +12,9 @@ const FORBIDDEN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u20
 
 /** Zero-width and other invisible format characters: a title made only of these says nothing. */
 // Combining joiners and variation selectors are listed on purpose: alone they are invisible too.
-// eslint-disable-next-line no-misleading-character-class
-const INVISIBLE = /[\s\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u2028-\u202F\u205F-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/gu;
+const INVISIBLE =
+  // eslint-disable-next-line no-misleading-character-class
+  /[\s\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u2028-\u202F\u205F-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/gu;
 
 export function hasForbiddenText(text: string): boolean {
   return FORBIDDEN_TEXT.test(text);
@@ -40,16 +41,22 @@ export function inspectJsonInput(value: unknown, maxDepth: number, root = 'varia
   while (stack.length) {
     const { value: v, depth, path } = stack.pop()!;
     if (typeof v === 'string') {
-      if (hasForbiddenText(v)) return { message: `${path || root} contains control characters, bidi overrides or invalid Unicode`, field: path || undefined };
+      if (hasForbiddenText(v))
+        return {
+          message: `${path || root} contains control characters, bidi overrides or invalid Unicode`,
+          field: path || undefined,
+        };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
     if (depth + 1 > maxDepth) return { message: `${root} are nested deeper than ${maxDepth} levels` };
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) stack.push({ value: v[i], depth: depth + 1, path: path ? `${path}.${i}` : String(i) });
+      for (let i = 0; i < v.length; i++)
+        stack.push({ value: v[i], depth: depth + 1, path: path ? `${path}.${i}` : String(i) });
     } else {
       for (const [key, child] of Object.entries(v as Record<string, unknown>)) {
-        if (hasForbiddenText(key)) return { message: `${root} hold a key with control characters, bidi overrides or invalid Unicode` };
+        if (hasForbiddenText(key))
+          return { message: `${root} hold a key with control characters, bidi overrides or invalid Unicode` };
         stack.push({ value: child, depth: depth + 1, path: path ? `${path}.${key}` : key });
       }
     }

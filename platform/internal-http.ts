@@ -42,7 +42,10 @@ interface RouteDeps {
  * A route for other services only: no valid signature, no answer (401). The handler gets the
  * signed query and answers with JSON; an InternalRouteError becomes its status with a coded body.
  */
-export function signedRoute(deps: RouteDeps, handler: (query: URLSearchParams, req: IncomingMessage) => Promise<unknown>): RouteHandler {
+export function signedRoute(
+  deps: RouteDeps,
+  handler: (query: URLSearchParams, req: IncomingMessage) => Promise<unknown>,
+): RouteHandler {
   return async (req, res) => {
     const pathWithQuery = req.url ?? '/';
     const header = req.headers[INTERNAL_SIGNATURE_HEADER];
@@ -54,9 +57,13 @@ export function signedRoute(deps: RouteDeps, handler: (query: URLSearchParams, r
       deps.config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS,
     );
     req.resume(); // parameters are in the signed query; a body is ignored
-    if (check.ok && !(await deps.replay.claim(check.replayKey, check.signedAt))) check = { ok: false, reason: 'replayed internal signature' };
+    if (check.ok && !(await deps.replay.claim(check.replayKey, check.signedAt)))
+      check = { ok: false, reason: 'replayed internal signature' };
     if (!check.ok) {
-      deps.log.warn({ reason: check.reason, path: pathWithQuery.split('?')[0] }, 'refused an unsigned internal request');
+      deps.log.warn(
+        { reason: check.reason, path: pathWithQuery.split('?')[0] },
+        'refused an unsigned internal request',
+      );
       send(res, 401, httpErrorBody('A valid internal signature is required', 'UNAUTHENTICATED'));
       return;
     }

@@ -21,11 +21,7 @@ const REDACT = [
   '*.apiKey',
 ];
 
-export function createLogger(
-  service: string,
-  level: string,
-  destination?: DestinationStream,
-): Logger {
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,

@@ -14,7 +14,10 @@ export function runMain(name: string, start: (config: AppConfig) => Promise<Stop
   try {
     config = loadConfig(process.env, name);
     // `stack` (npm start) runs every service in one process, so it needs every service's secrets.
-    const problems = productionSecretProblems(config, name === 'stack' ? ['identity-consent', 'external-sources'] : [name]);
+    const problems = productionSecretProblems(
+      config,
+      name === 'stack' ? ['identity-consent', 'external-sources'] : [name],
+    );
     if (problems.length) throw new ConfigError(problems);
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -13,14 +13,44 @@ const api = buildSchema(readFileSync(path.join(SCHEMA_DIR, 'api-schema.graphql')
 
 const NESTED = /* GraphQL */ `
   query Nested($f: Int) {
-    listings(first: $f) { edges { node { id seller { listings(first: $f) { edges { node { id seller { listings(first: $f) { edges { node { id title } } } } } } } } } } }
+    listings(first: $f) {
+      edges {
+        node {
+          id
+          seller {
+            listings(first: $f) {
+              edges {
+                node {
+                  id
+                  seller {
+                    listings(first: $f) {
+                      edges {
+                        node {
+                          id
+                          title
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 `;
 
 describe('priceOperation', () => {
   it('prices page sizes passed as variables exactly like literals', () => {
     const byVariable = priceOperation(api, parse(NESTED), 'Nested', { f: 100 });
-    const byLiteral = priceOperation(api, parse(NESTED.replace('($f: Int)', '').replaceAll('$f', '100')), undefined, {});
+    const byLiteral = priceOperation(
+      api,
+      parse(NESTED.replace('($f: Int)', '').replaceAll('$f', '100')),
+      undefined,
+      {},
+    );
     expect(byVariable).toBe(byLiteral);
     expect(byVariable).toBeGreaterThan(1_000_000);
   });
@@ -28,11 +58,14 @@ describe('priceOperation', () => {
   it('applies variable defaults, and prices an absent page size at the default page size', () => {
     const withDefault = priceOperation(api, parse(NESTED.replace('$f: Int', '$f: Int = 100')), 'Nested', {});
     expect(withDefault).toBe(priceOperation(api, parse(NESTED), 'Nested', { f: 100 }));
-    expect(priceOperation(api, parse(NESTED), 'Nested', {})).toBe(priceOperation(api, parse(NESTED), 'Nested', { f: 20 }));
+    expect(priceOperation(api, parse(NESTED), 'Nested', {})).toBe(
+      priceOperation(api, parse(NESTED), 'Nested', { f: 20 }),
+    );
   });
 
   it('prices the nested query of issue 14 at 1 + 4f + 4f² + 2f³', () => {
-    for (const f of [1, 5, 16, 17, 100]) expect(priceOperation(api, parse(NESTED), 'Nested', { f })).toBe(1 + 4 * f + 4 * f * f + 2 * f ** 3);
+    for (const f of [1, 5, 16, 17, 100])
+      expect(priceOperation(api, parse(NESTED), 'Nested', { f })).toBe(1 + 4 * f + 4 * f * f + 2 * f ** 3);
   });
 
   it('grows with the page size and leaves leaves free', () => {
@@ -43,7 +76,12 @@ describe('priceOperation', () => {
 
   it('prices lists of unknown length at the maximum page size', () => {
     // matches have no page-size argument: 100 of them, each with a listing and a seller
-    const cost = priceOperation(api, parse('{ matchRequest(id: "x") { matches { listing { seller { id } } } } }'), undefined, {});
+    const cost = priceOperation(
+      api,
+      parse('{ matchRequest(id: "x") { matches { listing { seller { id } } } } }'),
+      undefined,
+      {},
+    );
     expect(cost).toBe(1 + (1 + 100 * (1 + 1)));
   });
 
@@ -66,10 +104,13 @@ describe('input guard', () => {
     ['lone low surrogate', 'a\udc00b'],
   ])('refuses %s', (_name, text) => expect(hasForbiddenText(text)).toBe(true));
 
-  it.each([['plain', 'Hemp lot 1'], ['tabs and newlines', 'a\tb\nc\r\n'], ['emoji', '🌿 hemp'], ['Arabic with a mark', 'قنب\u200F'], ['isiZulu', 'Insangu yasePhondo']])(
-    'keeps %s',
-    (_name, text) => expect(hasForbiddenText(text)).toBe(false),
-  );
+  it.each([
+    ['plain', 'Hemp lot 1'],
+    ['tabs and newlines', 'a\tb\nc\r\n'],
+    ['emoji', '🌿 hemp'],
+    ['Arabic with a mark', 'قنب\u200F'],
+    ['isiZulu', 'Insangu yasePhondo'],
+  ])('keeps %s', (_name, text) => expect(hasForbiddenText(text)).toBe(false));
 
   it('finds titles made only of invisible characters', () => {
     expect(hasVisibleText('\u200B\u200C\u200D\uFEFF')).toBe(false);
@@ -85,14 +126,20 @@ describe('input guard', () => {
   });
 
   it('names where forbidden text sits, in values and in keys', () => {
-    expect(inspectJsonInput({ input: { title: 'x\u0000' } }, 32)).toEqual(expect.objectContaining({ field: 'input.title' }));
+    expect(inspectJsonInput({ input: { title: 'x\u0000' } }, 32)).toEqual(
+      expect.objectContaining({ field: 'input.title' }),
+    );
     expect(inspectJsonInput({ meta: { ['k\u0000']: 1 } }, 32)?.message).toMatch(/key/);
   });
 });
 
 describe('cursors', () => {
   const good = encodeCursor(['2024-05-01T10:00:00.000Z', '00000000-0000-4000-8000-000000000000']);
-  it('reads a cursor the API issued', () => expect(decodeCursor(good, ['timestamp', 'uuid'] as const)).toEqual(['2024-05-01T10:00:00.000Z', '00000000-0000-4000-8000-000000000000']));
+  it('reads a cursor the API issued', () =>
+    expect(decodeCursor(good, ['timestamp', 'uuid'] as const)).toEqual([
+      '2024-05-01T10:00:00.000Z',
+      '00000000-0000-4000-8000-000000000000',
+    ]));
   it.each([
     ['not base64', 'not a cursor!'],
     ['base64 of garbage', Buffer.from('garbage').toString('base64url')],
@@ -117,9 +164,15 @@ describe('cursors', () => {
     expect(decodeCursor(encodeCursor([42]), ['int'] as const)).toEqual([42]);
     expect(() => decodeCursor(encodeCursor([-1]), ['int'] as const)).toThrow();
     expect(() => decodeCursor(encodeCursor([1.5]), ['int'] as const)).toThrow();
-    expect(decodeCursor(encodeCursor(['45.00', '00000000-0000-4000-8000-000000000000']), ['decimal', 'uuid'] as const)?.[0]).toBe('45.00');
-    expect(() => decodeCursor(encodeCursor(['1e999', '00000000-0000-4000-8000-000000000000']), ['decimal', 'uuid'] as const)).toThrow();
-    expect(() => decodeCursor(encodeCursor(['0.5', '00000000-0000-4000-8000-000000000000']), ['real', 'uuid'] as const)).toThrow();
+    expect(
+      decodeCursor(encodeCursor(['45.00', '00000000-0000-4000-8000-000000000000']), ['decimal', 'uuid'] as const)?.[0],
+    ).toBe('45.00');
+    expect(() =>
+      decodeCursor(encodeCursor(['1e999', '00000000-0000-4000-8000-000000000000']), ['decimal', 'uuid'] as const),
+    ).toThrow();
+    expect(() =>
+      decodeCursor(encodeCursor(['0.5', '00000000-0000-4000-8000-000000000000']), ['real', 'uuid'] as const),
+    ).toThrow();
   });
 });
 
@@ -135,19 +188,28 @@ describe('response budget', () => {
     expect(told[0]).toBeGreaterThan(2000);
   });
   it('counts bytes, not characters', () => {
-    expect(JSON.parse(budgetedStringify(1024)({ data: { a: '🌿'.repeat(300) } })).errors?.[0].extensions.reason).toBe('RESPONSE_TOO_LARGE');
+    expect(JSON.parse(budgetedStringify(1024)({ data: { a: '🌿'.repeat(300) } })).errors?.[0].extensions.reason).toBe(
+      'RESPONSE_TOO_LARGE',
+    );
   });
 });
 
 describe('HTTP edge', () => {
-  async function serve(execute: (signal?: AbortSignal) => Promise<unknown>, options: { deadlineMs?: number; maxVariableDepth?: number } = {}) {
+  async function serve(
+    execute: (signal?: AbortSignal) => Promise<unknown>,
+    options: { deadlineMs?: number; maxVariableDepth?: number } = {},
+  ) {
     let seen: AbortSignal | undefined;
     const http = createHttpService({
       name: 'test',
       log: pino({ level: 'silent' }),
       metrics: createMetrics('test-http-edge'),
       bodyLimitBytes: 1_000_000,
-      apollo: { executeHTTPGraphQLRequest: ({ context }: { context: () => Promise<unknown> }) => context().then(() => execute(seen)), stop: async () => undefined } as never,
+      apollo: {
+        executeHTTPGraphQLRequest: ({ context }: { context: () => Promise<unknown> }) =>
+          context().then(() => execute(seen)),
+        stop: async () => undefined,
+      } as never,
       context: async (info) => {
         seen = info.deadline;
         return {};
@@ -163,10 +225,17 @@ describe('HTTP edge', () => {
   it('answers a coded 503 at the deadline and aborts the signal the work sees', async () => {
     const s = await serve(() => new Promise(() => undefined), { deadlineMs: 100 });
     try {
-      const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ a }"}' });
+      const res = await fetch(s.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ a }"}',
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
-      expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' });
+      expect(((await res.json()) as any).errors[0].extensions).toEqual({
+        code: 'INTERNAL_SERVER_ERROR',
+        reason: 'DEADLINE_EXCEEDED',
+      });
       expect(s.signal()?.aborted).toBe(true);
     } finally {
       await s.close();
@@ -176,17 +245,29 @@ describe('HTTP edge', () => {
   it('refuses invalid UTF-8 and over-deep variables before GraphQL', async () => {
     const s = await serve(async () => complete, { deadlineMs: 1000, maxVariableDepth: 8 });
     try {
-      const bad = Buffer.concat([Buffer.from('{"query":"{ a(t: \\"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('\\") }"}')]);
+      const bad = Buffer.concat([
+        Buffer.from('{"query":"{ a(t: \\"'),
+        Buffer.from([0xc3, 0x28, 0xff]),
+        Buffer.from('\\") }"}'),
+      ]);
       const utf8 = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bad });
       expect(utf8.status).toBe(400);
       expect(((await utf8.json()) as any).errors[0].extensions.code).toBe('BAD_USER_INPUT');
       const deep = '{"query":"{ a }","variables":{"v":' + '['.repeat(5000) + ']'.repeat(5000) + '}}';
       const depth = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
       expect(depth.status).toBe(400);
-      expect(((await depth.json()) as any).errors[0]).toEqual(expect.objectContaining({ message: expect.stringMatching(/deeper than 8/) }));
-      const get = await fetch(`${s.url}?query=${encodeURIComponent('{ a }')}&variables=${encodeURIComponent('{"v":' + '['.repeat(50) + ']'.repeat(50) + '}')}`);
+      expect(((await depth.json()) as any).errors[0]).toEqual(
+        expect.objectContaining({ message: expect.stringMatching(/deeper than 8/) }),
+      );
+      const get = await fetch(
+        `${s.url}?query=${encodeURIComponent('{ a }')}&variables=${encodeURIComponent('{"v":' + '['.repeat(50) + ']'.repeat(50) + '}')}`,
+      );
       expect(get.status).toBe(400);
-      const fine = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ a }","variables":{"v":[[1]]}}' });
+      const fine = await fetch(s.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ a }","variables":{"v":[[1]]}}',
+      });
       expect(fine.status).toBe(200);
     } finally {
       await s.close();

@@ -1,5 +1,16 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { getNamedType, isLeafType, isListType, isNonNullType, Kind, visit, type DocumentNode, type FormattedExecutionResult, type GraphQLSchema, type GraphQLType } from 'graphql';
+import {
+  getNamedType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  Kind,
+  visit,
+  type DocumentNode,
+  type FormattedExecutionResult,
+  type GraphQLSchema,
+  type GraphQLType,
+} from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { BadUserInputError, withHttpStatus } from './errors';
 import { hasForbiddenText, inspectJsonInput } from './input-guard';
@@ -41,7 +52,12 @@ export const listSizeEstimator: ComplexityEstimator = ({ type, field, args, chil
   if (isLeafType(getNamedType(field.type))) return 0;
   if (field.args.some((a) => a.name === 'first')) {
     const first = args.first;
-    const n = first === undefined || first === null ? DEFAULT_PAGE_SIZE : typeof first === 'number' && Number.isFinite(first) ? Math.max(0, first) : MAX_PAGE_SIZE;
+    const n =
+      first === undefined || first === null
+        ? DEFAULT_PAGE_SIZE
+        : typeof first === 'number' && Number.isFinite(first)
+          ? Math.max(0, first)
+          : MAX_PAGE_SIZE;
     return 1 + n * childComplexity;
   }
   if (field.name === '_entities') {
@@ -55,8 +71,19 @@ export const listSizeEstimator: ComplexityEstimator = ({ type, field, args, chil
 };
 
 /** The operation's price with its variables (coerced, defaults applied). Throws GraphQLError when the variables do not coerce. */
-export function priceOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): number {
-  return getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [listSizeEstimator] });
+export function priceOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+): number {
+  return getComplexity({
+    schema,
+    query: document,
+    operationName: operationName ?? undefined,
+    variables: variables ?? {},
+    estimators: [listSizeEstimator],
+  });
 }
 
 /** The first string literal in the document that holds forbidden text (`"\u0000"` is a legal GraphQL escape). */
@@ -64,7 +91,8 @@ function literalProblem(document: DocumentNode): string | null {
   let found: string | null = null;
   visit(document, {
     StringValue(node) {
-      if (!found && hasForbiddenText(node.value)) found = 'A string in the query contains control characters, bidi overrides or invalid Unicode';
+      if (!found && hasForbiddenText(node.value))
+        found = 'A string in the query contains control characters, bidi overrides or invalid Unicode';
     },
   });
   return found;
@@ -87,7 +115,10 @@ export function operationLimitsPlugin<T extends BaseContext>(limits: OperationLi
           if (problem) throw refuse(problem.message, { reason: 'INVALID_INPUT' }, problem.field);
           const literal = literalProblem(ctx.document);
           if (literal) throw refuse(literal, { reason: 'INVALID_INPUT' });
-          if (ctx.operation?.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))) return;
+          if (
+            ctx.operation?.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))
+          )
+            return;
           let cost: number;
           try {
             cost = priceOperation(ctx.schema, ctx.document, ctx.request.operationName, ctx.request.variables);
@@ -97,7 +128,10 @@ export function operationLimitsPlugin<T extends BaseContext>(limits: OperationLi
             throw refuse(message, { reason: /number of nodes/.test(message) ? 'COST_LIMIT' : 'INVALID_VARIABLES' });
           }
           if (cost > limits.maxCost) {
-            throw refuse(`This operation costs ${cost}, more than the limit of ${limits.maxCost}: ask for smaller pages or less nesting`, { reason: 'COST_LIMIT' });
+            throw refuse(
+              `This operation costs ${cost}, more than the limit of ${limits.maxCost}: ask for smaller pages or less nesting`,
+              { reason: 'COST_LIMIT' },
+            );
           }
         },
       };

@@ -5,7 +5,13 @@ import Redis from 'ioredis';
 import { Query, Resolver } from 'type-graphql';
 import { buildFederatedSchema } from './schema/build-subgraph-schema';
 import { allow, applyPermissions, isAdminRule } from './shield';
-import { MemoryRateLimitStore, normaliseEmailKey, rateLimitRules, RedisRateLimitStore, withRateLimits } from './rate-limit';
+import {
+  MemoryRateLimitStore,
+  normaliseEmailKey,
+  rateLimitRules,
+  RedisRateLimitStore,
+  withRateLimits,
+} from './rate-limit';
 
 @Resolver()
 class LimitedResolver {
@@ -44,7 +50,8 @@ describe('rate limits as shield rules behind the permissions', () => {
   });
 
   it('does not count calls the permission rule refused', async () => {
-    for (let i = 0; i < 3; i++) expect((await run('{ adminOnly }')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    for (let i = 0; i < 3; i++)
+      expect((await run('{ adminOnly }')).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     expect((await run('{ adminOnly }', admin)).data).toEqual({ adminOnly: 'admin' });
     expect((await run('{ adminOnly }', admin)).errors?.[0].extensions?.code).toBe('RATE_LIMITED');
   });
@@ -56,7 +63,11 @@ describe('rate limits as shield rules behind the permissions', () => {
       }
     }
     const errors: unknown[] = [];
-    const limit = rateLimitRules(new FailingStore(), () => 'caller', (err) => errors.push(err));
+    const limit = rateLimitRules(
+      new FailingStore(),
+      () => 'caller',
+      (err) => errors.push(err),
+    );
     const failing = applyPermissions(
       await buildFederatedSchema({ resolvers: [LimitedResolver] }),
       withRateLimits({ Query: { open: allow } }, { Query: { open: limit({ max: 5, windowSeconds: 60 }) } }),
@@ -121,7 +132,9 @@ describe('atomic check-and-count under a parallel burst', () => {
     const limit = rateLimitRules(store, () => 'one-address');
     const rules = withRateLimits({ Query: { open: allow } }, { Query: { open: limit({ max: 5, windowSeconds: 60 }) } });
     const schema = applyPermissions(await buildFederatedSchema({ resolvers: [LimitedResolver] }), rules);
-    const results = await Promise.all(Array.from({ length: n }, () => graphql({ schema, source: '{ open }', contextValue: { viewer: null } })));
+    const results = await Promise.all(
+      Array.from({ length: n }, () => graphql({ schema, source: '{ open }', contextValue: { viewer: null } })),
+    );
     return results.filter((r) => !r.errors).length;
   }
 

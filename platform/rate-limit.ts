@@ -127,7 +127,15 @@ export class RedisRateLimitStore extends AtomicWindowStore {
   }
   async hit(key: string, max: number, windowMs: number, now = Date.now()): Promise<Hit> {
     const member = `${now}-${randomBytes(6).toString('base64url')}`;
-    const [allowed, ...stamps] = (await this.redis.eval(HIT_SCRIPT, 1, this.redisKey(key), String(now), String(windowMs), String(max), member)) as Array<number | string>;
+    const [allowed, ...stamps] = (await this.redis.eval(
+      HIT_SCRIPT,
+      1,
+      this.redisKey(key),
+      String(now),
+      String(windowMs),
+      String(max),
+      member,
+    )) as Array<number | string>;
     return { allowed: Number(allowed) === 1, stamps: stamps.map(Number) };
   }
   override async close(): Promise<void> {
@@ -137,7 +145,11 @@ export class RedisRateLimitStore extends AtomicWindowStore {
 
 export type RateLimitStore = MemoryRateLimitStore | RedisRateLimitStore;
 
-export function createRateLimitStore(redisUrl: string | undefined, prefix: string, onError?: (err: Error) => void): RateLimitStore {
+export function createRateLimitStore(
+  redisUrl: string | undefined,
+  prefix: string,
+  onError?: (err: Error) => void,
+): RateLimitStore {
   return redisUrl ? new RedisRateLimitStore(redisUrl, prefix, onError) : new MemoryRateLimitStore();
 }
 
@@ -162,7 +174,11 @@ const RETRY_IN = / in (\d+) seconds?$/;
 /** How long to tell callers to wait when the counters cannot be read (Redis down). */
 const UNAVAILABLE_RETRY_SECONDS = 5;
 
-function setPath(target: Record<string, unknown>, dotted: string, map: (v: unknown) => unknown): Record<string, unknown> {
+function setPath(
+  target: Record<string, unknown>,
+  dotted: string,
+  map: (v: unknown) => unknown,
+): Record<string, unknown> {
   const [head, ...rest] = dotted.split('.');
   if (!(head in target)) return target;
   const value = target[head];
@@ -195,10 +211,18 @@ export function rateLimitRules(
       },
       createError: (message) => new RateLimitedError(message, Number(RETRY_IN.exec(message)?.[1] ?? 60)),
     });
-    const limit = factory({ max: spec.max, window: `${spec.windowSeconds}s`, identityArgs: spec.identityArgs, uncountRejected: true });
+    const limit = factory({
+      max: spec.max,
+      window: `${spec.windowSeconds}s`,
+      identityArgs: spec.identityArgs,
+      uncountRejected: true,
+    });
     const normalise = spec.normalise;
     return rule({ cache: 'no_cache' })(async (parent, args, ctx, info) => {
-      const keyed = normalise && spec.identityArgs ? spec.identityArgs.reduce((a, p) => setPath(a, p, normalise), args as Record<string, unknown>) : args;
+      const keyed =
+        normalise && spec.identityArgs
+          ? spec.identityArgs.reduce((a, p) => setPath(a, p, normalise), args as Record<string, unknown>)
+          : args;
       try {
         // debug: rethrow the store's failure here instead of shield's silent `false`
         return await limit.resolve(parent, keyed, ctx, info, { debug: true } as Parameters<typeof limit.resolve>[4]);

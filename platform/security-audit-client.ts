@@ -18,7 +18,11 @@ export interface SecurityAuditEntry {
  * audit log: a signed internal POST, sent without holding up the response. At most one entry per
  * user per `minIntervalMs`, so a flood from one account cannot flood the log.
  */
-export function createSecurityAuditClient(config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>, log: Logger, minIntervalMs = 10_000) {
+export function createSecurityAuditClient(
+  config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>,
+  log: Logger,
+  minIntervalMs = 10_000,
+) {
   const last = new Map<string, number>();
   return {
     record(entry: SecurityAuditEntry): void {
@@ -43,7 +47,9 @@ export function createSecurityAuditClient(config: Pick<AppConfig, 'subgraphUrls'
         .then((res) => {
           if (!res.ok) log.warn({ status: res.status, requestId: entry.requestId }, 'security audit entry refused');
         })
-        .catch((err: Error) => log.warn({ err: err.message, requestId: entry.requestId }, 'security audit entry not written'));
+        .catch((err: Error) =>
+          log.warn({ err: err.message, requestId: entry.requestId }, 'security audit entry not written'),
+        );
     },
   };
 }

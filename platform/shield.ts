@@ -30,10 +30,12 @@ export function hasRoleRule(role: RoleName) {
 
 /** The parent object belongs to the viewer (by `idField`), or the viewer is an ADMIN. */
 export function isSelfOrAdmin(idField = 'id') {
-  return rule(`isSelfOrAdmin:${idField}`, { cache: 'strict' })((parent: Record<string, unknown>, _args, ctx: WithViewer) => {
-    if (!ctx.viewer) return new UnauthenticatedError();
-    return isAdmin(ctx.viewer) || parent[idField] === ctx.viewer.userId ? true : new ForbiddenError();
-  });
+  return rule(`isSelfOrAdmin:${idField}`, { cache: 'strict' })(
+    (parent: Record<string, unknown>, _args, ctx: WithViewer) => {
+      if (!ctx.viewer) return new UnauthenticatedError();
+      return isAdmin(ctx.viewer) || parent[idField] === ctx.viewer.userId ? true : new ForbiddenError();
+    },
+  );
 }
 
 /** Federation's own fields (those this schema has): the gateway needs them; entity fields keep their own rules. */
@@ -69,7 +71,11 @@ export function applyPermissions(schema: GraphQLSchema, rules: IRules): GraphQLS
  * listings that is hundreds of calls that decide nothing. A field whose rule is exactly `allow` (and
  * no rate limit, which would make it another rule) gets its own resolver back.
  */
-function withoutMiddlewareWhereAllowed(original: GraphQLSchema, shielded: GraphQLSchema, rules: Record<string, any>): GraphQLSchema {
+function withoutMiddlewareWhereAllowed(
+  original: GraphQLSchema,
+  shielded: GraphQLSchema,
+  rules: Record<string, any>,
+): GraphQLSchema {
   const originals = new Map<string, GraphQLFieldResolver<unknown, unknown> | undefined>();
   for (const type of Object.values(original.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
@@ -79,7 +85,12 @@ function withoutMiddlewareWhereAllowed(original: GraphQLSchema, shielded: GraphQ
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const typeRule = rules[type.name];
     for (const field of Object.values(type.getFields())) {
-      const rule = typeRule === allow ? allow : typeRule && typeof typeRule === 'object' && !('resolve' in typeRule) ? typeRule[field.name] : undefined;
+      const rule =
+        typeRule === allow
+          ? allow
+          : typeRule && typeof typeRule === 'object' && !('resolve' in typeRule)
+            ? typeRule[field.name]
+            : undefined;
       if (rule !== allow) continue;
       const key = `${type.name}.${field.name}`;
       if (originals.has(key)) field.resolve = originals.get(key);

@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { IRules } from 'graphql-shield';
 import type { NonEmptyArray } from 'type-graphql';
@@ -9,7 +12,13 @@ import type { AppConfig, SubgraphName } from './config';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { openDatabase, type Database } from './db/data-source';
-import { createTokenVerifier, partnerViewerFrom, type PartnerViewer, type TokenVerifier, type Viewer } from './auth/viewer';
+import {
+  createTokenVerifier,
+  partnerViewerFrom,
+  type PartnerViewer,
+  type TokenVerifier,
+  type Viewer,
+} from './auth/viewer';
 import { createRevocationView, httpRevocationSync, type RevocationSync, type RevocationView } from './auth/revocation';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { verifyGatewayRequest } from './auth/gateway-signature';
@@ -192,7 +201,9 @@ function stopAtDeadline<T>(loaders: T, deadline: AbortSignal): T {
 }
 
 function deadlineError() {
-  return new GraphQLError('The operation passed its deadline', { extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' } });
+  return new GraphQLError('The operation passed its deadline', {
+    extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' },
+  });
 }
 
 function header(info: RequestInfo, name: string): string | undefined {
@@ -235,15 +246,32 @@ export async function startSubgraph<TLoaders>(
     registry: metrics.registry,
     local: !options.isolatedRevocations,
   });
-  const replay = createReplayCache(config, (err) => log.warn({ err: err.message }, 'replay cache: Redis error, using this process only'));
-  const deps: SubgraphDeps = { name: module.name, config, db, log, metrics, outbox: events.outbox, revocations, replay };
+  const replay = createReplayCache(config, (err) =>
+    log.warn({ err: err.message }, 'replay cache: Redis error, using this process only'),
+  );
+  const deps: SubgraphDeps = {
+    name: module.name,
+    config,
+    db,
+    log,
+    metrics,
+    outbox: events.outbox,
+    revocations,
+    replay,
+  };
   try {
     await revocations.start();
     const stopBackground = await module.onStart?.(deps);
     await events.start(deps);
     const verify = module.createVerifier
       ? await module.createVerifier(deps)
-      : createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUrl: config.JWKS_URL, revocations, service: module.name });
+      : createTokenVerifier({
+          issuer: config.JWT_ISSUER,
+          audience: config.JWT_AUDIENCE,
+          jwksUrl: config.JWKS_URL,
+          revocations,
+          service: module.name,
+        });
 
     const schema = await buildModuleSchema(module as SubgraphModule<unknown>, createContainer(deps), deps);
     const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
@@ -253,10 +281,20 @@ export async function startSubgraph<TLoaders>(
       stopOnTerminationSignals: false,
       // Compact JSON (Apollo pretty-prints by default): less to write here and to parse at the gateway.
       // A subgraph may sit behind another gateway, so it keeps its own response budget and cost limit.
-      stringifyResult: budgetedStringify(config.RESPONSE_MAX_BYTES, (bytes) => log.warn({ bytes, maxBytes: config.RESPONSE_MAX_BYTES }, 'refused a response over the size budget')),
+      stringifyResult: budgetedStringify(config.RESPONSE_MAX_BYTES, (bytes) =>
+        log.warn({ bytes, maxBytes: config.RESPONSE_MAX_BYTES }, 'refused a response over the size budget'),
+      ),
       csrfPrevention: true,
       // No cache hints are used: without the cache-control plugin Apollo does not wrap every resolver.
-      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), operationLimitsPlugin({ maxCost: config.MAX_QUERY_COST, maxVariableDepth: config.MAX_VARIABLE_DEPTH }), metricsPlugin(metrics), requestLogPlugin(), inFlightPlugin(revocations) as ApolloServerPlugin<SubgraphContext<TLoaders>>],
+      plugins: [
+        ApolloServerPluginInlineTraceDisabled(),
+        ApolloServerPluginCacheControlDisabled(),
+        ApolloServerPluginLandingPageDisabled(),
+        operationLimitsPlugin({ maxCost: config.MAX_QUERY_COST, maxVariableDepth: config.MAX_VARIABLE_DEPTH }),
+        metricsPlugin(metrics),
+        requestLogPlugin(),
+        inFlightPlugin(revocations) as ApolloServerPlugin<SubgraphContext<TLoaders>>,
+      ],
       formatError: (formatted, original) =>
         maskError(formatted, original, {
           onMasked: (_f, err) => log.error({ err }, 'masked an unexpected error'),
@@ -283,7 +321,8 @@ export async function startSubgraph<TLoaders>(
           { method: info.req.method ?? 'GET', pathWithQuery: info.req.url ?? '/', body, get: (h) => header(info, h) },
           config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS,
         );
-        if (check.ok && !(await replay.claim(check.replayKey, check.signedAt))) check = { ok: false, reason: 'replayed gateway signature' };
+        if (check.ok && !(await replay.claim(check.replayKey, check.signedAt)))
+          check = { ok: false, reason: 'replayed gateway signature' };
         if (check.ok) return null;
         info.log.warn({ reason: check.reason }, 'refused a request that did not come through the gateway');
         return { status: 401, message: 'Requests must come through the gateway', code: 'UNAUTHENTICATED' };
@@ -294,7 +333,9 @@ export async function startSubgraph<TLoaders>(
         return {
           viewer,
           partner,
-          loaders: info.deadline ? stopAtDeadline(module.createLoaders(deps, viewer), info.deadline) : module.createLoaders(deps, viewer),
+          loaders: info.deadline
+            ? stopAtDeadline(module.createLoaders(deps, viewer), info.deadline)
+            : module.createLoaders(deps, viewer),
           log: partner ? info.log.child({ partnerId: partner.partnerId }) : info.log,
           requestId: info.requestId,
           client: { ip: header(info, 'x-client-ip') ?? null, userAgent: header(info, 'x-client-user-agent') ?? null },
@@ -303,7 +344,13 @@ export async function startSubgraph<TLoaders>(
       ready: async () => {
         try {
           const ms = await db.ping();
-          return { ok: true, checks: { database: { ok: true, latencyMs: Math.round(ms) }, revocations: { ageMs: Math.round(revocations.age()) } } };
+          return {
+            ok: true,
+            checks: {
+              database: { ok: true, latencyMs: Math.round(ms) },
+              revocations: { ageMs: Math.round(revocations.age()) },
+            },
+          };
         } catch (err) {
           return { ok: false, checks: { database: { ok: false, error: (err as Error).message } } };
         }
@@ -316,7 +363,10 @@ export async function startSubgraph<TLoaders>(
     });
     const host = options.host ?? config.HOST;
     const url = `${await http.listen(options.port ?? config.subgraphPorts[module.name], host)}/graphql`;
-    log.info({ url, ms: Math.round(performance.now() - started), database: db.embedded ? 'embedded' : 'postgres' }, 'subgraph ready');
+    log.info(
+      { url, ms: Math.round(performance.now() - started), database: db.embedded ? 'embedded' : 'postgres' },
+      'subgraph ready',
+    );
     let stopping: Promise<void> | null = null;
     return {
       name: module.name,

@@ -1,5 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Link,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /**
@@ -57,16 +67,22 @@ export function startTracing(options: TracingOptions): boolean {
   if (env.OTEL_SDK_DISABLED === 'true') return false;
 
   // Loaded here, not at the top: with tracing off the SDK costs neither memory nor start time.
-  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
-  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { NodeTracerProvider } =
+    require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { BatchSpanProcessor } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
-  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
-  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
-  const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+  const { registerInstrumentations } =
+    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { PgInstrumentation } =
+    require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { UndiciInstrumentation } =
+    require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
 
   let processor = options.spanProcessor;
   if (!processor) {
-    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    const { OTLPTraceExporter } =
+      require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
     // The exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and _HEADERS itself and posts to …/v1/traces.
     processor = new BatchSpanProcessor(new OTLPTraceExporter());
   }
@@ -155,7 +171,12 @@ export function serverSpan(
     {
       kind: SpanKind.SERVER,
       links,
-      attributes: { 'hemp.service': service, 'http.request.method': method, 'url.path': pathname, 'http.route': pathname },
+      attributes: {
+        'hemp.service': service,
+        'http.request.method': method,
+        'url.path': pathname,
+        'http.route': pathname,
+      },
     },
     parent,
     async (span) => {
@@ -194,7 +215,11 @@ function spanContextOf(metadata: EventTraceMetadata | null | undefined) {
  * A PRODUCER span around the relay publishing a batch, linked to the trace of every event in it
  * (a batch mixes events of many operations, so it cannot have one parent).
  */
-export function relaySpan<T>(source: string, events: Array<{ id: string; metadata?: EventTraceMetadata | null }>, fn: () => Promise<T>): Promise<T> {
+export function relaySpan<T>(
+  source: string,
+  events: Array<{ id: string; metadata?: EventTraceMetadata | null }>,
+  fn: () => Promise<T>,
+): Promise<T> {
   if (!state) return fn();
   const links: Link[] = [];
   for (const e of events) {
@@ -203,7 +228,15 @@ export function relaySpan<T>(source: string, events: Array<{ id: string; metadat
   }
   return state.tracer.startActiveSpan(
     `events publish ${source}`,
-    { kind: SpanKind.PRODUCER, links, attributes: { 'messaging.system': 'hemp-events', 'messaging.batch.message_count': events.length, 'hemp.service': source } },
+    {
+      kind: SpanKind.PRODUCER,
+      links,
+      attributes: {
+        'messaging.system': 'hemp-events',
+        'messaging.batch.message_count': events.length,
+        'hemp.service': source,
+      },
+    },
     ROOT_CONTEXT,
     (span) => finish(span, fn),
   );

@@ -19,7 +19,9 @@ async function main() {
     }
   }
   if (check && stale.length) {
-    process.stderr.write(`schema/ is out of date with the code: ${stale.join(', ')}. Run \`npm run compose\` and commit.\n`);
+    process.stderr.write(
+      `schema/ is out of date with the code: ${stale.join(', ')}. Run \`npm run compose\` and commit.\n`,
+    );
     process.exit(1);
   }
   process.stdout.write(check ? 'schema/ matches the code\n' : 'composition succeeded\n');

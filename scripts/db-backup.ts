@@ -15,20 +15,42 @@ export const BACKED_UP_SCHEMAS = [...SUBGRAPHS.map((s) => s.dbSchema), 'events']
  */
 export async function backup(databaseUrl: string, file: string): Promise<{ file: string; bytes: number }> {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const args = ['--format=custom', '--no-owner', '--no-privileges', `--file=${file}`, ...BACKED_UP_SCHEMAS.map((s) => `--schema=${s}`), databaseUrl];
+  const args = [
+    '--format=custom',
+    '--no-owner',
+    '--no-privileges',
+    `--file=${file}`,
+    ...BACKED_UP_SCHEMAS.map((s) => `--schema=${s}`),
+    databaseUrl,
+  ];
   await run('pg_dump', args, { maxBuffer: 16 * 1024 * 1024 });
   return { file, bytes: statSync(file).size };
 }
 
 /** Restores a backup into a database (replacing the service schemas there). */
 export async function restore(databaseUrl: string, file: string): Promise<void> {
-  await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--dbname=${databaseUrl}`, file], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    'pg_restore',
+    [
+      '--clean',
+      '--if-exists',
+      '--no-owner',
+      '--no-privileges',
+      '--exit-on-error',
+      '--single-transaction',
+      `--dbname=${databaseUrl}`,
+      file,
+    ],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
 }
 
 function usage(): never {
-  process.stderr.write('usage: npm run db:backup -- [file]   |   npm run db:restore -- <file>   (DATABASE_URL must be set)\n');
+  process.stderr.write(
+    'usage: npm run db:backup -- [file]   |   npm run db:restore -- <file>   (DATABASE_URL must be set)\n',
+  );
   process.exit(2);
 }
 

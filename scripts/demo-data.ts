@@ -11,10 +11,24 @@ import { sha256Hex } from '../subgraphs/identity-consent/modules/auth/tokens';
 
 /** A handful of South African sellers and their listings, so a fresh `npm start` has something to show. */
 const SELLERS = [
-  { name: 'Eastern Cape Hemp Co-op', province: Province.EASTERN_CAPE, community: true, women: false, small: true, bee: 1 },
+  {
+    name: 'Eastern Cape Hemp Co-op',
+    province: Province.EASTERN_CAPE,
+    community: true,
+    women: false,
+    small: true,
+    bee: 1,
+  },
   { name: 'Karoo Fibre Growers', province: Province.NORTHERN_CAPE, community: false, women: true, small: true, bee: 2 },
   { name: 'Highveld CBD Labs', province: Province.GAUTENG, community: false, women: false, small: false, bee: 4 },
-  { name: 'Umzimkulu Seed Farmers', province: Province.KWAZULU_NATAL, community: true, women: true, small: true, bee: 1 },
+  {
+    name: 'Umzimkulu Seed Farmers',
+    province: Province.KWAZULU_NATAL,
+    community: true,
+    women: true,
+    small: true,
+    bee: 1,
+  },
   { name: 'Boland Botanicals', province: Province.WESTERN_CAPE, community: false, women: true, small: false, bee: 3 },
   { name: 'Limpopo Youth Growers', province: Province.LIMPOPO, community: false, women: false, small: true, bee: 2 },
 ];
@@ -41,7 +55,11 @@ export const DEMO_ACCOUNTS = [
  * the demo passwords, because it exists on the embedded database only; real keys come from
  * createPartnerClient and are shown once.
  */
-export const DEMO_PARTNER = { name: 'Demo partner (embedded database only)', tier: PartnerTier.FREE, apiKey: 'hmp_live_demo-partner-embedded-database-only' } as const;
+export const DEMO_PARTNER = {
+  name: 'Demo partner (embedded database only)',
+  tier: PartnerTier.FREE,
+  apiKey: 'hmp_live_demo-partner-embedded-database-only',
+} as const;
 
 export interface DemoData {
   /** Listings loaded now (0 when the database already had some). */
@@ -56,12 +74,26 @@ export async function loadDemoData(stack: RunningStack): Promise<DemoData> {
   const buyer = DEMO_ACCOUNTS[1];
   if (!(await users.findOneBy({ email: buyer.email }))) {
     await users.save(
-      users.create({ email: buyer.email, displayName: 'Demo buyer (Johannesburg)', roles: [Role.BUYER], province: Province.GAUTENG, passwordHash: await hashPassword(buyer.password) }),
+      users.create({
+        email: buyer.email,
+        displayName: 'Demo buyer (Johannesburg)',
+        roles: [Role.BUYER],
+        province: Province.GAUTENG,
+        passwordHash: await hashPassword(buyer.password),
+      }),
     );
   }
   const partners = stack.subgraphs['identity-consent'].deps.db.dataSource.getRepository(PartnerClientEntity);
   if (!(await partners.findOneBy({ keyHash: sha256Hex(DEMO_PARTNER.apiKey) }))) {
-    await partners.save(partners.create({ name: DEMO_PARTNER.name, tier: DEMO_PARTNER.tier, keyHash: sha256Hex(DEMO_PARTNER.apiKey), createdBy: null, revokedAt: null }));
+    await partners.save(
+      partners.create({
+        name: DEMO_PARTNER.name,
+        tier: DEMO_PARTNER.tier,
+        keyHash: sha256Hex(DEMO_PARTNER.apiKey),
+        createdBy: null,
+        revokedAt: null,
+      }),
+    );
   }
   const listings = stack.subgraphs['listings-matching'].deps.db.dataSource.getRepository(ListingEntity);
   if ((await listings.count()) > 0) return { listings: 0, accounts: DEMO_ACCOUNTS, partner: DEMO_PARTNER };
@@ -69,9 +101,19 @@ export async function loadDemoData(stack: RunningStack): Promise<DemoData> {
   let created = 0;
   for (const [i, s] of SELLERS.entries()) {
     const email = `seller${i + 1}@demo.hemp.co.za`;
-    const seller = (await users.findOneBy({ email })) ?? (await users.save(users.create({ email, displayName: s.name, roles: [Role.SELLER], province: s.province, passwordHash })));
+    const seller =
+      (await users.findOneBy({ email })) ??
+      (await users.save(
+        users.create({ email, displayName: s.name, roles: [Role.SELLER], province: s.province, passwordHash }),
+      ));
     const rows = PRODUCTS.filter((_, p) => (p + i) % 2 === 0).map((p, j) => {
-      const flags = { smallScaleFarmer: s.small, womenOwned: s.women, youthOwned: s.name.includes('Youth'), communityOwned: s.community, beeLevel: s.bee };
+      const flags = {
+        smallScaleFarmer: s.small,
+        womenOwned: s.women,
+        youthOwned: s.name.includes('Youth'),
+        communityOwned: s.community,
+        beeLevel: s.bee,
+      };
       const quantity = 200 + ((i * 37 + j * 53) % 800);
       return listings.create({
         sellerId: seller.id,

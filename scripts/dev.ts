@@ -48,7 +48,8 @@ export function startDevRunner(options: DevRunnerOptions): DevRunner {
   const startApp = () => {
     app = spawn(options.app.command, options.app.args, { ...spawnOptions, stdio: 'inherit' });
     app.once('exit', (code, signal) => {
-      if (!stopping && signal !== 'SIGTERM') out(`the stack exited (${signal ?? `code ${code}`}); it restarts after the next successful compile`);
+      if (!stopping && signal !== 'SIGTERM')
+        out(`the stack exited (${signal ?? `code ${code}`}); it restarts after the next successful compile`);
     });
   };
 
@@ -63,7 +64,10 @@ export function startDevRunner(options: DevRunnerOptions): DevRunner {
     });
   };
 
-  const compiler = spawn(options.compiler.command, options.compiler.args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'inherit'] });
+  const compiler = spawn(options.compiler.command, options.compiler.args, {
+    ...spawnOptions,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let buffered = '';
   compiler.stdout!.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('utf8');
@@ -72,7 +76,8 @@ export function startDevRunner(options: DevRunnerOptions): DevRunner {
     for (const line of lines) {
       const match = COMPILED.exec(line);
       if (!match) {
-        if (line.trim() && !/Starting (incremental )?compilation|File change detected/.test(line)) process.stderr.write(`${line}\n`);
+        if (line.trim() && !/Starting (incremental )?compilation|File change detected/.test(line))
+          process.stderr.write(`${line}\n`);
         continue;
       }
       compiles += 1;
@@ -99,7 +104,10 @@ export function startDevRunner(options: DevRunnerOptions): DevRunner {
 if (require.main === module) {
   const tsc = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const runner = startDevRunner({
-    compiler: { command: process.execPath, args: [tsc, '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'] },
+    compiler: {
+      command: process.execPath,
+      args: [tsc, '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'],
+    },
     app: { command: process.execPath, args: [path.join(PROJECT_ROOT, 'dist', 'scripts', 'start.js')] },
   });
   let stopping = false;

@@ -24,7 +24,11 @@ Commands:
   requeue-dead-letters --consumer <name>        give its dead-lettered events a fresh set of attempts
 
 Works against DATABASE_URL (and REDIS_URL for the Redis transport), like the services.
-Consumers: ${SUBGRAPHS.flatMap((m) => (m as SubgraphModule<unknown>).consumers ?? []).map((c) => c.name).join(', ') || '(none)'}`;
+Consumers: ${
+  SUBGRAPHS.flatMap((m) => (m as SubgraphModule<unknown>).consumers ?? [])
+    .map((c) => c.name)
+    .join(', ') || '(none)'
+}`;
 
 class UsageError extends Error {}
 
@@ -63,15 +67,19 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promi
     return;
   }
   const command = positionals[0];
-  if (!['replay', 'dead-letters', 'requeue-dead-letters'].includes(command)) fail(command ? `unknown command ${command}` : 'a command is required');
+  if (!['replay', 'dead-letters', 'requeue-dead-letters'].includes(command))
+    fail(command ? `unknown command ${command}` : 'a command is required');
   if (!values.consumer) fail('--consumer is required');
-  const owner = (SUBGRAPHS as unknown as SubgraphModule<unknown>[]).find((m) => m.consumers?.some((c) => c.name === values.consumer));
+  const owner = (SUBGRAPHS as unknown as SubgraphModule<unknown>[]).find((m) =>
+    m.consumers?.some((c) => c.name === values.consumer),
+  );
   const definition = owner?.consumers?.find((c) => c.name === values.consumer);
   if (!owner || !definition) fail(`no consumer named ${values.consumer}`);
   let since: Date | undefined;
   if (command === 'replay') {
     since = values.since ? new Date(values.since) : undefined;
-    if (!since || Number.isNaN(since.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(values.since ?? '')) fail('--since must be an ISO 8601 time, e.g. 2026-11-21T00:00:00Z');
+    if (!since || Number.isNaN(since.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(values.since ?? ''))
+      fail('--since must be an ISO 8601 time, e.g. 2026-11-21T00:00:00Z');
   }
 
   let config;
@@ -97,7 +105,10 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promi
   try {
     if (command === 'dead-letters') {
       const rows = await withRunner(db.dataSource, (r) =>
-        r.query(`SELECT event_id, type, attempts, error, failed_at FROM ${s}.dead_letters WHERE consumer = $1 ORDER BY failed_at DESC LIMIT 100`, [definition.name]),
+        r.query(
+          `SELECT event_id, type, attempts, error, failed_at FROM ${s}.dead_letters WHERE consumer = $1 ORDER BY failed_at DESC LIMIT 100`,
+          [definition.name],
+        ),
       );
       io.out(`${JSON.stringify(rows, null, 2)}\n`);
       return;
@@ -133,21 +144,38 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promi
         schema: owner.dbSchema,
         deps,
         log,
-        retry: { maxAttempts: config.EVENTS_MAX_ATTEMPTS, baseMs: config.EVENTS_RETRY_BASE_MS, maxMs: config.EVENTS_RETRY_MAX_MS },
+        retry: {
+          maxAttempts: config.EVENTS_MAX_ATTEMPTS,
+          baseMs: config.EVENTS_RETRY_BASE_MS,
+          maxMs: config.EVENTS_RETRY_MAX_MS,
+        },
       });
-      const result = await replayConsumer({ dataSource: db.dataSource, schema: owner.dbSchema, transport, processor, since: since as Date, log });
+      const result = await replayConsumer({
+        dataSource: db.dataSource,
+        schema: owner.dbSchema,
+        transport,
+        processor,
+        since: since as Date,
+        log,
+      });
       io.out(`${JSON.stringify(result)}\n`);
     } finally {
       await transport.close();
     }
   } finally {
     await db.close();
-    if (!config.DATABASE_URL) await closeEmbeddedDatabase(config.DATA_DIR === 'memory://' ? 'memory://' : path.resolve(config.DATA_DIR, 'pglite'));
+    if (!config.DATABASE_URL)
+      await closeEmbeddedDatabase(
+        config.DATA_DIR === 'memory://' ? 'memory://' : path.resolve(config.DATA_DIR, 'pglite'),
+      );
   }
 }
 
 if (require.main === module) {
-  runEventsCli(process.argv.slice(2), process.env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then(
+  runEventsCli(process.argv.slice(2), process.env, {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -38,7 +38,12 @@ const configMap = {
     LOG_LEVEL: 'info',
     REDIS_URL: 'redis://redis:6379',
     JWKS_URL: `http://identity-consent:${defaults.IDENTITY_CONSENT_PORT}/.well-known/jwks.json`,
-    ...Object.fromEntries(SERVICE_NAMES.map((n) => [`${n.toUpperCase().replace(/-/g, '_')}_URL`, `http://${n}:${defaults.subgraphPorts[n]}/graphql`])),
+    ...Object.fromEntries(
+      SERVICE_NAMES.map((n) => [
+        `${n.toUpperCase().replace(/-/g, '_')}_URL`,
+        `http://${n}:${defaults.subgraphPorts[n]}/graphql`,
+      ]),
+    ),
     // analytics reads the gateway's operation statistics (one replica's, behind the Service)
     GATEWAY_INTERNAL_URL: `http://gateway:${defaults.GATEWAY_PORT}`,
     SHUTDOWN_GRACE_MS: '20000',
@@ -56,7 +61,13 @@ export const SECRET_KEYS: Record<string, readonly string[]> = {
   gateway: [...PRODUCTION_REQUIREMENTS.gateway, 'METRICS_TOKEN'],
   'identity-consent': [...PRODUCTION_REQUIREMENTS['identity-consent'], 'JWT_PRIVATE_KEYS', 'METRICS_TOKEN'],
   'listings-matching': [...PRODUCTION_REQUIREMENTS['listings-matching'], 'METRICS_TOKEN'],
-  'external-sources': [...PRODUCTION_REQUIREMENTS['external-sources'], 'VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS', 'METRICS_TOKEN'],
+  'external-sources': [
+    ...PRODUCTION_REQUIREMENTS['external-sources'],
+    'VAULT_KEYS',
+    'VAULT_ACTIVE_KID',
+    'SOURCE_CREDENTIALS',
+    'METRICS_TOKEN',
+  ],
   analytics: [...PRODUCTION_REQUIREMENTS.analytics, 'METRICS_TOKEN'],
   migrate: PRODUCTION_REQUIREMENTS.migrate,
 };
@@ -92,7 +103,12 @@ function container(name: string, command: string, port?: number) {
       ? {
           ports: [{ name: 'http', containerPort: port }],
           readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
-          livenessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 10, failureThreshold: 3, initialDelaySeconds: 10 },
+          livenessProbe: {
+            httpGet: { path: '/health', port: 'http' },
+            periodSeconds: 10,
+            failureThreshold: 3,
+            initialDelaySeconds: 10,
+          },
           // Give the load balancer time to stop routing here before SIGTERM starts the drain.
           lifecycle: { preStop: { exec: { command: ['node', '-e', 'setTimeout(() => {}, 5000)'] } } },
         }
@@ -135,7 +151,9 @@ function serviceDocs(s: (typeof SERVICES)[number]) {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: s.name },
         minReplicas: s.replicas,
         maxReplicas: s.maxReplicas,
-        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+        ],
       },
     },
     {
@@ -174,7 +192,9 @@ const ingress = {
   metadata: {
     name: 'gateway',
     namespace: NAMESPACE,
-    annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': `${Math.ceil(defaults.BODY_LIMIT_BYTES / 1048576)}m` },
+    annotations: {
+      'nginx.ingress.kubernetes.io/proxy-body-size': `${Math.ceil(defaults.BODY_LIMIT_BYTES / 1048576)}m`,
+    },
   },
   spec: {
     ingressClassName: 'nginx',
@@ -211,10 +231,25 @@ function networkPolicies() {
     spec: { podSelector, policyTypes: ['Ingress'], ingress: [{ from, ports: [{ protocol: 'TCP', port }] }] },
   });
   return [
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny-ingress', namespace: NAMESPACE }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
-    policy('gateway', { matchLabels: labels('gateway') }, [fromNamespace(INGRESS_NAMESPACE), fromNamespace(MONITORING_NAMESPACE), ...podsOf(['analytics'])], defaults.GATEWAY_PORT),
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny-ingress', namespace: NAMESPACE },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    },
+    policy(
+      'gateway',
+      { matchLabels: labels('gateway') },
+      [fromNamespace(INGRESS_NAMESPACE), fromNamespace(MONITORING_NAMESPACE), ...podsOf(['analytics'])],
+      defaults.GATEWAY_PORT,
+    ),
     ...SERVICE_NAMES.map((name) =>
-      policy(name, { matchLabels: labels(name) }, [...podsOf(['gateway', ...SERVICE_NAMES.filter((n) => n !== name)]), fromNamespace(MONITORING_NAMESPACE)], defaults.subgraphPorts[name]),
+      policy(
+        name,
+        { matchLabels: labels(name) },
+        [...podsOf(['gateway', ...SERVICE_NAMES.filter((n) => n !== name)]), fromNamespace(MONITORING_NAMESPACE)],
+        defaults.subgraphPorts[name],
+      ),
     ),
   ];
 }
@@ -227,9 +262,14 @@ export function renderManifests(): Record<string, string> {
     'config.yaml': stringify(configMap),
     'migrate-job.yaml': [migrationJob, secret('migrate')].map((d) => stringify(d)).join('---\n'),
     'ingress.yaml': stringify(ingress),
-    'network-policies.yaml': networkPolicies().map((d) => stringify(d)).join('---\n'),
+    'network-policies.yaml': networkPolicies()
+      .map((d) => stringify(d))
+      .join('---\n'),
   };
-  for (const s of SERVICES) files[`${s.name}.yaml`] = serviceDocs(s).map((d) => stringify(d)).join('---\n');
+  for (const s of SERVICES)
+    files[`${s.name}.yaml`] = serviceDocs(s)
+      .map((d) => stringify(d))
+      .join('---\n');
   return Object.fromEntries(Object.entries(files).map(([k, v]) => [k, HEADER + v]));
 }
 

@@ -30,7 +30,9 @@ if (require.main === module) {
     log.info('all migrations applied');
   };
   run().catch((err) => {
-    process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `migration failed: ${(err as Error).stack}\n`);
+    process.stderr.write(
+      err instanceof ConfigError ? `${err.message}\n` : `migration failed: ${(err as Error).stack}\n`,
+    );
     process.exit(1);
   });
 }

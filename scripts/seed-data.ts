@@ -8,10 +8,50 @@ import { ProductType, Province } from '../platform/schema/shared-types';
  * runs seed the same data.
  */
 
-const ADJECTIVES = ['organic', 'sun-grown', 'premium', 'heritage', 'coastal', 'highland', 'karoo', 'bushveld', 'cold-pressed', 'raw',
-  'dried', 'certified', 'fresh', 'industrial', 'artisanal', 'fair-trade', 'wild', 'irrigated', 'dryland', 'greenhouse'];
-const NOUNS = ['fibre', 'bales', 'seed', 'oil', 'isolate', 'flower', 'extract', 'seedlings', 'hurds', 'hearts',
-  'tincture', 'resin', 'biomass', 'clones', 'cuttings', 'pellets', 'meal', 'flour', 'cake', 'stalks'];
+const ADJECTIVES = [
+  'organic',
+  'sun-grown',
+  'premium',
+  'heritage',
+  'coastal',
+  'highland',
+  'karoo',
+  'bushveld',
+  'cold-pressed',
+  'raw',
+  'dried',
+  'certified',
+  'fresh',
+  'industrial',
+  'artisanal',
+  'fair-trade',
+  'wild',
+  'irrigated',
+  'dryland',
+  'greenhouse',
+];
+const NOUNS = [
+  'fibre',
+  'bales',
+  'seed',
+  'oil',
+  'isolate',
+  'flower',
+  'extract',
+  'seedlings',
+  'hurds',
+  'hearts',
+  'tincture',
+  'resin',
+  'biomass',
+  'clones',
+  'cuttings',
+  'pellets',
+  'meal',
+  'flour',
+  'cake',
+  'stalks',
+];
 
 export const SEARCH_WORDS = [...ADJECTIVES, ...NOUNS];
 
@@ -79,7 +119,17 @@ export async function seedListings(listings: DataSource, options: SeedListingsOp
               now() - (g || ' seconds')::interval,
               now() - (g || ' seconds')::interval
          FROM v`,
-      [start, end, options.sellerIds, Object.values(ProductType), ADJECTIVES, NOUNS, Object.values(Province), inactiveEvery, ['DRAFT', 'PAUSED', 'ARCHIVED', 'PAUSED']],
+      [
+        start,
+        end,
+        options.sellerIds,
+        Object.values(ProductType),
+        ADJECTIVES,
+        NOUNS,
+        Object.values(Province),
+        inactiveEvery,
+        ['DRAFT', 'PAUSED', 'ARCHIVED', 'PAUSED'],
+      ],
     );
   }
 }

@@ -19,21 +19,29 @@ function arg(name: string, fallback: string): string {
 
 async function main() {
   const config = loadConfig();
-  if (!config.DATABASE_URL) throw new Error('set DATABASE_URL: the embedded database belongs to the process that runs npm start');
+  if (!config.DATABASE_URL)
+    throw new Error('set DATABASE_URL: the embedded database belongs to the process that runs npm start');
   const users = Number(arg('users', '1000'));
   const listings = Number(arg('listings', '10000'));
   const interactions = Number(arg('interactions', '0'));
-  const seed = arg('seed', 'seed').replace(/[^a-z0-9-]/gi, '').slice(0, 20) || 'seed';
+  const seed =
+    arg('seed', 'seed')
+      .replace(/[^a-z0-9-]/gi, '')
+      .slice(0, 20) || 'seed';
   if (!Number.isInteger(users) || users < 1 || users > 1_000_000) throw new Error('--users must be 1..1,000,000');
-  if (!Number.isInteger(listings) || listings < 0 || listings > 5_000_000) throw new Error('--listings must be 0..5,000,000');
-  if (!Number.isInteger(interactions) || interactions < 0 || interactions > 20_000_000) throw new Error('--interactions must be 0..20,000,000');
+  if (!Number.isInteger(listings) || listings < 0 || listings > 5_000_000)
+    throw new Error('--listings must be 0..5,000,000');
+  if (!Number.isInteger(interactions) || interactions < 0 || interactions > 20_000_000)
+    throw new Error('--interactions must be 0..20,000,000');
   const log = createLogger('seed', config.LOG_LEVEL);
   await migrateAll(config, log);
   const ds = new DataSource({ type: 'postgres', url: config.DATABASE_URL });
   await ds.initialize();
   try {
     const started = performance.now();
-    const existing = await ds.query(`SELECT 1 FROM identity.users WHERE email = $1`, [`${seed}-seller-1@seed.hemp.co.za`]);
+    const existing = await ds.query(`SELECT 1 FROM identity.users WHERE email = $1`, [
+      `${seed}-seller-1@seed.hemp.co.za`,
+    ]);
     if (existing.length) throw new Error(`this database was already seeded with --seed ${seed}; pick another seed`);
     const rows: Array<{ id: string }> = await ds.query(
       `INSERT INTO identity.users (email, display_name, roles, province, password_hash, created_at)
@@ -49,8 +57,13 @@ async function main() {
     if (listings > 0) await seedListings(ds, { count: listings, sellerIds, inactiveShare: 0.05 });
     if (interactions > 0) await seedInteractions(ds, interactions, users, seed);
     await ds.query('ANALYZE');
-    log.info({ users, listings, interactions, usersMs: Math.round(usersMs), totalMs: Math.round(performance.now() - started) }, 'seeded');
-    process.stdout.write(`seeded ${users} users, ${listings} listings and ${interactions} interactions in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    log.info(
+      { users, listings, interactions, usersMs: Math.round(usersMs), totalMs: Math.round(performance.now() - started) },
+      'seeded',
+    );
+    process.stdout.write(
+      `seeded ${users} users, ${listings} listings and ${interactions} interactions in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   } finally {
     await ds.destroy();
   }
@@ -62,7 +75,9 @@ async function main() {
  */
 async function seedInteractions(ds: DataSource, count: number, users: number, seed: string) {
   const chunk = 200_000;
-  const listingIds: string[] = (await ds.query(`SELECT id FROM listings.listings ORDER BY created_at DESC LIMIT 5000`)).map((r: { id: string }) => r.id);
+  const listingIds: string[] = (
+    await ds.query(`SELECT id FROM listings.listings ORDER BY created_at DESC LIMIT 5000`)
+  ).map((r: { id: string }) => r.id);
   for (let from = 1; from <= count; from += chunk) {
     const to = Math.min(count, from + chunk - 1);
     await ds.query(

@@ -31,7 +31,10 @@ export async function startStack(base: AppConfig, options: StackOptions = {}): P
   const running: Partial<Record<SubgraphName, RunningSubgraph>> = {};
   let simulators: RunningSimulators | null = null;
   const start = async (module: SubgraphModule<unknown>, config: AppConfig) => {
-    running[module.name] = await startSubgraph(module, config, { port: port(module.name), logDestination: options.logDestination });
+    running[module.name] = await startSubgraph(module, config, {
+      port: port(module.name),
+      logDestination: options.logDestination,
+    });
     return running[module.name] as RunningSubgraph;
   };
   try {
@@ -50,9 +53,13 @@ export async function startStack(base: AppConfig, options: StackOptions = {}): P
     for (const s of started) urls[s.name] = s.url;
     config = { ...config, subgraphUrls: urls };
     for (const s of Object.values(running)) (s as RunningSubgraph).deps.config.subgraphUrls = urls;
-    const gateway = await startGateway(config, { port: options.ephemeralPorts ? 0 : base.GATEWAY_PORT, logDestination: options.logDestination });
+    const gateway = await startGateway(config, {
+      port: options.ephemeralPorts ? 0 : base.GATEWAY_PORT,
+      logDestination: options.logDestination,
+    });
     // analytics reads the gateway's operation statistics where it really listens
-    for (const s of Object.values(running)) (s as RunningSubgraph).deps.config.GATEWAY_INTERNAL_URL = gateway.url.replace(/\/graphql$/, '');
+    for (const s of Object.values(running))
+      (s as RunningSubgraph).deps.config.GATEWAY_INTERNAL_URL = gateway.url.replace(/\/graphql$/, '');
     return {
       gateway,
       subgraphs: running as Record<SubgraphName, RunningSubgraph>,
@@ -62,7 +69,10 @@ export async function startStack(base: AppConfig, options: StackOptions = {}): P
         await gateway.stop();
         await Promise.all(Object.values(running).map((s) => s?.stop()));
         await simulators?.stop();
-        if (!config.DATABASE_URL) await closeEmbeddedDatabase(config.DATA_DIR === 'memory://' ? 'memory://' : path.resolve(config.DATA_DIR, 'pglite'));
+        if (!config.DATABASE_URL)
+          await closeEmbeddedDatabase(
+            config.DATA_DIR === 'memory://' ? 'memory://' : path.resolve(config.DATA_DIR, 'pglite'),
+          );
       },
     };
   } catch (err) {

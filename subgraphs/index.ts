@@ -4,4 +4,9 @@ import { identityConsentSubgraph } from './identity-consent/server';
 import { listingsMatchingSubgraph } from './listings-matching/server';
 
 /** Every subgraph, in the order they start and compose. */
-export const SUBGRAPHS = [identityConsentSubgraph, listingsMatchingSubgraph, externalSourcesSubgraph, analyticsSubgraph] as const;
+export const SUBGRAPHS = [
+  identityConsentSubgraph,
+  listingsMatchingSubgraph,
+  externalSourcesSubgraph,
+  analyticsSubgraph,
+] as const;

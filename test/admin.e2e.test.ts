@@ -13,7 +13,10 @@ const ADMIN = { email: 'console-admin@example.test', password: 'Console-admin-pa
 const BUYER = { email: 'console-buyer@example.test', password: 'Console-buyer-pass-2026!' };
 const SOURCES = 3;
 // ADMIN_SCREENSHOTS=1 refreshes the committed screenshots in docs/admin/; otherwise they go to a temporary folder
-const SHOTS = process.env.ADMIN_SCREENSHOTS === '1' ? path.join(PROJECT_ROOT, 'docs', 'admin') : mkdtempSync(path.join(tmpdir(), 'hemp-admin-shots-'));
+const SHOTS =
+  process.env.ADMIN_SCREENSHOTS === '1'
+    ? path.join(PROJECT_ROOT, 'docs', 'admin')
+    : mkdtempSync(path.join(tmpdir(), 'hemp-admin-shots-'));
 
 /** Every page with the charts it must draw and how many series each holds. */
 const PAGES: Array<{ id: string; charts: Record<string, number> }> = [
@@ -39,43 +42,112 @@ describe('admin console in Chromium', () => {
 
   /** Some traffic, so the charts have something to draw: searches, views, matches, orders, consents, requests. */
   async function activity(): Promise<void> {
-    const admin = (await gqlOk(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, { e: ADMIN.email, p: ADMIN.password })).login.accessToken;
-    const buyer = (await gqlOk(`mutation($i: RegisterInput!) { register(input: $i) { accessToken user { id } } }`, { i: { ...BUYER, displayName: 'Console Buyer', roles: ['BUYER'], province: 'GAUTENG' } })).register;
-    const other = (await gqlOk(`mutation($i: RegisterInput!) { register(input: $i) { accessToken user { id } } }`, { i: { email: 'leaver@example.test', password: 'Leaver-pass-2026!!', displayName: 'Leaver', roles: ['BUYER'] } })).register;
-    const listings = (await gqlOk(`{ listings(first: 3) { edges { node { id } } } }`)).listings.edges.map((e: { node: { id: string } }) => e.node.id);
-    for (let i = 0; i < 6; i += 1) await gqlOk(`mutation { logInteraction(input: { type: SEARCH }) }`, {}, buyer.accessToken);
-    for (const id of listings) await gqlOk(`mutation($id: ID!) { logInteraction(input: { type: LISTING_VIEW, listingId: $id }) }`, { id }, buyer.accessToken);
-    await gqlOk(`mutation { requestMatches(input: { productType: CBD_OIL, quantityKg: 1 }) { id } }`, {}, buyer.accessToken);
-    await gqlOk(`mutation($id: ID!) { placeOrder(listingId: $id, quantityKg: 1, idempotencyKey: "console-e2e-1") { id } }`, { id: listings[0] }, buyer.accessToken);
+    const admin = (
+      await gqlOk(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, {
+        e: ADMIN.email,
+        p: ADMIN.password,
+      })
+    ).login.accessToken;
+    const buyer = (
+      await gqlOk(`mutation($i: RegisterInput!) { register(input: $i) { accessToken user { id } } }`, {
+        i: { ...BUYER, displayName: 'Console Buyer', roles: ['BUYER'], province: 'GAUTENG' },
+      })
+    ).register;
+    const other = (
+      await gqlOk(`mutation($i: RegisterInput!) { register(input: $i) { accessToken user { id } } }`, {
+        i: { email: 'leaver@example.test', password: 'Leaver-pass-2026!!', displayName: 'Leaver', roles: ['BUYER'] },
+      })
+    ).register;
+    const listings = (await gqlOk(`{ listings(first: 3) { edges { node { id } } } }`)).listings.edges.map(
+      (e: { node: { id: string } }) => e.node.id,
+    );
+    for (let i = 0; i < 6; i += 1)
+      await gqlOk(`mutation { logInteraction(input: { type: SEARCH }) }`, {}, buyer.accessToken);
+    for (const id of listings)
+      await gqlOk(
+        `mutation($id: ID!) { logInteraction(input: { type: LISTING_VIEW, listingId: $id }) }`,
+        { id },
+        buyer.accessToken,
+      );
+    await gqlOk(
+      `mutation { requestMatches(input: { productType: CBD_OIL, quantityKg: 1 }) { id } }`,
+      {},
+      buyer.accessToken,
+    );
+    await gqlOk(
+      `mutation($id: ID!) { placeOrder(listingId: $id, quantityKg: 1, idempotencyKey: "console-e2e-1") { id } }`,
+      { id: listings[0] },
+      buyer.accessToken,
+    );
     const sources = (await gqlOk(`{ dataSources { id slug } }`)).dataSources as Array<{ id: string }>;
     for (const s of sources.slice(0, 2)) {
-      await gqlOk(`mutation($id: ID!) { grantConsent(input: { dataSourceId: $id, accessLevel: FULL, purpose: "matching", consentVersion: "v1" }) { id } }`, { id: s.id }, buyer.accessToken);
+      await gqlOk(
+        `mutation($id: ID!) { grantConsent(input: { dataSourceId: $id, accessLevel: FULL, purpose: "matching", consentVersion: "v1" }) { id } }`,
+        { id: s.id },
+        buyer.accessToken,
+      );
     }
-    await gqlOk(`mutation($id: ID!) { withdrawConsent(dataSourceId: $id) { id } }`, { id: sources[0].id }, buyer.accessToken);
+    await gqlOk(
+      `mutation($id: ID!) { withdrawConsent(dataSourceId: $id) { id } }`,
+      { id: sources[0].id },
+      buyer.accessToken,
+    );
     await gqlOk(`mutation { requestDataExport { id } }`, {}, buyer.accessToken);
     await gqlOk(`mutation($id: ID!) { requestErasure(userId: $id) { id } }`, { id: other.user.id }, admin);
     // interactions reach analytics through the event bus
-    await waitFor(async () => {
-      const now = Date.now();
-      const a = await gqlOk(`query($f: DateTime!, $t: DateTime!) { interactionAnalytics(from: $f, to: $t) { funnel { orders } totals { type count } } }`, { f: new Date(now - 86_400_000).toISOString(), t: new Date(now + 60_000).toISOString() }, admin);
-      return a.interactionAnalytics.funnel.orders > 0 && a.interactionAnalytics.totals.some((x: { type: string; count: number }) => x.type === 'CONSENT_WITHDRAWN' && x.count > 0);
-    }, { timeoutMs: 20_000 });
+    await waitFor(
+      async () => {
+        const now = Date.now();
+        const a = await gqlOk(
+          `query($f: DateTime!, $t: DateTime!) { interactionAnalytics(from: $f, to: $t) { funnel { orders } totals { type count } } }`,
+          { f: new Date(now - 86_400_000).toISOString(), t: new Date(now + 60_000).toISOString() },
+          admin,
+        );
+        return (
+          a.interactionAnalytics.funnel.orders > 0 &&
+          a.interactionAnalytics.totals.some(
+            (x: { type: string; count: number }) => x.type === 'CONSENT_WITHDRAWN' && x.count > 0,
+          )
+        );
+      },
+      { timeoutMs: 20_000 },
+    );
   }
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     // the console's browser modules are compiled apart from the Node code (npm run build does the same)
-    execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'gateway/admin/client/tsconfig.json'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'gateway/admin/client/tsconfig.json'],
+      { cwd: PROJECT_ROOT, stdio: 'pipe' },
+    );
     mkdirSync(SHOTS, { recursive: true });
     t = await startTestStack({
-      env: { SUBGRAPH_TIMEOUT_MS: '30000', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, RATE_LIMIT_LOGIN_PER_EMAIL: '100', RATE_LIMIT_LOGIN_PER_IP: '1000', RATE_LIMIT_REGISTER_PER_IP: '100' },
+      env: {
+        SUBGRAPH_TIMEOUT_MS: '30000',
+        BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+        BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+        RATE_LIMIT_LOGIN_PER_EMAIL: '100',
+        RATE_LIMIT_LOGIN_PER_IP: '1000',
+        RATE_LIMIT_REGISTER_PER_IP: '100',
+      },
     });
     await loadDemoData(t.stack);
     await activity();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       env: { ...process.env, HOME: profile },
     });
   }, 300_000);
@@ -89,13 +161,17 @@ describe('admin console in Chromium', () => {
 
   const origin = () => new URL(t.gatewayUrl).origin;
 
-  async function openConsole(user: { email: string; password: string }): Promise<{ page: Page; outside: string[]; operations: string[] }> {
+  async function openConsole(user: {
+    email: string;
+    password: string;
+  }): Promise<{ page: Page; outside: string[]; operations: string[] }> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const outside: string[] = [];
     const operations: string[] = [];
     page.on('request', (req) => {
       if (!req.url().startsWith(origin()) && !req.url().startsWith('data:')) outside.push(req.url());
-      if (req.url().endsWith('/graphql') && req.method() === 'POST') operations.push(JSON.parse(req.postData() ?? '{}').operationName);
+      if (req.url().endsWith('/graphql') && req.method() === 'POST')
+        operations.push(JSON.parse(req.postData() ?? '{}').operationName);
     });
     await page.goto(`${origin()}/admin`);
     await page.fill('#email', user.email);
@@ -139,7 +215,18 @@ describe('admin console in Chromium', () => {
     expect(await page.locator('#audit-table tbody tr').count()).toBeGreaterThan(3);
     expect(outside).toEqual([]);
     expect(new Set(operations)).toEqual(
-      new Set(['AdminLogin', 'AdminOverview', 'AdminFunnel', 'AdminMarketByProvince', 'AdminMarketByProductType', 'AdminSources', 'AdminConsentTrend', 'AdminDataSubjectRequests', 'AdminAuditLog', 'AdminVerifyAuditLog']),
+      new Set([
+        'AdminLogin',
+        'AdminOverview',
+        'AdminFunnel',
+        'AdminMarketByProvince',
+        'AdminMarketByProductType',
+        'AdminSources',
+        'AdminConsentTrend',
+        'AdminDataSubjectRequests',
+        'AdminAuditLog',
+        'AdminVerifyAuditLog',
+      ]),
     );
     await page.close();
   }, 120_000);
@@ -176,7 +263,13 @@ describe('admin console in Chromium', () => {
     await page.waitForSelector('body[data-ready="overview"]', { timeout: 20_000 });
     await page.click('header nav a[data-page="sources"]');
     await page.waitForSelector('body[data-ready="sources"]');
-    const runsBefore = (await gqlOk(`{ crawlRuns(first: 1) { totalCount } }`, {}, await t.tokenFor('00000000-0000-4000-8000-000000000001', ['ADMIN']))).crawlRuns.totalCount;
+    const runsBefore = (
+      await gqlOk(
+        `{ crawlRuns(first: 1) { totalCount } }`,
+        {},
+        await t.tokenFor('00000000-0000-4000-8000-000000000001', ['ADMIN']),
+      )
+    ).crawlRuns.totalCount;
     await page.click('#crawl-now');
     await page.waitForSelector('#crawl-progress[data-status="RUNNING"]', { timeout: 10_000 });
     await page.waitForSelector('#crawl-progress:not([data-status="RUNNING"])', { timeout: 60_000 });
@@ -206,7 +299,11 @@ describe('admin console in Chromium', () => {
     await page.clock.install();
     const refreshed: number[] = [];
     page.on('response', async (res) => {
-      if (res.url().endsWith('/graphql') && JSON.parse(res.request().postData() ?? '{}').operationName === 'AdminRefresh') refreshed.push(res.status());
+      if (
+        res.url().endsWith('/graphql') &&
+        JSON.parse(res.request().postData() ?? '{}').operationName === 'AdminRefresh'
+      )
+        refreshed.push(res.status());
     });
     await page.goto(`${origin()}/admin`);
     await page.fill('#email', ADMIN.email);

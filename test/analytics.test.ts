@@ -33,7 +33,9 @@ describe('experimentVariant', () => {
     for (let i = 0; i < 20; i++) expect(experimentVariant(SECRET, id, 'ranking-v2')).toBe(first);
     // Another secret (another deployment) buckets independently.
     const ids = Array.from({ length: 2000 }, () => randomUUID());
-    const agree = ids.filter((u) => experimentVariant(SECRET, u, 'e') === experimentVariant(`${SECRET}-other`, u, 'e')).length;
+    const agree = ids.filter(
+      (u) => experimentVariant(SECRET, u, 'e') === experimentVariant(`${SECRET}-other`, u, 'e'),
+    ).length;
     expect(agree).toBeLessThan(ids.length * 0.6);
   });
 
@@ -45,19 +47,24 @@ describe('experimentVariant', () => {
 describe('interactionAnalytics ranges', () => {
   const d = (s: string) => new Date(s);
   it('buckets start on whole UTC hours/days and cover [from, to)', () => {
-    expect(bucketsOf(d('2026-06-01T09:30:00Z'), d('2026-06-01T11:00:00Z'), Granularity.HOUR).map((b) => b.toISOString())).toEqual([
-      '2026-06-01T09:00:00.000Z',
-      '2026-06-01T10:00:00.000Z',
-    ]);
+    expect(
+      bucketsOf(d('2026-06-01T09:30:00Z'), d('2026-06-01T11:00:00Z'), Granularity.HOUR).map((b) => b.toISOString()),
+    ).toEqual(['2026-06-01T09:00:00.000Z', '2026-06-01T10:00:00.000Z']);
     expect(bucketsOf(d('2026-06-01T09:30:00Z'), d('2026-06-03T00:00:01Z'), Granularity.DAY)).toHaveLength(3);
   });
 
   it('allows exactly 366 days and 93 days of hours, and refuses one more', () => {
     expect(() => validateRange(d('2025-01-01T00:00:00Z'), d('2026-01-02T00:00:00Z'), Granularity.DAY)).not.toThrow();
-    expect(() => validateRange(d('2025-01-01T00:00:00Z'), d('2026-01-02T00:00:01Z'), Granularity.DAY)).toThrow(/366 days/);
+    expect(() => validateRange(d('2025-01-01T00:00:00Z'), d('2026-01-02T00:00:01Z'), Granularity.DAY)).toThrow(
+      /366 days/,
+    );
     const from = d('2026-01-01T00:00:00Z');
-    expect(() => validateRange(from, new Date(from.getTime() + MAX_HOUR_BUCKETS * 3_600_000), Granularity.HOUR)).not.toThrow();
-    expect(() => validateRange(from, new Date(from.getTime() + MAX_HOUR_BUCKETS * 3_600_000 + 1), Granularity.HOUR)).toThrow(/93 days/);
+    expect(() =>
+      validateRange(from, new Date(from.getTime() + MAX_HOUR_BUCKETS * 3_600_000), Granularity.HOUR),
+    ).not.toThrow();
+    expect(() =>
+      validateRange(from, new Date(from.getTime() + MAX_HOUR_BUCKETS * 3_600_000 + 1), Granularity.HOUR),
+    ).toThrow(/93 days/);
     expect(() => validateRange(from, from, Granularity.DAY)).toThrow(/after from/);
   });
 });
@@ -78,7 +85,13 @@ describe('computeFeatures', () => {
     match_requests: 0,
     views: 2,
     orders: 1,
-    criteria: { productType: 'HEMP_OIL', province: 'GAUTENG', maxPricePerKg: '100.00', minAvailableKg: 40, socialImpactOnly: true },
+    criteria: {
+      productType: 'HEMP_OIL',
+      province: 'GAUTENG',
+      maxPricePerKg: '100.00',
+      minAvailableKg: 40,
+      socialImpactOnly: true,
+    },
     seller_listings: 3,
     seller_orders: 4,
     seller_cancelled: 1,
@@ -104,10 +117,30 @@ describe('computeFeatures', () => {
 
   it('says null, not 0, where the data does not tell (no criteria, no listing, no seller orders)', () => {
     const f = computeFeatures(
-      { ...base, criteria: null, price: null, available: null, province: null, market_median: null, seller_orders: 0, seller_cancelled: 0, created_at: null },
+      {
+        ...base,
+        criteria: null,
+        price: null,
+        available: null,
+        province: null,
+        market_median: null,
+        seller_orders: 0,
+        seller_cancelled: 0,
+        created_at: null,
+      },
       new Date('2026-06-07T15:00:00Z'),
     );
-    for (const name of ['price_delta_to_market_median', 'price_headroom_vs_buyer_max', 'distance_km', 'same_province', 'product_type_match', 'quantity_coverage', 'social_impact_match', 'seller_cancellation_rate', 'listing_age_days']) {
+    for (const name of [
+      'price_delta_to_market_median',
+      'price_headroom_vs_buyer_max',
+      'distance_km',
+      'same_province',
+      'product_type_match',
+      'quantity_coverage',
+      'social_impact_match',
+      'seller_cancellation_rate',
+      'listing_age_days',
+    ]) {
       expect([name, f[name]]).toEqual([name, null]);
     }
   });
@@ -140,6 +173,11 @@ describe('gateway OperationStats', () => {
     const stats = new OperationStats();
     stats.record(null, 1, false);
     stats.record('x'.repeat(100), 1, false);
-    expect(stats.snapshot().operations.map((o) => o.operationName).sort()).toEqual(['anonymous', 'x'.repeat(64)]);
+    expect(
+      stats
+        .snapshot()
+        .operations.map((o) => o.operationName)
+        .sort(),
+    ).toEqual(['anonymous', 'x'.repeat(64)]);
   });
 });

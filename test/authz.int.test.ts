@@ -33,7 +33,10 @@ interface Entry {
   note?: string;
 }
 
-const table = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'test', 'authz', 'access.json'), 'utf8')) as Record<string, Entry>;
+const table = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'test', 'authz', 'access.json'), 'utf8')) as Record<
+  string,
+  Entry
+>;
 const schema: GraphQLSchema = buildSchema(readFileSync(path.join(SCHEMA_DIR, 'api-schema.graphql'), 'utf8'));
 
 const PERSONAS = ['anonymous', 'buyer', 'seller', 'admin'] as const;
@@ -108,7 +111,13 @@ describe('authorization matrix', () => {
     const tokens: Partial<Record<Persona, string>> = {};
 
     beforeAll(async () => {
-      t = await startTestStack({ env: { RATE_LIMIT_LOGIN_PER_EMAIL: '1000', RATE_LIMIT_LOGIN_PER_IP: '1000', RATE_LIMIT_REGISTER_PER_IP: '1000' } });
+      t = await startTestStack({
+        env: {
+          RATE_LIMIT_LOGIN_PER_EMAIL: '1000',
+          RATE_LIMIT_LOGIN_PER_IP: '1000',
+          RATE_LIMIT_REGISTER_PER_IP: '1000',
+        },
+      });
       const [buyer, seller, admin] = await insertUsers(t.stack, 3, [Role.BUYER]);
       tokens.buyer = await t.tokenFor(buyer.id, [Role.BUYER]);
       tokens.seller = await t.tokenFor(seller.id, [Role.SELLER]);
@@ -119,7 +128,8 @@ describe('authorization matrix', () => {
     const roots: Array<[string, 'query' | 'mutation', GraphQLField<unknown, unknown>]> = [];
     for (const kind of ['query', 'mutation'] as const) {
       const type = kind === 'query' ? schema.getQueryType() : schema.getMutationType();
-      for (const field of Object.values(type?.getFields() ?? {})) roots.push([`${type?.name}.${field.name}`, kind, field]);
+      for (const field of Object.values(type?.getFields() ?? {}))
+        roots.push([`${type?.name}.${field.name}`, kind, field]);
     }
 
     it.each(roots.filter(([name]) => !table[name]?.skip))('%s', async (name, kind, field) => {
@@ -128,11 +138,17 @@ describe('authorization matrix', () => {
       const outcome: Record<Persona, 'allowed' | 'refused'> = {} as never;
       for (const persona of PERSONAS) {
         const res = await t.gql(operationFor(kind, field), {}, { token: tokens[persona] });
-        const refusal = res.status === 401 || (res.body.errors ?? []).some((e) => e.path?.[0] === field.name && ['UNAUTHENTICATED', 'FORBIDDEN'].includes(e.extensions?.code));
+        const refusal =
+          res.status === 401 ||
+          (res.body.errors ?? []).some(
+            (e) => e.path?.[0] === field.name && ['UNAUTHENTICATED', 'FORBIDDEN'].includes(e.extensions?.code),
+          );
         expect(res.status).toBeLessThan(500);
         outcome[persona] = refusal ? 'refused' : 'allowed';
       }
-      const expected = Object.fromEntries(PERSONAS.map((p) => [p, ALLOWED[entry.access].includes(p) ? 'allowed' : 'refused']));
+      const expected = Object.fromEntries(
+        PERSONAS.map((p) => [p, ALLOWED[entry.access].includes(p) ? 'allowed' : 'refused']),
+      );
       expect(outcome).toEqual(expected);
     });
 

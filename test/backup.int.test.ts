@@ -25,7 +25,9 @@ describe('backup and restore', () => {
   it('restores every service schema into a fresh database, where the stack reads it back', async () => {
     const sellers = await insertUsers(t.stack, 3);
     await insertListings(t.stack, sellers, 4);
-    const before = await t.gql('{ listings(first: 100) { totalCount edges { node { id title seller { displayName } } } } }');
+    const before = await t.gql(
+      '{ listings(first: 100) { totalCount edges { node { id title seller { displayName } } } } }',
+    );
     expect(before.body.data.listings.totalCount).toBe(12);
 
     const file = path.join(dir, 'hemp.dump');
@@ -45,9 +47,13 @@ describe('backup and restore', () => {
     }
 
     // the restored database serves the same answer through a whole new stack
-    const restored = await startTestStack({ env: { DATABASE_URL: target.url, JWT_PRIVATE_KEYS: t.config.JWT_PRIVATE_KEYS as string } });
+    const restored = await startTestStack({
+      env: { DATABASE_URL: target.url, JWT_PRIVATE_KEYS: t.config.JWT_PRIVATE_KEYS as string },
+    });
     try {
-      const after = await restored.gql('{ listings(first: 100) { totalCount edges { node { id title seller { displayName } } } } }');
+      const after = await restored.gql(
+        '{ listings(first: 100) { totalCount edges { node { id title seller { displayName } } } } }',
+      );
       expect(after.body).toEqual(before.body);
     } finally {
       await restored.stop();

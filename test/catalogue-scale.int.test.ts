@@ -57,10 +57,15 @@ describe('the catalogue reads the public path and the viewer’s own listings se
     };
     for (const [sort, order] of Object.entries(columns)) {
       const expected = (
-        await db().query(`SELECT id FROM listings.listings WHERE status = 'ACTIVE' OR seller_id = $1 ORDER BY ${order}`, [sellers[0].id])
+        await db().query(
+          `SELECT id FROM listings.listings WHERE status = 'ACTIVE' OR seller_id = $1 ORDER BY ${order}`,
+          [sellers[0].id],
+        )
       ).map((r: { id: string }) => r.id);
       expect(await walk(sellerToken, sort, 4)).toEqual(expected);
-      const publicIds = (await db().query(`SELECT id FROM listings.listings WHERE status = 'ACTIVE' ORDER BY ${order}`)).map((r: { id: string }) => r.id);
+      const publicIds = (
+        await db().query(`SELECT id FROM listings.listings WHERE status = 'ACTIVE' ORDER BY ${order}`)
+      ).map((r: { id: string }) => r.id);
       expect(await walk(await t.tokenFor(buyers[0].id, [Role.BUYER]), sort, 7)).toEqual(publicIds);
     }
   });
@@ -69,11 +74,19 @@ describe('the catalogue reads the public path and the viewer’s own listings se
     const token = await t.tokenFor(sellers[0].id, [Role.SELLER]);
     for (const first of [1, 10, 100]) {
       let before = t.statements('listings-matching');
-      const page = await t.gql(`query($n: Int) { listings(first: $n) { edges { node { id } } } }`, { n: first }, { token });
+      const page = await t.gql(
+        `query($n: Int) { listings(first: $n) { edges { node { id } } } }`,
+        { n: first },
+        { token },
+      );
       expect(page.body.errors).toBeUndefined();
       expect(t.statements('listings-matching') - before).toBe(1);
       before = t.statements('listings-matching');
-      const counted = await t.gql(`query($n: Int) { listings(first: $n) { totalCount edges { node { id } } } }`, { n: first }, { token });
+      const counted = await t.gql(
+        `query($n: Int) { listings(first: $n) { totalCount edges { node { id } } } }`,
+        { n: first },
+        { token },
+      );
       expect(counted.body.data.listings.totalCount).toBe(29);
       expect(t.statements('listings-matching') - before).toBe(2);
     }
@@ -83,9 +96,17 @@ describe('the catalogue reads the public path and the viewer’s own listings se
     const q = `query($f: ListingFilter) { listings(first: 1, filter: $f) { totalCount } }`;
     // 24 ACTIVE listings: exact for everyone but the seller with drafts (24 + 5 = 29, still exact)
     expect((await t.gql(q)).body.data.listings.totalCount).toBe(24);
-    expect((await t.gql(q, {}, { token: await t.tokenFor(sellers[0].id, [Role.SELLER]) })).body.data.listings.totalCount).toBe(29);
-    expect((await t.gql(q, { f: { status: 'DRAFT' } }, { token: await t.tokenFor(sellers[0].id, [Role.SELLER]) })).body.data.listings.totalCount).toBe(3);
-    expect((await t.gql(q, { f: { status: 'DRAFT' } }, { token: await t.tokenFor(sellers[1].id, [Role.SELLER]) })).body.data.listings.totalCount).toBe(0);
+    expect(
+      (await t.gql(q, {}, { token: await t.tokenFor(sellers[0].id, [Role.SELLER]) })).body.data.listings.totalCount,
+    ).toBe(29);
+    expect(
+      (await t.gql(q, { f: { status: 'DRAFT' } }, { token: await t.tokenFor(sellers[0].id, [Role.SELLER]) })).body.data
+        .listings.totalCount,
+    ).toBe(3);
+    expect(
+      (await t.gql(q, { f: { status: 'DRAFT' } }, { token: await t.tokenFor(sellers[1].id, [Role.SELLER]) })).body.data
+        .listings.totalCount,
+    ).toBe(0);
     // more than the limit: an estimate, at least limit + 1
     await insertListings(t.stack, [sellers[5]], 10);
     const estimated = (await t.gql(q, { f: { minAvailableKg: 0 } })).body.data.listings.totalCount;
@@ -175,10 +196,19 @@ describe('the response cache for public reads', () => {
     ]);
     for (let round = 0; round < 3; round++) {
       // The seller's request goes first each time, so a cache or a shared call keyed on the body alone would hand it on.
-      const sellerCalls = [t.gql(search, { f: { text: 'secretdraftword' } }, { token: sellerToken }), t.gql(byId, { id: draftId }, { token: sellerToken })];
+      const sellerCalls = [
+        t.gql(search, { f: { text: 'secretdraftword' } }, { token: sellerToken }),
+        t.gql(byId, { id: draftId }, { token: sellerToken }),
+      ];
       const others = await Promise.all([
-        ...otherTokens.flatMap((token) => [t.gql(search, { f: { text: 'secretdraftword' } }, { token }), t.gql(byId, { id: draftId }, { token })]),
-        ...Array.from({ length: 20 }, () => [t.gql(search, { f: { text: 'secretdraftword' } }), t.gql(byId, { id: draftId })]).flat(),
+        ...otherTokens.flatMap((token) => [
+          t.gql(search, { f: { text: 'secretdraftword' } }, { token }),
+          t.gql(byId, { id: draftId }, { token }),
+        ]),
+        ...Array.from({ length: 20 }, () => [
+          t.gql(search, { f: { text: 'secretdraftword' } }),
+          t.gql(byId, { id: draftId }),
+        ]).flat(),
       ]);
       const [sellerSearch, sellerById] = await Promise.all(sellerCalls);
       expect(sellerSearch.body.data.listings.edges.map((e: any) => e.node.id)).toEqual([draftId]);

@@ -55,20 +55,28 @@ describe('docker-compose.yml', () => {
     ]);
   });
 
-  it.each([...APP_SERVICES, 'migrate', 'simulators'])('%s runs a command that exists in the project, from the project image', (name) => {
-    const service = compose.services[name];
-    expect(service.build).toBe('.');
-    expect(existsSync(path.join(PROJECT_ROOT, sourceOf(service.command)))).toBe(true);
-  });
+  it.each([...APP_SERVICES, 'migrate', 'simulators'])(
+    '%s runs a command that exists in the project, from the project image',
+    (name) => {
+      const service = compose.services[name];
+      expect(service.build).toBe('.');
+      expect(existsSync(path.join(PROJECT_ROOT, sourceOf(service.command)))).toBe(true);
+    },
+  );
 
-  it.each([...APP_SERVICES, 'migrate', 'simulators'])('%s sets only environment variables the services read', (name) => {
-    const unknown = Object.keys(compose.services[name].environment).filter((k) => !ENV_KEYS.includes(k));
-    expect(unknown).toEqual([]);
-  });
+  it.each([...APP_SERVICES, 'migrate', 'simulators'])(
+    '%s sets only environment variables the services read',
+    (name) => {
+      const unknown = Object.keys(compose.services[name].environment).filter((k) => !ENV_KEYS.includes(k));
+      expect(unknown).toEqual([]);
+    },
+  );
 
   it.each(APP_SERVICES)('%s listens, and is health-checked, on its configured port', (name) => {
     const service = compose.services[name];
-    const declared = [...(service.expose ?? []), ...(service.ports ?? []).map((p: string) => p.split(':').pop())].map(Number);
+    const declared = [...(service.expose ?? []), ...(service.ports ?? []).map((p: string) => p.split(':').pop())].map(
+      Number,
+    );
     expect(declared).toContain(PORTS[name]);
     expect(service.healthcheck.test.join(' ')).toContain(`127.0.0.1:${PORTS[name]}/ready`);
   });
@@ -89,7 +97,8 @@ describe('docker-compose.yml', () => {
         expect(['service_healthy', 'service_completed_successfully']).toContain(condition.condition);
       }
       // The collector and Jaeger images have no shell or HTTP client to probe with; nothing waits for them.
-      if (!['migrate', 'otel-collector', 'jaeger'].includes(name)) expect(service.healthcheck ?? compose.services[name].healthcheck).toBeDefined();
+      if (!['migrate', 'otel-collector', 'jaeger'].includes(name))
+        expect(service.healthcheck ?? compose.services[name].healthcheck).toBeDefined();
     }
   });
 
@@ -106,18 +115,21 @@ describe('docker-compose.yml: observability', () => {
   const mounts = (name: string): string[] => compose.services[name].volumes.filter((v: string) => v.startsWith('./'));
 
   it('sends every service’s traces to the collector, which forwards them to Jaeger', () => {
-    for (const name of APP_SERVICES) expect(compose.services[name].environment.OTEL_EXPORTER_OTLP_ENDPOINT).toContain('http://otel-collector:4318');
+    for (const name of APP_SERVICES)
+      expect(compose.services[name].environment.OTEL_EXPORTER_OTLP_ENDPOINT).toContain('http://otel-collector:4318');
     expect(compose.services['otel-collector'].expose).toContain('4318');
     const [collectorConfig] = mounts('otel-collector');
     const config = parse(readFileSync(hostPath(collectorConfig), 'utf8'));
     expect(config.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
     expect(config.service.pipelines.traces.receivers).toEqual(['otlp']);
-    for (const exporter of config.service.pipelines.traces.exporters) expect(config.exporters[exporter].endpoint).toBe('jaeger:4317');
+    for (const exporter of config.service.pipelines.traces.exporters)
+      expect(config.exporters[exporter].endpoint).toBe('jaeger:4317');
     expect(compose.services.jaeger.expose).toContain('4317');
   });
 
   it('mounts only files that exist in the project', () => {
-    for (const name of ['otel-collector', 'prometheus', 'grafana']) for (const mount of mounts(name)) expect([mount, existsSync(hostPath(mount))]).toEqual([mount, true]);
+    for (const name of ['otel-collector', 'prometheus', 'grafana'])
+      for (const mount of mounts(name)) expect([mount, existsSync(hostPath(mount))]).toEqual([mount, true]);
   });
 
   it('runs Prometheus on the committed scrape config and alert rules', () => {
@@ -129,15 +141,20 @@ describe('docker-compose.yml: observability', () => {
   it('provisions Grafana with the Prometheus data source and the dashboards folder it mounts', () => {
     const provisioning = mounts('grafana').find((m) => m.includes('provisioning')) as string;
     const dashboardsMount = mounts('grafana').find((m) => m.includes('dashboards')) as string;
-    const datasources = parse(readFileSync(path.join(hostPath(provisioning), 'datasources', 'datasources.yml'), 'utf8')).datasources;
+    const datasources = parse(
+      readFileSync(path.join(hostPath(provisioning), 'datasources', 'datasources.yml'), 'utf8'),
+    ).datasources;
     expect(datasources.find((d: any) => d.type === 'prometheus').url).toBe('http://prometheus:9090');
     expect(datasources.find((d: any) => d.type === 'jaeger').url).toBe('http://jaeger:16686');
-    const providers = parse(readFileSync(path.join(hostPath(provisioning), 'dashboards', 'dashboards.yml'), 'utf8')).providers;
+    const providers = parse(
+      readFileSync(path.join(hostPath(provisioning), 'dashboards', 'dashboards.yml'), 'utf8'),
+    ).providers;
     expect(providers[0].options.path).toBe(dashboardsMount.split(':')[1]);
     expect(compose.services.grafana.depends_on.prometheus.condition).toBe('service_healthy');
   });
 
   it('publishes the UIs on this host only', () => {
-    for (const name of ['jaeger', 'prometheus', 'grafana']) for (const port of compose.services[name].ports) expect(port).toMatch(/^127\.0\.0\.1:/);
+    for (const name of ['jaeger', 'prometheus', 'grafana'])
+      for (const port of compose.services[name].ports) expect(port).toMatch(/^127\.0\.0\.1:/);
   });
 });

@@ -20,11 +20,14 @@ afterAll(async () => {
 const FIELDS = 'id status export report { subgraph erased retained reason } failureReason';
 
 async function settled(id: string, token: string) {
-  return waitFor(async () => {
-    const res = await t.gql(`query($id: ID!) { dataSubjectRequest(id: $id) { ${FIELDS} } }`, { id }, { token });
-    const request = res.body.data?.dataSubjectRequest;
-    return request && request.status !== 'PENDING' ? request : null;
-  }, { what: 'the request to finish' });
+  return waitFor(
+    async () => {
+      const res = await t.gql(`query($id: ID!) { dataSubjectRequest(id: $id) { ${FIELDS} } }`, { id }, { token });
+      const request = res.body.data?.dataSubjectRequest;
+      return request && request.status !== 'PENDING' ? request : null;
+    },
+    { what: 'the request to finish' },
+  );
 }
 
 it('exports and erases a user across the four subgraphs on PGlite', async () => {
@@ -33,13 +36,38 @@ it('exports and erases a user across the four subgraphs on PGlite', async () => 
   const token = user.accessToken;
   const listing = await t.gql(
     `mutation($i: CreateListingInput!) { createListing(input: $i) { id } }`,
-    { i: { title: `Bales by ${displayName}`, productType: 'HEMP_FIBRE', quantityKg: 50, pricePerKg: '40.00', province: 'LIMPOPO', certifications: [],
-           socialImpact: { smallScaleFarmer: true, womenOwned: false, youthOwned: false, communityOwned: false } } },
+    {
+      i: {
+        title: `Bales by ${displayName}`,
+        productType: 'HEMP_FIBRE',
+        quantityKg: 50,
+        pricePerKg: '40.00',
+        province: 'LIMPOPO',
+        certifications: [],
+        socialImpact: { smallScaleFarmer: true, womenOwned: false, youthOwned: false, communityOwned: false },
+      },
+    },
     { token },
   );
   expect(listing.body.errors).toBeUndefined();
-  expect((await t.gql(`mutation($id: ID!, $c: String!) { storeDataSourceCredential(dataSourceId: $id, credential: $c) }`, { id: SOURCES.exchange, c: 'token-123' }, { token })).body.errors).toBeUndefined();
-  expect((await t.gql(`mutation($i: LogInteractionInput!) { logInteraction(input: $i) }`, { i: { type: 'SEARCH', metadata: { who: user.email } } }, { token })).body.errors).toBeUndefined();
+  expect(
+    (
+      await t.gql(
+        `mutation($id: ID!, $c: String!) { storeDataSourceCredential(dataSourceId: $id, credential: $c) }`,
+        { id: SOURCES.exchange, c: 'token-123' },
+        { token },
+      )
+    ).body.errors,
+  ).toBeUndefined();
+  expect(
+    (
+      await t.gql(
+        `mutation($i: LogInteractionInput!) { logInteraction(input: $i) }`,
+        { i: { type: 'SEARCH', metadata: { who: user.email } } },
+        { token },
+      )
+    ).body.errors,
+  ).toBeUndefined();
 
   const exportRes = await t.gql(`mutation { requestDataExport { id } }`, {}, { token });
   const exported = await settled(exportRes.body.data.requestDataExport.id, token);
@@ -52,13 +80,28 @@ it('exports and erases a user across the four subgraphs on PGlite', async () => 
   const erasureRes = await t.gql(`mutation { requestErasure { id } }`, {}, { token });
   const erased = await settled(erasureRes.body.data.requestErasure.id, token);
   expect(erased.status).toBe('COMPLETED');
-  expect(erased.report.map((r: any) => r.subgraph)).toEqual(['identity-consent', 'listings-matching', 'external-sources', 'analytics']);
+  expect(erased.report.map((r: any) => r.subgraph)).toEqual([
+    'identity-consent',
+    'listings-matching',
+    'external-sources',
+    'analytics',
+  ]);
   const db = t.stack.subgraphs['identity-consent'].deps.db.dataSource;
-  const [users] = await db.query(`SELECT count(*)::int AS n FROM identity.users WHERE email = $1 OR display_name = $2`, [user.email, displayName]);
+  const [users] = await db.query(
+    `SELECT count(*)::int AS n FROM identity.users WHERE email = $1 OR display_name = $2`,
+    [user.email, displayName],
+  );
   expect(users.n).toBe(0);
-  const [listings] = await db.query(`SELECT count(*)::int AS n FROM listings.listings WHERE title LIKE $1`, [`%${displayName}%`]);
+  const [listings] = await db.query(`SELECT count(*)::int AS n FROM listings.listings WHERE title LIKE $1`, [
+    `%${displayName}%`,
+  ]);
   expect(listings.n).toBe(0);
-  const [interactions] = await db.query(`SELECT count(*)::int AS n FROM analytics.interactions WHERE metadata::text LIKE $1`, [`%${user.email}%`]);
+  const [interactions] = await db.query(
+    `SELECT count(*)::int AS n FROM analytics.interactions WHERE metadata::text LIKE $1`,
+    [`%${user.email}%`],
+  );
   expect(interactions.n).toBe(0);
-  expect((await t.gql(LOGIN, { email: user.email, password: STRONG_PASSWORD })).body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  expect((await t.gql(LOGIN, { email: user.email, password: STRONG_PASSWORD })).body.errors?.[0].extensions?.code).toBe(
+    'UNAUTHENTICATED',
+  );
 });

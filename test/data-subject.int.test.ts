@@ -3,7 +3,16 @@ import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from '../platform/auth
 import { signedSubgraphPost } from './helpers/signed';
 import { SUBJECT_ERASE_PATH, SUBJECT_EXPORT_PATH } from '../platform/data-subject';
 import { Role } from '../platform/schema/shared-types';
-import { expectError, LOGIN, REFRESH, registerUser, SOURCES, STRONG_PASSWORD, uniqueEmail, type Session } from './helpers/identity';
+import {
+  expectError,
+  LOGIN,
+  REFRESH,
+  registerUser,
+  SOURCES,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  type Session,
+} from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { waitFor } from './helpers/wait';
 
@@ -11,7 +20,12 @@ let t: TestStack;
 
 beforeAll(async () => {
   t = await startTestStack({
-    env: { RATE_LIMIT_REGISTER_PER_IP: '1000', RATE_LIMIT_CONSENT_PER_USER: '1000', RATE_LIMIT_LOGIN_PER_IP: '1000', DATA_SUBJECT_TIMEOUT_MS: '5000' },
+    env: {
+      RATE_LIMIT_REGISTER_PER_IP: '1000',
+      RATE_LIMIT_CONSENT_PER_USER: '1000',
+      RATE_LIMIT_LOGIN_PER_IP: '1000',
+      DATA_SUBJECT_TIMEOUT_MS: '5000',
+    },
   });
 });
 
@@ -19,9 +33,11 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const sql = (text: string, params: unknown[] = []) => t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
+const sql = (text: string, params: unknown[] = []) =>
+  t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
 
-const REQUEST_FIELDS = 'id type status subjectId requestedAt completedAt export report { subgraph erased retained reason } failureReason';
+const REQUEST_FIELDS =
+  'id type status subjectId requestedAt completedAt export report { subgraph erased retained reason } failureReason';
 const REQUEST_EXPORT = `mutation { requestDataExport { ${REQUEST_FIELDS} } }`;
 const REQUEST_ERASURE = `mutation($userId: ID) { requestErasure(userId: $userId) { ${REQUEST_FIELDS} } }`;
 const GET_REQUEST = `query($id: ID!) { dataSubjectRequest(id: $id) { ${REQUEST_FIELDS} } }`;
@@ -53,7 +69,13 @@ async function listing(token: string, title: string, description: string): Promi
         pricePerKg: '45.50',
         province: 'GAUTENG',
         certifications: ['organic'],
-        socialImpact: { smallScaleFarmer: true, womenOwned: true, youthOwned: false, communityOwned: false, beeLevel: 2 },
+        socialImpact: {
+          smallScaleFarmer: true,
+          womenOwned: true,
+          youthOwned: false,
+          communityOwned: false,
+          beeLevel: 2,
+        },
       },
     },
     token,
@@ -82,8 +104,23 @@ async function subjectWithData(otherSeller: Session, otherBuyer: Session): Promi
   const displayName = uniqueName();
   const session = await registerUser(t, { displayName, roles: ['BUYER', 'SELLER'], email: uniqueEmail('subject') });
   const token = session.accessToken;
-  await ok(GRANT, { input: { dataSourceId: SOURCES.suppliers, accessLevel: 'BASIC', purpose: 'Show supplier offers in my matches', consentVersion: '2024-11-01' } }, token);
-  const ownListingId = await listing(token, `Hemp bales from ${displayName}`, `Grown by ${displayName}; write to ${session.email}`);
+  await ok(
+    GRANT,
+    {
+      input: {
+        dataSourceId: SOURCES.suppliers,
+        accessLevel: 'BASIC',
+        purpose: 'Show supplier offers in my matches',
+        consentVersion: '2024-11-01',
+      },
+    },
+    token,
+  );
+  const ownListingId = await listing(
+    token,
+    `Hemp bales from ${displayName}`,
+    `Grown by ${displayName}; write to ${session.email}`,
+  );
   const otherListingId = await listing(otherSeller.accessToken, 'Hemp seed for sowing', 'Certified seed');
   await ok(PLACE, { listingId: otherListingId, q: 5, key: `kept-${session.email}` }, token);
   const cancelled = await ok(PLACE, { listingId: otherListingId, q: 2, key: 'to-cancel' }, token);
@@ -92,7 +129,18 @@ async function subjectWithData(otherSeller: Session, otherBuyer: Session): Promi
   await ok(MATCH, { input: { productType: 'HEMP_FIBRE', quantityKg: 20 } }, token);
   const credential = `secret-${randomUUID()}`;
   await ok(STORE_CREDENTIAL, { id: SOURCES.suppliers, credential }, token);
-  await ok(LOG, { input: { type: 'LISTING_VIEW', listingId: otherListingId, sessionId: 'sess-1', metadata: { note: session.email } } }, token);
+  await ok(
+    LOG,
+    {
+      input: {
+        type: 'LISTING_VIEW',
+        listingId: otherListingId,
+        sessionId: 'sess-1',
+        metadata: { note: session.email },
+      },
+    },
+    token,
+  );
   await ok(LOG, { input: { type: 'SEARCH', metadata: { query: displayName } } }, token);
   return { session, displayName, ownListingId, credential };
 }
@@ -118,7 +166,10 @@ async function columnsContaining(needle: string): Promise<string[]> {
   expect(columns.length).toBeGreaterThan(20);
   const hits: string[] = [];
   for (const c of columns) {
-    const [row] = await sql(`SELECT count(*)::int AS n FROM "${c.table_schema}"."${c.table_name}" WHERE "${c.column_name}"::text ILIKE $1`, [`%${needle}%`]);
+    const [row] = await sql(
+      `SELECT count(*)::int AS n FROM "${c.table_schema}"."${c.table_name}" WHERE "${c.column_name}"::text ILIKE $1`,
+      [`%${needle}%`],
+    );
     if (row.n > 0) hits.push(`${c.table_schema}.${c.table_name}.${c.column_name}`);
   }
   return hits;
@@ -138,7 +189,13 @@ describe('requestDataExport', () => {
   it('gathers what all four subgraphs hold on the caller into one export, without the credential itself', async () => {
     const s = await subjectWithData(otherSeller, otherBuyer);
     const { requestDataExport } = await ok(REQUEST_EXPORT, {}, s.session.accessToken);
-    expect(requestDataExport).toMatchObject({ type: 'ACCESS', status: 'PENDING', subjectId: s.session.id, export: null, report: [] });
+    expect(requestDataExport).toMatchObject({
+      type: 'ACCESS',
+      status: 'PENDING',
+      subjectId: s.session.id,
+      export: null,
+      report: [],
+    });
 
     const done = await settled(requestDataExport.id, s.session.accessToken);
     expect(done.status).toBe('COMPLETED');
@@ -149,41 +206,68 @@ describe('requestDataExport', () => {
     expect(identity.profile).toMatchObject({ id: s.session.id, email: s.session.email, displayName: s.displayName });
     expect(identity.consents).toHaveLength(1);
     expect(identity.consents[0]).toMatchObject({ dataSourceId: SOURCES.suppliers, status: 'ACTIVE' });
-    expect(identity.auditEvents.map((e: any) => e.action)).toEqual(expect.arrayContaining(['user.registered', 'consent.granted', 'dsr.export_requested']));
+    expect(identity.auditEvents.map((e: any) => e.action)).toEqual(
+      expect.arrayContaining(['user.registered', 'consent.granted', 'dsr.export_requested']),
+    );
     expect(identity.sessions.length).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(identity.sessions)).not.toMatch(/hash/i);
 
     const listings = exported.subgraphs['listings-matching'];
     expect(listings.listings.map((l: any) => l.id)).toEqual([s.ownListingId]);
     expect(listings.listings[0].title).toContain(s.displayName);
-    expect(listings.orders.map((o: any) => `${o.role}:${o.status}`).sort()).toEqual(['BUYER:CANCELLED', 'BUYER:CONFIRMED', 'SELLER:CONFIRMED']);
+    expect(listings.orders.map((o: any) => `${o.role}:${o.status}`).sort()).toEqual([
+      'BUYER:CANCELLED',
+      'BUYER:CONFIRMED',
+      'SELLER:CONFIRMED',
+    ]);
     expect(listings.matchRequests).toHaveLength(1);
     expect(listings.sellerStats).toEqual({ confirmedOrders: 1 });
 
     const external = exported.subgraphs['external-sources'];
     expect(external.storedCredentials).toEqual([
-      expect.objectContaining({ dataSource: 'hemp-suppliers-network', dataSourceId: SOURCES.suppliers, createdAt: expect.any(String), updatedAt: expect.any(String) }),
+      expect.objectContaining({
+        dataSource: 'hemp-suppliers-network',
+        dataSourceId: SOURCES.suppliers,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      }),
     ]);
     expect(JSON.stringify(exported)).not.toContain(s.credential);
 
     const analytics = exported.subgraphs.analytics;
-    expect(analytics.interactions.map((i: any) => i.type).sort()).toEqual(expect.arrayContaining(['LISTING_VIEW', 'SEARCH']));
-    expect(analytics.interactions.find((i: any) => i.type === 'LISTING_VIEW').metadata).toEqual({ note: s.session.email });
+    expect(analytics.interactions.map((i: any) => i.type).sort()).toEqual(
+      expect.arrayContaining(['LISTING_VIEW', 'SEARCH']),
+    );
+    expect(analytics.interactions.find((i: any) => i.type === 'LISTING_VIEW').metadata).toEqual({
+      note: s.session.email,
+    });
 
-    const [audit] = await sql(`SELECT count(*)::int AS n FROM identity.audit_events WHERE action = 'dsr.export_completed' AND subject_id = $1`, [s.session.id]);
+    const [audit] = await sql(
+      `SELECT count(*)::int AS n FROM identity.audit_events WHERE action = 'dsr.export_completed' AND subject_id = $1`,
+      [s.session.id],
+    );
     expect(audit.n).toBe(1);
   });
 
   it('allows one open export per user (CONFLICT) unless its process died, and refuses anonymous callers', async () => {
     const user = await registerUser(t);
-    await sql(`INSERT INTO identity.data_subject_requests (type, status, subject_id, requested_by) VALUES ('ACCESS', 'PENDING', $1, $1)`, [user.id]);
+    await sql(
+      `INSERT INTO identity.data_subject_requests (type, status, subject_id, requested_by) VALUES ('ACCESS', 'PENDING', $1, $1)`,
+      [user.id],
+    );
     expectError(await t.gql(REQUEST_EXPORT, {}, { token: user.accessToken }), 'CONFLICT');
     expectError(await t.gql(REQUEST_EXPORT, {}), 'UNAUTHENTICATED');
     // Once that request has been PENDING longer than any run can take, its process is taken as dead.
-    await sql(`UPDATE identity.data_subject_requests SET attempt_started_at = now() - interval '1 hour' WHERE subject_id = $1`, [user.id]);
+    await sql(
+      `UPDATE identity.data_subject_requests SET attempt_started_at = now() - interval '1 hour' WHERE subject_id = $1`,
+      [user.id],
+    );
     const { requestDataExport } = await ok(REQUEST_EXPORT, {}, user.accessToken);
     expect((await settled(requestDataExport.id, user.accessToken)).status).toBe('COMPLETED');
-    const [abandoned] = await sql(`SELECT status, failure_reason FROM identity.data_subject_requests WHERE subject_id = $1 AND id <> $2`, [user.id, requestDataExport.id]);
+    const [abandoned] = await sql(
+      `SELECT status, failure_reason FROM identity.data_subject_requests WHERE subject_id = $1 AND id <> $2`,
+      [user.id, requestDataExport.id],
+    );
     expect(abandoned).toEqual({ status: 'FAILED', failure_reason: expect.stringMatching(/interrupted/) });
   });
 
@@ -204,9 +288,15 @@ describe('requestDataExport', () => {
     // Only the latest export is kept.
     const { requestDataExport: newer } = await ok(REQUEST_EXPORT, {}, user.accessToken);
     expect((await settled(newer.id, user.accessToken)).status).toBe('COMPLETED');
-    const stored = await sql(`SELECT id FROM identity.data_subject_requests WHERE subject_id = $1 AND export IS NOT NULL`, [user.id]);
+    const stored = await sql(
+      `SELECT id FROM identity.data_subject_requests WHERE subject_id = $1 AND export IS NOT NULL`,
+      [user.id],
+    );
     expect(stored).toEqual([{ id: newer.id }]);
-    expect((await ok(GET_REQUEST, { id: requestDataExport.id }, user.accessToken)).dataSubjectRequest).toMatchObject({ status: 'COMPLETED', export: null });
+    expect((await ok(GET_REQUEST, { id: requestDataExport.id }, user.accessToken)).dataSubjectRequest).toMatchObject({
+      status: 'COMPLETED',
+      export: null,
+    });
   });
 });
 
@@ -216,16 +306,26 @@ describe('requestErasure', () => {
     // An earlier export is personal data too: the erasure must drop it.
     const { requestDataExport } = await ok(REQUEST_EXPORT, {}, s.session.accessToken);
     expect((await settled(requestDataExport.id, s.session.accessToken)).status).toBe('COMPLETED');
-    expect(await columnsContaining(s.session.email)).toEqual(expect.arrayContaining(['identity.users.email', 'identity.data_subject_requests.export']));
+    expect(await columnsContaining(s.session.email)).toEqual(
+      expect.arrayContaining(['identity.users.email', 'identity.data_subject_requests.export']),
+    );
 
     const { requestErasure } = await ok(REQUEST_ERASURE, {}, s.session.accessToken);
     expect(requestErasure).toMatchObject({ type: 'ERASURE', status: 'PENDING', subjectId: s.session.id });
     // The subject's token ended with the request (docs/revocation.md): an admin follows it.
-    expectError(await t.gql(GET_REQUEST, { id: requestErasure.id }, { token: s.session.accessToken }), 'UNAUTHENTICATED');
+    expectError(
+      await t.gql(GET_REQUEST, { id: requestErasure.id }, { token: s.session.accessToken }),
+      'UNAUTHENTICATED',
+    );
     const done = await settled(requestErasure.id, admin);
     expect(done.status).toBe('COMPLETED');
     expect(done.failureReason).toBeNull();
-    expect(done.report.map((r: any) => r.subgraph)).toEqual(['identity-consent', 'listings-matching', 'external-sources', 'analytics']);
+    expect(done.report.map((r: any) => r.subgraph)).toEqual([
+      'identity-consent',
+      'listings-matching',
+      'external-sources',
+      'analytics',
+    ]);
     const report = Object.fromEntries(done.report.map((r: any) => [r.subgraph, r]));
     // profile + refresh token + stored export erased; the consent and the audit entries kept
     expect(report['identity-consent'].erased).toBe(3);
@@ -247,14 +347,24 @@ describe('requestErasure', () => {
 
     // The kept orders name a pseudonym, not the user; the listing is archived and anonymised.
     const listingsDb = t.stack.subgraphs['listings-matching'].deps.db.dataSource;
-    expect(await listingsDb.query(`SELECT id FROM listings.orders WHERE buyer_id = $1 OR seller_id = $1`, [s.session.id])).toEqual([]);
-    const [own] = await listingsDb.query(`SELECT status, title, description, seller_id, women_owned FROM listings.listings WHERE id = $1`, [s.ownListingId]);
+    expect(
+      await listingsDb.query(`SELECT id FROM listings.orders WHERE buyer_id = $1 OR seller_id = $1`, [s.session.id]),
+    ).toEqual([]);
+    const [own] = await listingsDb.query(
+      `SELECT status, title, description, seller_id, women_owned FROM listings.listings WHERE id = $1`,
+      [s.ownListingId],
+    );
     expect(own).toMatchObject({ status: 'ARCHIVED', title: 'Erased listing', description: null, women_owned: false });
     expect(own.seller_id).not.toBe(s.session.id);
-    const [kept] = await listingsDb.query(`SELECT count(*)::int AS n FROM listings.orders WHERE buyer_id = $1 OR seller_id = $1`, [own.seller_id]);
+    const [kept] = await listingsDb.query(
+      `SELECT count(*)::int AS n FROM listings.orders WHERE buyer_id = $1 OR seller_id = $1`,
+      [own.seller_id],
+    );
     expect(kept.n).toBe(2);
     const externalDb = t.stack.subgraphs['external-sources'].deps.db.dataSource;
-    expect(await externalDb.query(`SELECT 1 FROM external.data_source_credentials WHERE user_id = $1`, [s.session.id])).toEqual([]);
+    expect(
+      await externalDb.query(`SELECT 1 FROM external.data_source_credentials WHERE user_id = $1`, [s.session.id]),
+    ).toEqual([]);
 
     // The account: no login (the same answer as a wrong password), no refresh, and identity refuses its access token.
     const login = await t.gql(LOGIN, { email: s.session.email, password: STRONG_PASSWORD });
@@ -264,20 +374,33 @@ describe('requestErasure', () => {
     expectError(await t.gql(REFRESH, { token: s.session.refreshToken }), 'UNAUTHENTICATED');
     expectError(await t.gql(`{ me { id } }`, {}, { token: s.session.accessToken }), 'UNAUTHENTICATED');
     expectError(await t.gql(REQUEST_EXPORT, {}, { token: s.session.accessToken }), 'UNAUTHENTICATED');
-    const [user] = await sql(`SELECT erased_at, password_hash, email FROM identity.users WHERE id = $1`, [s.session.id]);
+    const [user] = await sql(`SELECT erased_at, password_hash, email FROM identity.users WHERE id = $1`, [
+      s.session.id,
+    ]);
     expect(user.erased_at).not.toBeNull();
     expect(user.password_hash).toBe('');
 
     // A late interaction with a token not yet expired is refused; one arriving as an event in flight
     // would not bring the user back either (the analytics trigger).
-    expectError(await t.gql(LOG, { input: { type: 'SEARCH', metadata: { late: true } } }, { token: s.session.accessToken }), 'UNAUTHENTICATED');
+    expectError(
+      await t.gql(LOG, { input: { type: 'SEARCH', metadata: { late: true } } }, { token: s.session.accessToken }),
+      'UNAUTHENTICATED',
+    );
     const analyticsDb = t.stack.subgraphs.analytics.deps.db.dataSource;
-    expect(await analyticsDb.query(`SELECT 1 FROM analytics.interactions WHERE metadata->>'late' = 'true'`)).toEqual([]);
+    expect(await analyticsDb.query(`SELECT 1 FROM analytics.interactions WHERE metadata->>'late' = 'true'`)).toEqual(
+      [],
+    );
 
     // Recorded: audited, and announced through the outbox.
-    const actions = await sql(`SELECT action FROM identity.audit_events WHERE subject_id = $1 AND action LIKE 'dsr.erasure%' ORDER BY sequence`, [s.session.id]);
+    const actions = await sql(
+      `SELECT action FROM identity.audit_events WHERE subject_id = $1 AND action LIKE 'dsr.erasure%' ORDER BY sequence`,
+      [s.session.id],
+    );
     expect(actions.map((a: any) => a.action)).toEqual(['dsr.erasure_requested', 'dsr.erasure_completed']);
-    const events = await sql(`SELECT payload FROM identity.outbox WHERE type = 'user.erasure.requested' AND payload->>'userId' = $1`, [s.session.id]);
+    const events = await sql(
+      `SELECT payload FROM identity.outbox WHERE type = 'user.erasure.requested' AND payload->>'userId' = $1`,
+      [s.session.id],
+    );
     expect(events).toEqual([{ payload: { requestId: requestErasure.id, userId: s.session.id } }]);
   });
 
@@ -292,8 +415,15 @@ describe('requestErasure', () => {
       expect(failed.status).toBe('FAILED');
       expect(failed.failureReason).toMatch(/^analytics: unreachable/);
       expect(failed.completedAt).toBeNull();
-      expect(failed.report.map((r: any) => r.subgraph)).toEqual(['identity-consent', 'listings-matching', 'external-sources']);
-      const [audit] = await sql(`SELECT details FROM identity.audit_events WHERE action = 'dsr.erasure_failed' AND subject_id = $1`, [s.session.id]);
+      expect(failed.report.map((r: any) => r.subgraph)).toEqual([
+        'identity-consent',
+        'listings-matching',
+        'external-sources',
+      ]);
+      const [audit] = await sql(
+        `SELECT details FROM identity.audit_events WHERE action = 'dsr.erasure_failed' AND subject_id = $1`,
+        [s.session.id],
+      );
       expect(audit.details).toEqual({ requestId: firstId, failed: ['analytics'] });
     } finally {
       await t.startSubgraphAgain('analytics');
@@ -303,25 +433,44 @@ describe('requestErasure', () => {
     expect(retried.status).toBe('PENDING');
     const done = await settled(firstId, admin);
     expect(done.status).toBe('COMPLETED');
-    expect(done.report.map((r: any) => r.subgraph)).toEqual(['identity-consent', 'listings-matching', 'external-sources', 'analytics']);
+    expect(done.report.map((r: any) => r.subgraph)).toEqual([
+      'identity-consent',
+      'listings-matching',
+      'external-sources',
+      'analytics',
+    ]);
     // The parts done on the first attempt keep their reports; analytics now did its part.
     expect(done.report.find((r: any) => r.subgraph === 'listings-matching')).toMatchObject({ erased: 4, retained: 2 });
     expect(done.report.find((r: any) => r.subgraph === 'analytics').erased).toBeGreaterThanOrEqual(2);
     expect(await columnsContaining(s.session.email)).toEqual([]);
     expect(await columnsContaining(s.displayName)).toEqual([]);
-    const actions = await sql(`SELECT action FROM identity.audit_events WHERE subject_id = $1 AND action LIKE 'dsr.erasure%' ORDER BY sequence`, [s.session.id]);
-    expect(actions.map((a: any) => a.action)).toEqual(['dsr.erasure_requested', 'dsr.erasure_failed', 'dsr.erasure_retried', 'dsr.erasure_completed']);
+    const actions = await sql(
+      `SELECT action FROM identity.audit_events WHERE subject_id = $1 AND action LIKE 'dsr.erasure%' ORDER BY sequence`,
+      [s.session.id],
+    );
+    expect(actions.map((a: any) => a.action)).toEqual([
+      'dsr.erasure_requested',
+      'dsr.erasure_failed',
+      'dsr.erasure_retried',
+      'dsr.erasure_completed',
+    ]);
   });
 
   it('refuses a second erasure while one runs, but retries one a dead process abandoned', async () => {
     const user = await registerUser(t);
-    const [row] = await sql(`INSERT INTO identity.data_subject_requests (type, status, subject_id, requested_by) VALUES ('ERASURE', 'PENDING', $1, $1) RETURNING id`, [user.id]);
-    await sql(`INSERT INTO identity.data_subject_request_parts (request_id, subgraph, status) SELECT $1, s, 'PENDING' FROM unnest($2::text[]) s`, [
-      row.id,
-      ['identity-consent', 'listings-matching', 'external-sources', 'analytics'],
-    ]);
+    const [row] = await sql(
+      `INSERT INTO identity.data_subject_requests (type, status, subject_id, requested_by) VALUES ('ERASURE', 'PENDING', $1, $1) RETURNING id`,
+      [user.id],
+    );
+    await sql(
+      `INSERT INTO identity.data_subject_request_parts (request_id, subgraph, status) SELECT $1, s, 'PENDING' FROM unnest($2::text[]) s`,
+      [row.id, ['identity-consent', 'listings-matching', 'external-sources', 'analytics']],
+    );
     expectError(await t.gql(REQUEST_ERASURE, {}, { token: user.accessToken }), 'CONFLICT');
-    await sql(`UPDATE identity.data_subject_requests SET attempt_started_at = now() - interval '1 hour' WHERE id = $1`, [row.id]);
+    await sql(
+      `UPDATE identity.data_subject_requests SET attempt_started_at = now() - interval '1 hour' WHERE id = $1`,
+      [row.id],
+    );
     const { requestErasure } = await ok(REQUEST_ERASURE, {}, user.accessToken);
     expect(requestErasure.id).toBe(row.id);
     expect((await settled(row.id, admin)).status).toBe('COMPLETED');
@@ -330,7 +479,12 @@ describe('requestErasure', () => {
   it('keeps the addresses erased accounts get out of reach of registration', async () => {
     const victim = await registerUser(t);
     const res = await t.gql(`mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
-      input: { email: `erased-${victim.id}@erased.invalid`, password: STRONG_PASSWORD, displayName: 'Squatter', roles: ['BUYER'] },
+      input: {
+        email: `erased-${victim.id}@erased.invalid`,
+        password: STRONG_PASSWORD,
+        displayName: 'Squatter',
+        roles: ['BUYER'],
+      },
     });
     expectError(res, 'BAD_USER_INPUT', 'email');
   });
@@ -341,7 +495,9 @@ describe('requestErasure', () => {
     expectError(await t.gql(REQUEST_ERASURE, { userId: victim.id }, { token: other.accessToken }), 'FORBIDDEN');
     expectError(await t.gql(REQUEST_ERASURE, { userId: victim.id }), 'UNAUTHENTICATED');
     expectError(await t.gql(REQUEST_ERASURE, { userId: randomUUID() }, { token: admin }), 'NOT_FOUND');
-    const [count] = await sql(`SELECT count(*)::int AS n FROM identity.data_subject_requests WHERE subject_id = $1`, [victim.id]);
+    const [count] = await sql(`SELECT count(*)::int AS n FROM identity.data_subject_requests WHERE subject_id = $1`, [
+      victim.id,
+    ]);
     expect(count.n).toBe(0);
   });
 });
@@ -355,7 +511,9 @@ describe('dataSubjectRequest', () => {
     const foreign = await t.gql(GET_REQUEST, { id: requestDataExport.id }, { token: other.accessToken });
     expect(foreign.body.errors).toBeUndefined();
     expect(foreign.body.data.dataSubjectRequest).toBeNull();
-    expect((await ok(GET_REQUEST, { id: requestDataExport.id }, admin)).dataSubjectRequest.export.subjectId).toBe(owner.id);
+    expect((await ok(GET_REQUEST, { id: requestDataExport.id }, admin)).dataSubjectRequest.export.subjectId).toBe(
+      owner.id,
+    );
     expectError(await t.gql(GET_REQUEST, { id: requestDataExport.id }), 'UNAUTHENTICATED');
     expect((await ok(GET_REQUEST, { id: 'not-a-uuid' }, owner.accessToken)).dataSubjectRequest).toBeNull();
   });
@@ -418,20 +576,30 @@ describe('dataSubjectRequests (ADMIN list for the console)', () => {
     // the three just made are the newest completed erasures, newest first
     expect(seen.slice(0, 3)).toEqual([...ids].reverse());
     expect(all.totalCount).toBe(seen.length);
-    expect(all.edges.every((e: { node: { type: string; status: string; report: unknown[] } }) => e.node.type === 'ERASURE' && e.node.status === 'COMPLETED' && e.node.report.length === 4)).toBe(true);
+    expect(
+      all.edges.every(
+        (e: { node: { type: string; status: string; report: unknown[] } }) =>
+          e.node.type === 'ERASURE' && e.node.status === 'COMPLETED' && e.node.report.length === 4,
+      ),
+    ).toBe(true);
 
     const walked: string[] = [];
     let after: string | null = null;
     do {
       const before = t.statements('identity-consent');
-      const page: any = (await ok(LIST, { first: 2, after, type: 'ERASURE', status: 'COMPLETED' }, admin)).dataSubjectRequests;
+      const page: any = (await ok(LIST, { first: 2, after, type: 'ERASURE', status: 'COMPLETED' }, admin))
+        .dataSubjectRequests;
       // ids and count, then the requests with their parts through the loader
       expect(t.statements('identity-consent') - before).toBeLessThanOrEqual(4);
       walked.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (after);
     expect(walked).toEqual(seen);
-    expect((await ok(LIST, { first: 100, status: 'PENDING', type: 'ACCESS' }, admin)).dataSubjectRequests.edges.every((e: any) => e.node.status === 'PENDING')).toBe(true);
+    expect(
+      (await ok(LIST, { first: 100, status: 'PENDING', type: 'ACCESS' }, admin)).dataSubjectRequests.edges.every(
+        (e: any) => e.node.status === 'PENDING',
+      ),
+    ).toBe(true);
   });
 
   it('is refused to anyone but ADMIN, even to the subject of every request, and rejects bad paging', async () => {
@@ -450,7 +618,14 @@ describe('dataSubjectRequests (ADMIN list for the console)', () => {
     expectError(anonymous, 'UNAUTHENTICATED');
     expectError(await t.gql(LIST, { first: 101 }, { token: admin }), 'BAD_USER_INPUT');
     expectError(await t.gql(LIST, { first: 5, after: 'bm90LWEtY3Vyc29y' }, { token: admin }), 'BAD_USER_INPUT');
-    expectError(await t.gql(LIST, { first: 5, after: Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url') }, { token: admin }), 'BAD_USER_INPUT');
+    expectError(
+      await t.gql(
+        LIST,
+        { first: 5, after: Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url') },
+        { token: admin },
+      ),
+      'BAD_USER_INPUT',
+    );
   });
 });
 
@@ -460,17 +635,39 @@ describe('the internal routes', () => {
     const path = `${SUBJECT_EXPORT_PATH}?userId=${randomUUID()}&requestId=${randomUUID()}`;
     expect((await fetch(url + path, { method: 'POST' })).status).toBe(401);
     const forged = signInternalRequest('not-the-secret-0123456789', 'POST', path);
-    expect((await fetch(url + path, { method: 'POST', headers: { [INTERNAL_SIGNATURE_HEADER]: forged } })).status).toBe(401);
+    expect((await fetch(url + path, { method: 'POST', headers: { [INTERNAL_SIGNATURE_HEADER]: forged } })).status).toBe(
+      401,
+    );
     // A signature for export does not authorise erasure.
     const erasePath = path.replace(SUBJECT_EXPORT_PATH, SUBJECT_ERASE_PATH);
     // The gateway's key does not open internal routes.
-    expect((await fetch(url + path, { method: 'POST', headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.GATEWAY_SECRET, 'POST', path) } })).status).toBe(401);
+    expect(
+      (
+        await fetch(url + path, {
+          method: 'POST',
+          headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.GATEWAY_SECRET, 'POST', path) },
+        })
+      ).status,
+    ).toBe(401);
     const exportSignature = signInternalRequest(t.config.INTERNAL_SECRET, 'POST', path);
-    expect((await fetch(url + erasePath, { method: 'POST', headers: { [INTERNAL_SIGNATURE_HEADER]: exportSignature } })).status).toBe(401);
+    expect(
+      (await fetch(url + erasePath, { method: 'POST', headers: { [INTERNAL_SIGNATURE_HEADER]: exportSignature } }))
+        .status,
+    ).toBe(401);
     const res = await fetch(url + path, { method: 'POST', headers: { [INTERNAL_SIGNATURE_HEADER]: exportSignature } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ data: { listings: [], orders: [], matchRequests: [], sellerStats: null }, truncated: [] });
+    expect(await res.json()).toEqual({
+      data: { listings: [], orders: [], matchRequests: [], sellerStats: null },
+      truncated: [],
+    });
     const bad = `${SUBJECT_EXPORT_PATH}?userId=nope&requestId=${randomUUID()}`;
-    expect((await fetch(url + bad, { method: 'POST', headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.INTERNAL_SECRET, 'POST', bad) } })).status).toBe(400);
+    expect(
+      (
+        await fetch(url + bad, {
+          method: 'POST',
+          headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.INTERNAL_SECRET, 'POST', bad) },
+        })
+      ).status,
+    ).toBe(400);
   });
 });

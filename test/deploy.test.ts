@@ -20,7 +20,8 @@ function registeredMetrics(): Set<string> {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts')) for (const m of readFileSync(full, 'utf8').matchAll(/name: '([a-z_]+)'/g)) names.add(m[1]);
+      else if (entry.name.endsWith('.ts'))
+        for (const m of readFileSync(full, 'utf8').matchAll(/name: '([a-z_]+)'/g)) names.add(m[1]);
     }
   };
   for (const dir of ['platform', 'gateway', 'subgraphs']) walk(path.join(PROJECT_ROOT, dir));
@@ -34,26 +35,34 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it.each(['gateway', ...SERVICE_NAMES])('%s: a Deployment running its command, probed on its port, with Service, HPA and PDB', (name) => {
-    const deployment = byKind('Deployment').find((d) => d.metadata.name === name);
-    const container = deployment.spec.template.spec.containers[0];
-    expect(existsSync(path.join(PROJECT_ROOT, container.command[1].replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
-    expect(container.ports[0].containerPort).toBe(PORTS[name]);
-    expect(container.readinessProbe.httpGet.path).toBe('/ready');
-    expect(container.livenessProbe.httpGet.path).toBe('/health');
-    expect(container.securityContext.runAsNonRoot).toBe(true);
-    const service = byKind('Service').find((d) => d.metadata.name === name);
-    expect(service.spec.ports[0].port).toBe(PORTS[name]);
-    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
-    const hpa = byKind('HorizontalPodAutoscaler').find((d) => d.metadata.name === name);
-    expect(hpa.spec.scaleTargetRef.name).toBe(name);
-    expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
-    const pdb = byKind('PodDisruptionBudget').find((d) => d.metadata.name === name);
-    expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
-  });
+  it.each(['gateway', ...SERVICE_NAMES])(
+    '%s: a Deployment running its command, probed on its port, with Service, HPA and PDB',
+    (name) => {
+      const deployment = byKind('Deployment').find((d) => d.metadata.name === name);
+      const container = deployment.spec.template.spec.containers[0];
+      expect(
+        existsSync(path.join(PROJECT_ROOT, container.command[1].replace(/^dist\//, '').replace(/\.js$/, '.ts'))),
+      ).toBe(true);
+      expect(container.ports[0].containerPort).toBe(PORTS[name]);
+      expect(container.readinessProbe.httpGet.path).toBe('/ready');
+      expect(container.livenessProbe.httpGet.path).toBe('/health');
+      expect(container.securityContext.runAsNonRoot).toBe(true);
+      const service = byKind('Service').find((d) => d.metadata.name === name);
+      expect(service.spec.ports[0].port).toBe(PORTS[name]);
+      expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+      const hpa = byKind('HorizontalPodAutoscaler').find((d) => d.metadata.name === name);
+      expect(hpa.spec.scaleTargetRef.name).toBe(name);
+      expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
+      const pdb = byKind('PodDisruptionBudget').find((d) => d.metadata.name === name);
+      expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    },
+  );
 
   it('configures only variables the services read, and runs migrations in a Job', () => {
-    const keys = [...Object.keys(byKind('ConfigMap')[0].data), ...byKind('Secret').flatMap((s) => Object.keys(s.stringData))];
+    const keys = [
+      ...Object.keys(byKind('ConfigMap')[0].data),
+      ...byKind('Secret').flatMap((s) => Object.keys(s.stringData)),
+    ];
     expect(keys.filter((k) => !ENV_KEYS.includes(k))).toEqual([]);
     const job = byKind('Job')[0];
     expect(job.spec.template.spec.containers[0].command).toEqual(['node', 'dist/scripts/migrate.js']);
@@ -62,12 +71,17 @@ describe('Kubernetes manifests', () => {
 
   it('points every service at the others by their Service names and ports', () => {
     const data = byKind('ConfigMap')[0].data;
-    for (const name of SERVICE_NAMES) expect(data[`${name.toUpperCase().replace(/-/g, '_')}_URL`]).toBe(`http://${name}:${PORTS[name]}/graphql`);
+    for (const name of SERVICE_NAMES)
+      expect(data[`${name.toUpperCase().replace(/-/g, '_')}_URL`]).toBe(`http://${name}:${PORTS[name]}/graphql`);
   });
 
   it('gives each service a Secret with only its own keys', () => {
     const workloads = [...byKind('Deployment'), ...byKind('Job')];
-    expect(byKind('Secret').map((s) => s.metadata.name).sort()).toEqual(workloads.map((w) => `${w.metadata.name}-secrets`).sort());
+    expect(
+      byKind('Secret')
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(workloads.map((w) => `${w.metadata.name}-secrets`).sort());
     for (const w of workloads) {
       const container = w.spec.template.spec.containers[0];
       const secretRefs = container.envFrom.filter((e: any) => e.secretRef).map((e: any) => e.secretRef.name);
@@ -75,14 +89,22 @@ describe('Kubernetes manifests', () => {
       const secret = byKind('Secret').find((s) => s.metadata.name === secretRefs[0]);
       expect(Object.keys(secret.stringData).sort()).toEqual([...SECRET_KEYS[w.metadata.name]].sort());
     }
-    const holders = (key: string) => byKind('Secret').filter((s) => key in s.stringData).map((s) => s.metadata.name);
+    const holders = (key: string) =>
+      byKind('Secret')
+        .filter((s) => key in s.stringData)
+        .map((s) => s.metadata.name);
     expect(holders('JWT_PRIVATE_KEYS')).toEqual(['identity-consent-secrets']);
-    for (const key of ['VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS']) expect(holders(key)).toEqual(['external-sources-secrets']);
+    for (const key of ['VAULT_KEYS', 'VAULT_ACTIVE_KID', 'SOURCE_CREDENTIALS'])
+      expect(holders(key)).toEqual(['external-sources-secrets']);
     expect(holders('PSEUDONYM_SECRET').sort()).toEqual(['analytics-secrets', 'listings-matching-secrets']);
     expect(holders('DATABASE_URL')).not.toContain('gateway-secrets');
     // what each Secret holds is exactly what that process needs to pass its production checks
     for (const w of workloads) {
-      const env = Object.fromEntries(Object.keys(byKind('Secret').find((s) => s.metadata.name === `${w.metadata.name}-secrets`).stringData).map((k) => [k, k === 'DATABASE_URL' ? 'postgres://u:p@db:5432/hemp' : 'x'.repeat(40)]));
+      const env = Object.fromEntries(
+        Object.keys(byKind('Secret').find((s) => s.metadata.name === `${w.metadata.name}-secrets`).stringData).map(
+          (k) => [k, k === 'DATABASE_URL' ? 'postgres://u:p@db:5432/hemp' : 'x'.repeat(40)],
+        ),
+      );
       expect(() => loadConfig({ ...byKind('ConfigMap')[0].data, ...env }, w.metadata.name)).not.toThrow();
     }
   });
@@ -93,9 +115,13 @@ describe('Kubernetes manifests', () => {
     expect(paths.map((p: any) => p.backend.service.name)).toEqual(paths.map(() => 'gateway'));
     expect(paths.map((p: any) => p.path).sort()).toEqual(['/', '/explorer', '/graphql']);
     const exposes = (route: string) =>
-      paths.some((p: any) => (p.pathType === 'Exact' ? route === p.path : route === p.path || route.startsWith(`${p.path}/`)));
-    for (const hidden of ['/metrics', '/ready', '/health', '/internal/operation-stats']) expect([hidden, exposes(hidden)]).toEqual([hidden, false]);
-    for (const shown of ['/graphql', '/', '/explorer', '/explorer/assets/graphiql.js']) expect([shown, exposes(shown)]).toEqual([shown, true]);
+      paths.some((p: any) =>
+        p.pathType === 'Exact' ? route === p.path : route === p.path || route.startsWith(`${p.path}/`),
+      );
+    for (const hidden of ['/metrics', '/ready', '/health', '/internal/operation-stats'])
+      expect([hidden, exposes(hidden)]).toEqual([hidden, false]);
+    for (const shown of ['/graphql', '/', '/explorer', '/explorer/assets/graphiql.js'])
+      expect([shown, exposes(shown)]).toEqual([shown, true]);
   });
 });
 
@@ -113,21 +139,31 @@ describe('NetworkPolicies', () => {
     labels: byKind('Deployment').find((d) => d.metadata.name === name).spec.template.metadata.labels,
   });
   function allowed(from: Peer, to: Peer, port: number): boolean {
-    const selecting = policies.filter((p) => p.metadata.namespace === to.namespace && matches(p.spec.podSelector, to.labels) && p.spec.policyTypes.includes('Ingress'));
+    const selecting = policies.filter(
+      (p) =>
+        p.metadata.namespace === to.namespace &&
+        matches(p.spec.podSelector, to.labels) &&
+        p.spec.policyTypes.includes('Ingress'),
+    );
     if (selecting.length === 0) return true;
     return selecting.some((p) =>
       (p.spec.ingress ?? []).some(
         (rule: any) =>
           (rule.ports ?? [{ port }]).some((pt: any) => pt.port === port) &&
           (rule.from ?? []).some((peer: any) => {
-            if (peer.namespaceSelector && !peer.podSelector) return matches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': from.namespace });
-            if (peer.podSelector && !peer.namespaceSelector) return from.namespace === to.namespace && matches(peer.podSelector, from.labels);
+            if (peer.namespaceSelector && !peer.podSelector)
+              return matches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': from.namespace });
+            if (peer.podSelector && !peer.namespaceSelector)
+              return from.namespace === to.namespace && matches(peer.podSelector, from.labels);
             return false;
           }),
       ),
     );
   }
-  const ingressController: Peer = { namespace: INGRESS_NAMESPACE, labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+  const ingressController: Peer = {
+    namespace: INGRESS_NAMESPACE,
+    labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+  };
   const prometheus: Peer = { namespace: MONITORING_NAMESPACE, labels: { 'app.kubernetes.io/name': 'prometheus' } };
   const stranger: Peer = { namespace: 'hemp-marketplace', labels: { app: 'debug-shell' } };
   const otherNamespace: Peer = { namespace: 'default', labels: {} };
@@ -139,12 +175,14 @@ describe('NetworkPolicies', () => {
 
   it('lets the ingress controller reach the gateway and nothing else', () => {
     expect(allowed(ingressController, pod('gateway'), PORTS.gateway)).toBe(true);
-    for (const name of SERVICE_NAMES) expect([name, allowed(ingressController, pod(name), PORTS[name])]).toEqual([name, false]);
+    for (const name of SERVICE_NAMES)
+      expect([name, allowed(ingressController, pod(name), PORTS[name])]).toEqual([name, false]);
   });
 
   it.each(SERVICE_NAMES)('%s is reachable from the gateway and the other subgraphs only', (name) => {
     expect(allowed(pod('gateway'), pod(name), PORTS[name])).toBe(true);
-    for (const other of SERVICE_NAMES.filter((n) => n !== name)) expect([other, allowed(pod(other), pod(name), PORTS[name])]).toEqual([other, true]);
+    for (const other of SERVICE_NAMES.filter((n) => n !== name))
+      expect([other, allowed(pod(other), pod(name), PORTS[name])]).toEqual([other, true]);
     expect(allowed(stranger, pod(name), PORTS[name])).toBe(false);
     expect(allowed(otherNamespace, pod(name), PORTS[name])).toBe(false);
     expect(allowed(pod('gateway'), pod(name), 5432)).toBe(false);
@@ -156,15 +194,18 @@ describe('NetworkPolicies', () => {
     expect(allowed(stranger, pod('gateway'), PORTS.gateway)).toBe(false);
     expect(allowed(otherNamespace, pod('gateway'), PORTS.gateway)).toBe(false);
   });
-
 });
 
 describe('Prometheus alert rules', () => {
-  const rules = parse(readFileSync(path.join(PROJECT_ROOT, 'deploy', 'prometheus', 'alerts.yml'), 'utf8')).groups.flatMap((g: any) => g.rules);
+  const rules = parse(
+    readFileSync(path.join(PROJECT_ROOT, 'deploy', 'prometheus', 'alerts.yml'), 'utf8'),
+  ).groups.flatMap((g: any) => g.rules);
   const metrics = registeredMetrics();
 
   it('cover error rate, latency, a subgraph down, outbox lag and dead letters', () => {
-    expect(rules.map((r: any) => r.alert)).toEqual(expect.arrayContaining(['HighErrorRate', 'HighLatencyP95', 'SubgraphDown', 'OutboxLagging', 'DeadLetters']));
+    expect(rules.map((r: any) => r.alert)).toEqual(
+      expect.arrayContaining(['HighErrorRate', 'HighLatencyP95', 'SubgraphDown', 'OutboxLagging', 'DeadLetters']),
+    );
   });
 
   it('only use metrics the services export', () => {
@@ -179,8 +220,32 @@ describe('Prometheus alert rules', () => {
 
 /** Metric names in a PromQL expression: label matchers, ranges, strings and grouping clauses removed, functions skipped. */
 const PROMQL_WORDS = new Set([
-  'sum', 'max', 'min', 'avg', 'count', 'topk', 'bottomk', 'rate', 'irate', 'increase', 'delta', 'histogram_quantile',
-  'clamp_min', 'clamp_max', 'abs', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset',
+  'sum',
+  'max',
+  'min',
+  'avg',
+  'count',
+  'topk',
+  'bottomk',
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'histogram_quantile',
+  'clamp_min',
+  'clamp_max',
+  'abs',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
 ]);
 function metricsIn(expr: string): string[] {
   const stripped = expr
@@ -196,12 +261,19 @@ describe('Grafana dashboards', () => {
   const dashboards = readdirSync(DASHBOARDS)
     .filter((f) => f.endsWith('.json'))
     .map((f) => ({ file: f, ...JSON.parse(readFileSync(path.join(DASHBOARDS, f), 'utf8')) }));
-  const panels = dashboards.flatMap((d: any) => d.panels.filter((p: any) => p.type !== 'row').map((p: any) => ({ dashboard: d.file, ...p })));
+  const panels = dashboards.flatMap((d: any) =>
+    d.panels.filter((p: any) => p.type !== 'row').map((p: any) => ({ dashboard: d.file, ...p })),
+  );
   const exprs: string[] = panels.flatMap((p: any) => p.targets.map((t: any) => t.expr));
   const registered = registeredMetrics();
   // and Prometheus's own `up` (per scrape target)
   const exported = new Set([...registered, 'up']);
-  const datasources = parse(readFileSync(path.join(PROJECT_ROOT, 'deploy', 'grafana', 'provisioning', 'datasources', 'datasources.yml'), 'utf8')).datasources;
+  const datasources = parse(
+    readFileSync(
+      path.join(PROJECT_ROOT, 'deploy', 'grafana', 'provisioning', 'datasources', 'datasources.yml'),
+      'utf8',
+    ),
+  ).datasources;
 
   it('every panel queries at least one metric, and only metrics the services export', () => {
     expect(panels.length).toBeGreaterThan(20);
@@ -218,10 +290,14 @@ describe('Grafana dashboards', () => {
   });
 
   it('the metric check catches a metric nobody exports', () => {
-    expect(metricsIn('histogram_quantile(0.95, sum by (le, operation) (rate(graphql_operation_duration_seconds_bucket{service="gateway"}[5m])))')).toEqual([
-      'graphql_operation_duration_seconds_bucket',
-    ]);
-    expect(metricsIn('sum by (tier) (rate(partner_requests_totl[$__rate_interval]))').every((n) => exported.has(n))).toBe(false);
+    expect(
+      metricsIn(
+        'histogram_quantile(0.95, sum by (le, operation) (rate(graphql_operation_duration_seconds_bucket{service="gateway"}[5m])))',
+      ),
+    ).toEqual(['graphql_operation_duration_seconds_bucket']);
+    expect(
+      metricsIn('sum by (tier) (rate(partner_requests_totl[$__rate_interval]))').every((n) => exported.has(n)),
+    ).toBe(false);
   });
 
   it('show rate, errors and duration per operation and per subgraph, breakers, event lag and dead letters, partner tiers, crawls and rejections', () => {

@@ -44,14 +44,23 @@ describe('npm run dev (the restart loop)', () => {
       out: (line) => messages.push(line),
     });
     const deadline = Date.now() + 60_000;
-    while (readFileSync(log, 'utf8').split('start').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (readFileSync(log, 'utf8').split('start').length < 3 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(runner.restarts).toBe(2);
     await runner.stop();
-    const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const events = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     expect(events.map(([what]) => what)).toEqual(['start', 'stop', 'start', 'stop']);
     const [first, second] = [events[0][1], events[2][1]];
     expect(first).not.toBe(second);
     expect(events[1][1]).toBe(first); // the first stopped before the second started
-    expect(messages).toEqual(expect.arrayContaining(['2 compile error(s): the running stack is left as it was', 'compiled without errors: restarting the stack']));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        '2 compile error(s): the running stack is left as it was',
+        'compiled without errors: restarting the stack',
+      ]),
+    );
   });
 });

@@ -25,7 +25,9 @@ describe('embedded database', () => {
   it('serves a query across subgraphs', async () => {
     const sellers = await insertUsers(t.stack, 3);
     await insertListings(t.stack, sellers, 4);
-    const res = await t.gql(`{ listings(first: 12) { totalCount edges { node { title seller { displayName } } } } dataSources { slug } }`);
+    const res = await t.gql(
+      `{ listings(first: 12) { totalCount edges { node { title seller { displayName } } } } dataSources { slug } }`,
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.listings.totalCount).toBe(12);
     expect(res.body.data.listings.edges[0].node.seller.displayName).toMatch(/^Farmer/);
@@ -35,7 +37,9 @@ describe('embedded database', () => {
   it('keeps a rolled-back transaction invisible to one running beside it', async () => {
     const ds = t.stack.subgraphs['listings-matching'].deps.db.dataSource;
     const [seller] = await insertUsers(t.stack, 1);
-    const base = (await ds.getRepository(ListingEntity).findOneByOrFail({ status: 'ACTIVE' as never })) as ListingEntity;
+    const base = (await ds
+      .getRepository(ListingEntity)
+      .findOneByOrFail({ status: 'ACTIVE' as never })) as ListingEntity;
     const copy = (title: string) => ({ ...base, id: undefined as never, sellerId: seller.id, title });
 
     let seenByOther = -1;

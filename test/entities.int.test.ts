@@ -20,7 +20,8 @@ import { startTestStack, type TestStack } from './helpers/stack';
 function resolvableEntities(): Array<{ type: string; subgraph: SubgraphName }> {
   const doc = parse(readFileSync(SUPERGRAPH_PATH, 'utf8'));
   const graphs = new Map<string, SubgraphName>();
-  const arg = (node: { arguments?: readonly { name: { value: string }; value: ConstValueNode }[] }, name: string) => node.arguments?.find((a) => a.name.value === name)?.value;
+  const arg = (node: { arguments?: readonly { name: { value: string }; value: ConstValueNode }[] }, name: string) =>
+    node.arguments?.find((a) => a.name.value === name)?.value;
   for (const def of doc.definitions) {
     if (def.kind !== Kind.ENUM_TYPE_DEFINITION || def.name.value !== 'join__Graph') continue;
     for (const value of def.values ?? []) {
@@ -82,17 +83,36 @@ beforeAll(async () => {
   const buyerB = { id: userB.id, accessToken: await t.tokenFor(userB.id, [Role.BUYER]) };
   const owner = { name: 'the user', headers: bearer(buyerA.accessToken) };
   const other = { name: 'another user', headers: bearer(buyerB.accessToken) };
-  const admin = { name: 'an admin', headers: bearer(await t.tokenFor((await insertUsers(t.stack, 1, [Role.ADMIN]))[0].id, [Role.ADMIN])) };
+  const admin = {
+    name: 'an admin',
+    headers: bearer(await t.tokenFor((await insertUsers(t.stack, 1, [Role.ADMIN]))[0].id, [Role.ADMIN])),
+  };
   const gql = async (query: string, variables: Record<string, unknown>, token: string) => {
     const res = await t.gql(query, variables, { token });
-    if (res.body.errors) throw new Error(`${JSON.stringify(res.body.errors)}\n${t.logs.filter((l) => /"level":"error"/.test(l)).slice(-3).join('\n')}`);
+    if (res.body.errors)
+      throw new Error(
+        `${JSON.stringify(res.body.errors)}\n${t.logs
+          .filter((l) => /"level":"error"/.test(l))
+          .slice(-3)
+          .join('\n')}`,
+      );
     return res.body.data;
   };
 
   const order = (
-    await gql(`mutation($l: ID!) { placeOrder(listingId: $l, quantityKg: 1, idempotencyKey: "${randomUUID()}") { id } }`, { l: active.id }, buyerA.accessToken)
+    await gql(
+      `mutation($l: ID!) { placeOrder(listingId: $l, quantityKg: 1, idempotencyKey: "${randomUUID()}") { id } }`,
+      { l: active.id },
+      buyerA.accessToken,
+    )
   ).placeOrder;
-  const match = (await gql(`mutation { requestMatches(input: { productType: ${active.productType}, quantityKg: 1 }) { id } }`, {}, buyerA.accessToken)).requestMatches;
+  const match = (
+    await gql(
+      `mutation { requestMatches(input: { productType: ${active.productType}, quantityKg: 1 }) { id } }`,
+      {},
+      buyerA.accessToken,
+    )
+  ).requestMatches;
   const consent = (
     await gql(
       `mutation($s: ID!) { grantConsent(input: { dataSourceId: $s, accessLevel: BASIC, purpose: "matching", consentVersion: "v1" }) { id } }`,
@@ -101,7 +121,13 @@ beforeAll(async () => {
     )
   ).grantConsent;
   const request = (await gql(`mutation { requestDataExport { id } }`, {}, buyerA.accessToken)).requestDataExport;
-  const crawl = (await gql(`mutation { triggerCrawl(dataSourceIds: ["${SOURCES.suppliers}"]) { id } }`, {}, admin.headers.authorization.slice(7))).triggerCrawl;
+  const crawl = (
+    await gql(
+      `mutation { triggerCrawl(dataSourceIds: ["${SOURCES.suppliers}"]) { id } }`,
+      {},
+      admin.headers.authorization.slice(7),
+    )
+  ).triggerCrawl;
   const offerRepo = t.stack.subgraphs['external-sources'].deps.db.dataSource.getRepository(ExternalOfferEntity);
   const offer = await offerRepo.save(
     offerRepo.create({
@@ -128,7 +154,11 @@ beforeAll(async () => {
     allowed: seller,
     denied: [otherSeller, anonymous, partner, owner],
     hidden: 'entity',
-    root: { query: 'query($id: ID!) { listing(id: $id) { id } }', variables: { id: draft.id }, hiddenAt: (d) => d?.listing },
+    root: {
+      query: 'query($id: ID!) { listing(id: $id) { id } }',
+      variables: { id: draft.id },
+      hiddenAt: (d) => d?.listing,
+    },
   });
   cases.set('Order@listings-matching', {
     representation: { __typename: 'Order', id: order.id },
@@ -136,7 +166,11 @@ beforeAll(async () => {
     allowed: owner,
     denied: [other, otherSeller, anonymous, partner],
     hidden: 'entity',
-    root: { query: 'query($id: ID!) { order(id: $id) { id } }', variables: { id: order.id }, hiddenAt: (d) => d?.order },
+    root: {
+      query: 'query($id: ID!) { order(id: $id) { id } }',
+      variables: { id: order.id },
+      hiddenAt: (d) => d?.order,
+    },
   });
   cases.set('MatchRequest@listings-matching', {
     representation: { __typename: 'MatchRequest', id: match.id },
@@ -144,7 +178,11 @@ beforeAll(async () => {
     allowed: owner,
     denied: [other, seller, anonymous, partner],
     hidden: 'entity',
-    root: { query: 'query($id: ID!) { matchRequest(id: $id) { id } }', variables: { id: match.id }, hiddenAt: (d) => d?.matchRequest },
+    root: {
+      query: 'query($id: ID!) { matchRequest(id: $id) { id } }',
+      variables: { id: match.id },
+      hiddenAt: (d) => d?.matchRequest,
+    },
   });
   cases.set('User@listings-matching', {
     representation: { __typename: 'User', id: buyerA.id },
@@ -173,7 +211,11 @@ beforeAll(async () => {
     allowed: owner,
     denied: [other, anonymous, partner],
     hidden: 'entity',
-    root: { query: 'query($id: ID!) { dataSubjectRequest(id: $id) { id } }', variables: { id: request.id }, hiddenAt: (d) => d?.dataSubjectRequest },
+    root: {
+      query: 'query($id: ID!) { dataSubjectRequest(id: $id) { id } }',
+      variables: { id: request.id },
+      hiddenAt: (d) => d?.dataSubjectRequest,
+    },
   });
   cases.set('CrawlRun@external-sources', {
     representation: { __typename: 'CrawlRun', id: crawl.id },
@@ -181,7 +223,11 @@ beforeAll(async () => {
     allowed: admin,
     denied: [owner, seller, anonymous, partner],
     hidden: 'entity',
-    root: { query: 'query($id: ID!) { crawlRun(id: $id) { id } }', variables: { id: crawl.id }, hiddenAt: (d) => d?.crawlRun },
+    root: {
+      query: 'query($id: ID!) { crawlRun(id: $id) { id } }',
+      variables: { id: crawl.id },
+      hiddenAt: (d) => d?.crawlRun,
+    },
   });
   cases.set('ExternalOffer@external-sources', {
     // buyerA consented to this source; buyerB did not
@@ -218,7 +264,10 @@ describe.each(entities)('_entities for $type at $subgraph', ({ type, subgraph })
     signedSubgraphPost(
       t.config.GATEWAY_SECRET,
       t.stack.subgraphs[subgraph].url,
-      { query: `query($r: [_Any!]!) { _entities(representations: $r) { __typename ${selection} } }`, variables: { r: [c.representation] } },
+      {
+        query: `query($r: [_Any!]!) { _entities(representations: $r) { __typename ${selection} } }`,
+        variables: { r: [c.representation] },
+      },
       caller.headers,
     );
 
@@ -229,7 +278,8 @@ describe.each(entities)('_entities for $type at $subgraph', ({ type, subgraph })
     expect(res.body.errors).toBeUndefined();
     const entity = (res.body.data as any)._entities[0];
     expect(entity).toMatchObject({ __typename: type, id: c.representation.id });
-    if (Array.isArray(c.hidden) && type !== 'DataSource') for (const field of c.hidden) expect(entity[field]).not.toBeNull();
+    if (Array.isArray(c.hidden) && type !== 'DataSource')
+      for (const field of c.hidden) expect(entity[field]).not.toBeNull();
   });
 
   it('reveals nothing to the callers the root fields hide it from', async () => {
@@ -242,9 +292,16 @@ describe.each(entities)('_entities for $type at $subgraph', ({ type, subgraph })
         // not even its existence: the same null as the root field's, also when only __typename is asked
         expect({ caller: caller.name, entity }).toEqual({ caller: caller.name, entity: null });
         const existence = await ask(c, caller, '');
-        expect({ caller: caller.name, entity: (existence.body.data as any)?._entities?.[0] ?? null }).toEqual({ caller: caller.name, entity: null });
+        expect({ caller: caller.name, entity: (existence.body.data as any)?._entities?.[0] ?? null }).toEqual({
+          caller: caller.name,
+          entity: null,
+        });
       } else {
-        for (const field of c.hidden) expect({ caller: caller.name, [field]: entity?.[field] ?? null }).toEqual({ caller: caller.name, [field]: null });
+        for (const field of c.hidden)
+          expect({ caller: caller.name, [field]: entity?.[field] ?? null }).toEqual({
+            caller: caller.name,
+            [field]: null,
+          });
       }
       if (c.root && caller.headers.authorization) {
         const root = await t.gql(c.root.query, c.root.variables, { headers: caller.headers });

@@ -7,7 +7,11 @@ import type { RunningSimulators } from '../subgraphs/external-sources/simulators
 import type { SourceCrawlOutcome } from '../subgraphs/external-sources/modules/crawl/crawler';
 import { externalRuntime } from '../subgraphs/external-sources/runtime';
 import type { DataSourceEntity } from '../subgraphs/external-sources/modules/data-source/data-source.entity';
-import { createListing, setListingStatus, updateListing } from '../subgraphs/listings-matching/modules/listing/listing.service';
+import {
+  createListing,
+  setListingStatus,
+  updateListing,
+} from '../subgraphs/listings-matching/modules/listing/listing.service';
 import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/listing-status';
 import { cancelOrder, placeOrder } from '../subgraphs/listings-matching/modules/order/order.service';
 import { requestMatches } from '../subgraphs/listings-matching/modules/match/match.service';
@@ -57,7 +61,11 @@ function ok(res: GraphQLResponse): any {
   return res.body.data;
 }
 
-async function outboxEvents(schema: 'listings' | 'external', type: string, aggregateId: string): Promise<Array<{ payload: any; event_id: string }>> {
+async function outboxEvents(
+  schema: 'listings' | 'external',
+  type: string,
+  aggregateId: string,
+): Promise<Array<{ payload: any; event_id: string }>> {
   return (schema === 'listings' ? listingsSql : externalSql)(
     `SELECT event_id, payload FROM ${schema}.outbox WHERE type = $1 AND aggregate_id = $2 ORDER BY id`,
     [type, aggregateId],
@@ -113,13 +121,26 @@ describe('listings-matching writes its events in the transaction of the change',
       quantityKg: '10.000',
       availableKg: '10.000',
       status: 'ACTIVE',
-      socialImpact: { smallScaleFarmer: true, womenOwned: false, youthOwned: false, communityOwned: false, beeLevel: 2, score: 0.338 },
+      socialImpact: {
+        smallScaleFarmer: true,
+        womenOwned: false,
+        youthOwned: false,
+        communityOwned: false,
+        beeLevel: 2,
+        score: 0.338,
+      },
       certificationCount: 1,
       certifications: ['organic'],
     });
     expect(JSON.stringify(createdEvent.payload)).not.toContain('Highveld');
 
-    ok(await t.gql(UPDATE, { id: created.id, input: { pricePerKg: '47', title: 'Retted hemp fibre, second cut' } }, { token: seller.accessToken }));
+    ok(
+      await t.gql(
+        UPDATE,
+        { id: created.id, input: { pricePerKg: '47', title: 'Retted hemp fibre, second cut' } },
+        { token: seller.accessToken },
+      ),
+    );
     const [updated] = await outboxEvents('listings', 'listing.updated', created.id);
     expect(updated.payload).toMatchObject({ listingId: created.id, pricePerKg: '47.00', status: 'ACTIVE' });
     expect(updated.payload.changedFields.sort()).toEqual(['pricePerKg', 'title']);
@@ -145,8 +166,16 @@ describe('listings-matching writes its events in the transaction of the change',
   });
 
   it('records order.placed and order.cancelled, and the status changes the last kilogram causes', async () => {
-    const listing = ok(await t.gql(CREATE, { input: listingInput({ quantityKg: 4, pricePerKg: '12.25' }) }, { token: seller.accessToken })).createListing;
-    const order = ok(await t.gql(PLACE, { listingId: listing.id, q: 4, key: randomUUID() }, { token: buyer.accessToken })).placeOrder;
+    const listing = ok(
+      await t.gql(
+        CREATE,
+        { input: listingInput({ quantityKg: 4, pricePerKg: '12.25' }) },
+        { token: seller.accessToken },
+      ),
+    ).createListing;
+    const order = ok(
+      await t.gql(PLACE, { listingId: listing.id, q: 4, key: randomUUID() }, { token: buyer.accessToken }),
+    ).placeOrder;
     expect(order.listing.status).toBe('SOLD_OUT');
     const [placed] = await outboxEvents('listings', 'order.placed', order.id);
     expect(placed.payload).toEqual({
@@ -163,7 +192,9 @@ describe('listings-matching writes its events in the transaction of the change',
       socialImpactScore: 0.338,
     });
     const soldOut = await outboxEvents('listings', 'listing.status_changed', listing.id);
-    expect(soldOut.map((e) => e.payload)).toEqual([expect.objectContaining({ from: 'ACTIVE', to: 'SOLD_OUT', availableKg: '0.000', cause: 'ORDER_PLACED' })]);
+    expect(soldOut.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ from: 'ACTIVE', to: 'SOLD_OUT', availableKg: '0.000', cause: 'ORDER_PLACED' }),
+    ]);
 
     const cancelled = ok(await t.gql(CANCEL, { id: order.id }, { token: seller.accessToken })).cancelOrder;
     expect(cancelled.listing.status).toBe('ACTIVE');
@@ -180,7 +211,12 @@ describe('listings-matching writes its events in the transaction of the change',
       province: 'GAUTENG',
     });
     const reopened = await outboxEvents('listings', 'listing.status_changed', listing.id);
-    expect(reopened[1].payload).toMatchObject({ from: 'SOLD_OUT', to: 'ACTIVE', availableKg: '4.000', cause: 'ORDER_CANCELLED' });
+    expect(reopened[1].payload).toMatchObject({
+      from: 'SOLD_OUT',
+      to: 'ACTIVE',
+      availableKg: '4.000',
+      cause: 'ORDER_CANCELLED',
+    });
 
     // no e-mail address or display name in any event this subgraph wrote
     const all: Array<{ payload: unknown }> = await listingsSql(`SELECT payload FROM listings.outbox`);
@@ -191,9 +227,20 @@ describe('listings-matching writes its events in the transaction of the change',
   });
 
   it('records match.requested with the criteria and the ranked listing ids', async () => {
-    const listing = ok(await t.gql(CREATE, { input: listingInput({ productType: 'SEEDLINGS', pricePerKg: '30' }) }, { token: seller.accessToken })).createListing;
-    const request = ok(await t.gql(MATCH, { input: { productType: 'SEEDLINGS', quantityKg: 5, maxPricePerKg: '100', province: 'GAUTENG' } }, { token: buyer.accessToken }))
-      .requestMatches;
+    const listing = ok(
+      await t.gql(
+        CREATE,
+        { input: listingInput({ productType: 'SEEDLINGS', pricePerKg: '30' }) },
+        { token: seller.accessToken },
+      ),
+    ).createListing;
+    const request = ok(
+      await t.gql(
+        MATCH,
+        { input: { productType: 'SEEDLINGS', quantityKg: 5, maxPricePerKg: '100', province: 'GAUTENG' } },
+        { token: buyer.accessToken },
+      ),
+    ).requestMatches;
     const [event] = await outboxEvents('listings', 'match.requested', request.id);
     expect(event.payload).toMatchObject({
       matchRequestId: request.id,
@@ -213,7 +260,8 @@ describe('listings-matching writes its events in the transaction of the change',
     const crashing = crashingAfterWrite(deps.outbox);
     const sellerViewer: Viewer = { kind: 'user', userId: seller.id, roles: [Role.SELLER], tokenId: 'test' } as Viewer;
     const buyerViewer: Viewer = { kind: 'user', userId: buyer.id, roles: [Role.BUYER], tokenId: 'test' } as Viewer;
-    const count = async (type: string) => Number((await listingsSql(`SELECT count(*)::int AS n FROM listings.outbox WHERE type = $1`, [type]))[0].n);
+    const count = async (type: string) =>
+      Number((await listingsSql(`SELECT count(*)::int AS n FROM listings.outbox WHERE type = $1`, [type]))[0].n);
     const before = {
       created: await count('listing.created'),
       updated: await count('listing.updated'),
@@ -225,30 +273,58 @@ describe('listings-matching writes its events in the transaction of the change',
     const db = deps.db.dataSource;
 
     const title = `Rolled back ${randomUUID()}`;
-    await expect(createListing(db, crashing, sellerViewer, listingInput({ title }) as never)).rejects.toThrow('crash after');
+    await expect(createListing(db, crashing, sellerViewer, listingInput({ title }) as never)).rejects.toThrow(
+      'crash after',
+    );
     expect(await listingsSql(`SELECT id FROM listings.listings WHERE title = $1`, [title])).toHaveLength(0);
 
-    const listing = ok(await t.gql(CREATE, { input: listingInput({ quantityKg: 3 }) }, { token: seller.accessToken })).createListing;
+    const listing = ok(
+      await t.gql(CREATE, { input: listingInput({ quantityKg: 3 }) }, { token: seller.accessToken }),
+    ).createListing;
     const createdAfter = await count('listing.created');
-    await expect(updateListing(db, crashing, sellerViewer, listing.id, { pricePerKg: '99.00' } as never)).rejects.toThrow('crash after');
-    await expect(setListingStatus(db, crashing, sellerViewer, listing.id, ListingStatus.PAUSED)).rejects.toThrow('crash after');
+    await expect(
+      updateListing(db, crashing, sellerViewer, listing.id, { pricePerKg: '99.00' } as never),
+    ).rejects.toThrow('crash after');
+    await expect(setListingStatus(db, crashing, sellerViewer, listing.id, ListingStatus.PAUSED)).rejects.toThrow(
+      'crash after',
+    );
     await expect(placeOrder(db, crashing, buyerViewer, listing.id, 3, randomUUID())).rejects.toThrow('crash after');
-    const [row] = await listingsSql(`SELECT price_per_kg::text AS price, status, available_kg::text AS available FROM listings.listings WHERE id = $1`, [listing.id]);
+    const [row] = await listingsSql(
+      `SELECT price_per_kg::text AS price, status, available_kg::text AS available FROM listings.listings WHERE id = $1`,
+      [listing.id],
+    );
     expect(row).toEqual({ price: '45.50', status: 'ACTIVE', available: '3.000' });
     expect(await listingsSql(`SELECT id FROM listings.orders WHERE listing_id = $1`, [listing.id])).toHaveLength(0);
 
-    const order = ok(await t.gql(PLACE, { listingId: listing.id, q: 3, key: randomUUID() }, { token: buyer.accessToken })).placeOrder;
+    const order = ok(
+      await t.gql(PLACE, { listingId: listing.id, q: 3, key: randomUUID() }, { token: buyer.accessToken }),
+    ).placeOrder;
     const placedAfter = await count('order.placed');
     const statusAfter = await count('listing.status_changed');
     await expect(cancelOrder(db, crashing, buyerViewer, order.id)).rejects.toThrow('crash after');
     const [stillPlaced] = await listingsSql(`SELECT status FROM listings.orders WHERE id = $1`, [order.id]);
     expect(stillPlaced.status).toBe('CONFIRMED');
 
-    const requestsBefore = Number((await listingsSql(`SELECT count(*)::int AS n FROM listings.match_requests WHERE buyer_id = $1`, [buyer.id]))[0].n);
+    const requestsBefore = Number(
+      (await listingsSql(`SELECT count(*)::int AS n FROM listings.match_requests WHERE buyer_id = $1`, [buyer.id]))[0]
+        .n,
+    );
     await expect(
-      requestMatches(db, crashing, buyerViewer, { productType: 'HEMP_FIBRE', quantityKg: 1 } as never, { results: 20, candidates: 100 }, null),
+      requestMatches(
+        db,
+        crashing,
+        buyerViewer,
+        { productType: 'HEMP_FIBRE', quantityKg: 1 } as never,
+        { results: 20, candidates: 100 },
+        null,
+      ),
     ).rejects.toThrow('crash after');
-    expect(Number((await listingsSql(`SELECT count(*)::int AS n FROM listings.match_requests WHERE buyer_id = $1`, [buyer.id]))[0].n)).toBe(requestsBefore);
+    expect(
+      Number(
+        (await listingsSql(`SELECT count(*)::int AS n FROM listings.match_requests WHERE buyer_id = $1`, [buyer.id]))[0]
+          .n,
+      ),
+    ).toBe(requestsBefore);
 
     expect(await count('listing.created')).toBe(createdAfter);
     expect(createdAfter).toBe(before.created + 1);
@@ -264,10 +340,14 @@ describe('listings-matching writes its events in the transaction of the change',
 const RUN = `id status results { dataSource { slug } normalized gone error }`;
 
 async function crawl(ids: string[]): Promise<any> {
-  const started = ok(await t.gql(`mutation($ids: [ID!]) { triggerCrawl(dataSourceIds: $ids) { ${RUN} } }`, { ids }, { token: admin })).triggerCrawl;
+  const started = ok(
+    await t.gql(`mutation($ids: [ID!]) { triggerCrawl(dataSourceIds: $ids) { ${RUN} } }`, { ids }, { token: admin }),
+  ).triggerCrawl;
   return waitFor(
     async () => {
-      const run = ok(await t.gql(`query($id: ID!) { crawlRun(id: $id) { ${RUN} } }`, { id: started.id }, { token: admin })).crawlRun;
+      const run = ok(
+        await t.gql(`query($id: ID!) { crawlRun(id: $id) { ${RUN} } }`, { id: started.id }, { token: admin }),
+      ).crawlRun;
       return run.status === 'RUNNING' ? undefined : run;
     },
     { timeoutMs: 60_000, intervalMs: 100, what: `crawl run ${started.id}` },
@@ -276,11 +356,17 @@ async function crawl(ids: string[]): Promise<any> {
 
 /** Waits until listings' read model holds exactly the live offers external-sources holds for a source. */
 async function readModelCaughtUp(sourceId: string): Promise<Array<{ offer_id: string }>> {
-  const live: Array<{ id: string }> = await externalSql(`SELECT id FROM external.external_offers WHERE data_source_id = $1 AND gone_at IS NULL ORDER BY id`, [sourceId]);
+  const live: Array<{ id: string }> = await externalSql(
+    `SELECT id FROM external.external_offers WHERE data_source_id = $1 AND gone_at IS NULL ORDER BY id`,
+    [sourceId],
+  );
   const expected = live.map((r) => r.id).join(',');
   return waitFor(
     async () => {
-      const rows: Array<{ offer_id: string }> = await listingsSql(`SELECT offer_id FROM listings.external_offers WHERE source_id = $1 AND NOT gone ORDER BY offer_id`, [sourceId]);
+      const rows: Array<{ offer_id: string }> = await listingsSql(
+        `SELECT offer_id FROM listings.external_offers WHERE source_id = $1 AND NOT gone ORDER BY offer_id`,
+        [sourceId],
+      );
       return rows.map((r) => r.offer_id).join(',') === expected ? rows : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 50, what: `the read model of ${sourceId}` },
@@ -298,15 +384,38 @@ describe('external.offers.crawled and the read model of external offers', () => 
     const hsn = events.filter((e) => e.payload.dataSourceId === SOURCES.suppliers).map((e) => e.payload);
     const sacx = events.filter((e) => e.payload.dataSourceId === SOURCES.exchange).map((e) => e.payload);
     expect(hsn.map((p) => p.offers.length)).toEqual([500, 500, 500]);
-    expect(hsn.map((p) => [p.chunkIndex, p.chunkCount])).toEqual([[0, 3], [1, 3], [2, 3]]);
+    expect(hsn.map((p) => [p.chunkIndex, p.chunkCount])).toEqual([
+      [0, 3],
+      [1, 3],
+      [2, 3],
+    ]);
     expect(sacx.map((p) => p.offers.length)).toEqual([500, 400]);
-    expect(hsn[0]).toMatchObject({ requiredAccessLevel: 'BASIC', fetched: 1500, normalized: 1500, rejected: 0, complete: true, goneOfferIds: [] });
+    expect(hsn[0]).toMatchObject({
+      requiredAccessLevel: 'BASIC',
+      fetched: 1500,
+      normalized: 1500,
+      rejected: 0,
+      complete: true,
+      goneOfferIds: [],
+    });
     expect(sacx[0].requiredAccessLevel).toBe('ADVANCED');
     // the registry produces licences, not offers: no event
     expect(events.every((e) => e.payload.dataSourceId !== SOURCES.registry)).toBe(true);
     const offer = hsn[0].offers[0];
-    expect(Object.keys(offer).sort()).toEqual(['certifications', 'externalId', 'fetchedAt', 'offerId', 'pricePerKg', 'productType', 'province', 'quantityKg']);
-    const [stored] = await externalSql(`SELECT external_id, price_per_kg::text AS price, supplier_name FROM external.external_offers WHERE id = $1`, [offer.offerId]);
+    expect(Object.keys(offer).sort()).toEqual([
+      'certifications',
+      'externalId',
+      'fetchedAt',
+      'offerId',
+      'pricePerKg',
+      'productType',
+      'province',
+      'quantityKg',
+    ]);
+    const [stored] = await externalSql(
+      `SELECT external_id, price_per_kg::text AS price, supplier_name FROM external.external_offers WHERE id = $1`,
+      [offer.offerId],
+    );
     expect(stored).toMatchObject({ external_id: offer.externalId, price: offer.pricePerKg });
     expect(JSON.stringify(hsn)).not.toContain(stored.supplier_name);
   });
@@ -314,7 +423,9 @@ describe('external.offers.crawled and the read model of external offers', () => 
   it('is built in listings-matching through the relay, with the sources’ access levels', async () => {
     expect(await readModelCaughtUp(SOURCES.suppliers)).toHaveLength(1500);
     expect(await readModelCaughtUp(SOURCES.exchange)).toHaveLength(900);
-    const levels = await listingsSql(`SELECT source_id, required_access_level FROM listings.external_sources ORDER BY source_id`);
+    const levels = await listingsSql(
+      `SELECT source_id, required_access_level FROM listings.external_sources ORDER BY source_id`,
+    );
     expect(levels).toEqual([
       { source_id: SOURCES.suppliers, required_access_level: 'BASIC' },
       { source_id: SOURCES.exchange, required_access_level: 'ADVANCED' },
@@ -349,7 +460,9 @@ describe('external.offers.crawled and the read model of external offers', () => 
       );
       expect([...event.payload.goneOfferIds].sort()).toEqual(before.map((o) => o.id).sort());
       expect(await readModelCaughtUp(SOURCES.exchange)).toHaveLength(893);
-      const gone = await listingsSql(`SELECT offer_id FROM listings.external_offers WHERE gone AND source_id = $1`, [SOURCES.exchange]);
+      const gone = await listingsSql(`SELECT offer_id FROM listings.external_offers WHERE gone AND source_id = $1`, [
+        SOURCES.exchange,
+      ]);
       expect(gone).toHaveLength(7);
 
       // The first crawl's event again (a retry landing late, or a replay): it is older than the
@@ -374,7 +487,11 @@ describe('external.offers.crawled and the read model of external offers', () => 
           { manager, deps, log: deps.log },
         ),
       );
-      expect(await listingsSql(`SELECT offer_id FROM listings.external_offers WHERE gone AND source_id = $1`, [SOURCES.exchange])).toHaveLength(7);
+      expect(
+        await listingsSql(`SELECT offer_id FROM listings.external_offers WHERE gone AND source_id = $1`, [
+          SOURCES.exchange,
+        ]),
+      ).toHaveLength(7);
     } finally {
       sims.get('sa-cannabis-exchange').reset();
     }
@@ -426,15 +543,31 @@ describe('external.offers.crawled and the read model of external offers', () => 
     } finally {
       deps.outbox = real;
     }
-    expect(await externalSql(`SELECT id FROM external.external_offers WHERE external_id = $1`, [`ROLLBACK-${runId}`])).toHaveLength(0);
-    expect(await externalSql(`SELECT id FROM external.outbox WHERE payload->>'crawlRunId' = $1`, [runId])).toHaveLength(0);
+    expect(
+      await externalSql(`SELECT id FROM external.external_offers WHERE external_id = $1`, [`ROLLBACK-${runId}`]),
+    ).toHaveLength(0);
+    expect(await externalSql(`SELECT id FROM external.outbox WHERE payload->>'crawlRunId' = $1`, [runId])).toHaveLength(
+      0,
+    );
   });
 });
 
 describe('enhanced matching and externalOffers follow consent as identity-consent holds it', () => {
   const grant = (dataSourceId: string, accessLevel: string) =>
-    t.gql(GRANT, { input: { dataSourceId, accessLevel, purpose: 'Show me partner offers when I ask for matches', consentVersion: '2024-11-01' } }, { token: buyer.accessToken });
-  const match = (input: Record<string, unknown>) => t.gql(MATCH, { input: { quantityKg: 1, ...input } }, { token: buyer.accessToken });
+    t.gql(
+      GRANT,
+      {
+        input: {
+          dataSourceId,
+          accessLevel,
+          purpose: 'Show me partner offers when I ask for matches',
+          consentVersion: '2024-11-01',
+        },
+      },
+      { token: buyer.accessToken },
+    );
+  const match = (input: Record<string, unknown>) =>
+    t.gql(MATCH, { input: { quantityKg: 1, ...input } }, { token: buyer.accessToken });
   const externalMatches = (request: any) => request.matches.filter((m: any) => m.source === 'EXTERNAL');
 
   /** The product type with the most live offers of a source in the read model. */
@@ -450,12 +583,17 @@ describe('enhanced matching and externalOffers follow consent as identity-consen
     await readModelCaughtUp(SOURCES.suppliers);
     const offers = ok(await t.gql(OFFERS, { first: 5 }, { token: buyer.accessToken })).externalOffers;
     expect(offers.totalCount).toBe(0);
-    const request = ok(await match({ productType: await busiestProductType(SOURCES.suppliers), includeExternal: true })).requestMatches;
+    const request = ok(
+      await match({ productType: await busiestProductType(SOURCES.suppliers), includeExternal: true }),
+    ).requestMatches;
     expect(externalMatches(request)).toHaveLength(0);
   });
 
   it('with a BASIC consent for hemp-suppliers-network: its offers, ranked with listings, and nothing from the ADVANCED exchange', async () => {
-    expect(ok(await grant(SOURCES.suppliers, 'BASIC')).grantConsent).toMatchObject({ status: 'ACTIVE', accessLevel: 'BASIC' });
+    expect(ok(await grant(SOURCES.suppliers, 'BASIC')).grantConsent).toMatchObject({
+      status: 'ACTIVE',
+      accessLevel: 'BASIC',
+    });
 
     const offers = ok(await t.gql(OFFERS, { first: 100 }, { token: buyer.accessToken })).externalOffers;
     expect(offers.totalCount).toBe(1500);
@@ -480,7 +618,10 @@ describe('enhanced matching and externalOffers follow consent as identity-consen
     }
     const scores = request.matches.map((m: any) => m.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
-    const stored = await listingsSql(`SELECT source, listing_id, external_offer_id FROM listings.match_results WHERE match_request_id = $1 AND source = 'EXTERNAL'`, [request.id]);
+    const stored = await listingsSql(
+      `SELECT source, listing_id, external_offer_id FROM listings.match_results WHERE match_request_id = $1 AND source = 'EXTERNAL'`,
+      [request.id],
+    );
     expect(stored).toHaveLength(external.length);
     expect(stored.every((r: any) => r.listing_id === null && r.external_offer_id !== null)).toBe(true);
     const [event] = await outboxEvents('listings', 'match.requested', request.id);
@@ -496,10 +637,16 @@ describe('enhanced matching and externalOffers follow consent as identity-consen
     const mixed = ok(await match({ productType: exchangeType, includeExternal: true })).requestMatches;
     const ids = externalMatches(mixed).map((m: any) => m.externalOffer.id);
     if (ids.length) {
-      const sources = await listingsSql(`SELECT DISTINCT source_id FROM listings.external_offers WHERE offer_id = ANY($1::uuid[])`, [ids]);
+      const sources = await listingsSql(
+        `SELECT DISTINCT source_id FROM listings.external_offers WHERE offer_id = ANY($1::uuid[])`,
+        [ids],
+      );
       expect(sources).toEqual([{ source_id: SOURCES.suppliers }]);
     }
-    expect((await t.gql(OFFERS, { ds: SOURCES.exchange, first: 5 }, { token: buyer.accessToken })).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await t.gql(OFFERS, { ds: SOURCES.exchange, first: 5 }, { token: buyer.accessToken })).body.errors?.[0]
+        ?.extensions?.code,
+    ).toBe('FORBIDDEN');
     ok(await t.gql(WITHDRAW, { id: SOURCES.exchange }, { token: buyer.accessToken }));
   });
 
@@ -529,7 +676,15 @@ describe('enhanced matching and externalOffers follow consent as identity-consen
         { token: otherSeller.accessToken },
       ),
     ).createListing;
-    const request = ok(await match({ productType: offer.product_type, quantityKg: 1, maxPricePerKg: price, province: offer.province, includeExternal: true })).requestMatches;
+    const request = ok(
+      await match({
+        productType: offer.product_type,
+        quantityKg: 1,
+        maxPricePerKg: price,
+        province: offer.province,
+        includeExternal: true,
+      }),
+    ).requestMatches;
     const rankOf = (pred: (m: any) => boolean) => request.matches.findIndex(pred);
     const offerRank = rankOf((m) => m.externalOffer?.id === offer.offer_id);
     const listingRank = rankOf((m) => m.listing?.id === listing.id);
@@ -545,7 +700,17 @@ describe('enhanced matching and externalOffers follow consent as identity-consen
     await listingsDb().transaction(async (m) => {
       await m.query(`SET LOCAL enable_seqscan = off`);
       const plan = await m.query(`EXPLAIN ${EXTERNAL_CANDIDATES_SQL}`, [
-        'HEMP_FIBRE', 100, null, '10', 0.35, 0.15, 0.2, 0.15, Array(9).fill(0.5), [SOURCES.suppliers], 50,
+        'HEMP_FIBRE',
+        100,
+        null,
+        '10',
+        0.35,
+        0.15,
+        0.2,
+        0.15,
+        Array(9).fill(0.5),
+        [SOURCES.suppliers],
+        50,
       ]);
       expect(plan.map((r: any) => r['QUERY PLAN']).join('\n')).toContain('external_offers_match_candidates_idx');
     });
@@ -556,15 +721,22 @@ describe('enhanced matching and externalOffers follow consent as identity-consen
     const before = ok(await match({ productType, includeExternal: true })).requestMatches;
     expect(externalMatches(before).length).toBeGreaterThan(0);
 
-    expect(ok(await t.gql(WITHDRAW, { id: SOURCES.suppliers }, { token: buyer.accessToken })).withdrawConsent.status).toBe('WITHDRAWN');
+    expect(
+      ok(await t.gql(WITHDRAW, { id: SOURCES.suppliers }, { token: buyer.accessToken })).withdrawConsent.status,
+    ).toBe('WITHDRAWN');
 
     const offers = ok(await t.gql(OFFERS, { first: 5 }, { token: buyer.accessToken })).externalOffers;
     expect(offers).toEqual({ totalCount: 0, edges: [] });
     const after = ok(await match({ productType, includeExternal: true })).requestMatches;
     expect(externalMatches(after)).toHaveLength(0);
     // the earlier request still lists its external matches, but the offers themselves are no longer shown
-    const old = ok(await t.gql(`query($id: ID!) { matchRequest(id: $id) { matches { source externalOffer { id productType } } } }`, { id: before.id }, { token: buyer.accessToken }))
-      .matchRequest;
+    const old = ok(
+      await t.gql(
+        `query($id: ID!) { matchRequest(id: $id) { matches { source externalOffer { id productType } } } }`,
+        { id: before.id },
+        { token: buyer.accessToken },
+      ),
+    ).matchRequest;
     for (const m of old.matches.filter((x: any) => x.source === 'EXTERNAL')) expect(m.externalOffer).toBeNull();
   });
 
@@ -581,9 +753,23 @@ describe('enhanced matching and externalOffers follow consent as identity-consen
   it('fails closed when identity-consent cannot be asked, and still matches without includeExternal', async () => {
     const deps = t.stack.subgraphs['listings-matching'].deps;
     const real = consentClient(deps);
-    setConsentClient(deps, createConsentClient({ subgraphUrls: { ...t.config.subgraphUrls, 'identity-consent': 'http://127.0.0.1:9/graphql' }, INTERNAL_SECRET: t.config.INTERNAL_SECRET }, 500));
+    setConsentClient(
+      deps,
+      createConsentClient(
+        {
+          subgraphUrls: { ...t.config.subgraphUrls, 'identity-consent': 'http://127.0.0.1:9/graphql' },
+          INTERNAL_SECRET: t.config.INTERNAL_SECRET,
+        },
+        500,
+      ),
+    );
     try {
-      const requests = async () => Number((await listingsSql(`SELECT count(*)::int AS n FROM listings.match_requests WHERE buyer_id = $1`, [buyer.id]))[0].n);
+      const requests = async () =>
+        Number(
+          (
+            await listingsSql(`SELECT count(*)::int AS n FROM listings.match_requests WHERE buyer_id = $1`, [buyer.id])
+          )[0].n,
+        );
       const before = await requests();
       const refused = await match({ productType: 'HEMP_FIBRE', includeExternal: true });
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');

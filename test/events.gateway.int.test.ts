@@ -48,10 +48,13 @@ function endToEnd(transport: string, env: () => Record<string, string>) {
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data.listing.id).toBe(listingIds[0]);
 
-      const [row] = await waitFor(async () => {
-        const rows = await interactions(t, 'LISTING_VIEW');
-        return rows.length ? rows : undefined;
-      }, { what: 'a LISTING_VIEW interaction' });
+      const [row] = await waitFor(
+        async () => {
+          const rows = await interactions(t, 'LISTING_VIEW');
+          return rows.length ? rows : undefined;
+        },
+        { what: 'a LISTING_VIEW interaction' },
+      );
       expect(row.listing_id).toBe(listingIds[0]);
       expect(row.user_key).toBe(pseudonymise(t.config.PSEUDONYM_SECRET, buyerId));
       expect(row.user_key).not.toContain(buyerId);
@@ -59,45 +62,65 @@ function endToEnd(transport: string, env: () => Record<string, string>) {
 
     it('records nothing for a listing(id) that returns null', async () => {
       const before = (await interactions(t, 'LISTING_VIEW')).length;
-      const res = await t.gql(`query ($id: ID!) { listing(id: $id) { id } }`, { id: '00000000-0000-4000-8000-000000000000' });
+      const res = await t.gql(`query ($id: ID!) { listing(id: $id) { id } }`, {
+        id: '00000000-0000-4000-8000-000000000000',
+      });
       expect(res.body.data.listing).toBeNull();
       // A view that does record proves the pipeline ran past the null one.
       await t.gql(`query ($id: ID!) { listing(id: $id) { id } }`, { id: listingIds[1] });
-      const rows = await waitFor(async () => {
-        const r = await interactions(t, 'LISTING_VIEW');
-        return r.length > before ? r : undefined;
-      }, { what: 'the second view' });
+      const rows = await waitFor(
+        async () => {
+          const r = await interactions(t, 'LISTING_VIEW');
+          return r.length > before ? r : undefined;
+        },
+        { what: 'the second view' },
+      );
       expect(rows.slice(before).map((r) => r.listing_id)).toEqual([listingIds[1]]);
       expect(rows[rows.length - 1].user_key).toBeNull();
     });
 
     it('records a SEARCH with the criteria and the result count from listings(filter)', async () => {
-      const res = await t.gql(`{ listings(first: 2, filter: { minPricePerKg: "1.00" }, sort: PRICE_ASC) { totalCount } }`);
+      const res = await t.gql(
+        `{ listings(first: 2, filter: { minPricePerKg: "1.00" }, sort: PRICE_ASC) { totalCount } }`,
+      );
       expect(res.body.errors).toBeUndefined();
-      const [row] = await waitFor(async () => {
-        const rows = await interactions(t, 'SEARCH');
-        return rows.length ? rows : undefined;
-      }, { what: 'a SEARCH interaction' });
+      const [row] = await waitFor(
+        async () => {
+          const rows = await interactions(t, 'SEARCH');
+          return rows.length ? rows : undefined;
+        },
+        { what: 'a SEARCH interaction' },
+      );
       expect(row.metadata).toEqual({ criteria: { minPricePerKg: '1.00', sort: 'PRICE_ASC' }, resultCount: 6 });
       expect(row.user_key).toBeNull();
     });
 
     it('rebuilds lost interactions with `events replay` for the analytics consumer', async () => {
       const since = new Date(Date.now() - 60_000).toISOString();
-      const before = await t.stack.subgraphs.analytics.deps.db.dataSource.query(`SELECT event_id FROM analytics.interactions ORDER BY event_id`);
+      const before = await t.stack.subgraphs.analytics.deps.db.dataSource.query(
+        `SELECT event_id FROM analytics.interactions ORDER BY event_id`,
+      );
       expect(before.length).toBeGreaterThanOrEqual(3);
       await t.stack.subgraphs.analytics.deps.db.dataSource.query(`DELETE FROM analytics.interactions`);
       const out: string[] = [];
       const err: string[] = [];
-      const code = await runEventsCli(['replay', '--consumer', 'analytics.interactions', '--since', since], { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.config.DATABASE_URL, ...env() }, {
-        out: (s) => out.push(s),
-        err: (s) => err.push(s),
-      });
+      const code = await runEventsCli(
+        ['replay', '--consumer', 'analytics.interactions', '--since', since],
+        { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.config.DATABASE_URL, ...env() },
+        {
+          out: (s) => out.push(s),
+          err: (s) => err.push(s),
+        },
+      );
       expect(err.join('')).toBe('');
       expect(code).toBe(0);
       const result = JSON.parse(out.join(''));
       expect(result).toMatchObject({ consumer: 'analytics.interactions', applied: before.length, deadLetter: 0 });
-      expect(await t.stack.subgraphs.analytics.deps.db.dataSource.query(`SELECT event_id FROM analytics.interactions ORDER BY event_id`)).toEqual(before);
+      expect(
+        await t.stack.subgraphs.analytics.deps.db.dataSource.query(
+          `SELECT event_id FROM analytics.interactions ORDER BY event_id`,
+        ),
+      ).toEqual(before);
     });
 
     it('lists dead letters and gives them a fresh set of attempts with `events requeue-dead-letters`', async () => {
@@ -119,35 +142,53 @@ function endToEnd(transport: string, env: () => Record<string, string>) {
       );
       const cli = async (...argv: string[]) => {
         const out: string[] = [];
-        const code = await runEventsCli(argv, { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.config.DATABASE_URL, ...env() }, { out: (s) => out.push(s), err: (s) => out.push(s) });
+        const code = await runEventsCli(
+          argv,
+          { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.config.DATABASE_URL, ...env() },
+          { out: (s) => out.push(s), err: (s) => out.push(s) },
+        );
         return { code, out: out.join('') };
       };
       const listed = await cli('dead-letters', '--consumer', 'analytics.interactions');
       expect(listed.code).toBe(0);
-      expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ event_id: event.id, attempts: 5, error: 'Error: connection reset' })]);
+      expect(JSON.parse(listed.out)).toEqual([
+        expect.objectContaining({ event_id: event.id, attempts: 5, error: 'Error: connection reset' }),
+      ]);
       const requeued = await cli('requeue-dead-letters', '--consumer', 'analytics.interactions');
       expect(JSON.parse(requeued.out)).toEqual({ consumer: 'analytics.interactions', requeued: 1 });
       // The running consumer picks it up from its retry table.
-      await waitFor(async () => (await analytics.query(`SELECT 1 FROM analytics.interactions WHERE event_id = $1`, [event.id])).length === 1, {
-        what: 'the requeued event to be applied',
-      });
+      await waitFor(
+        async () =>
+          (await analytics.query(`SELECT 1 FROM analytics.interactions WHERE event_id = $1`, [event.id])).length === 1,
+        {
+          what: 'the requeued event to be applied',
+        },
+      );
       expect(await analytics.query(`SELECT * FROM analytics.dead_letters`)).toEqual([]);
     });
 
     it('refuses a replay without a valid --since or with an unknown consumer', async () => {
       const io = { out: () => undefined, err: () => undefined };
       const base = { NODE_ENV: 'test', DATABASE_URL: t.config.DATABASE_URL, ...env() };
-      expect(await runEventsCli(['replay', '--consumer', 'analytics.interactions', '--since', 'yesterday'], base, io)).toBe(2);
-      expect(await runEventsCli(['replay', '--consumer', 'nobody', '--since', new Date().toISOString()], base, io)).toBe(2);
+      expect(
+        await runEventsCli(['replay', '--consumer', 'analytics.interactions', '--since', 'yesterday'], base, io),
+      ).toBe(2);
+      expect(
+        await runEventsCli(['replay', '--consumer', 'nobody', '--since', new Date().toISOString()], base, io),
+      ).toBe(2);
     });
 
     it('exposes outbox and consumer figures at /metrics', async () => {
-      const lm = await fetch(t.stack.subgraphs['listings-matching'].url.replace(/\/graphql$/, '/metrics')).then((r) => r.text());
+      const lm = await fetch(t.stack.subgraphs['listings-matching'].url.replace(/\/graphql$/, '/metrics')).then((r) =>
+        r.text(),
+      );
       expect(lm).toMatch(/events_published_total\{[^}]*type="listing.viewed"[^}]*\} \d+/);
       expect(lm).toMatch(/events_outbox_pending(\{[^}]*\})? \d+/);
       expect(lm).toMatch(/events_outbox_lag_seconds(\{[^}]*\})? [\d.]+/);
       const an = await fetch(t.stack.subgraphs.analytics.url.replace(/\/graphql$/, '/metrics')).then((r) => r.text());
-      expect(an).toMatch(/events_consumed_total\{[^}]*consumer="analytics.interactions"[^}]*outcome="applied"[^}]*\} \d+/);
+      expect(an).toMatch(
+        /events_consumed_total\{[^}]*consumer="analytics.interactions"[^}]*outcome="applied"[^}]*\} \d+/,
+      );
       expect(an).toMatch(/events_consumer_lag\{[^}]*consumer="analytics.interactions"[^}]*\} \d+/);
       expect(an).toMatch(/events_dead_letters\{[^}]*consumer="analytics.interactions"[^}]*\} 0/);
     });

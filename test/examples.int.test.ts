@@ -34,9 +34,15 @@ describe('partner examples', () => {
     t = await startTestStack();
     await loadDemoData(t.stack);
     // what `npm run example:partner` compiles, with the repo's own compiler settings (commonjs: no top-level await)
-    const script = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts['example:partner'] as string;
+    const script = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts[
+      'example:partner'
+    ] as string;
     expect(script).toBe('tsc -p examples/tsconfig.json && node dist/examples/partner/partner.js');
-    execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'examples/tsconfig.json'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'examples/tsconfig.json'],
+      { cwd: PROJECT_ROOT, stdio: 'pipe' },
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -75,15 +81,20 @@ describe('partner examples', () => {
     const script = readFileSync(PARTNER_SH, 'utf8');
     const id = /OPERATION_ID=([0-9a-f]{64})/.exec(script)?.[1];
     expect(id).toBe(manifest.operations.find((o) => o.name === 'PartnerActiveListings')?.id);
-    const { stdout } = await run('bash', [PARTNER_SH], { env: { PATH: process.env.PATH, HEMP_API_URL: t.gatewayUrl, HEMP_API_KEY: DEMO_PARTNER.apiKey } });
+    const { stdout } = await run('bash', [PARTNER_SH], {
+      env: { PATH: process.env.PATH, HEMP_API_URL: t.gatewayUrl, HEMP_API_KEY: DEMO_PARTNER.apiKey },
+    });
     const body = JSON.parse(stdout);
     expect(body.errors).toBeUndefined();
     expect(body.data.listings.totalCount).toBeGreaterThan(0);
-    for (const { node } of body.data.listings.edges) expect(node).toMatchObject({ productType: 'HEMP_OIL', province: 'GAUTENG' });
+    for (const { node } of body.data.listings.edges)
+      expect(node).toMatchObject({ productType: 'HEMP_OIL', province: 'GAUTENG' });
   });
 
   it('the curl example fails (exit 22) with the coded body when the key is wrong', async () => {
-    const failed = await run('bash', [PARTNER_SH], { env: { PATH: process.env.PATH, HEMP_API_URL: t.gatewayUrl, HEMP_API_KEY: 'hmp_live_not-a-real-key' } }).then(
+    const failed = await run('bash', [PARTNER_SH], {
+      env: { PATH: process.env.PATH, HEMP_API_URL: t.gatewayUrl, HEMP_API_KEY: 'hmp_live_not-a-real-key' },
+    }).then(
       () => null,
       (err: { code: number; stdout: string }) => err,
     );

@@ -15,7 +15,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 jest.setTimeout(180_000);
 const DOCS = path.join(PROJECT_ROOT, 'docs');
 /** Screenshots for the README, refreshed by every run. */
-const screenshot = (page: import('playwright-core').Page, name: string) => page.screenshot({ path: path.join(DOCS, name) });
+const screenshot = (page: import('playwright-core').Page, name: string) =>
+  page.screenshot({ path: path.join(DOCS, name) });
 
 /** The offline explorer in a real browser: no CDN, an admin token, a query that needs it. */
 describe('offline explorer in Chromium', () => {
@@ -24,13 +25,22 @@ describe('offline explorer in Chromium', () => {
   const profile = mkdtempSync(path.join(tmpdir(), 'hemp-chromium-'));
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     t = await startTestStack();
     mkdirSync(DOCS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       // playwright gives every launch a fresh profile; the folder is passed for Chromium's own crash files
       env: { ...process.env, HOME: profile },
     });
@@ -65,7 +75,9 @@ describe('offline explorer in Chromium', () => {
 
   it('shows the refusal when no token is given', async () => {
     const page = await browser.newPage();
-    await page.goto(`${new URL(t.gatewayUrl).origin}/explorer?query=${encodeURIComponent('{ users(first: 1) { totalCount } }')}`);
+    await page.goto(
+      `${new URL(t.gatewayUrl).origin}/explorer?query=${encodeURIComponent('{ users(first: 1) { totalCount } }')}`,
+    );
     // a new page is a new browser context: nothing is remembered from the admin's session
     await page.fill('#token', '');
     await page.click('#use-token');
@@ -78,7 +90,15 @@ describe('offline explorer in Chromium', () => {
   async function accountWithPassword(roles: Role[], password: string): Promise<{ email: string; password: string }> {
     const users = t.stack.subgraphs['identity-consent'].deps.db.dataSource.getRepository(UserEntity);
     const email = `explorer-${roles.join('-').toLowerCase()}-${Date.now().toString(36)}@example.co.za`;
-    await users.save(users.create({ email, displayName: `Explorer ${roles.join(' ')}`, roles, province: Province.GAUTENG, passwordHash: await hashPassword(password) }));
+    await users.save(
+      users.create({
+        email,
+        displayName: `Explorer ${roles.join(' ')}`,
+        roles,
+        province: Province.GAUTENG,
+        passwordHash: await hashPassword(password),
+      }),
+    );
     return { email, password };
   }
 
@@ -88,19 +108,29 @@ describe('offline explorer in Chromium', () => {
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(err.message));
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('response', (r) => r.url().endsWith('/graphql') && r.status() !== 200 && problems.push(`${r.status()} ${r.url()}`));
+    page.on(
+      'response',
+      (r) => r.url().endsWith('/graphql') && r.status() !== 200 && problems.push(`${r.status()} ${r.url()}`),
+    );
     const origin = new URL(t.gatewayUrl).origin;
     await page.goto(`${origin}/explorer?query=${encodeURIComponent('{ users(first: 1) { totalCount } }')}`);
     await page.fill('#login-email', admin.email);
     await page.fill('#login-password', 'wrong password');
     await page.click('#login');
-    await page.locator('#login-status', { hasText: 'Login failed' }).waitFor({ timeout: 60_000 }).catch(async (err) => {
-      throw new Error(`${err.message}; status: ${await page.textContent('#login-status')}; page problems: ${problems.join(' | ')}`);
-    });
+    await page
+      .locator('#login-status', { hasText: 'Login failed' })
+      .waitFor({ timeout: 60_000 })
+      .catch(async (err) => {
+        throw new Error(
+          `${err.message}; status: ${await page.textContent('#login-status')}; page problems: ${problems.join(' | ')}`,
+        );
+      });
     expect(await page.inputValue('#token')).toBe('');
     await page.fill('#login-password', admin.password);
     await page.click('#login');
-    await page.locator('#login-status', { hasText: 'Logged in as Explorer ADMIN (ADMIN)' }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('#login-status', { hasText: 'Logged in as Explorer ADMIN (ADMIN)' })
+      .waitFor({ timeout: 60_000 });
     expect((await page.inputValue('#token')).split('.')).toHaveLength(3); // a JWT, filled in for the user
     expect(await page.inputValue('#login-password')).toBe('');
     await page.waitForSelector('.graphiql-execute-button', { timeout: 60_000 });
@@ -137,7 +167,9 @@ describe('offline explorer in Chromium', () => {
     });
     const origin = new URL(t.gatewayUrl).origin;
     await page.goto(`${origin}${route}`);
-    await page.locator('#offline', { hasText: 'Apollo Sandbox cannot be loaded' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await page
+      .locator('#offline', { hasText: 'Apollo Sandbox cannot be loaded' })
+      .waitFor({ state: 'visible', timeout: 60_000 });
     expect(outside).toEqual([SANDBOX_SCRIPT_URL]);
     const link = page.locator('#offline a.go');
     expect(await link.getAttribute('href')).toBe('/explorer');
@@ -168,7 +200,12 @@ describe('offline explorer in Chromium', () => {
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => (globalThis as any).__sandboxes?.length === 1, undefined, { timeout: 60_000 });
     const [first] = await page.evaluate(() => (globalThis as any).__sandboxes);
-    expect(first).toMatchObject({ target: '#sandbox', initialEndpoint: `${origin}/graphql`, endpointIsEditable: false, initialState: { sharedHeaders: {} } });
+    expect(first).toMatchObject({
+      target: '#sandbox',
+      initialEndpoint: `${origin}/graphql`,
+      endpointIsEditable: false,
+      initialState: { sharedHeaders: {} },
+    });
     expect(await page.isVisible('#offline')).toBe(false);
     await page.fill('#login-email', seller.email);
     await page.fill('#login-password', seller.password);

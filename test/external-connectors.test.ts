@@ -1,7 +1,14 @@
 import pino from 'pino';
 import { loadConfig, type AppConfig } from '../platform/config';
-import { ResilientHttpClient, SourceRequestError, type RetryInfo } from '../subgraphs/external-sources/modules/connector/http-client';
-import { createSourceRuntimes, type SourceRuntime } from '../subgraphs/external-sources/modules/connector/source-runtime';
+import {
+  ResilientHttpClient,
+  SourceRequestError,
+  type RetryInfo,
+} from '../subgraphs/external-sources/modules/connector/http-client';
+import {
+  createSourceRuntimes,
+  type SourceRuntime,
+} from '../subgraphs/external-sources/modules/connector/source-runtime';
 import { DEMO_CREDENTIALS, startSimulators, type RunningSimulators } from '../subgraphs/external-sources/simulators';
 
 /**
@@ -53,10 +60,16 @@ describe('retries', () => {
     sim.failNext('timeout', 1);
     sim.failNext('bad-json', 1);
     const retries: RetryInfo[] = [];
-    const page = await hsn().connector.fetchPage(null, DEMO_CREDENTIALS['hemp-suppliers-network'], { hooks: { onRetry: (r) => retries.push(r) } });
+    const page = await hsn().connector.fetchPage(null, DEMO_CREDENTIALS['hemp-suppliers-network'], {
+      hooks: { onRetry: (r) => retries.push(r) },
+    });
     expect(page.records).toHaveLength(100);
     expect(page.rest).toHaveLength(14);
-    expect(retries.map((r) => r.reason)).toEqual(['source answered HTTP 500', 'no answer within 300 ms', 'source sent a body that is not valid JSON']);
+    expect(retries.map((r) => r.reason)).toEqual([
+      'source answered HTTP 500',
+      'no answer within 300 ms',
+      'source sent a body that is not valid JSON',
+    ]);
     expect(sim.stats.dataRequests).toBe(4);
   });
 
@@ -65,7 +78,9 @@ describe('retries', () => {
     sim.setFaults({ retryAfterSeconds: 1 });
     sim.failNext('429', 1);
     const retries: RetryInfo[] = [];
-    const page = await sacx().connector.fetchPage(null, DEMO_CREDENTIALS['sa-cannabis-exchange'], { hooks: { onRetry: (r) => retries.push(r) } });
+    const page = await sacx().connector.fetchPage(null, DEMO_CREDENTIALS['sa-cannabis-exchange'], {
+      hooks: { onRetry: (r) => retries.push(r) },
+    });
     expect(page.records).toHaveLength(200);
     expect(retries).toEqual([{ attempt: 1, delayMs: 1000, reason: 'source answered HTTP 429', retryAfter: true }]);
   });
@@ -74,14 +89,20 @@ describe('retries', () => {
     const sim = sims.get('sa-cannabis-exchange');
     sim.setFaults({ retryAfterSeconds: 60 });
     sim.failNext('429', 1);
-    await expect(sacx().connector.fetchPage(null, DEMO_CREDENTIALS['sa-cannabis-exchange'])).rejects.toMatchObject({ status: 429, retryable: false });
+    await expect(sacx().connector.fetchPage(null, DEMO_CREDENTIALS['sa-cannabis-exchange'])).rejects.toMatchObject({
+      status: 429,
+      retryable: false,
+    });
     expect(sim.stats.dataRequests).toBe(1);
   });
 
   it('stops after the configured retries when the failure persists', async () => {
     const sim = sims.get('regulatory-registry');
     sim.failNext('500', 10);
-    await expect(registry().connector.fetchPage(null, DEMO_CREDENTIALS['regulatory-registry'])).rejects.toMatchObject({ kind: 'http', status: 500 });
+    await expect(registry().connector.fetchPage(null, DEMO_CREDENTIALS['regulatory-registry'])).rejects.toMatchObject({
+      kind: 'http',
+      status: 500,
+    });
     expect(sim.stats.dataRequests).toBe(4); // one try and three retries
   });
 });
@@ -90,10 +111,14 @@ describe('the circuit breaker', () => {
   it('opens on a source in outage, then fails fast without calling it', async () => {
     const sim = sims.get('regulatory-registry');
     sim.setFaults({ outage: true });
-    await expect(registry().connector.fetchPage(null, DEMO_CREDENTIALS['regulatory-registry'])).rejects.toBeInstanceOf(SourceRequestError);
+    await expect(registry().connector.fetchPage(null, DEMO_CREDENTIALS['regulatory-registry'])).rejects.toBeInstanceOf(
+      SourceRequestError,
+    );
     expect(registry().http.breaker.opened).toBe(true);
     const before = sim.stats.dataRequests;
-    await expect(registry().connector.fetchPage(null, DEMO_CREDENTIALS['regulatory-registry'])).rejects.toMatchObject({ kind: 'breaker-open' });
+    await expect(registry().connector.fetchPage(null, DEMO_CREDENTIALS['regulatory-registry'])).rejects.toMatchObject({
+      kind: 'breaker-open',
+    });
     expect(sim.stats.dataRequests).toBe(before);
     // the other sources have their own breakers and carry on
     await expect(hsn().connector.fetchPage(null, DEMO_CREDENTIALS['hemp-suppliers-network'])).resolves.toBeDefined();
@@ -102,16 +127,24 @@ describe('the circuit breaker', () => {
   it('is not tripped, nor retried, by a refused credential', async () => {
     const sim = sims.get('hemp-suppliers-network');
     for (let i = 0; i < 6; i++) {
-      await expect(hsn().connector.fetchPage(null, 'wrong-token')).rejects.toMatchObject({ kind: 'http', status: 401, retryable: false });
+      await expect(hsn().connector.fetchPage(null, 'wrong-token')).rejects.toMatchObject({
+        kind: 'http',
+        status: 401,
+        retryable: false,
+      });
     }
     expect(sim.stats.dataRequests).toBe(6);
     expect(hsn().http.breaker.closed).toBe(true);
   });
 
   it('each source checks its credential its own way', async () => {
-    await expect(sacx().connector.fetchPage(null, DEMO_CREDENTIALS['hemp-suppliers-network'])).rejects.toMatchObject({ status: 403 });
+    await expect(sacx().connector.fetchPage(null, DEMO_CREDENTIALS['hemp-suppliers-network'])).rejects.toMatchObject({
+      status: 403,
+    });
     await expect(registry().connector.fetchPage(null, 'marketplace-demo:wrong')).rejects.toMatchObject({ status: 401 });
-    await expect(registry().connector.fetchPage(null, DEMO_CREDENTIALS['regulatory-registry'], { pageSize: 1 })).resolves.toMatchObject({ records: [expect.any(Object)] });
+    await expect(
+      registry().connector.fetchPage(null, DEMO_CREDENTIALS['regulatory-registry'], { pageSize: 1 }),
+    ).resolves.toMatchObject({ records: [expect.any(Object)] });
   });
 });
 
@@ -134,16 +167,26 @@ describe('paging and limits', () => {
     const sim = sims.get('hemp-suppliers-network');
     sim.setFaults({ latencyMs: 40 });
     const credential = DEMO_CREDENTIALS['hemp-suppliers-network'];
-    const pages = await Promise.all(['2', '3', '4', '5', '6', '7'].map((p) => hsn().connector.fetchPage(p, credential)));
+    const pages = await Promise.all(
+      ['2', '3', '4', '5', '6', '7'].map((p) => hsn().connector.fetchPage(p, credential)),
+    );
     expect(pages.every((p) => p.records.length === 100)).toBe(true);
     expect(sim.stats.maxInFlight).toBe(2);
   });
 
   it('times out a source that hangs', async () => {
-    const client = new ResilientHttpClient('slow', { timeoutMs: 100, maxRetries: 0, backoffBaseMs: 1, backoffMaxMs: 1, retryAfterMaxMs: 1, concurrency: 1 }, { errorThresholdPercentage: 50, volumeThreshold: 100, resetTimeout: 1000 }, log);
+    const client = new ResilientHttpClient(
+      'slow',
+      { timeoutMs: 100, maxRetries: 0, backoffBaseMs: 1, backoffMaxMs: 1, retryAfterMaxMs: 1, concurrency: 1 },
+      { errorThresholdPercentage: 50, volumeThreshold: 100, resetTimeout: 1000 },
+      log,
+    );
     const sim = sims.get('regulatory-registry');
     sim.failNext('timeout', 1);
-    await expect(client.getJson(`${sim.url}/registry/v1/licences`, {})).rejects.toMatchObject({ kind: 'timeout', retryable: true });
+    await expect(client.getJson(`${sim.url}/registry/v1/licences`, {})).rejects.toMatchObject({
+      kind: 'timeout',
+      retryable: true,
+    });
     client.shutdown();
   });
 });
@@ -153,10 +196,14 @@ describe('the simulator admin endpoint', () => {
     const sim = sims.get('sa-cannabis-exchange');
     const res = await fetch(`${sim.url}/__admin/faults`, { method: 'POST', body: JSON.stringify({ outage: true }) });
     expect(res.status).toBe(200);
-    const down = await fetch(`${sim.url}/api/v2/offers`, { headers: { 'x-api-key': DEMO_CREDENTIALS['sa-cannabis-exchange'] } });
+    const down = await fetch(`${sim.url}/api/v2/offers`, {
+      headers: { 'x-api-key': DEMO_CREDENTIALS['sa-cannabis-exchange'] },
+    });
     expect(down.status).toBe(503);
     await fetch(`${sim.url}/__admin/reset`, { method: 'POST', body: '{}' });
-    const up = await fetch(`${sim.url}/api/v2/offers?limit=1`, { headers: { 'x-api-key': DEMO_CREDENTIALS['sa-cannabis-exchange'] } });
+    const up = await fetch(`${sim.url}/api/v2/offers?limit=1`, {
+      headers: { 'x-api-key': DEMO_CREDENTIALS['sa-cannabis-exchange'] },
+    });
     expect(up.status).toBe(200);
   });
 });

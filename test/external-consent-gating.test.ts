@@ -16,9 +16,27 @@ const REG = '5b2f7a10-1c1e-4f36-9a51-3d2f0e6b0a03';
 const USER = '0d6b1a3c-7c1e-4b7a-9f65-1f9a3a0e2b11';
 
 const sources = [
-  { id: HSN, slug: 'hemp-suppliers-network', name: 'Hemp Suppliers Network', kind: DataSourceKind.SUPPLIER_NETWORK, requiredAccessLevel: AccessLevel.BASIC },
-  { id: SACX, slug: 'sa-cannabis-exchange', name: 'SA Cannabis Exchange', kind: DataSourceKind.EXCHANGE, requiredAccessLevel: AccessLevel.ADVANCED },
-  { id: REG, slug: 'regulatory-registry', name: 'Regulatory Registry', kind: DataSourceKind.REGULATORY_REGISTRY, requiredAccessLevel: AccessLevel.FULL },
+  {
+    id: HSN,
+    slug: 'hemp-suppliers-network',
+    name: 'Hemp Suppliers Network',
+    kind: DataSourceKind.SUPPLIER_NETWORK,
+    requiredAccessLevel: AccessLevel.BASIC,
+  },
+  {
+    id: SACX,
+    slug: 'sa-cannabis-exchange',
+    name: 'SA Cannabis Exchange',
+    kind: DataSourceKind.EXCHANGE,
+    requiredAccessLevel: AccessLevel.ADVANCED,
+  },
+  {
+    id: REG,
+    slug: 'regulatory-registry',
+    name: 'Regulatory Registry',
+    kind: DataSourceKind.REGULATORY_REGISTRY,
+    requiredAccessLevel: AccessLevel.FULL,
+  },
 ] as DataSourceEntity[];
 
 const consent = (dataSourceId: string, accessLevel: AccessLevel, expiresAt: string | null = null): ActiveConsent => ({
@@ -64,7 +82,22 @@ const offers = new Map([
   [OFFER_SACX, offerRow(OFFER_SACX, SACX)],
 ]);
 const licences = new Map<string, LicenceEntity>([
-  ['DALRRD-HP-2024-0001', { dataSourceId: REG, licenceNumber: 'DALRRD-HP-2024-0001', holderName: 'Karoo Hemp Co-op', licenceType: 'HEMP_PERMIT', province: null, status: 'ACTIVE', issuedOn: '2024-01-01', expiresOn: '2099-01-01', fetchedAt: new Date(), lastCrawlRunId: OFFER_HSN, goneAt: null }],
+  [
+    'DALRRD-HP-2024-0001',
+    {
+      dataSourceId: REG,
+      licenceNumber: 'DALRRD-HP-2024-0001',
+      holderName: 'Karoo Hemp Co-op',
+      licenceType: 'HEMP_PERMIT',
+      province: null,
+      status: 'ACTIVE',
+      issuedOn: '2024-01-01',
+      expiresOn: '2099-01-01',
+      fetchedAt: new Date(),
+      lastCrawlRunId: OFFER_HSN,
+      goneAt: null,
+    },
+  ],
 ]);
 
 /** A request's context with in-memory loaders: no database, only the gating logic. */
@@ -77,7 +110,9 @@ function requestContext(client: ConsentClient, signedIn = true): ExternalContext
     client: { ip: null, userAgent: null },
     loaders: {
       allDataSources: async () => sources,
-      dataSourceById: new DataLoader(async (ids: readonly string[]) => ids.map((id) => sources.find((s) => s.id === id) ?? null)),
+      dataSourceById: new DataLoader(async (ids: readonly string[]) =>
+        ids.map((id) => sources.find((s) => s.id === id) ?? null),
+      ),
       offerById: new DataLoader(async (ids: readonly string[]) => ids.map((id) => offers.get(id) ?? null)),
       licenceByNumber: new DataLoader(async (ns: readonly string[]) => ns.map((n) => licences.get(n) ?? null)),
       viewerConsents: createViewerConsents(() => client, userId),
@@ -96,14 +131,25 @@ describe('which sources a consent opens', () => {
   it('needs an ACTIVE consent at or above the source level', () => {
     expect(permittedSourceIds(sources, [consent(HSN, AccessLevel.BASIC)])).toEqual(new Set([HSN]));
     expect(permittedSourceIds(sources, [consent(SACX, AccessLevel.BASIC)])).toEqual(new Set());
-    expect(permittedSourceIds(sources, [consent(SACX, AccessLevel.ADVANCED), consent(REG, AccessLevel.ADVANCED)])).toEqual(new Set([SACX]));
-    expect(permittedSourceIds(sources, sources.map((s) => consent(s.id, AccessLevel.FULL)))).toEqual(new Set([HSN, SACX, REG]));
+    expect(
+      permittedSourceIds(sources, [consent(SACX, AccessLevel.ADVANCED), consent(REG, AccessLevel.ADVANCED)]),
+    ).toEqual(new Set([SACX]));
+    expect(
+      permittedSourceIds(
+        sources,
+        sources.map((s) => consent(s.id, AccessLevel.FULL)),
+      ),
+    ).toEqual(new Set([HSN, SACX, REG]));
   });
 
   it('ignores a consent that expired, even one the answer still called active', () => {
     const now = new Date('2026-01-01T00:00:00Z');
-    expect(permittedSourceIds(sources, [consent(HSN, AccessLevel.FULL, '2025-12-31T23:59:59Z')], now)).toEqual(new Set());
-    expect(permittedSourceIds(sources, [consent(HSN, AccessLevel.FULL, '2026-01-02T00:00:00Z')], now)).toEqual(new Set([HSN]));
+    expect(permittedSourceIds(sources, [consent(HSN, AccessLevel.FULL, '2025-12-31T23:59:59Z')], now)).toEqual(
+      new Set(),
+    );
+    expect(permittedSourceIds(sources, [consent(HSN, AccessLevel.FULL, '2026-01-02T00:00:00Z')], now)).toEqual(
+      new Set([HSN]),
+    );
   });
 
   it('asks identity-consent once per request, and again on the next request', async () => {
@@ -123,32 +169,52 @@ describe('externalOffers gating (in-memory consent client)', () => {
 
   it('refuses a source the caller has not consented to at its level', async () => {
     const client = new InMemoryConsentClient([consent(SACX, AccessLevel.BASIC)]);
-    await expect(resolver.externalOffers(requestContext(client), SACX)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(resolver.externalOffers(requestContext(client), SACX)).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
   });
 
   it('returns an empty page without reading offers when nothing is consented', async () => {
     const client = new InMemoryConsentClient([]);
-    await expect(resolver.externalOffers(requestContext(client))).resolves.toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 });
+    await expect(resolver.externalOffers(requestContext(client))).resolves.toEqual({
+      edges: [],
+      pageInfo: { hasNextPage: false, endCursor: null },
+      totalCount: 0,
+    });
   });
 
   it('applies a withdrawal from the very next request', async () => {
     const client = new InMemoryConsentClient([consent(HSN, AccessLevel.BASIC)]);
-    expect(permittedSourceIds(sources, await requestContext(client).loaders.viewerConsents('a'))).toEqual(new Set([HSN]));
+    expect(permittedSourceIds(sources, await requestContext(client).loaders.viewerConsents('a'))).toEqual(
+      new Set([HSN]),
+    );
     client.consents = [];
-    await expect(resolver.externalOffers(requestContext(client), HSN)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(resolver.externalOffers(requestContext(client), HSN)).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
   });
 
   it('refuses anonymous callers, bad ids and unknown sources', async () => {
     const client = new InMemoryConsentClient([]);
-    await expect(resolver.externalOffers(requestContext(client, false))).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
-    await expect(resolver.externalOffers(requestContext(client), 'nope')).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'dataSourceId' } });
-    await expect(resolver.externalOffers(requestContext(client), 'ffffffff-0000-4000-8000-000000000000')).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
-    await expect(resolver.externalOffers(requestContext(client), undefined, undefined, 101)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'first' } });
+    await expect(resolver.externalOffers(requestContext(client, false))).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+    await expect(resolver.externalOffers(requestContext(client), 'nope')).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'dataSourceId' },
+    });
+    await expect(
+      resolver.externalOffers(requestContext(client), 'ffffffff-0000-4000-8000-000000000000'),
+    ).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    await expect(resolver.externalOffers(requestContext(client), undefined, undefined, 101)).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'first' },
+    });
   });
 
   it('hides an offer reached through _entities unless its source is consented', async () => {
     const client = new InMemoryConsentClient([consent(HSN, AccessLevel.BASIC)]);
-    await expect(resolveExternalOfferReference({ id: OFFER_HSN }, requestContext(client))).resolves.toMatchObject({ id: OFFER_HSN });
+    await expect(resolveExternalOfferReference({ id: OFFER_HSN }, requestContext(client))).resolves.toMatchObject({
+      id: OFFER_HSN,
+    });
     await expect(resolveExternalOfferReference({ id: OFFER_SACX }, requestContext(client))).resolves.toBeNull();
     await expect(resolveExternalOfferReference({ id: OFFER_HSN }, requestContext(client, false))).resolves.toBeNull();
     client.consents = [];
@@ -156,10 +222,17 @@ describe('externalOffers gating (in-memory consent client)', () => {
   });
 
   it('shows the licence check only with an ACTIVE consent for the registry', async () => {
-    const offer = (await resolveExternalOfferReference({ id: OFFER_HSN }, requestContext(new InMemoryConsentClient([consent(HSN, AccessLevel.BASIC)]))))!;
+    const offer = (await resolveExternalOfferReference(
+      { id: OFFER_HSN },
+      requestContext(new InMemoryConsentClient([consent(HSN, AccessLevel.BASIC)])),
+    ))!;
     const withoutRegistry = new InMemoryConsentClient([consent(HSN, AccessLevel.BASIC)]);
     await expect(resolver.licence(offer, requestContext(withoutRegistry))).resolves.toBeNull();
     const withRegistry = new InMemoryConsentClient([consent(HSN, AccessLevel.BASIC), consent(REG, AccessLevel.FULL)]);
-    await expect(resolver.licence(offer, requestContext(withRegistry))).resolves.toMatchObject({ status: 'ACTIVE', verified: true, holderName: 'Karoo Hemp Co-op' });
+    await expect(resolver.licence(offer, requestContext(withRegistry))).resolves.toMatchObject({
+      status: 'ACTIVE',
+      verified: true,
+      holderName: 'Karoo Hemp Co-op',
+    });
   });
 });

@@ -4,7 +4,11 @@ import { productTypeFromName } from '../subgraphs/external-sources/modules/conne
 import { HempSuppliersNetworkConnector } from '../subgraphs/external-sources/modules/connector/hemp-suppliers-network.connector';
 import { SaCannabisExchangeConnector } from '../subgraphs/external-sources/modules/connector/sa-cannabis-exchange.connector';
 import { RegulatoryRegistryConnector } from '../subgraphs/external-sources/modules/connector/regulatory-registry.connector';
-import { backoffDelay, parseRetryAfter, type ResilientHttpClient } from '../subgraphs/external-sources/modules/connector/http-client';
+import {
+  backoffDelay,
+  parseRetryAfter,
+  type ResilientHttpClient,
+} from '../subgraphs/external-sources/modules/connector/http-client';
 import { generateDatasets } from '../subgraphs/external-sources/simulators/datasets';
 
 const noHttp = {} as ResilientHttpClient;
@@ -28,7 +32,8 @@ describe('exact decimal conversion', () => {
   });
 
   it('refuses what is not a plain decimal', () => {
-    for (const bad of ['about twelve', '1e5', 1e21, NaN, Infinity, null, undefined, {}, '']) expect(shiftDecimal(bad, 0, 2)).toBeNull();
+    for (const bad of ['about twelve', '1e5', 1e21, NaN, Infinity, null, undefined, {}, ''])
+      expect(shiftDecimal(bad, 0, 2)).toBeNull();
   });
 
   it('does not suffer binary float error (0.1 + 0.2 style)', () => {
@@ -63,7 +68,12 @@ describe('per-source normalisation', () => {
   it('Hemp Suppliers Network: tonnes and rand per tonne to kg and rand per kg', () => {
     const result = hsn.normalise({
       listing_ref: 'HSN-010001',
-      supplier: { name: 'Karoo Hemp Co-op', town: 'Graaff-Reinet', province: 'E. Cape', permit_no: 'DALRRD-HP-2023-0001' },
+      supplier: {
+        name: 'Karoo Hemp Co-op',
+        town: 'Graaff-Reinet',
+        province: 'E. Cape',
+        permit_no: 'DALRRD-HP-2023-0001',
+      },
       product: 'Raw hemp stalks, baled',
       quantity_tonnes: 12.5,
       price_zar_per_tonne: 18500,
@@ -119,21 +129,118 @@ describe('per-source normalisation', () => {
       issued_on: '2024-02-01',
       expires_on: '2027-01-31',
     });
-    expect(result).toEqual({ ok: true, value: expect.objectContaining({ externalId: 'SAHPRA-CUL-2024-0042', province: 'WESTERN_CAPE', status: 'ACTIVE' }) });
+    expect(result).toEqual({
+      ok: true,
+      value: expect.objectContaining({
+        externalId: 'SAHPRA-CUL-2024-0042',
+        province: 'WESTERN_CAPE',
+        status: 'ACTIVE',
+      }),
+    });
   });
 
   it('rejects malformed records with a reason and the id when there is one', () => {
-    const cases: Array<[{ ok: true } | { ok: false; externalId: string | null; reason: string }, RegExp, string | null]> = [
-      [hsn.normalise({ listing_ref: 'HSN-1', supplier: { name: 'X' }, product: 'Hemp hearts', quantity_tonnes: 'about twelve', price_zar_per_tonne: 1 }), /quantity_tonnes/, 'HSN-1'],
-      [hsn.normalise({ listing_ref: 'HSN-2', supplier: { name: 'X' }, product: 'Hemp hearts', quantity_tonnes: 1 }), /price_zar_per_tonne/, 'HSN-2'],
-      [hsn.normalise({ listing_ref: 'HSN-3', supplier: { name: 'X' }, product: 'Mystery bale (ask)', quantity_tonnes: 1, price_zar_per_tonne: 1 }), /no product type/, 'HSN-3'],
-      [hsn.normalise({ listing_ref: 'HSN-4', supplier: { name: 'X' }, product: 'Hemp hearts', quantity_tonnes: 1, price_zar_per_tonne: -100 }), /not above zero/, 'HSN-4'],
-      [hsn.normalise({ listing_ref: 'HSN-5', supplier: { name: 'X' }, product: 'Hemp hearts', quantity_tonnes: 1, price_zar_per_tonne: 2 }), /not above zero/, 'HSN-5'], // R0.002/kg rounds to 0.00
-      [sacx.normalise({ id: 'S-1', seller: { name: 'Y' }, product_code: 'ZZZ-UNLISTED', quantity_g: 1, price_cents_per_g: 1 }), /unknown code/, 'S-1'],
+    const cases: Array<
+      [{ ok: true } | { ok: false; externalId: string | null; reason: string }, RegExp, string | null]
+    > = [
+      [
+        hsn.normalise({
+          listing_ref: 'HSN-1',
+          supplier: { name: 'X' },
+          product: 'Hemp hearts',
+          quantity_tonnes: 'about twelve',
+          price_zar_per_tonne: 1,
+        }),
+        /quantity_tonnes/,
+        'HSN-1',
+      ],
+      [
+        hsn.normalise({ listing_ref: 'HSN-2', supplier: { name: 'X' }, product: 'Hemp hearts', quantity_tonnes: 1 }),
+        /price_zar_per_tonne/,
+        'HSN-2',
+      ],
+      [
+        hsn.normalise({
+          listing_ref: 'HSN-3',
+          supplier: { name: 'X' },
+          product: 'Mystery bale (ask)',
+          quantity_tonnes: 1,
+          price_zar_per_tonne: 1,
+        }),
+        /no product type/,
+        'HSN-3',
+      ],
+      [
+        hsn.normalise({
+          listing_ref: 'HSN-4',
+          supplier: { name: 'X' },
+          product: 'Hemp hearts',
+          quantity_tonnes: 1,
+          price_zar_per_tonne: -100,
+        }),
+        /not above zero/,
+        'HSN-4',
+      ],
+      [
+        hsn.normalise({
+          listing_ref: 'HSN-5',
+          supplier: { name: 'X' },
+          product: 'Hemp hearts',
+          quantity_tonnes: 1,
+          price_zar_per_tonne: 2,
+        }),
+        /not above zero/,
+        'HSN-5',
+      ], // R0.002/kg rounds to 0.00
+      [
+        sacx.normalise({
+          id: 'S-1',
+          seller: { name: 'Y' },
+          product_code: 'ZZZ-UNLISTED',
+          quantity_g: 1,
+          price_cents_per_g: 1,
+        }),
+        /unknown code/,
+        'S-1',
+      ],
       [sacx.normalise({ id: 'S-2', product_code: 'CBD-ISO-99', quantity_g: 1, price_cents_per_g: 1 }), /seller/, 'S-2'],
-      [sacx.normalise({ id: 'S-3', seller: { name: 'Y' }, product_code: 'CBD-ISO-99', quantity_g: null, price_cents_per_g: 1 }), /quantity_g/, 'S-3'],
-      [registry.normalise({ licence_no: 'L-1', holder_name: 'Z', licence_type: 'HEMP_PERMIT', province_code: 'WC', status: 'PENDING_REVIEW?', issued_on: '2024-01-01', expires_on: '2025-01-01' }), /status/, 'L-1'],
-      [registry.normalise({ licence_no: 'L-2', holder_name: 'Z', licence_type: 'HEMP_PERMIT', province_code: 'WC', status: 'ACTIVE', issued_on: '2024-01-01', expires_on: '31/02/2025' }), /expires_on/, 'L-2'],
+      [
+        sacx.normalise({
+          id: 'S-3',
+          seller: { name: 'Y' },
+          product_code: 'CBD-ISO-99',
+          quantity_g: null,
+          price_cents_per_g: 1,
+        }),
+        /quantity_g/,
+        'S-3',
+      ],
+      [
+        registry.normalise({
+          licence_no: 'L-1',
+          holder_name: 'Z',
+          licence_type: 'HEMP_PERMIT',
+          province_code: 'WC',
+          status: 'PENDING_REVIEW?',
+          issued_on: '2024-01-01',
+          expires_on: '2025-01-01',
+        }),
+        /status/,
+        'L-1',
+      ],
+      [
+        registry.normalise({
+          licence_no: 'L-2',
+          holder_name: 'Z',
+          licence_type: 'HEMP_PERMIT',
+          province_code: 'WC',
+          status: 'ACTIVE',
+          issued_on: '2024-01-01',
+          expires_on: '31/02/2025',
+        }),
+        /expires_on/,
+        'L-2',
+      ],
       [registry.normalise({ holder_name: 'Z' }), /licence_no/, null],
       [hsn.normalise('not even an object'), /record/, null],
     ];

@@ -47,7 +47,11 @@ const RUN_FIELDS = `id status trigger startedAt finishedAt error
   results { dataSource { slug } finished fetched normalized rejected gone pages retries durationMs error }`;
 
 async function trigger(ids?: string[]): Promise<GraphQLResponse> {
-  return t.gql(`mutation($ids: [ID!]) { triggerCrawl(dataSourceIds: $ids) { ${RUN_FIELDS} } }`, { ids }, { token: admin });
+  return t.gql(
+    `mutation($ids: [ID!]) { triggerCrawl(dataSourceIds: $ids) { ${RUN_FIELDS} } }`,
+    { ids },
+    { token: admin },
+  );
 }
 
 /** Polls crawlRun until it leaves RUNNING, with a deadline: a crawl that hangs fails the test. */
@@ -71,7 +75,8 @@ async function crawl(ids?: string[]): Promise<any> {
 }
 
 const bySlug = (run: any) => Object.fromEntries(run.results.map((r: any) => [r.dataSource.slug, r]));
-const sql = (text: string, params: unknown[] = []) => t.stack.subgraphs['external-sources'].deps.db.dataSource.query(text, params);
+const sql = (text: string, params: unknown[] = []) =>
+  t.stack.subgraphs['external-sources'].deps.db.dataSource.query(text, params);
 
 describe('a crawl through the gateway', () => {
   it('returns at once with a RUNNING run and crawls every source to the end', async () => {
@@ -86,26 +91,52 @@ describe('a crawl through the gateway', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.finishedAt).not.toBeNull();
     const r = bySlug(run);
-    expect(r['hemp-suppliers-network']).toMatchObject({ finished: true, fetched: 1500, normalized: 1500, rejected: 0, pages: 15, error: null });
-    expect(r['sa-cannabis-exchange']).toMatchObject({ fetched: 900, normalized: 900, rejected: 0, pages: 5, error: null });
-    expect(r['regulatory-registry']).toMatchObject({ fetched: 600, normalized: 600, rejected: 0, pages: 3, error: null });
+    expect(r['hemp-suppliers-network']).toMatchObject({
+      finished: true,
+      fetched: 1500,
+      normalized: 1500,
+      rejected: 0,
+      pages: 15,
+      error: null,
+    });
+    expect(r['sa-cannabis-exchange']).toMatchObject({
+      fetched: 900,
+      normalized: 900,
+      rejected: 0,
+      pages: 5,
+      error: null,
+    });
+    expect(r['regulatory-registry']).toMatchObject({
+      fetched: 600,
+      normalized: 600,
+      rejected: 0,
+      pages: 3,
+      error: null,
+    });
 
-    const [{ offers }] = await sql(`SELECT count(*)::int AS offers FROM external.external_offers WHERE gone_at IS NULL`);
+    const [{ offers }] = await sql(
+      `SELECT count(*)::int AS offers FROM external.external_offers WHERE gone_at IS NULL`,
+    );
     const [{ licences }] = await sql(`SELECT count(*)::int AS licences FROM external.licences WHERE gone_at IS NULL`);
     expect(offers).toBe(2400);
     expect(licences).toBe(600);
-    const [sample] = await sql(`SELECT price_per_kg::text AS price, quantity_kg::text AS qty FROM external.external_offers WHERE external_id = 'HSN-010000'`);
+    const [sample] = await sql(
+      `SELECT price_per_kg::text AS price, quantity_kg::text AS qty FROM external.external_offers WHERE external_id = 'HSN-010000'`,
+    );
     expect(sample.price).toMatch(/^\d+\.\d{2}$/);
 
     const health = await t.gql(`{ dataSources { slug health lastCrawl { id status } } }`, {}, { token: admin });
     expect(health.body.errors).toBeUndefined();
-    for (const ds of health.body.data.dataSources) expect(ds).toMatchObject({ health: 'HEALTHY', lastCrawl: { id: started.id, status: 'SUCCEEDED' } });
+    for (const ds of health.body.data.dataSources)
+      expect(ds).toMatchObject({ health: 'HEALTHY', lastCrawl: { id: started.id, status: 'SUCCEEDED' } });
   });
 
   it('exports crawl figures at /metrics', async () => {
     const base = t.stack.subgraphs['external-sources'].url.replace(/\/graphql$/, '');
     const text = await (await fetch(`${base}/metrics`)).text();
-    expect(text).toMatch(/external_crawl_records_total\{[^}]*source="hemp-suppliers-network"[^}]*outcome="normalized"[^}]*\} 1500/);
+    expect(text).toMatch(
+      /external_crawl_records_total\{[^}]*source="hemp-suppliers-network"[^}]*outcome="normalized"[^}]*\} 1500/,
+    );
     expect(text).toMatch(/external_source_breaker_open\{[^}]*source="regulatory-registry"[^}]*\} 0/);
     expect(text).toMatch(/external_crawl_runs_total\{[^}]*trigger="MANUAL"[^}]*status="SUCCEEDED"[^}]*\} [1-9]/);
   });
@@ -118,7 +149,7 @@ describe('a crawl through the gateway', () => {
     expect(res.body.errors).toBeUndefined();
     const id = res.body.data.triggerCrawl.id;
     const seen: Array<{ fetched: number; pages: number }> = [];
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
       const poll = await t.gql(`query($id: ID!) { crawlRun(id: $id) { ${RUN_FIELDS} } }`, { id }, { token: admin });
       const run = poll.body.data.crawlRun;
       if (run.status !== 'RUNNING') break;
@@ -140,11 +171,19 @@ describe('a crawl through the gateway', () => {
 
   it('lists runs newest first, in pages', async () => {
     await crawl([HSN]);
-    const res = await t.gql(`{ crawlRuns(first: 1) { totalCount edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }`, {}, { token: admin });
+    const res = await t.gql(
+      `{ crawlRuns(first: 1) { totalCount edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }`,
+      {},
+      { token: admin },
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.crawlRuns.totalCount).toBeGreaterThanOrEqual(2);
     expect(res.body.data.crawlRuns.pageInfo.hasNextPage).toBe(true);
-    const next = await t.gql(`query($a: String) { crawlRuns(first: 1, after: $a) { edges { node { id startedAt } } } }`, { a: res.body.data.crawlRuns.pageInfo.endCursor }, { token: admin });
+    const next = await t.gql(
+      `query($a: String) { crawlRuns(first: 1, after: $a) { edges { node { id startedAt } } } }`,
+      { a: res.body.data.crawlRuns.pageInfo.endCursor },
+      { token: admin },
+    );
     expect(next.body.data.crawlRuns.edges[0].node.id).not.toBe(res.body.data.crawlRuns.edges[0].node.id);
     const tooMany = await t.gql(`{ crawlRuns(first: 101) { totalCount } }`, {}, { token: admin });
     expect(tooMany.body.errors![0].extensions!).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
@@ -199,7 +238,10 @@ describe('a crawl through the gateway', () => {
     sims.get('sa-cannabis-exchange').reset();
     const back = await crawl([SACX]);
     expect(back.results[0]).toMatchObject({ normalized: 900, gone: 0 });
-    const [{ gone }] = await sql(`SELECT count(*)::int AS gone FROM external.external_offers WHERE data_source_id = $1 AND gone_at IS NOT NULL`, [SACX]);
+    const [{ gone }] = await sql(
+      `SELECT count(*)::int AS gone FROM external.external_offers WHERE data_source_id = $1 AND gone_at IS NOT NULL`,
+      [SACX],
+    );
     expect(gone).toBe(0);
   });
 
@@ -210,8 +252,17 @@ describe('a crawl through the gateway', () => {
     try {
       const run = await crawl([HSN]);
       expect(run.status).toBe('SUCCEEDED');
-      expect(run.results[0]).toMatchObject({ pages: 2, fetched: 200, normalized: 200, gone: 0, error: expect.stringMatching(/page cap \(2 pages\)/) });
-      const [{ live }] = await sql(`SELECT count(*)::int AS live FROM external.external_offers WHERE data_source_id = $1 AND gone_at IS NULL`, [HSN]);
+      expect(run.results[0]).toMatchObject({
+        pages: 2,
+        fetched: 200,
+        normalized: 200,
+        gone: 0,
+        error: expect.stringMatching(/page cap \(2 pages\)/),
+      });
+      const [{ live }] = await sql(
+        `SELECT count(*)::int AS live FROM external.external_offers WHERE data_source_id = $1 AND gone_at IS NULL`,
+        [HSN],
+      );
       expect(live).toBe(1500);
     } finally {
       config.CRAWL_PAGE_CAP = cap;
@@ -235,7 +286,11 @@ describe('a crawl through the gateway', () => {
     const run = await crawl();
     expect(run.status).toBe('PARTIAL');
     const r = bySlug(run);
-    expect(r['regulatory-registry']).toMatchObject({ finished: true, normalized: 0, error: expect.stringMatching(/503|circuit breaker open/) });
+    expect(r['regulatory-registry']).toMatchObject({
+      finished: true,
+      normalized: 0,
+      error: expect.stringMatching(/503|circuit breaker open/),
+    });
     expect(r['hemp-suppliers-network']).toMatchObject({ normalized: 1500, error: null });
     expect(r['sa-cannabis-exchange']).toMatchObject({ normalized: 900, error: null });
     expect(opened).toBe(true);
@@ -281,7 +336,10 @@ describe('a crawl through the gateway', () => {
     const [{ id }] = await sql(
       `INSERT INTO external.crawl_runs (status, trigger, started_at, heartbeat_at) VALUES ('RUNNING', 'SCHEDULED', now() - interval '1 hour', now() - interval '1 hour') RETURNING id`,
     );
-    await sql(`INSERT INTO external.crawl_source_results (crawl_run_id, data_source_id, status) VALUES ($1, $2, 'RUNNING')`, [id, REG]);
+    await sql(
+      `INSERT INTO external.crawl_source_results (crawl_run_id, data_source_id, status) VALUES ($1, $2, 'RUNNING')`,
+      [id, REG],
+    );
     expect(await runtime.crawler.sweepStale()).toBe(1);
     const run = await waitForRun(id, 1);
     expect(run).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/abandoned/) });
@@ -296,7 +354,11 @@ describe('who may crawl and see crawls', () => {
     const asBuyer = await t.gql(`mutation { triggerCrawl { id } }`, {}, { token: buyer });
     expect(asBuyer.body.errors![0].extensions!.code).toBe('FORBIDDEN');
     const seller = await t.tokenFor(randomUUID(), ['SELLER']);
-    for (const q of [`{ crawlRuns { totalCount } }`, `{ crawlRun(id: "${randomUUID()}") { id } }`, `{ dataSources { slug lastCrawl { id } } }`]) {
+    for (const q of [
+      `{ crawlRuns { totalCount } }`,
+      `{ crawlRun(id: "${randomUUID()}") { id } }`,
+      `{ dataSources { slug lastCrawl { id } } }`,
+    ]) {
       const res = await t.gql(q, {}, { token: seller });
       expect(res.body.errors![0].extensions!.code).toBe('FORBIDDEN');
       const anonymous = await t.gql(q);
@@ -313,7 +375,12 @@ describe('who may crawl and see crawls', () => {
     const sg = t.stack.subgraphs['external-sources'];
     const body = JSON.stringify({ query, variables: { r: [{ __typename: 'CrawlRun', id }] } });
     const call = async (token?: string) => {
-      const headers = signedHeaders(t.config.GATEWAY_SECRET, sg.url, body, token ? { authorization: `Bearer ${token}` } : {});
+      const headers = signedHeaders(
+        t.config.GATEWAY_SECRET,
+        sg.url,
+        body,
+        token ? { authorization: `Bearer ${token}` } : {},
+      );
       const res = await fetch(sg.url, { method: 'POST', headers, body });
       return (await res.json()) as any;
     };
@@ -328,7 +395,11 @@ describe('who may crawl and see crawls', () => {
 
   it('answers dataSources with lastCrawl and results in a fixed number of statements', async () => {
     const before = t.statements('external-sources');
-    const res = await t.gql(`{ dataSources { slug health lastCrawl { status results { dataSource { name } rejections(first: 2) { totalCount } } } } }`, {}, { token: admin });
+    const res = await t.gql(
+      `{ dataSources { slug health lastCrawl { status results { dataSource { name } rejections(first: 2) { totalCount } } } } }`,
+      {},
+      { token: admin },
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.dataSources).toHaveLength(3);
     // sources, last results (2), last runs (2), results, data sources, rejections page + count
@@ -345,9 +416,19 @@ describe('offers and consent', () => {
 
   it('fails closed when identity-consent cannot be asked', async () => {
     const original = runtime.consents;
-    runtime.consents = createConsentClient({ subgraphUrls: { ...t.config.subgraphUrls, 'identity-consent': 'http://127.0.0.1:9/graphql' }, INTERNAL_SECRET: t.config.INTERNAL_SECRET }, 500);
+    runtime.consents = createConsentClient(
+      {
+        subgraphUrls: { ...t.config.subgraphUrls, 'identity-consent': 'http://127.0.0.1:9/graphql' },
+        INTERNAL_SECRET: t.config.INTERNAL_SECRET,
+      },
+      500,
+    );
     try {
-      const res = await t.gql(`{ externalOffers(first: 5) { totalCount edges { node { id } } } }`, {}, { token: buyer });
+      const res = await t.gql(
+        `{ externalOffers(first: 5) { totalCount edges { node { id } } } }`,
+        {},
+        { token: buyer },
+      );
       expect(res.body.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
       expect(res.body.data).toBeNull();
     } finally {
@@ -357,9 +438,13 @@ describe('offers and consent', () => {
 
   it('lists offers only from consented sources, paged, with their source batched', async () => {
     // identity-consent's answer, injected at the service's ConsentClient seam (its route lands on another branch)
-    const consents: ActiveConsent[] = [{ dataSourceId: HSN, accessLevel: AccessLevel.BASIC, consentVersion: 'v1', expiresAt: null }];
+    const consents: ActiveConsent[] = [
+      { dataSourceId: HSN, accessLevel: AccessLevel.BASIC, consentVersion: 'v1', expiresAt: null },
+    ];
     const original = runtime.consents;
-    runtime.consents = { activeConsents: async (userId) => (userId === buyerId ? consents : []) } satisfies ConsentClient;
+    runtime.consents = {
+      activeConsents: async (userId) => (userId === buyerId ? consents : []),
+    } satisfies ConsentClient;
     try {
       const before = t.statements('external-sources');
       const res = await t.gql(
@@ -378,11 +463,19 @@ describe('offers and consent', () => {
         expect(node.pricePerKg.currency).toBe('ZAR');
       }
       expect(t.statements('external-sources') - before).toBeLessThanOrEqual(4); // sources, page, count, batched source
-      const next = await t.gql(`query($a: String) { externalOffers(first: 50, productType: HEMP_FIBRE, after: $a) { edges { node { id } } } }`, { a: page.pageInfo.endCursor }, { token: buyer });
+      const next = await t.gql(
+        `query($a: String) { externalOffers(first: 50, productType: HEMP_FIBRE, after: $a) { edges { node { id } } } }`,
+        { a: page.pageInfo.endCursor },
+        { token: buyer },
+      );
       const seen = new Set(page.edges.map((e: any) => e.node.id));
       for (const e of next.body.data.externalOffers.edges) expect(seen.has(e.node.id)).toBe(false);
 
-      const exchange = await t.gql(`query($id: ID) { externalOffers(dataSourceId: $id) { totalCount } }`, { id: SACX }, { token: buyer });
+      const exchange = await t.gql(
+        `query($id: ID) { externalOffers(dataSourceId: $id) { totalCount } }`,
+        { id: SACX },
+        { token: buyer },
+      );
       expect(exchange.body.errors![0].extensions!.code).toBe('FORBIDDEN');
     } finally {
       runtime.consents = original;
@@ -402,21 +495,36 @@ describe('credentials', () => {
     };
     const store = `mutation($id: ID!, $c: String!) { storeDataSourceCredential(dataSourceId: $id, credential: $c) }`;
     expect((await call(store, { id: HSN, c: secret })).body.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
-    expect((await call(store, { id: 'nope', c: secret }, buyer)).body.errors![0].extensions!).toMatchObject({ code: 'BAD_USER_INPUT', field: 'dataSourceId' });
-    expect((await call(store, { id: randomUUID(), c: secret }, buyer)).body.errors![0].extensions!.code).toBe('NOT_FOUND');
-    expect((await call(store, { id: HSN, c: `${secret}\n` }, buyer)).body.errors![0].extensions!).toMatchObject({ code: 'BAD_USER_INPUT', field: 'credential' });
+    expect((await call(store, { id: 'nope', c: secret }, buyer)).body.errors![0].extensions!).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'dataSourceId',
+    });
+    expect((await call(store, { id: randomUUID(), c: secret }, buyer)).body.errors![0].extensions!.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await call(store, { id: HSN, c: `${secret}\n` }, buyer)).body.errors![0].extensions!).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'credential',
+    });
     const ok = await call(store, { id: HSN, c: secret }, buyer);
     expect(ok.body).toEqual({ data: { storeDataSourceCredential: true } });
     // stored again: replaced, still one row
     expect((await call(store, { id: HSN, c: secret }, buyer)).body.data.storeDataSourceCredential).toBe(true);
 
-    const rows: Array<{ key_id: string; ciphertext: Buffer }> = await sql(`SELECT key_id, ciphertext FROM external.data_source_credentials WHERE user_id = $1`, [buyerId]);
+    const rows: Array<{ key_id: string; ciphertext: Buffer }> = await sql(
+      `SELECT key_id, ciphertext FROM external.data_source_credentials WHERE user_id = $1`,
+      [buyerId],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].ciphertext.toString('utf8')).not.toContain('hsn-user-secret');
     expect(rows[0].key_id).toBe(runtime.vault.activeKeyId);
 
     await call(`{ dataSources { slug } }`, {}, buyer);
-    await call(`mutation($id: ID!) { testDataSourceConnection(dataSourceId: $id) { ok message latencyMs } }`, { id: HSN }, buyer);
+    await call(
+      `mutation($id: ID!) { testDataSourceConnection(dataSourceId: $id) { ok message latencyMs } }`,
+      { id: HSN },
+      buyer,
+    );
     for (const body of responses) expect(body).not.toContain(secret);
     expect(t.logs.length).toBeGreaterThan(0);
     const leaked = t.logs.filter((line) => line.includes(secret) || line.includes('hsn-user-secret'));
@@ -427,23 +535,44 @@ describe('credentials', () => {
     const q = `mutation($id: ID!) { testDataSourceConnection(dataSourceId: $id) { ok latencyMs message } }`;
     expect((await t.gql(q, { id: HSN })).body.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
     const original = runtime.consents;
-    runtime.consents = { activeConsents: async () => [{ dataSourceId: HSN, accessLevel: AccessLevel.BASIC, consentVersion: 'v1', expiresAt: null }] };
+    runtime.consents = {
+      activeConsents: async () => [
+        { dataSourceId: HSN, accessLevel: AccessLevel.BASIC, consentVersion: 'v1', expiresAt: null },
+      ],
+    };
     try {
       // consent for HSN only: the exchange is refused
       expect((await t.gql(q, { id: SACX }, { token: buyer })).body.errors![0].extensions!.code).toBe('FORBIDDEN');
       // the stored credential is not one the source accepts
       const refused = await t.gql(q, { id: HSN }, { token: buyer });
-      expect(refused.body.data.testDataSourceConnection).toMatchObject({ ok: false, message: expect.stringMatching(/refused the stored credential \(HTTP 401\)/) });
+      expect(refused.body.data.testDataSourceConnection).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/refused the stored credential \(HTTP 401\)/),
+      });
       // a credential the source accepts
-      await t.gql(`mutation($id: ID!, $c: String!) { storeDataSourceCredential(dataSourceId: $id, credential: $c) }`, { id: HSN, c: DEMO_CREDENTIALS['hemp-suppliers-network'] }, { token: buyer });
+      await t.gql(
+        `mutation($id: ID!, $c: String!) { storeDataSourceCredential(dataSourceId: $id, credential: $c) }`,
+        { id: HSN, c: DEMO_CREDENTIALS['hemp-suppliers-network'] },
+        { token: buyer },
+      );
       const accepted = await t.gql(q, { id: HSN }, { token: buyer });
-      expect(accepted.body.data.testDataSourceConnection).toMatchObject({ ok: true, message: expect.stringMatching(/Connected/) });
+      expect(accepted.body.data.testDataSourceConnection).toMatchObject({
+        ok: true,
+        message: expect.stringMatching(/Connected/),
+      });
       // none stored
       const other = await t.tokenFor(randomUUID(), ['BUYER']);
       const none = await t.gql(q, { id: HSN }, { token: other });
-      expect(none.body.data.testDataSourceConnection).toMatchObject({ ok: false, message: expect.stringMatching(/No credential stored/) });
+      expect(none.body.data.testDataSourceConnection).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/No credential stored/),
+      });
       // deleted
-      const del = await t.gql(`mutation($id: ID!) { deleteDataSourceCredential(dataSourceId: $id) }`, { id: HSN }, { token: buyer });
+      const del = await t.gql(
+        `mutation($id: ID!) { deleteDataSourceCredential(dataSourceId: $id) }`,
+        { id: HSN },
+        { token: buyer },
+      );
       expect(del.body.data.deleteDataSourceCredential).toBe(true);
       expect((await t.gql(q, { id: HSN }, { token: buyer })).body.data.testDataSourceConnection.ok).toBe(false);
     } finally {

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../platform/config';
-import { checkSourceCredentials, serviceCredential } from '../subgraphs/external-sources/modules/connector/source-runtime';
+import {
+  checkSourceCredentials,
+  serviceCredential,
+} from '../subgraphs/external-sources/modules/connector/source-runtime';
 import { loadVault, Vault, VaultError } from '../subgraphs/external-sources/modules/credential/vault';
 
 const key = () => randomBytes(32);
@@ -48,7 +51,13 @@ describe('the credential vault (AES-256-GCM)', () => {
 
   it('rotates: old secrets open under their kid, new ones seal under the active kid', () => {
     const sealedOld = vault.seal('old secret', 'row');
-    const rotated = new Vault(new Map([['k1', k1], ['k2', key()]]), 'k2');
+    const rotated = new Vault(
+      new Map([
+        ['k1', k1],
+        ['k2', key()],
+      ]),
+      'k2',
+    );
     expect(rotated.open(sealedOld, 'row')).toBe('old secret');
     expect(rotated.isStale(sealedOld)).toBe(true);
     const sealedNew = rotated.seal('new secret', 'row');
@@ -59,10 +68,22 @@ describe('the credential vault (AES-256-GCM)', () => {
 
   it('loads keys from configuration, refuses bad ones and the dev key in production', () => {
     const good = JSON.stringify({ a: key().toString('base64'), b: key().toString('base64') });
-    expect(loadVault({ VAULT_KEYS: good, VAULT_ACTIVE_KID: 'b', DATA_DIR: 'memory://', isProduction: true }).activeKeyId).toBe('b');
-    expect(() => loadVault({ VAULT_KEYS: good, DATA_DIR: 'memory://', isProduction: false })).toThrow(/VAULT_ACTIVE_KID/);
-    expect(() => loadVault({ VAULT_KEYS: good, VAULT_ACTIVE_KID: 'c', DATA_DIR: 'memory://', isProduction: false })).toThrow(/not among/);
-    expect(() => loadVault({ VAULT_KEYS: JSON.stringify({ a: randomBytes(16).toString('base64') }), DATA_DIR: 'memory://', isProduction: false })).toThrow(/32 bytes/);
+    expect(
+      loadVault({ VAULT_KEYS: good, VAULT_ACTIVE_KID: 'b', DATA_DIR: 'memory://', isProduction: true }).activeKeyId,
+    ).toBe('b');
+    expect(() => loadVault({ VAULT_KEYS: good, DATA_DIR: 'memory://', isProduction: false })).toThrow(
+      /VAULT_ACTIVE_KID/,
+    );
+    expect(() =>
+      loadVault({ VAULT_KEYS: good, VAULT_ACTIVE_KID: 'c', DATA_DIR: 'memory://', isProduction: false }),
+    ).toThrow(/not among/);
+    expect(() =>
+      loadVault({
+        VAULT_KEYS: JSON.stringify({ a: randomBytes(16).toString('base64') }),
+        DATA_DIR: 'memory://',
+        isProduction: false,
+      }),
+    ).toThrow(/32 bytes/);
     expect(() => loadVault({ VAULT_KEYS: 'not json', DATA_DIR: 'memory://', isProduction: false })).toThrow(VaultError);
     expect(() => loadVault({ DATA_DIR: 'memory://', isProduction: true })).toThrow(/required in production/);
   });
@@ -83,13 +104,21 @@ describe('the credential vault (AES-256-GCM)', () => {
 
 describe('external-sources configuration', () => {
   it('refuses simulators in production, and the demo source credentials when external-sources starts', () => {
-    const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', GATEWAY_SECRET: 'x'.repeat(40), INTERNAL_SECRET: 'z'.repeat(40), PSEUDONYM_SECRET: 'y'.repeat(40) };
+    const base = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/x',
+      GATEWAY_SECRET: 'x'.repeat(40),
+      INTERNAL_SECRET: 'z'.repeat(40),
+      PSEUDONYM_SECRET: 'y'.repeat(40),
+    };
     expect(() => loadConfig({ ...base, SIMULATORS_ENABLED: 'true' })).toThrow(/SIMULATORS_ENABLED/);
     const production = loadConfig(base);
     expect(production.simulatorsEnabled).toBe(false);
     expect(production.crawlIntervalSeconds).toBe(900);
     expect(() => checkSourceCredentials(production)).toThrow(/SOURCE_CREDENTIALS is required in production/);
-    expect(() => checkSourceCredentials({ ...production, SOURCE_CREDENTIALS: '{"hemp-suppliers-network": 42}' })).toThrow(/credential string/);
+    expect(() =>
+      checkSourceCredentials({ ...production, SOURCE_CREDENTIALS: '{"hemp-suppliers-network": 42}' }),
+    ).toThrow(/credential string/);
     expect(() => checkSourceCredentials({ ...production, SOURCE_CREDENTIALS: 'nope' })).toThrow(/must be JSON/);
     const configured = { ...production, SOURCE_CREDENTIALS: '{"hemp-suppliers-network": "partner-issued"}' };
     expect(() => checkSourceCredentials(configured)).not.toThrow();

@@ -41,11 +41,19 @@ afterAll(async () => t?.stop());
 
 describe('1,000 concurrent orders over a few listings', () => {
   it('sells exactly the stock: nothing oversold, nothing lost', async () => {
-    const listingIds = await Promise.all([createListing('Concurrency lot A', 100), createListing('Concurrency lot B', 100), createListing('Concurrency lot C', 50)]);
+    const listingIds = await Promise.all([
+      createListing('Concurrency lot A', 100),
+      createListing('Concurrency lot B', 100),
+      createListing('Concurrency lot C', 50),
+    ]);
     const outcomes = await Promise.all(
       Array.from({ length: 1000 }, (_, i) =>
         t
-          .gql(ORDER, { listingId: listingIds[i % 3], q: 1, key: `burst-${i}` }, { token: buyerTokens[i % buyerTokens.length] })
+          .gql(
+            ORDER,
+            { listingId: listingIds[i % 3], q: 1, key: `burst-${i}` },
+            { token: buyerTokens[i % buyerTokens.length] },
+          )
           .then((r) => (r.body.data?.placeOrder ? 'ok' : String(r.body.errors?.[0]?.extensions?.code))),
       ),
     );
@@ -75,7 +83,11 @@ describe('PostgreSQL connections killed under load', () => {
       const committed: string[] = [];
       const started = performance.now();
       const burst = Array.from({ length: 60 }, async (_, i) => {
-        const res = await t.gql(ORDER, { listingId, q: 1, key: `fault-${i}` }, { token: buyerTokens[i % buyerTokens.length] });
+        const res = await t.gql(
+          ORDER,
+          { listingId, q: 1, key: `fault-${i}` },
+          { token: buyerTokens[i % buyerTokens.length] },
+        );
         if (res.body.data?.placeOrder) committed.push(res.body.data.placeOrder.id);
         else expect(['INTERNAL_SERVER_ERROR', 'CONFLICT']).toContain(res.body.errors?.[0]?.extensions?.code);
         expect(res.status).toBeLessThan(500);

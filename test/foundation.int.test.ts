@@ -21,8 +21,25 @@ const CATALOGUE = /* GraphQL */ `
   query Catalogue($first: Int) {
     listings(first: $first) {
       totalCount
-      edges { cursor node { id title pricePerKg { amount currency } seller { id displayName } } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id
+          title
+          pricePerKg {
+            amount
+            currency
+          }
+          seller {
+            id
+            displayName
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `;
@@ -64,7 +81,11 @@ describe('a query across subgraphs through the gateway', () => {
   it('resolves User.listings (an extension of the identity User) for many users in one batch', async () => {
     const admin = await t.tokenFor(sellers[0].id, [Role.ADMIN]);
     const before = t.statements('listings-matching');
-    const res = await t.gql(`{ users(first: 12) { edges { node { id listings(first: 2) { totalCount edges { node { id } } } } } } }`, {}, { token: admin });
+    const res = await t.gql(
+      `{ users(first: 12) { edges { node { id listings(first: 2) { totalCount edges { node { id } } } } } } }`,
+      {},
+      { token: admin },
+    );
     expect(res.body.errors).toBeUndefined();
     const nodes = res.body.data.users.edges.map((e: any) => e.node);
     expect(nodes).toHaveLength(12);
@@ -86,7 +107,9 @@ describe('entities through _entities with shield on', () => {
       [seller.id],
     );
 
-    const publicView = await t.gql(`query($id: ID!) { listing(id: $id) { seller { displayName } } }`, { id: listing.id });
+    const publicView = await t.gql(`query($id: ID!) { listing(id: $id) { seller { displayName } } }`, {
+      id: listing.id,
+    });
     expect(publicView.body.data.listing.seller.displayName).toBe(seller.displayName);
 
     // email is non-null in the contract, so the refusal nulls the listing up to the nullable root field
@@ -108,7 +131,11 @@ describe('entities through _entities with shield on', () => {
   });
 
   it('refuses an admin-only field to a buyer but still returns the rest of the data', async () => {
-    const res = await t.gql(`query($id: ID!) { user(id: $id) { id } dataSources { slug } }`, { id: sellers[2].id }, { token: await t.tokenFor(sellers[0].id, [Role.BUYER]) });
+    const res = await t.gql(
+      `query($id: ID!) { user(id: $id) { id } dataSources { slug } }`,
+      { id: sellers[2].id },
+      { token: await t.tokenFor(sellers[0].id, [Role.BUYER]) },
+    );
     expect(res.status).toBe(200);
     expect(res.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect(res.body.data.user).toBeNull();
@@ -159,7 +186,11 @@ describe('subgraphs accept only the gateway', () => {
       [stale, {}],
       [forged, { authorization: 'Bearer forged' }],
     ] as const) {
-      const res = await fetch(url(), { method: 'POST', headers: { ...headers, ...extra, [SIGNATURE_HEADER]: signature }, body });
+      const res = await fetch(url(), {
+        method: 'POST',
+        headers: { ...headers, ...extra, [SIGNATURE_HEADER]: signature },
+        body,
+      });
       expect(res.status).toBe(401);
     }
     const ok = await fetch(url(), { method: 'POST', headers: { ...headers, [SIGNATURE_HEADER]: good }, body });
@@ -206,14 +237,28 @@ describe('bad input gets a coded 4xx, never a 500 or a stack trace', () => {
   async function post(body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
     const res = await fetch(t.gatewayUrl, { method: 'POST', headers, body });
     const text = await res.text();
-    return { status: res.status, text, json: (() => { try { return JSON.parse(text); } catch { return null; } })() };
+    return {
+      status: res.status,
+      text,
+      json: (() => {
+        try {
+          return JSON.parse(text);
+        } catch {
+          return null;
+        }
+      })(),
+    };
   }
 
   it.each([
     ['malformed JSON', '{"query": "{ listings { totalCount }"', 400],
     ['a syntax error', JSON.stringify({ query: '{ listings { ' }), 400],
     ['an unknown field', JSON.stringify({ query: '{ nope }' }), 400],
-    ['invalid variables', JSON.stringify({ query: 'query($n: Int) { listings(first: $n) { totalCount } }', variables: { n: 'many' } }), 400],
+    [
+      'invalid variables',
+      JSON.stringify({ query: 'query($n: Int) { listings(first: $n) { totalCount } }', variables: { n: 'many' } }),
+      400,
+    ],
     ['no query at all', JSON.stringify({ variables: {} }), 400],
   ])('%s', async (_name, body, status) => {
     const res = await post(body);
@@ -228,7 +273,10 @@ describe('bad input gets a coded 4xx, never a 500 or a stack trace', () => {
   });
 
   it('refuses a body over the limit with 413 and keeps serving', async () => {
-    const big = JSON.stringify({ query: `{ listings { totalCount } }`, variables: { pad: 'x'.repeat(t.config.BODY_LIMIT_BYTES + 10) } });
+    const big = JSON.stringify({
+      query: `{ listings { totalCount } }`,
+      variables: { pad: 'x'.repeat(t.config.BODY_LIMIT_BYTES + 10) },
+    });
     const res = await post(big);
     expect(res.status).toBe(413);
     expect(res.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
@@ -266,7 +314,9 @@ describe('the gateway when a subgraph is down', () => {
       const metrics = await (await fetch(t.gatewayUrl.replace('/graphql', '/metrics'))).text();
       expect(metrics).toMatch(/gateway_subgraph_up\{[^}]*subgraph="listings-matching"[^}]*\} 0/);
       expect(metrics).toMatch(/gateway_subgraph_up\{[^}]*subgraph="identity-consent"[^}]*\} 1/);
-      const res = await t.gql(`{ dataSources { slug } listing(id: "${'00000000-0000-4000-8000-000000000000'}") { id } }`);
+      const res = await t.gql(
+        `{ dataSources { slug } listing(id: "${'00000000-0000-4000-8000-000000000000'}") { id } }`,
+      );
       expect(res.body.data?.dataSources).toHaveLength(3);
       expect(res.body.data?.listing).toBeNull();
       const error = res.body.errors?.[0];

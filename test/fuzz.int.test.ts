@@ -27,7 +27,14 @@ const ids: string[] = [];
 
 beforeAll(async () => {
   // Limits a fuzz run would trip in the first seconds are raised; refusals stay coded either way.
-  t = await startTestStack({ env: { RATE_LIMIT_REGISTER_PER_IP: '100000', RATE_LIMIT_REGISTER_PER_EMAIL: '100000', RATE_LIMIT_LOGIN_PER_IP: '100000', THREAT_BOT_REQUESTS: '1000000' } });
+  t = await startTestStack({
+    env: {
+      RATE_LIMIT_REGISTER_PER_IP: '100000',
+      RATE_LIMIT_REGISTER_PER_EMAIL: '100000',
+      RATE_LIMIT_LOGIN_PER_IP: '100000',
+      THREAT_BOT_REQUESTS: '1000000',
+    },
+  });
   const sellers = await insertUsers(t.stack, 3, [Role.SELLER]);
   const [buyer] = await insertUsers(t.stack, 1, [Role.BUYER]);
   const [admin] = await insertUsers(t.stack, 1, [Role.ADMIN]);
@@ -39,60 +46,81 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => t?.stop());
 
-it(`${OPERATIONS} random operations as anonymous, BUYER, SELLER and ADMIN: no 5xx, no masked error, bounded memory`, async () => {
-  const fuzzer = createFuzzer(schema, { ids }, seededRandom(SEED));
-  const roles = Object.keys(tokens);
-  const histogram: Record<string, number> = {};
-  const failures: Array<{ role: string; status: number; query: string; variables: unknown; errors: unknown }> = [];
-  const slowest: Array<{ ms: number; role: string; query: string }> = [];
-  let next = 0;
-  let sent = 0;
-  const started = performance.now();
-  const { memory } = await measurePeak(async () => {
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < OPERATIONS) {
-          const i = next++;
-          const role = roles[i % roles.length];
-          const op = fuzzer.build();
-          const opStarted = performance.now();
-          const res = await fetch(t.gatewayUrl, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...(tokens[role] ? { authorization: `Bearer ${tokens[role]}` } : {}) },
-            body: JSON.stringify({ query: op.query, variables: op.variables }),
-          });
-          const text = await res.text();
-          const ms = performance.now() - opStarted;
-          slowest.push({ ms: Math.round(ms), role, query: op.query.slice(0, 300) });
-          slowest.sort((a, b) => b.ms - a.ms).splice(5);
-          sent += 1;
-          if (sent % 500 === 0) console.log(`fuzz progress: ${sent} in ${Math.round((performance.now() - started) / 1000)} s ${JSON.stringify(histogram)}`);
-          let codes: string[];
-          try {
-            const body = JSON.parse(text) as { errors?: Array<{ extensions?: { code?: string } }> };
-            codes = [...new Set((body.errors ?? []).map((e) => String(e.extensions?.code)))].sort();
-          } catch {
-            codes = ['UNPARSEABLE'];
+it(
+  `${OPERATIONS} random operations as anonymous, BUYER, SELLER and ADMIN: no 5xx, no masked error, bounded memory`,
+  async () => {
+    const fuzzer = createFuzzer(schema, { ids }, seededRandom(SEED));
+    const roles = Object.keys(tokens);
+    const histogram: Record<string, number> = {};
+    const failures: Array<{ role: string; status: number; query: string; variables: unknown; errors: unknown }> = [];
+    const slowest: Array<{ ms: number; role: string; query: string }> = [];
+    let next = 0;
+    let sent = 0;
+    const started = performance.now();
+    const { memory } = await measurePeak(async () => {
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < OPERATIONS) {
+            const i = next++;
+            const role = roles[i % roles.length];
+            const op = fuzzer.build();
+            const opStarted = performance.now();
+            const res = await fetch(t.gatewayUrl, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                ...(tokens[role] ? { authorization: `Bearer ${tokens[role]}` } : {}),
+              },
+              body: JSON.stringify({ query: op.query, variables: op.variables }),
+            });
+            const text = await res.text();
+            const ms = performance.now() - opStarted;
+            slowest.push({ ms: Math.round(ms), role, query: op.query.slice(0, 300) });
+            slowest.sort((a, b) => b.ms - a.ms).splice(5);
+            sent += 1;
+            if (sent % 500 === 0)
+              console.log(
+                `fuzz progress: ${sent} in ${Math.round((performance.now() - started) / 1000)} s ${JSON.stringify(histogram)}`,
+              );
+            let codes: string[];
+            try {
+              const body = JSON.parse(text) as { errors?: Array<{ extensions?: { code?: string } }> };
+              codes = [...new Set((body.errors ?? []).map((e) => String(e.extensions?.code)))].sort();
+            } catch {
+              codes = ['UNPARSEABLE'];
+            }
+            const key = `${res.status} ${codes.join('+') || 'ok'}`;
+            histogram[key] = (histogram[key] ?? 0) + 1;
+            if (res.status >= 500 || codes.includes('INTERNAL_SERVER_ERROR') || codes.includes('UNPARSEABLE')) {
+              if (failures.length < 20)
+                failures.push({
+                  role,
+                  status: res.status,
+                  query: op.query,
+                  variables: op.variables,
+                  errors: text.slice(0, 600),
+                });
+            }
           }
-          const key = `${res.status} ${codes.join('+') || 'ok'}`;
-          histogram[key] = (histogram[key] ?? 0) + 1;
-          if (res.status >= 500 || codes.includes('INTERNAL_SERVER_ERROR') || codes.includes('UNPARSEABLE')) {
-            if (failures.length < 20) failures.push({ role, status: res.status, query: op.query, variables: op.variables, errors: text.slice(0, 600) });
-          }
-        }
-      }),
+        }),
+      );
+    });
+    const seconds = Math.round((performance.now() - started) / 100) / 10;
+    console.log(
+      `fuzz: ${sent} operations (seed ${SEED}, ${CONCURRENCY} at a time) in ${seconds} s\n` +
+        `status/code histogram: ${JSON.stringify(Object.fromEntries(Object.entries(histogram).sort((a, b) => b[1] - a[1])), null, 1)}\n` +
+        `memory: ${JSON.stringify(memory)}\nslowest: ${JSON.stringify(slowest, null, 1)}` +
+        (failures.length ? `\nfirst failures: ${JSON.stringify(failures, null, 1)}` : ''),
     );
-  });
-  const seconds = Math.round((performance.now() - started) / 100) / 10;
-  console.log(
-    `fuzz: ${sent} operations (seed ${SEED}, ${CONCURRENCY} at a time) in ${seconds} s\n` +
-      `status/code histogram: ${JSON.stringify(Object.fromEntries(Object.entries(histogram).sort((a, b) => b[1] - a[1])), null, 1)}\n` +
-      `memory: ${JSON.stringify(memory)}\nslowest: ${JSON.stringify(slowest, null, 1)}` +
-      (failures.length ? `\nfirst failures: ${JSON.stringify(failures, null, 1)}` : ''),
-  );
-  expect(sent).toBe(OPERATIONS);
-  expect(failures).toEqual([]);
-  expect(memory.peakHeapMb - memory.baselineHeapMb).toBeLessThan(HEAP_GROWTH_CEILING_MB);
-  const health = await Promise.all([t.gatewayUrl, ...Object.values(t.stack.subgraphs).map((s) => s.url)].map((u) => fetch(u.replace(/\/graphql$/, '/health')).then((r) => r.status)));
-  expect(health.every((s) => s === 200)).toBe(true);
-}, Math.max(600_000, OPERATIONS * 250));
+    expect(sent).toBe(OPERATIONS);
+    expect(failures).toEqual([]);
+    expect(memory.peakHeapMb - memory.baselineHeapMb).toBeLessThan(HEAP_GROWTH_CEILING_MB);
+    const health = await Promise.all(
+      [t.gatewayUrl, ...Object.values(t.stack.subgraphs).map((s) => s.url)].map((u) =>
+        fetch(u.replace(/\/graphql$/, '/health')).then((r) => r.status),
+      ),
+    );
+    expect(health.every((s) => s === 200)).toBe(true);
+  },
+  Math.max(600_000, OPERATIONS * 250),
+);

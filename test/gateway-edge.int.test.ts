@@ -8,7 +8,11 @@ import { waitFor } from './helpers/wait';
 const REDIS_URL = process.env.REDIS_URL_FOR_TESTS ?? 'redis://127.0.0.1:6379';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: any;
   try {
@@ -59,13 +63,19 @@ describe('gateway edge (development mode)', () => {
     });
 
     it('refuses a batch of operations in one request', async () => {
-      const res = await post(t.gatewayUrl, [{ query: '{ systemHealth { status } }' }, { query: '{ dataSources { slug } }' }]);
+      const res = await post(t.gatewayUrl, [
+        { query: '{ systemHealth { status } }' },
+        { query: '{ dataSources { slug } }' },
+      ]);
       expect(res.status).toBe(400);
       expect(res.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     });
 
     it('refuses a fragment cycle', async () => {
-      const res = await post(t.gatewayUrl, { query: 'query { listings { ...A } } fragment A on ListingConnection { ...B } fragment B on ListingConnection { ...A }' });
+      const res = await post(t.gatewayUrl, {
+        query:
+          'query { listings { ...A } } fragment A on ListingConnection { ...B } fragment B on ListingConnection { ...A }',
+      });
       expect(res.status).toBe(400);
       expect(res.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     });
@@ -93,10 +103,16 @@ describe('gateway edge (development mode)', () => {
 
   describe('browsers', () => {
     it('answers a preflight from an allowed origin and refuses others', async () => {
-      const allowed = await fetch(t.gatewayUrl, { method: 'OPTIONS', headers: { origin: 'https://studio.apollographql.com', 'access-control-request-method': 'POST' } });
+      const allowed = await fetch(t.gatewayUrl, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://studio.apollographql.com', 'access-control-request-method': 'POST' },
+      });
       expect(allowed.status).toBe(204);
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
-      const refused = await fetch(t.gatewayUrl, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      const refused = await fetch(t.gatewayUrl, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       expect(refused.status).toBe(403);
       expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     });
@@ -127,13 +143,20 @@ describe('gateway edge (development mode)', () => {
       const query = `{ dataSources { slug } listings(first: 2) { totalCount } }`;
       await t.stopSubgraph('listings-matching');
       for (let i = 0; i < 6; i++) {
-        const res = await t.gql(query.replace('listings(first: 2)', 'listing(id: "00000000-0000-4000-8000-000000000000") { id } listings(first: 2)'));
+        const res = await t.gql(
+          query.replace(
+            'listings(first: 2)',
+            'listing(id: "00000000-0000-4000-8000-000000000000") { id } listings(first: 2)',
+          ),
+        );
         expect(res.status).toBe(200);
         expect(res.body.data).toBeNull(); // listings is non-null, so its failure nulls the root
         expect(res.body.errors?.every((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')).toBe(true);
         expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
       }
-      const partial = await t.gql(`{ dataSources { slug } listing(id: "00000000-0000-4000-8000-000000000000") { id } }`);
+      const partial = await t.gql(
+        `{ dataSources { slug } listing(id: "00000000-0000-4000-8000-000000000000") { id } }`,
+      );
       expect(partial.body.data?.dataSources).toHaveLength(3);
       expect(partial.body.data?.listing).toBeNull();
       expect(partial.body.errors?.[0].extensions?.serviceName).toBe('listings-matching');
@@ -144,8 +167,12 @@ describe('gateway edge (development mode)', () => {
       // breaker, the later calls end as `breaker_open` without a network attempt (counted, not timed,
       // so a busy machine cannot make this pass or fail).
       const shortCircuited = Number(
-        /subgraph_request_duration_seconds_count\{[^}]*subgraph="listings-matching"[^}]*outcome="breaker_open"[^}]*\} (\d+)/.exec(metrics)?.[1] ??
-          /subgraph_request_duration_seconds_count\{[^}]*outcome="breaker_open"[^}]*subgraph="listings-matching"[^}]*\} (\d+)/.exec(metrics)?.[1] ??
+        /subgraph_request_duration_seconds_count\{[^}]*subgraph="listings-matching"[^}]*outcome="breaker_open"[^}]*\} (\d+)/.exec(
+          metrics,
+        )?.[1] ??
+          /subgraph_request_duration_seconds_count\{[^}]*outcome="breaker_open"[^}]*subgraph="listings-matching"[^}]*\} (\d+)/.exec(
+            metrics,
+          )?.[1] ??
           0,
       );
       expect(shortCircuited).toBeGreaterThanOrEqual(4);
@@ -178,7 +205,11 @@ describe('gateway edge (production mode, Redis)', () => {
         // production refuses every development default, so the test supplies real-looking ones
         VAULT_KEYS: JSON.stringify({ k1: Buffer.alloc(32, 7).toString('base64') }),
         VAULT_ACTIVE_KID: 'k1',
-        SOURCE_CREDENTIALS: JSON.stringify({ 'hemp-suppliers-network': 'a', 'sa-cannabis-exchange': 'b', 'regulatory-registry': 'c' }),
+        SOURCE_CREDENTIALS: JSON.stringify({
+          'hemp-suppliers-network': 'a',
+          'sa-cannabis-exchange': 'b',
+          'regulatory-registry': 'c',
+        }),
       },
     });
     const [admin, buyer] = await insertUsers(t.stack, 2);

@@ -12,7 +12,9 @@ describe('generated files match the code', () => {
       if (committed !== contents) throw new Error(`schema/${name} is stale: run \`npm run compose\` and commit it`);
     }
     expect(Object.keys(files).sort()).toEqual(
-      ['analytics', 'api-schema', 'external-sources', 'identity-consent', 'listings-matching', 'supergraph'].map((n) => `${n}.graphql`),
+      ['analytics', 'api-schema', 'external-sources', 'identity-consent', 'listings-matching', 'supergraph'].map(
+        (n) => `${n}.graphql`,
+      ),
     );
   });
 
@@ -21,9 +23,12 @@ describe('generated files match the code', () => {
     try {
       execFileSync(process.execPath, [bin, '--config', 'codegen.yml', '--check'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
     } catch (err) {
-      throw new Error(`codegen output is stale: run \`npm run codegen\` and commit it\n${(err as { stdout?: Buffer }).stdout ?? ''}`, {
-        cause: err,
-      });
+      throw new Error(
+        `codegen output is stale: run \`npm run codegen\` and commit it\n${(err as { stdout?: Buffer }).stdout ?? ''}`,
+        {
+          cause: err,
+        },
+      );
     }
   });
 });

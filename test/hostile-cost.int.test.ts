@@ -15,7 +15,32 @@ import { startTestStack, type TestStack } from './helpers/stack';
 const RESPONSE_MAX_BYTES = 16_384;
 const NESTED = /* GraphQL */ `
   query Nested($f: Int) {
-    listings(first: $f) { edges { node { id seller { listings(first: $f) { edges { node { id seller { listings(first: $f) { edges { node { id title } } } } } } } } } } }
+    listings(first: $f) {
+      edges {
+        node {
+          id
+          seller {
+            listings(first: $f) {
+              edges {
+                node {
+                  id
+                  seller {
+                    listings(first: $f) {
+                      edges {
+                        node {
+                          id
+                          title
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 `;
 
@@ -27,7 +52,9 @@ let buyerToken: string;
 const subgraphRequests: Record<string, number> = {};
 
 beforeAll(async () => {
-  t = await startTestStack({ env: { RESPONSE_MAX_BYTES: String(RESPONSE_MAX_BYTES), RATE_LIMIT_REGISTER_PER_IP: '1000' } });
+  t = await startTestStack({
+    env: { RESPONSE_MAX_BYTES: String(RESPONSE_MAX_BYTES), RATE_LIMIT_REGISTER_PER_IP: '1000' },
+  });
   [seller] = await insertUsers(t.stack, 1, [Role.SELLER]);
   const [admin] = await insertUsers(t.stack, 1, [Role.ADMIN]);
   await insertListings(t.stack, [seller], 60);
@@ -46,12 +73,21 @@ const totalSubgraphRequests = () => Object.values(subgraphRequests).reduce((a, b
 /** A request straight to a subgraph, signed as the gateway would sign it (a subgraph behind some other gateway). */
 async function toSubgraph(name: SubgraphName, body: string, token?: string) {
   const url = t.stack.subgraphs[name].url;
-  const headers = signedHeaders(t.config.GATEWAY_SECRET, url, body, { 'x-request-id': randomUUID(), ...(token ? { authorization: `Bearer ${token}` } : {}) });
+  const headers = signedHeaders(t.config.GATEWAY_SECRET, url, body, {
+    'x-request-id': randomUUID(),
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  });
   const res = await fetch(url, { method: 'POST', headers, body });
-  return { status: res.status, body: (await res.json()) as { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any> }> } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any> }> },
+  };
 }
 
-function expectBadInput(res: { status: number; body: { errors?: Array<{ extensions?: Record<string, any> }> } }, reason?: string) {
+function expectBadInput(
+  res: { status: number; body: { errors?: Array<{ extensions?: Record<string, any> }> } },
+  reason?: string,
+) {
   expect(res.status).toBeLessThan(500);
   expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   if (reason) expect(res.body.errors?.[0]?.extensions?.reason).toBe(reason);
@@ -93,10 +129,17 @@ describe('cost is priced with the variables, before any subgraph is called', () 
 
   it('a subgraph prices _entities by the number of representations', async () => {
     const representations = Array.from({ length: 100 }, () => ({ __typename: 'User', id: seller.id }));
-    const query = 'query($r: [_Any!]!, $f: Int) { _entities(representations: $r) { ... on User { listings(first: $f) { edges { node { id seller { listings(first: $f) { totalCount } } } } } } } }';
-    const refused = await toSubgraph('listings-matching', JSON.stringify({ query, variables: { r: representations, f: 100 } }));
+    const query =
+      'query($r: [_Any!]!, $f: Int) { _entities(representations: $r) { ... on User { listings(first: $f) { edges { node { id seller { listings(first: $f) { totalCount } } } } } } } }';
+    const refused = await toSubgraph(
+      'listings-matching',
+      JSON.stringify({ query, variables: { r: representations, f: 100 } }),
+    );
     expectBadInput(refused, 'COST_LIMIT');
-    const served = await toSubgraph('listings-matching', JSON.stringify({ query, variables: { r: representations.slice(0, 2), f: 10 } }));
+    const served = await toSubgraph(
+      'listings-matching',
+      JSON.stringify({ query, variables: { r: representations.slice(0, 2), f: 10 } }),
+    );
     expect(served.status).toBe(200);
     expect(served.body.data._entities).toHaveLength(2);
   });
@@ -104,26 +147,36 @@ describe('cost is priced with the variables, before any subgraph is called', () 
 
 describe('response-size budget', () => {
   it('a subgraph refuses a response over its budget with a coded error', async () => {
-    const query = '{ listings(first: 60) { edges { node { id title description certifications createdAt updatedAt productType province status quantityKg availableKg pricePerKg { amount currency } socialImpact { smallScaleFarmer womenOwned youthOwned communityOwned beeLevel score } } } } }';
+    const query =
+      '{ listings(first: 60) { edges { node { id title description certifications createdAt updatedAt productType province status quantityKg availableKg pricePerKg { amount currency } socialImpact { smallScaleFarmer womenOwned youthOwned communityOwned beeLevel score } } } } }';
     const direct = await toSubgraph('listings-matching', JSON.stringify({ query }));
     expect(direct.status).toBe(200);
     expect(direct.body.data).toBeNull();
     expect(direct.body.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE' });
     const through = await t.gql(query);
     expect(through.status).toBeLessThan(500);
-    expect(through.body.errors?.[0].extensions).toEqual(expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE' }));
+    expect(through.body.errors?.[0].extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE' }),
+    );
   });
 
   it('the gateway refuses a merged response over its budget, though each subgraph stayed within its own', async () => {
     // listings-matching answers ids and seller keys; the gateway repeats the seller's fields under every listing
-    const query = '{ listings(first: 60) { edges { node { id seller { id displayName province roles createdAt a: displayName b: createdAt c: province d: roles e: createdAt f: displayName g: province } } } } }';
+    const query =
+      '{ listings(first: 60) { edges { node { id seller { id displayName province roles createdAt a: displayName b: createdAt c: province d: roles e: createdAt f: displayName g: province } } } } }';
     const res = await t.gql(query);
     expect(res.status).toBe(200);
     expect(res.body.data ?? null).toBeNull();
     expect(res.body.errors).toHaveLength(1);
     expect(res.body.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE' });
-    expect(t.logs.some((l) => l.includes('"service":"gateway"') && l.includes('refused a response over the size budget'))).toBe(true);
-    expect(t.logs.some((l) => l.includes('"service":"identity-consent"') && l.includes('refused a response over the size budget'))).toBe(false);
+    expect(
+      t.logs.some((l) => l.includes('"service":"gateway"') && l.includes('refused a response over the size budget')),
+    ).toBe(true);
+    expect(
+      t.logs.some(
+        (l) => l.includes('"service":"identity-consent"') && l.includes('refused a response over the size budget'),
+      ),
+    ).toBe(false);
   });
 
   it('a response within the budget is served', async () => {
@@ -135,7 +188,12 @@ describe('response-size budget', () => {
 
 describe('bad text is BAD_USER_INPUT', () => {
   const CREATE = /* GraphQL */ `
-    mutation Create($input: CreateListingInput!) { createListing(input: $input) { id title } }
+    mutation Create($input: CreateListingInput!) {
+      createListing(input: $input) {
+        id
+        title
+      }
+    }
   `;
   const input = (title: string, extra: Record<string, unknown> = {}) => ({
     title,
@@ -165,9 +223,15 @@ describe('bad text is BAD_USER_INPUT', () => {
   });
 
   it('a NUL in a description, a certification and a search text', async () => {
-    expectBadInput(await t.gql(CREATE, { input: input('Hemp lot', { description: 'dry\u0000' }) }, { token: sellerToken }));
-    expectBadInput(await t.gql(CREATE, { input: input('Hemp lot', { certifications: ['organic\u0000'] }) }, { token: sellerToken }));
-    expectBadInput(await t.gql('query($f: ListingFilter) { listings(filter: $f) { totalCount } }', { f: { text: 'hemp\u0000' } }));
+    expectBadInput(
+      await t.gql(CREATE, { input: input('Hemp lot', { description: 'dry\u0000' }) }, { token: sellerToken }),
+    );
+    expectBadInput(
+      await t.gql(CREATE, { input: input('Hemp lot', { certifications: ['organic\u0000'] }) }, { token: sellerToken }),
+    );
+    expectBadInput(
+      await t.gql('query($f: ListingFilter) { listings(filter: $f) { totalCount } }', { f: { text: 'hemp\u0000' } }),
+    );
   });
 
   it('a NUL written as an escape in a literal of the query', async () => {
@@ -177,24 +241,44 @@ describe('bad text is BAD_USER_INPUT', () => {
 
   it('a NUL inside a JSON scalar, as a value and as a key', async () => {
     const log = 'mutation($i: LogInteractionInput!) { logInteraction(input: $i) }';
-    expectBadInput(await t.gql(log, { i: { type: 'SEARCH', metadata: { q: { deep: ['x\u0000'] } } } }, { token: buyerToken }));
+    expectBadInput(
+      await t.gql(log, { i: { type: 'SEARCH', metadata: { q: { deep: ['x\u0000'] } } } }, { token: buyerToken }),
+    );
     expectBadInput(await t.gql(log, { i: { type: 'SEARCH', metadata: { ['k\u0000']: 1 } } }, { token: buyerToken }));
   });
 
   it('a display name of zero-width characters only, and a NUL in an e-mail address', async () => {
-    expectBadInput(await t.gql(REGISTER, { input: { email: uniqueEmail(), password: STRONG_PASSWORD, displayName: '\u200B\u200B\u200B', roles: ['BUYER'] } }));
-    expectBadInput(await t.gql(REGISTER, { input: { email: `a\u0000${uniqueEmail()}`, password: STRONG_PASSWORD, displayName: 'Thandi', roles: ['BUYER'] } }));
+    expectBadInput(
+      await t.gql(REGISTER, {
+        input: { email: uniqueEmail(), password: STRONG_PASSWORD, displayName: '\u200B\u200B\u200B', roles: ['BUYER'] },
+      }),
+    );
+    expectBadInput(
+      await t.gql(REGISTER, {
+        input: { email: `a\u0000${uniqueEmail()}`, password: STRONG_PASSWORD, displayName: 'Thandi', roles: ['BUYER'] },
+      }),
+    );
   });
 
   it('a subgraph refuses forbidden text on its own', async () => {
-    const res = await toSubgraph('listings-matching', JSON.stringify({ query: 'query($f: ListingFilter) { listings(filter: $f) { totalCount } }', variables: { f: { text: 'a\u202Eb' } } }));
+    const res = await toSubgraph(
+      'listings-matching',
+      JSON.stringify({
+        query: 'query($f: ListingFilter) { listings(filter: $f) { totalCount } }',
+        variables: { f: { text: 'a\u202Eb' } },
+      }),
+    );
     expect(res.status).toBe(400);
     expectBadInput(res, 'INVALID_INPUT');
   });
 
   it('ordinary text in many scripts is kept', async () => {
     const title = 'Insangu 🌿 قنب — Hemp “lot” ñ';
-    const res = await t.gql(CREATE, { input: input(title, { description: 'line one\nline two\ttabbed' }) }, { token: sellerToken });
+    const res = await t.gql(
+      CREATE,
+      { input: input(title, { description: 'line one\nline two\ttabbed' }) },
+      { token: sellerToken },
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.createListing.title).toBe(title);
   });
@@ -221,9 +305,21 @@ describe('malformed cursors are BAD_USER_INPUT on every connection', () => {
   ];
   const CONNECTIONS: Array<[string, string, () => string | undefined]> = [
     ['listings (newest)', 'query($a: String) { listings(after: $a) { totalCount edges { cursor } } }', () => undefined],
-    ['listings (price)', 'query($a: String) { listings(after: $a, sort: PRICE_ASC) { edges { cursor } } }', () => undefined],
-    ['listings (social impact)', 'query($a: String) { listings(after: $a, sort: SOCIAL_IMPACT) { edges { cursor } } }', () => undefined],
-    ['User.listings', `query($a: String) { listing(id: "${uuid}") { id } me { listings(after: $a) { edges { cursor } } } }`, () => sellerToken],
+    [
+      'listings (price)',
+      'query($a: String) { listings(after: $a, sort: PRICE_ASC) { edges { cursor } } }',
+      () => undefined,
+    ],
+    [
+      'listings (social impact)',
+      'query($a: String) { listings(after: $a, sort: SOCIAL_IMPACT) { edges { cursor } } }',
+      () => undefined,
+    ],
+    [
+      'User.listings',
+      `query($a: String) { listing(id: "${uuid}") { id } me { listings(after: $a) { edges { cursor } } } }`,
+      () => sellerToken,
+    ],
     ['User.orders', 'query($a: String) { me { orders(after: $a) { edges { cursor } } } }', () => buyerToken],
     ['users', 'query($a: String) { users(after: $a) { edges { cursor } } }', () => adminToken],
     ['auditLog', 'query($a: String) { auditLog(after: $a) { edges { cursor } } }', () => adminToken],
@@ -231,7 +327,9 @@ describe('malformed cursors are BAD_USER_INPUT on every connection', () => {
     ['externalOffers', 'query($a: String) { externalOffers(after: $a) { edges { cursor } } }', () => buyerToken],
     ['featureVectors', 'query($a: String) { featureVectors(after: $a) { edges { cursor } } }', () => adminToken],
   ];
-  const cases = CONNECTIONS.flatMap(([name, query, token]) => SHAPES.map(([shape, cursor]) => [`${name}: ${shape}`, query, token, cursor] as const));
+  const cases = CONNECTIONS.flatMap(([name, query, token]) =>
+    SHAPES.map(([shape, cursor]) => [`${name}: ${shape}`, query, token, cursor] as const),
+  );
   it.each(cases)('%s', async (_name, query, token, cursor) => {
     const res = await t.gql(query, { a: cursor }, { token: token() });
     expect(res.status).toBeLessThan(500);
@@ -243,7 +341,10 @@ describe('malformed cursors are BAD_USER_INPUT on every connection', () => {
 });
 
 describe('bytes and nesting', () => {
-  const post = (body: string | Buffer) => fetch(t.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body as never }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  const post = (body: string | Buffer) =>
+    fetch(t.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body as never }).then(
+      async (r) => ({ status: r.status, body: (await r.json()) as any }),
+    );
 
   it.each([
     ['a lone continuation byte', [0x80]],
@@ -252,7 +353,11 @@ describe('bytes and nesting', () => {
     ['a UTF-16 surrogate in UTF-8', [0xed, 0xa0, 0x80]],
     ['0xFF', [0xff]],
   ])('invalid UTF-8 (%s) in the body', async (_name, bytes) => {
-    const body = Buffer.concat([Buffer.from('{"query":"{ listings(filter: { text: \\"hemp'), Buffer.from(bytes), Buffer.from('\\" }) { totalCount } }"}')]);
+    const body = Buffer.concat([
+      Buffer.from('{"query":"{ listings(filter: { text: \\"hemp'),
+      Buffer.from(bytes),
+      Buffer.from('\\" }) { totalCount } }"}'),
+    ]);
     const res = await post(body);
     expect(res.status).toBe(400);
     expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');

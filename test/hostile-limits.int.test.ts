@@ -53,7 +53,15 @@ afterAll(async () => {
 
 async function insertUser(email: string): Promise<UserEntity> {
   const repo = t.stack.subgraphs['identity-consent'].deps.db.dataSource.getRepository(UserEntity);
-  return repo.save(repo.create({ email, displayName: 'Limit Tester', roles: [Role.BUYER], province: null, passwordHash: await hashPassword(STRONG_PASSWORD) }));
+  return repo.save(
+    repo.create({
+      email,
+      displayName: 'Limit Tester',
+      roles: [Role.BUYER],
+      province: null,
+      passwordHash: await hashPassword(STRONG_PASSWORD),
+    }),
+  );
 }
 
 const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
@@ -80,18 +88,30 @@ describe('login limits that hold', () => {
     const fullWidth = String.fromCharCode(email.charCodeAt(0) + 0xfee0) + email.slice(1);
     const variants = [email.toUpperCase(), `  ${email}\t`, `${local}@${domain.toUpperCase()}`, fullWidth, email];
     for (let i = 0; i < PER_EMAIL; i++) {
-      expect(codeOf(await t.gql(LOGIN, { email: variants[i % variants.length], password: 'Wrong-password-1' }, from('198.51.100.7')))).toBe('UNAUTHENTICATED');
+      expect(
+        codeOf(
+          await t.gql(
+            LOGIN,
+            { email: variants[i % variants.length], password: 'Wrong-password-1' },
+            from('198.51.100.7'),
+          ),
+        ),
+      ).toBe('UNAUTHENTICATED');
     }
     // limited now, whichever spelling carries the right password
     for (const variant of [email.toUpperCase(), ` ${email} `, email]) {
-      expect(codeOf(await t.gql(LOGIN, { email: variant, password: STRONG_PASSWORD }, from('198.51.100.7')))).toBe('RATE_LIMITED');
+      expect(codeOf(await t.gql(LOGIN, { email: variant, password: STRONG_PASSWORD }, from('198.51.100.7')))).toBe(
+        'RATE_LIMITED',
+      );
     }
   });
 
   it('a parallel burst of 50 guesses at one account lets at most the limit through', async () => {
     const email = uniqueEmail('burst');
     await insertUser(email);
-    const results = await Promise.all(Array.from({ length: 50 }, () => t.gql(LOGIN, { email, password: 'Wrong-password-1' }, from('198.51.100.8'))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => t.gql(LOGIN, { email, password: 'Wrong-password-1' }, from('198.51.100.8'))),
+    );
     const codes = results.map(codeOf);
     const tally = codes.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c]: (acc[c] ?? 0) + 1 }), {});
     // exactly the limit reaches the password check (on a loaded 2-core machine five parallel scrypt
@@ -105,7 +125,9 @@ describe('login limits that hold', () => {
     await insertUser(email);
     const codes: string[] = [];
     // 20 addresses, 2 guesses each: each address stays under its own limit of 5
-    for (let a = 0; a < 20; a++) for (let g = 0; g < 2; g++) codes.push(codeOf(await t.gql(LOGIN, { email, password: 'Wrong-password-1' }, from(`203.0.113.${a + 1}`))));
+    for (let a = 0; a < 20; a++)
+      for (let g = 0; g < 2; g++)
+        codes.push(codeOf(await t.gql(LOGIN, { email, password: 'Wrong-password-1' }, from(`203.0.113.${a + 1}`))));
     expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(PER_ACCOUNT);
     expect(codes.slice(PER_ACCOUNT).every((c) => c === 'RATE_LIMITED')).toBe(true);
     // the right password from a fresh address is held back too
@@ -115,10 +137,23 @@ describe('login limits that hold', () => {
   it('takes the client address from X-Forwarded-For / Forwarded behind a trusted proxy', async () => {
     const email = uniqueEmail('proxied');
     await insertUser(email);
-    for (let i = 0; i < PER_EMAIL; i++) expect(codeOf(await t.gql(LOGIN, { email, password: 'Wrong-password-1' }, from('198.51.100.20')))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await t.gql(LOGIN, { email, password: STRONG_PASSWORD }, from('198.51.100.20')))).toBe('RATE_LIMITED');
+    for (let i = 0; i < PER_EMAIL; i++)
+      expect(codeOf(await t.gql(LOGIN, { email, password: 'Wrong-password-1' }, from('198.51.100.20')))).toBe(
+        'UNAUTHENTICATED',
+      );
+    expect(codeOf(await t.gql(LOGIN, { email, password: STRONG_PASSWORD }, from('198.51.100.20')))).toBe(
+      'RATE_LIMITED',
+    );
     // another client behind the same ingress has its own per-address count (the account limit is 8)
-    expect(codeOf(await t.gql(LOGIN, { email, password: STRONG_PASSWORD }, { headers: { forwarded: 'for="[2001:db8::7]:4711"' } }))).toBe('OK');
+    expect(
+      codeOf(
+        await t.gql(
+          LOGIN,
+          { email, password: STRONG_PASSWORD },
+          { headers: { forwarded: 'for="[2001:db8::7]:4711"' } },
+        ),
+      ),
+    ).toBe('OK');
   });
 });
 
@@ -128,14 +163,23 @@ describe('one user cannot open a breaker other users share', () => {
 
   beforeAll(() => {
     externalRuntime(t.stack.subgraphs['external-sources'].deps).consents = {
-      activeConsents: async () => Object.values(SOURCES).map((dataSourceId) => ({ dataSourceId, accessLevel: AccessLevel.FULL, consentVersion: 'v1', expiresAt: null })),
+      activeConsents: async () =>
+        Object.values(SOURCES).map((dataSourceId) => ({
+          dataSourceId,
+          accessLevel: AccessLevel.FULL,
+          consentVersion: 'v1',
+          expiresAt: null,
+        })),
     };
   });
 
   it('refuses a credential HTTP cannot carry when it is stored', async () => {
     const token = await t.tokenFor(randomUUID(), ['BUYER']);
     for (const c of ['pässwörd', 'key\u2028', '\u{1F511}secret']) {
-      expect((await t.gql(store, { id: SOURCES.suppliers, c }, { token })).body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'credential' });
+      expect((await t.gql(store, { id: SOURCES.suppliers, c }, { token })).body.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'credential',
+      });
     }
   });
 
@@ -144,16 +188,25 @@ describe('one user cannot open a breaker other users share', () => {
     const runtime = externalRuntime(deps);
     const attacker = randomUUID();
     // stored before the check existed: it must still never reach the breaker
-    await new CredentialService(deps.db.dataSource, runtime.vault, deps.log).store(attacker, SOURCES.suppliers, 'pässwörd');
+    await new CredentialService(deps.db.dataSource, runtime.vault, deps.log).store(
+      attacker,
+      SOURCES.suppliers,
+      'pässwörd',
+    );
     const attackerToken = await t.tokenFor(attacker, ['BUYER']);
     for (let i = 0; i < 3; i++) {
       const res = await t.gql(q, { id: SOURCES.suppliers }, { token: attackerToken });
-      expect(res.body.data.testDataSourceConnection).toMatchObject({ ok: false, message: expect.stringMatching(/cannot be sent/) });
+      expect(res.body.data.testDataSourceConnection).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/cannot be sent/),
+      });
     }
     // a wrong (but sendable) credential: the source's 401 is the user's problem, not the source's
     const other = await t.tokenFor(randomUUID(), ['BUYER']);
     await t.gql(store, { id: SOURCES.suppliers, c: 'wrong-credential' }, { token: other });
-    expect((await t.gql(q, { id: SOURCES.suppliers }, { token: other })).body.data.testDataSourceConnection.ok).toBe(false);
+    expect((await t.gql(q, { id: SOURCES.suppliers }, { token: other })).body.data.testDataSourceConnection.ok).toBe(
+      false,
+    );
 
     expect(runtime.sources.get('hemp-suppliers-network')!.http.breaker.opened).toBe(false);
     const health = await t.gql(`{ dataSources { slug health } }`);
@@ -161,9 +214,15 @@ describe('one user cannot open a breaker other users share', () => {
     // another user's test and the admin's crawl still go through
     const honest = await t.tokenFor(randomUUID(), ['BUYER']);
     await t.gql(store, { id: SOURCES.suppliers, c: DEMO_CREDENTIALS['hemp-suppliers-network'] }, { token: honest });
-    expect((await t.gql(q, { id: SOURCES.suppliers }, { token: honest })).body.data.testDataSourceConnection).toMatchObject({ ok: true });
+    expect(
+      (await t.gql(q, { id: SOURCES.suppliers }, { token: honest })).body.data.testDataSourceConnection,
+    ).toMatchObject({ ok: true });
     const admin = await t.tokenFor(randomUUID(), ['ADMIN']);
-    const crawl = await t.gql(`mutation($ids: [ID!]) { triggerCrawl(dataSourceIds: $ids) { id status } }`, { ids: [SOURCES.suppliers] }, { token: admin });
+    const crawl = await t.gql(
+      `mutation($ids: [ID!]) { triggerCrawl(dataSourceIds: $ids) { id status } }`,
+      { ids: [SOURCES.suppliers] },
+      { token: admin },
+    );
     expect(crawl.body.errors).toBeUndefined();
     expect(crawl.body.data.triggerCrawl.status).toBe('RUNNING');
   }, 60_000);
@@ -204,7 +263,8 @@ describe('threat detection in block mode cannot be padded past', () => {
 });
 
 describe('production hygiene at /metrics', () => {
-  const metrics = (headers: Record<string, string> = {}) => fetch(t.gatewayUrl.replace(/\/graphql$/, '/metrics'), { headers });
+  const metrics = (headers: Record<string, string> = {}) =>
+    fetch(t.gatewayUrl.replace(/\/graphql$/, '/metrics'), { headers });
 
   it('asks for the bearer token', async () => {
     expect((await metrics()).status).toBe(401);

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSchema, getNamedType, isEnumType, isInputObjectType, isNonNullType, isObjectType, type GraphQLField } from 'graphql';
+import {
+  buildSchema,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLField,
+} from 'graphql';
 import { SCHEMA_DIR } from '../platform/paths';
 import { Role } from '../platform/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
@@ -11,7 +19,17 @@ import { startTestStack, type TestStack } from './helpers/stack';
  * GraphQL error, never a 5xx or a stack trace, and the process keeps serving.
  */
 const schema = buildSchema(readFileSync(path.join(SCHEMA_DIR, 'api-schema.graphql'), 'utf8'));
-const API_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_IN_LIST', 'INTERNAL_SERVER_ERROR'];
+const API_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_IN_LIST',
+  'INTERNAL_SERVER_ERROR',
+];
 const INJECTIONS = [
   "' OR '1'='1' --",
   '"; DROP TABLE listings.listings; --',
@@ -27,7 +45,15 @@ const INJECTIONS = [
 let t: TestStack;
 let adminToken: string;
 beforeAll(async () => {
-  t = await startTestStack({ env: { RATE_LIMIT_LOGIN_PER_EMAIL: '100000', RATE_LIMIT_LOGIN_PER_IP: '100000', RATE_LIMIT_REGISTER_PER_IP: '100000', RATE_LIMIT_REGISTER_PER_EMAIL: '100000', RATE_LIMIT_CONSENT_PER_USER: '100000' } });
+  t = await startTestStack({
+    env: {
+      RATE_LIMIT_LOGIN_PER_EMAIL: '100000',
+      RATE_LIMIT_LOGIN_PER_IP: '100000',
+      RATE_LIMIT_REGISTER_PER_IP: '100000',
+      RATE_LIMIT_REGISTER_PER_EMAIL: '100000',
+      RATE_LIMIT_CONSENT_PER_USER: '100000',
+    },
+  });
   const [admin] = await insertUsers(t.stack, 1, [Role.ADMIN]);
   adminToken = await t.tokenFor(admin.id, [Role.ADMIN, Role.BUYER, Role.SELLER]);
 });
@@ -49,7 +75,10 @@ function stringArgumentCases(): Array<[string, string, Record<string, unknown>]>
     for (const field of Object.values(type?.getFields() ?? {}) as GraphQLField<unknown, unknown>[]) {
       for (const arg of field.args) {
         const named = getNamedType(arg.type);
-        const stringy = named.name === 'String' || (isInputObjectType(named) && Object.values(named.getFields()).some((f) => getNamedType(f.type).name === 'String'));
+        const stringy =
+          named.name === 'String' ||
+          (isInputObjectType(named) &&
+            Object.values(named.getFields()).some((f) => getNamedType(f.type).name === 'String'));
         if (!stringy) continue;
         const decl = field.args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
         const call = field.args.map((a) => `${a.name}: $${a.name}`).join(', ');
@@ -108,7 +137,10 @@ describe('injection strings in every string argument', () => {
 
 describe('malformed requests', () => {
   const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    fetch(t.gatewayUrl, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() }));
+    fetch(t.gatewayUrl, { method: 'POST', headers, body }).then(async (r) => ({
+      status: r.status,
+      text: await r.text(),
+    }));
 
   it.each([
     ['truncated JSON', '{"query": "{ listings { totalCount } "'],
@@ -145,7 +177,9 @@ describe('malformed requests', () => {
   });
 
   it('GET mutations are refused', async () => {
-    const res = await fetch(`${t.gatewayUrl}?query=${encodeURIComponent('mutation { logout(refreshToken: "x") }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const res = await fetch(`${t.gatewayUrl}?query=${encodeURIComponent('mutation { logout(refreshToken: "x") }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
   });

@@ -29,7 +29,13 @@ describe('the audit log', () => {
     const before = (await t.gql(VERIFY, {}, { token: admin })).body.data.verifyAuditLog;
     expect(before.valid).toBe(true);
     await Promise.all(
-      Array.from({ length: 50 }, (_, i) => appendAlone(db(), { action: 'test.concurrent', actorId: adminId, details: { i, nested: { b: 2, a: [1, 'x'] } } })),
+      Array.from({ length: 50 }, (_, i) =>
+        appendAlone(db(), {
+          action: 'test.concurrent',
+          actorId: adminId,
+          details: { i, nested: { b: 2, a: [1, 'x'] } },
+        }),
+      ),
     );
     const rows = await sql(`SELECT sequence::int AS s FROM identity.audit_events ORDER BY sequence`);
     expect(rows.map((r: { s: number }) => r.s)).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
@@ -42,7 +48,9 @@ describe('the audit log', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE at the database', async () => {
-    await expect(sql(`UPDATE identity.audit_events SET action = 'x' WHERE sequence = 1`)).rejects.toThrow(/append-only/);
+    await expect(sql(`UPDATE identity.audit_events SET action = 'x' WHERE sequence = 1`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql(`DELETE FROM identity.audit_events WHERE sequence = 1`)).rejects.toThrow(/append-only/);
     await expect(sql(`TRUNCATE identity.audit_events`)).rejects.toThrow(/append-only/);
   });
@@ -70,7 +78,17 @@ describe('the audit log', () => {
     expect(gap.firstBrokenSequence).toBe(target);
     await sql(
       `INSERT INTO identity.audit_events (id, sequence, at, actor_id, action, subject_id, details, previous_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-      [saved.id, saved.sequence, saved.at, saved.actor_id, saved.action, saved.subject_id, saved.details, saved.previous_hash, saved.hash],
+      [
+        saved.id,
+        saved.sequence,
+        saved.at,
+        saved.actor_id,
+        saved.action,
+        saved.subject_id,
+        saved.details,
+        saved.previous_hash,
+        saved.hash,
+      ],
     );
     await sql(`ALTER TABLE identity.audit_events ENABLE TRIGGER audit_events_append_only`);
     expect((await t.gql(VERIFY, {}, { token: admin })).body.data.verifyAuditLog.valid).toBe(true);
@@ -89,7 +107,8 @@ describe('the audit log', () => {
     const seen: number[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: any = (await t.gql(q, { first: 20, after, action: 'test.concurrent' }, { token: admin })).body.data.auditLog;
+      const page: any = (await t.gql(q, { first: 20, after, action: 'test.concurrent' }, { token: admin })).body.data
+        .auditLog;
       seen.push(...page.edges.map((e: any) => e.node.sequence));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
@@ -122,19 +141,29 @@ describe('partner clients', () => {
 
   async function resolveRoute(keyHash: string) {
     const path = `${PARTNER_RESOLVE_PATH}?keyHash=${keyHash}`;
-    return fetch(base() + path, { headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.INTERNAL_SECRET, 'GET', path) } });
+    return fetch(base() + path, {
+      headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.INTERNAL_SECRET, 'GET', path) },
+    });
   }
 
   it('creates a client with a key shown once and stored only as its sha256, lists and revokes it', async () => {
     const created = await create('  Karoo Commodities Exchange ', 'PREMIUM');
     expect(created.apiKey).toMatch(/^hmp_live_[A-Za-z0-9_-]{43}$/);
     expect(created.client).toMatchObject({ name: 'Karoo Commodities Exchange', tier: 'PREMIUM' });
-    const [row] = await sql(`SELECT to_jsonb(p) AS j FROM identity.partner_clients p WHERE id = $1`, [created.client.id]);
+    const [row] = await sql(`SELECT to_jsonb(p) AS j FROM identity.partner_clients p WHERE id = $1`, [
+      created.client.id,
+    ]);
     expect(JSON.stringify(row.j)).not.toContain(created.apiKey);
     expect(row.j.key_hash).toBe(partnerKeyHash(created.apiKey));
 
-    const list = (await t.gql(`{ partnerClients { id name tier revokedAt } }`, {}, { token: admin })).body.data.partnerClients;
-    expect(list[0]).toEqual({ id: created.client.id, name: 'Karoo Commodities Exchange', tier: 'PREMIUM', revokedAt: null });
+    const list = (await t.gql(`{ partnerClients { id name tier revokedAt } }`, {}, { token: admin })).body.data
+      .partnerClients;
+    expect(list[0]).toEqual({
+      id: created.client.id,
+      name: 'Karoo Commodities Exchange',
+      tier: 'PREMIUM',
+      revokedAt: null,
+    });
 
     const revoked = await t.gql(REVOKE, { id: created.client.id }, { token: admin });
     expect(revoked.body.errors).toBeUndefined();
@@ -142,7 +171,10 @@ describe('partner clients', () => {
     expectError(await t.gql(REVOKE, { id: created.client.id }, { token: admin }), 'CONFLICT');
     expectError(await t.gql(REVOKE, { id: '00000000-0000-4000-8000-000000000000' }, { token: admin }), 'NOT_FOUND');
 
-    const actions = await sql(`SELECT action, actor_id FROM identity.audit_events WHERE subject_id = $1 ORDER BY sequence`, [created.client.id]);
+    const actions = await sql(
+      `SELECT action, actor_id FROM identity.audit_events WHERE subject_id = $1 ORDER BY sequence`,
+      [created.client.id],
+    );
     expect(actions).toEqual([
       { action: 'partner.client_created', actor_id: adminId },
       { action: 'partner.client_revoked', actor_id: adminId },
@@ -151,7 +183,11 @@ describe('partner clients', () => {
 
   it('refuses bad names, non-admins and the anonymous', async () => {
     expectError(await t.gql(CREATE, { name: ' x ', tier: 'FREE' }, { token: admin }), 'BAD_USER_INPUT', 'name');
-    expectError(await t.gql(CREATE, { name: 'n'.repeat(101), tier: 'FREE' }, { token: admin }), 'BAD_USER_INPUT', 'name');
+    expectError(
+      await t.gql(CREATE, { name: 'n'.repeat(101), tier: 'FREE' }, { token: admin }),
+      'BAD_USER_INPUT',
+      'name',
+    );
     const user = await registerUser(t);
     const someId = (await create('Someone')).client.id;
     for (const [query, vars] of [
@@ -167,7 +203,9 @@ describe('partner clients', () => {
   it('resolves a key hash on the signed internal route; null once revoked; 401 unsigned; 400 malformed', async () => {
     const created = await create('Route Partner', 'FREE');
     const hash = partnerKeyHash(created.apiKey);
-    expect(await (await resolveRoute(hash)).json()).toEqual({ partner: { id: created.client.id, name: 'Route Partner', tier: 'FREE' } });
+    expect(await (await resolveRoute(hash)).json()).toEqual({
+      partner: { id: created.client.id, name: 'Route Partner', tier: 'FREE' },
+    });
     expect(await (await resolveRoute(partnerKeyHash('hmp_live_unknown'))).json()).toEqual({ partner: null });
     expect((await fetch(`${base()}${PARTNER_RESOLVE_PATH}?keyHash=${hash}`)).status).toBe(401);
     expect((await resolveRoute('ABC')).status).toBe(400);

@@ -40,10 +40,13 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const sql = (text: string, params: unknown[] = []) => t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
+const sql = (text: string, params: unknown[] = []) =>
+  t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
 
 async function auditActions(subjectId: string): Promise<string[]> {
-  const rows = await sql('SELECT action FROM identity.audit_events WHERE subject_id = $1 ORDER BY sequence', [subjectId]);
+  const rows = await sql('SELECT action FROM identity.audit_events WHERE subject_id = $1 ORDER BY sequence', [
+    subjectId,
+  ]);
   return rows.map((r: { action: string }) => r.action);
 }
 
@@ -51,11 +54,22 @@ describe('register', () => {
   it('creates the account, signs it in and shows the new user their own email', async () => {
     const email = uniqueEmail('reg');
     const res = await t.gql(REGISTER, {
-      input: { email: `  ${email.toUpperCase()} `, password: STRONG_PASSWORD, displayName: '  Sipho   Dlamini ', roles: ['SELLER', 'BUYER', 'SELLER'], province: 'LIMPOPO' },
+      input: {
+        email: `  ${email.toUpperCase()} `,
+        password: STRONG_PASSWORD,
+        displayName: '  Sipho   Dlamini ',
+        roles: ['SELLER', 'BUYER', 'SELLER'],
+        province: 'LIMPOPO',
+      },
     });
     expect(res.body.errors).toBeUndefined();
     const payload = res.body.data.register;
-    expect(payload.user).toMatchObject({ email, displayName: 'Sipho Dlamini', roles: ['SELLER', 'BUYER'], province: 'LIMPOPO' });
+    expect(payload.user).toMatchObject({
+      email,
+      displayName: 'Sipho Dlamini',
+      roles: ['SELLER', 'BUYER'],
+      province: 'LIMPOPO',
+    });
     expect(payload.refreshToken).toMatch(/^hmr_[A-Za-z0-9_-]{43}$/);
     const expiresIn = new Date(payload.expiresAt).getTime() - Date.now();
     expect(expiresIn).toBeGreaterThan(14 * 60_000);
@@ -184,7 +198,10 @@ describe('refresh tokens', () => {
     const victim = await t.gql(REFRESH, { token: rotated.refreshToken });
     expectError(victim, 'UNAUTHENTICATED');
     expect(await auditActions(user.id)).toContain('auth.refresh_token_reused');
-    const live = await sql('SELECT count(*)::int AS n FROM identity.refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
+    const live = await sql(
+      'SELECT count(*)::int AS n FROM identity.refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL',
+      [user.id],
+    );
     expect(live[0].n).toBe(0);
 
     // another session of the same user is untouched
@@ -212,7 +229,10 @@ describe('refresh tokens', () => {
     const res = await t.gql(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: user.refreshToken });
     expect(res.body).toEqual({ data: { logout: true } });
     expectError(await t.gql(REFRESH, { token: user.refreshToken }), 'UNAUTHENTICATED');
-    expectError(await t.gql(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: user.refreshToken }), 'UNAUTHENTICATED');
+    expectError(
+      await t.gql(`mutation($t: String!) { logout(refreshToken: $t) }`, { t: user.refreshToken }),
+      'UNAUTHENTICATED',
+    );
     expectError(await t.gql(`mutation { logout(refreshToken: "garbage") }`), 'UNAUTHENTICATED');
     expect(await auditActions(user.id)).toEqual(['user.registered', 'auth.logout']);
   });
@@ -254,7 +274,10 @@ describe('setUserRoles', () => {
     expect(res.body.data.setUserRoles).toEqual({ id: user.id, roles: ['SELLER', 'BUYER'] });
     const refreshed = (await t.gql(REFRESH, { token: user.refreshToken })).body.data.refreshToken;
     expect(decodeJwt(refreshed.accessToken).payload.roles).toEqual(['SELLER', 'BUYER']);
-    const [event] = await sql(`SELECT actor_id, details FROM identity.audit_events WHERE action = 'user.roles_changed' AND subject_id = $1`, [user.id]);
+    const [event] = await sql(
+      `SELECT actor_id, details FROM identity.audit_events WHERE action = 'user.roles_changed' AND subject_id = $1`,
+      [user.id],
+    );
     expect(event).toEqual({ actor_id: admin.id, details: { from: ['BUYER'], to: ['SELLER', 'BUYER'] } });
   });
 
@@ -264,7 +287,10 @@ describe('setUserRoles', () => {
     const admin = await t.tokenFor(adminId, [Role.ADMIN]);
     expectError(await t.gql(SET_ROLES, { id: user.id, roles: ['ADMIN'] }), 'UNAUTHENTICATED');
     expectError(await t.gql(SET_ROLES, { id: user.id, roles: ['ADMIN'] }, { token: user.accessToken }), 'FORBIDDEN');
-    expectError(await t.gql(SET_ROLES, { id: '00000000-0000-4000-8000-000000000000', roles: ['BUYER'] }, { token: admin }), 'NOT_FOUND');
+    expectError(
+      await t.gql(SET_ROLES, { id: '00000000-0000-4000-8000-000000000000', roles: ['BUYER'] }, { token: admin }),
+      'NOT_FOUND',
+    );
     expectError(await t.gql(SET_ROLES, { id: 'nope', roles: ['BUYER'] }, { token: admin }), 'NOT_FOUND');
     expectError(await t.gql(SET_ROLES, { id: user.id, roles: [] }, { token: admin }), 'BAD_USER_INPUT', 'roles');
     expectError(await t.gql(SET_ROLES, { id: adminId, roles: ['BUYER'] }, { token: admin }), 'BAD_USER_INPUT', 'roles');

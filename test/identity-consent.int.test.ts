@@ -15,19 +15,31 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const sql = (text: string, params: unknown[] = []) => t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
+const sql = (text: string, params: unknown[] = []) =>
+  t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
 
-const CONSENT_FIELDS = 'id status accessLevel purpose consentVersion grantedAt withdrawnAt expiresAt ipAddress userAgent dataSource { id } user { id }';
+const CONSENT_FIELDS =
+  'id status accessLevel purpose consentVersion grantedAt withdrawnAt expiresAt ipAddress userAgent dataSource { id } user { id }';
 const GRANT = `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { ${CONSENT_FIELDS} } }`;
 const WITHDRAW = `mutation($id: ID!) { withdrawConsent(dataSourceId: $id) { ${CONSENT_FIELDS} } }`;
 const MY = `{ myConsents { ${CONSENT_FIELDS} } }`;
 
 function grantInput(dataSourceId: string, extra: Record<string, unknown> = {}) {
-  return { dataSourceId, accessLevel: 'ADVANCED', purpose: 'Show me offers from this exchange when I request matches', consentVersion: '2024-11-01', ...extra };
+  return {
+    dataSourceId,
+    accessLevel: 'ADVANCED',
+    purpose: 'Show me offers from this exchange when I request matches',
+    consentVersion: '2024-11-01',
+    ...extra,
+  };
 }
 
 async function grant(user: Session, dataSourceId: string, extra: Record<string, unknown> = {}) {
-  const res = await t.gql(GRANT, { input: grantInput(dataSourceId, extra) }, { token: user.accessToken, headers: { 'user-agent': 'HempApp/2.3 (Android)' } });
+  const res = await t.gql(
+    GRANT,
+    { input: grantInput(dataSourceId, extra) },
+    { token: user.accessToken, headers: { 'user-agent': 'HempApp/2.3 (Android)' } },
+  );
   if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
   return res.body.data.grantConsent;
 }
@@ -48,17 +60,28 @@ describe('grantConsent', () => {
       user: { id: user.id },
     });
     expect(consent.ipAddress).toMatch(/127\.0\.0\.1/);
-    const [event] = await sql(`SELECT actor_id, details FROM identity.audit_events WHERE action = 'consent.granted' AND subject_id = $1`, [user.id]);
+    const [event] = await sql(
+      `SELECT actor_id, details FROM identity.audit_events WHERE action = 'consent.granted' AND subject_id = $1`,
+      [user.id],
+    );
     expect(event.actor_id).toBe(user.id);
-    expect(event.details).toMatchObject({ consentId: consent.id, dataSourceId: SOURCES.exchange, accessLevel: 'ADVANCED' });
+    expect(event.details).toMatchObject({
+      consentId: consent.id,
+      dataSourceId: SOURCES.exchange,
+      accessLevel: 'ADVANCED',
+    });
   });
 
   it('ignores client-ip and user-agent headers a client tries to forge past the gateway', async () => {
     const user = await registerUser(t);
-    const res = await t.gql(GRANT, { input: grantInput(SOURCES.suppliers) }, {
-      token: user.accessToken,
-      headers: { 'x-client-ip': '6.6.6.6', 'x-client-user-agent': 'forged', 'user-agent': 'RealAgent/1' },
-    });
+    const res = await t.gql(
+      GRANT,
+      { input: grantInput(SOURCES.suppliers) },
+      {
+        token: user.accessToken,
+        headers: { 'x-client-ip': '6.6.6.6', 'x-client-user-agent': 'forged', 'user-agent': 'RealAgent/1' },
+      },
+    );
     expect(res.body.data.grantConsent.ipAddress).not.toBe('6.6.6.6');
     expect(res.body.data.grantConsent.userAgent).toBe('RealAgent/1');
   });
@@ -66,9 +89,15 @@ describe('grantConsent', () => {
   it('resolves Consent.dataSource in external-sources through the gateway', async () => {
     const user = await registerUser(t);
     await grant(user, SOURCES.registry);
-    const res = await t.gql(`{ myConsents { dataSource { id slug requiredAccessLevel } } }`, {}, { token: user.accessToken });
+    const res = await t.gql(
+      `{ myConsents { dataSource { id slug requiredAccessLevel } } }`,
+      {},
+      { token: user.accessToken },
+    );
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.myConsents).toEqual([{ dataSource: { id: SOURCES.registry, slug: 'regulatory-registry', requiredAccessLevel: 'FULL' } }]);
+    expect(res.body.data.myConsents).toEqual([
+      { dataSource: { id: SOURCES.registry, slug: 'regulatory-registry', requiredAccessLevel: 'FULL' } },
+    ]);
   });
 
   it('refuses a second grant while one is active (CONFLICT) and keeps one ACTIVE row', async () => {
@@ -76,11 +105,23 @@ describe('grantConsent', () => {
     await grant(user, SOURCES.exchange);
     expectError(await t.gql(GRANT, { input: grantInput(SOURCES.exchange) }, { token: user.accessToken }), 'CONFLICT');
     const racing = await Promise.all(
-      [SOURCES.suppliers, SOURCES.suppliers, SOURCES.suppliers].map((id) => t.gql(GRANT, { input: grantInput(id) }, { token: user.accessToken })),
+      [SOURCES.suppliers, SOURCES.suppliers, SOURCES.suppliers].map((id) =>
+        t.gql(GRANT, { input: grantInput(id) }, { token: user.accessToken }),
+      ),
     );
-    expect(racing.map((r) => r.body.errors?.[0]?.extensions?.code ?? 'OK').sort()).toEqual(['CONFLICT', 'CONFLICT', 'OK']);
-    const rows = await sql(`SELECT data_source_id FROM identity.consents WHERE user_id = $1 AND status = 'ACTIVE' ORDER BY 1`, [user.id]);
-    expect(rows.map((r: { data_source_id: string }) => r.data_source_id)).toEqual([SOURCES.suppliers, SOURCES.exchange]);
+    expect(racing.map((r) => r.body.errors?.[0]?.extensions?.code ?? 'OK').sort()).toEqual([
+      'CONFLICT',
+      'CONFLICT',
+      'OK',
+    ]);
+    const rows = await sql(
+      `SELECT data_source_id FROM identity.consents WHERE user_id = $1 AND status = 'ACTIVE' ORDER BY 1`,
+      [user.id],
+    );
+    expect(rows.map((r: { data_source_id: string }) => r.data_source_id)).toEqual([
+      SOURCES.suppliers,
+      SOURCES.exchange,
+    ]);
   });
 
   it.each([
@@ -92,7 +133,11 @@ describe('grantConsent', () => {
     ['an expiry in the past', { expiresAt: new Date(Date.now() - 60_000).toISOString() }, 'expiresAt'],
   ])('refuses %s with BAD_USER_INPUT', async (_name, override, field) => {
     const user = await registerUser(t);
-    const res = await t.gql(GRANT, { input: { ...grantInput(SOURCES.exchange), ...override } }, { token: user.accessToken });
+    const res = await t.gql(
+      GRANT,
+      { input: { ...grantInput(SOURCES.exchange), ...override } },
+      { token: user.accessToken },
+    );
     expectError(res, 'BAD_USER_INPUT', field);
   });
 
@@ -109,7 +154,11 @@ describe('withdrawConsent and history', () => {
     const first = await grant(user, SOURCES.exchange);
     const res = await t.gql(WITHDRAW, { id: SOURCES.exchange }, { token: user.accessToken });
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.withdrawConsent).toMatchObject({ id: first.id, status: 'WITHDRAWN', grantedAt: first.grantedAt });
+    expect(res.body.data.withdrawConsent).toMatchObject({
+      id: first.id,
+      status: 'WITHDRAWN',
+      grantedAt: first.grantedAt,
+    });
     expect(res.body.data.withdrawConsent.withdrawnAt).not.toBeNull();
     expectError(await t.gql(WITHDRAW, { id: SOURCES.exchange }, { token: user.accessToken }), 'NOT_FOUND');
     expectError(await t.gql(WITHDRAW, { id: SOURCES.registry }, { token: user.accessToken }), 'NOT_FOUND');
@@ -121,8 +170,15 @@ describe('withdrawConsent and history', () => {
       [second.id, 'ACTIVE', '2025-01-15'],
       [first.id, 'WITHDRAWN', '2024-11-01'],
     ]);
-    const actions = await sql(`SELECT action FROM identity.audit_events WHERE subject_id = $1 AND action LIKE 'consent.%' ORDER BY sequence`, [user.id]);
-    expect(actions.map((a: { action: string }) => a.action)).toEqual(['consent.granted', 'consent.withdrawn', 'consent.granted']);
+    const actions = await sql(
+      `SELECT action FROM identity.audit_events WHERE subject_id = $1 AND action LIKE 'consent.%' ORDER BY sequence`,
+      [user.id],
+    );
+    expect(actions.map((a: { action: string }) => a.action)).toEqual([
+      'consent.granted',
+      'consent.withdrawn',
+      'consent.granted',
+    ]);
   });
 
   it('reads a consent past its expiry as EXPIRED, never active, and lets the user grant afresh', async () => {
@@ -133,7 +189,13 @@ describe('withdrawConsent and history', () => {
     await sql(`UPDATE identity.consents SET expires_at = now() - interval '1 second' WHERE id = $1`, [lapsed.id]);
 
     const byStatus = async (status: string) =>
-      (await t.gql(`query($s: ConsentStatus) { me { consents(status: $s) { id status } } }`, { s: status }, { token: user.accessToken })).body.data.me.consents;
+      (
+        await t.gql(
+          `query($s: ConsentStatus) { me { consents(status: $s) { id status } } }`,
+          { s: status },
+          { token: user.accessToken },
+        )
+      ).body.data.me.consents;
     expect(await byStatus('EXPIRED')).toEqual([{ id: lapsed.id, status: 'EXPIRED' }]);
     expect((await byStatus('ACTIVE')).map((c: any) => c.id)).not.toContain(lapsed.id);
     expect(await byStatus('WITHDRAWN')).toEqual([]);
@@ -144,7 +206,10 @@ describe('withdrawConsent and history', () => {
 
     const renewed = await grant(user, SOURCES.suppliers);
     expect(renewed.status).toBe('ACTIVE');
-    const rows = await sql(`SELECT id, status FROM identity.consents WHERE user_id = $1 AND data_source_id = $2 ORDER BY granted_at`, [user.id, SOURCES.suppliers]);
+    const rows = await sql(
+      `SELECT id, status FROM identity.consents WHERE user_id = $1 AND data_source_id = $2 ORDER BY granted_at`,
+      [user.id, SOURCES.suppliers],
+    );
     expect(rows).toEqual([
       { id: lapsed.id, status: 'EXPIRED' },
       { id: renewed.id, status: 'ACTIVE' },
@@ -178,10 +243,16 @@ describe('the fresh-consent route other subgraphs call', () => {
     expect((await fetch(route() + path, { headers: { [INTERNAL_SIGNATURE_HEADER]: gatewayKey } })).status).toBe(401);
     expect((await fetch(route() + path, { headers: { [INTERNAL_SIGNATURE_HEADER]: wrongSecret } })).status).toBe(401);
     // a signature for one user does not open another user's consents
-    const forOther = signInternalRequest(t.config.INTERNAL_SECRET, 'GET', `${ACTIVE_CONSENTS_PATH}?userId=00000000-0000-4000-8000-000000000000`);
+    const forOther = signInternalRequest(
+      t.config.INTERNAL_SECRET,
+      'GET',
+      `${ACTIVE_CONSENTS_PATH}?userId=00000000-0000-4000-8000-000000000000`,
+    );
     expect((await fetch(route() + path, { headers: { [INTERNAL_SIGNATURE_HEADER]: forOther } })).status).toBe(401);
     const badPath = `${ACTIVE_CONSENTS_PATH}?userId=nope`;
-    const bad = await fetch(route() + badPath, { headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.INTERNAL_SECRET, 'GET', badPath) } });
+    const bad = await fetch(route() + badPath, {
+      headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.INTERNAL_SECRET, 'GET', badPath) },
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -202,7 +273,11 @@ describe('Consent as an entity', () => {
 
   it('resolves many references in one statement and keeps them private to the owner and ADMIN', async () => {
     const user = await registerUser(t);
-    const ids = [(await grant(user, SOURCES.suppliers)).id, (await grant(user, SOURCES.exchange)).id, (await grant(user, SOURCES.registry)).id];
+    const ids = [
+      (await grant(user, SOURCES.suppliers)).id,
+      (await grant(user, SOURCES.exchange)).id,
+      (await grant(user, SOURCES.registry)).id,
+    ];
     const before = t.statements('identity-consent');
     const own = await entities(ids, user.accessToken);
     expect(t.statements('identity-consent') - before).toBe(1);

@@ -18,14 +18,33 @@ it('registers, logs in, rotates, grants and withdraws consent, and keeps a valid
   expect((await t.gql(LOGIN, { email: user.email, password: STRONG_PASSWORD })).body.errors).toBeUndefined();
   const rotated = await t.gql(REFRESH, { token: user.refreshToken });
   expect(rotated.body.errors).toBeUndefined();
-  expect((await t.gql(REFRESH, { token: user.refreshToken })).body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  expect((await t.gql(REFRESH, { token: user.refreshToken })).body.errors?.[0].extensions?.code).toBe(
+    'UNAUTHENTICATED',
+  );
 
-  const input = { dataSourceId: SOURCES.exchange, accessLevel: 'FULL', purpose: 'Exchange offers in my matches', consentVersion: 'v2' };
-  const grant = await t.gql(`mutation($i: GrantConsentInput!) { grantConsent(input: $i) { status } }`, { i: input }, { token: user.accessToken });
+  const input = {
+    dataSourceId: SOURCES.exchange,
+    accessLevel: 'FULL',
+    purpose: 'Exchange offers in my matches',
+    consentVersion: 'v2',
+  };
+  const grant = await t.gql(
+    `mutation($i: GrantConsentInput!) { grantConsent(input: $i) { status } }`,
+    { i: input },
+    { token: user.accessToken },
+  );
   expect(grant.body.data.grantConsent.status).toBe('ACTIVE');
-  const again = await t.gql(`mutation($i: GrantConsentInput!) { grantConsent(input: $i) { status } }`, { i: input }, { token: user.accessToken });
+  const again = await t.gql(
+    `mutation($i: GrantConsentInput!) { grantConsent(input: $i) { status } }`,
+    { i: input },
+    { token: user.accessToken },
+  );
   expect(again.body.errors?.[0].extensions?.code).toBe('CONFLICT');
-  const withdrawn = await t.gql(`mutation($id: ID!) { withdrawConsent(dataSourceId: $id) { status } }`, { id: SOURCES.exchange }, { token: user.accessToken });
+  const withdrawn = await t.gql(
+    `mutation($id: ID!) { withdrawConsent(dataSourceId: $id) { status } }`,
+    { id: SOURCES.exchange },
+    { token: user.accessToken },
+  );
   expect(withdrawn.body.data.withdrawConsent.status).toBe('WITHDRAWN');
 
   const db = t.stack.subgraphs['identity-consent'].deps.db.dataSource;

@@ -40,7 +40,15 @@ afterAll(async () => {
 
 async function insertUser(email: string): Promise<UserEntity> {
   const repo = t.stack.subgraphs['identity-consent'].deps.db.dataSource.getRepository(UserEntity);
-  return repo.save(repo.create({ email, displayName: 'Rate Limited', roles: [Role.BUYER], province: null, passwordHash: await hashPassword(STRONG_PASSWORD) }));
+  return repo.save(
+    repo.create({
+      email,
+      displayName: 'Rate Limited',
+      roles: [Role.BUYER],
+      province: null,
+      passwordHash: await hashPassword(STRONG_PASSWORD),
+    }),
+  );
 }
 
 function expectRateLimited(res: Awaited<ReturnType<TestStack['gql']>>, windowSeconds = 60): void {
@@ -55,7 +63,8 @@ function expectRateLimited(res: Awaited<ReturnType<TestStack['gql']>>, windowSec
 describe('rate limits (Redis store)', () => {
   it('limits login per email: the 4th attempt in the window is refused even with the right password', async () => {
     const user = await insertUser(uniqueEmail('limited'));
-    for (let i = 0; i < 3; i++) expectError(await t.gql(LOGIN, { email: user.email, password: 'Wrong-password-1' }), 'UNAUTHENTICATED');
+    for (let i = 0; i < 3; i++)
+      expectError(await t.gql(LOGIN, { email: user.email, password: 'Wrong-password-1' }), 'UNAUTHENTICATED');
     expectRateLimited(await t.gql(LOGIN, { email: user.email, password: STRONG_PASSWORD }));
     // another account from the same address is not held back by this one's limit
     const other = await insertUser(uniqueEmail('fine'));
@@ -64,7 +73,8 @@ describe('rate limits (Redis store)', () => {
 
   it('limits login per client address across emails', async () => {
     // 5 login calls so far from this address; 5 more fill the limit of 10
-    for (let i = 0; i < 5; i++) expectError(await t.gql(LOGIN, { email: uniqueEmail('spray'), password: 'Guess-password-1' }), 'UNAUTHENTICATED');
+    for (let i = 0; i < 5; i++)
+      expectError(await t.gql(LOGIN, { email: uniqueEmail('spray'), password: 'Guess-password-1' }), 'UNAUTHENTICATED');
     expectRateLimited(await t.gql(LOGIN, { email: uniqueEmail('spray'), password: 'Guess-password-1' }));
   });
 
@@ -77,13 +87,19 @@ describe('rate limits (Redis store)', () => {
   });
 
   it('limits refreshToken per client address', async () => {
-    for (let i = 0; i < 3; i++) expectError(await t.gql(REFRESH, { token: `hmr_${'B'.repeat(43)}` }), 'UNAUTHENTICATED');
+    for (let i = 0; i < 3; i++)
+      expectError(await t.gql(REFRESH, { token: `hmr_${'B'.repeat(43)}` }), 'UNAUTHENTICATED');
     expectRateLimited(await t.gql(REFRESH, { token: `hmr_${'B'.repeat(43)}` }));
   });
 
   it('limits grantConsent per user, without counting anonymous refusals against anyone', async () => {
     const GRANT = `mutation($i: GrantConsentInput!) { grantConsent(input: $i) { id } }`;
-    const input = { dataSourceId: SOURCES.suppliers, accessLevel: 'BASIC', purpose: 'Supplier offers in my matches', consentVersion: 'v1' };
+    const input = {
+      dataSourceId: SOURCES.suppliers,
+      accessLevel: 'BASIC',
+      purpose: 'Supplier offers in my matches',
+      consentVersion: 'v1',
+    };
     const a = await insertUser(uniqueEmail('consent-a'));
     const b = await insertUser(uniqueEmail('consent-b'));
     const tokenA = await t.tokenFor(a.id, [Role.BUYER]);
@@ -91,7 +107,9 @@ describe('rate limits (Redis store)', () => {
     expect((await t.gql(GRANT, { i: input }, { token: tokenA })).body.errors).toBeUndefined();
     expectError(await t.gql(GRANT, { i: input }, { token: tokenA }), 'CONFLICT');
     expectRateLimited(await t.gql(GRANT, { i: input }, { token: tokenA }));
-    expect((await t.gql(GRANT, { i: input }, { token: await t.tokenFor(b.id, [Role.BUYER]) })).body.errors).toBeUndefined();
+    expect(
+      (await t.gql(GRANT, { i: input }, { token: await t.tokenFor(b.id, [Role.BUYER]) })).body.errors,
+    ).toBeUndefined();
   });
 
   it('keeps the counters in Redis under the configured prefix, with no email in the keys', async () => {

@@ -12,9 +12,27 @@ type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 const VIEWERS: Viewer[] = ['anonymous', 'buyer', 'self', 'otherSeller', 'admin'];
 const PUBLIC: Record<Viewer, Outcome> = { anonymous: 'ok', buyer: 'ok', self: 'ok', otherSeller: 'ok', admin: 'ok' };
-const SELF_OR_ADMIN: Record<Viewer, Outcome> = { anonymous: 'UNAUTHENTICATED', buyer: 'FORBIDDEN', self: 'ok', otherSeller: 'FORBIDDEN', admin: 'ok' };
-const ADMIN_ONLY: Record<Viewer, Outcome> = { anonymous: 'UNAUTHENTICATED', buyer: 'FORBIDDEN', self: 'FORBIDDEN', otherSeller: 'FORBIDDEN', admin: 'ok' };
-const SIGNED_IN: Record<Viewer, Outcome> = { anonymous: 'UNAUTHENTICATED', buyer: 'ok', self: 'ok', otherSeller: 'ok', admin: 'ok' };
+const SELF_OR_ADMIN: Record<Viewer, Outcome> = {
+  anonymous: 'UNAUTHENTICATED',
+  buyer: 'FORBIDDEN',
+  self: 'ok',
+  otherSeller: 'FORBIDDEN',
+  admin: 'ok',
+};
+const ADMIN_ONLY: Record<Viewer, Outcome> = {
+  anonymous: 'UNAUTHENTICATED',
+  buyer: 'FORBIDDEN',
+  self: 'FORBIDDEN',
+  otherSeller: 'FORBIDDEN',
+  admin: 'ok',
+};
+const SIGNED_IN: Record<Viewer, Outcome> = {
+  anonymous: 'UNAUTHENTICATED',
+  buyer: 'ok',
+  self: 'ok',
+  otherSeller: 'ok',
+  admin: 'ok',
+};
 
 const USER_FIELDS: [string, Record<Viewer, Outcome>][] = [
   ['id', PUBLIC],
@@ -54,7 +72,14 @@ beforeAll(async () => {
   tokens.admin = await t.tokenFor(admin.id, [Role.ADMIN]);
   const grant = await t.gql(
     `mutation($i: GrantConsentInput!) { grantConsent(input: $i) { id } }`,
-    { i: { dataSourceId: SOURCES.suppliers, accessLevel: 'BASIC', purpose: 'Matching with supplier offers', consentVersion: 'v1' } },
+    {
+      i: {
+        dataSourceId: SOURCES.suppliers,
+        accessLevel: 'BASIC',
+        purpose: 'Matching with supplier offers',
+        consentVersion: 'v1',
+      },
+    },
     { token: seller.accessToken },
   );
   expect(grant.body.errors).toBeUndefined();
@@ -74,7 +99,11 @@ const cases = USER_FIELDS.flatMap(([field, rule]) => VIEWERS.map((viewer) => [fi
 
 describe('User fields reached as a listing seller (through _entities)', () => {
   it.each(cases)('User.%s for %s → %s', async (field, viewer, expected) => {
-    const res = await t.gql(`query($id: ID!) { listing(id: $id) { seller { ${field} } } }`, { id: listingId }, { token: tokens[viewer] });
+    const res = await t.gql(
+      `query($id: ID!) { listing(id: $id) { seller { ${field} } } }`,
+      { id: listingId },
+      { token: tokens[viewer] },
+    );
     expect(outcomeOf(res)).toBe(expected);
     if (expected === 'ok') expect(res.body.data.listing.seller).toBeDefined();
     else expect(JSON.stringify(res.body.data)).not.toContain(seller.email);
@@ -82,19 +111,33 @@ describe('User fields reached as a listing seller (through _entities)', () => {
 });
 
 describe('User fields reached through user(id) and me', () => {
-  it.each(USER_FIELDS.map(([field]) => [field]))('user(id).%s is for ADMIN only; me.%s is always the viewer’s own', async (field) => {
-    for (const viewer of VIEWERS) {
-      const res = await t.gql(`query($id: ID!) { user(id: $id) { ${field} } }`, { id: seller.id }, { token: tokens[viewer] });
-      expect([viewer, outcomeOf(res)]).toEqual([viewer, ADMIN_ONLY[viewer]]);
-    }
-    const me = await t.gql(`{ me { ${field} } }`, {}, { token: seller.accessToken });
-    expect(outcomeOf(me)).toBe('ok');
-  });
+  it.each(USER_FIELDS.map(([field]) => [field]))(
+    'user(id).%s is for ADMIN only; me.%s is always the viewer’s own',
+    async (field) => {
+      for (const viewer of VIEWERS) {
+        const res = await t.gql(
+          `query($id: ID!) { user(id: $id) { ${field} } }`,
+          { id: seller.id },
+          { token: tokens[viewer] },
+        );
+        expect([viewer, outcomeOf(res)]).toEqual([viewer, ADMIN_ONLY[viewer]]);
+      }
+      const me = await t.gql(`{ me { ${field} } }`, {}, { token: seller.accessToken });
+      expect(outcomeOf(me)).toBe('ok');
+    },
+  );
 
   it('shows the seller their own consents and email through me, and the admin through user(id)', async () => {
-    const expected = { email: seller.email, consents: [{ status: 'ACTIVE', dataSource: { id: SOURCES.suppliers }, user: { id: seller.id } }] };
+    const expected = {
+      email: seller.email,
+      consents: [{ status: 'ACTIVE', dataSource: { id: SOURCES.suppliers }, user: { id: seller.id } }],
+    };
     const fields = 'email consents { status dataSource { id } user { id } }';
-    const admin = await t.gql(`query($id: ID!) { user(id: $id) { ${fields} } }`, { id: seller.id }, { token: tokens.admin });
+    const admin = await t.gql(
+      `query($id: ID!) { user(id: $id) { ${fields} } }`,
+      { id: seller.id },
+      { token: tokens.admin },
+    );
     expect(admin.body.data.user).toEqual(expected);
     const me = await t.gql(`{ me { ${fields} } }`, {}, { token: seller.accessToken });
     expect(me.body.data.me).toEqual(expected);
@@ -102,7 +145,9 @@ describe('User fields reached through user(id) and me', () => {
 });
 
 describe('root fields', () => {
-  const rootCases = ROOT_FIELDS.flatMap(([name, query, rule]) => VIEWERS.map((viewer) => [name, viewer, rule[viewer], query] as const));
+  const rootCases = ROOT_FIELDS.flatMap(([name, query, rule]) =>
+    VIEWERS.map((viewer) => [name, viewer, rule[viewer], query] as const),
+  );
   it.each(rootCases)('%s for %s → %s', async (_name, viewer, expected, query) => {
     const res = await t.gql(query, { id: seller.id }, { token: tokens[viewer] });
     expect(outcomeOf(res)).toBe(expected);

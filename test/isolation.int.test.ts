@@ -31,14 +31,24 @@ interface Person {
   matchId: string;
 }
 const people: Person[] = [];
-const errorLogs = () => t.logs.filter((l) => /"level":"error"/.test(l)).slice(-3).join('\n');
+const errorLogs = () =>
+  t.logs
+    .filter((l) => /"level":"error"/.test(l))
+    .slice(-3)
+    .join('\n');
 
 /** Hive loads the signing plugin from dist/: build it when the sources are newer. */
 function ensureBuilt() {
   const built = path.join(PROJECT_ROOT, 'dist', 'gateway', 'portable', 'hive-signature-plugin.js');
-  const sources = ['gateway/portable/hive-signature-plugin.ts', 'platform/auth/gateway-signature.ts'].map((f) => path.join(PROJECT_ROOT, f));
+  const sources = ['gateway/portable/hive-signature-plugin.ts', 'platform/auth/gateway-signature.ts'].map((f) =>
+    path.join(PROJECT_ROOT, f),
+  );
   if (existsSync(built) && sources.every((s) => statSync(s).mtimeMs <= statSync(built).mtimeMs)) return;
-  const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: PROJECT_ROOT, stdio: 'inherit' },
+  );
   if (result.status !== 0) throw new Error('npm run build failed');
 }
 
@@ -79,14 +89,28 @@ beforeAll(async () => {
       buyers.slice(i, i + 4).map(async (b, j) => {
         const token = await t.tokenFor(b.id, [Role.BUYER]);
         const listing = listings[(i + j) % listings.length];
-        const order = await mutate(token, `mutation($l: ID!, $k: String!) { placeOrder(listingId: $l, quantityKg: 1, idempotencyKey: $k) { id } }`, { l: listing.id, k: randomUUID() });
+        const order = await mutate(
+          token,
+          `mutation($l: ID!, $k: String!) { placeOrder(listingId: $l, quantityKg: 1, idempotencyKey: $k) { id } }`,
+          { l: listing.id, k: randomUUID() },
+        );
         const consent = await mutate(
           token,
           `mutation($s: ID!) { grantConsent(input: { dataSourceId: $s, accessLevel: BASIC, purpose: "matching", consentVersion: "v1" }) { id } }`,
           { s: SOURCES.suppliers },
         );
-        const match = await mutate(token, `mutation { requestMatches(input: { productType: ${listing.productType}, quantityKg: 1 }) { id } }`);
-        people.push({ id: b.id, email: b.email, token, orderId: order.placeOrder.id, consentId: consent.grantConsent.id, matchId: match.requestMatches.id });
+        const match = await mutate(
+          token,
+          `mutation { requestMatches(input: { productType: ${listing.productType}, quantityKg: 1 }) { id } }`,
+        );
+        people.push({
+          id: b.id,
+          email: b.email,
+          token,
+          orderId: order.placeOrder.id,
+          consentId: consent.grantConsent.id,
+          matchId: match.requestMatches.id,
+        });
       }),
     );
   }
@@ -95,7 +119,17 @@ beforeAll(async () => {
   const urls = t.stack.subgraphs;
   hive = spawn(
     process.execPath,
-    [path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'), 'supergraph', 'schema/supergraph.graphql', '-c', 'deploy/hive/gateway.config.ts', '--port', String(port), '--host', '127.0.0.1'],
+    [
+      path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
+      'supergraph',
+      'schema/supergraph.graphql',
+      '-c',
+      'deploy/hive/gateway.config.ts',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+    ],
     {
       cwd: PROJECT_ROOT,
       env: {
@@ -132,17 +166,33 @@ const MATCH = `query Match($id: ID!) { me { id } matchRequest(id: $id) { id buye
 
 async function round(url: string): Promise<string[]> {
   const post = (p: Person, query: string, variables: Record<string, unknown> = {}) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${p.token}` }, body: JSON.stringify({ query, variables }) }).then(
-      async (r) => (await r.json()) as any,
-    );
-  const answers = await Promise.all(people.flatMap((p) => [post(p, MINE).then((a) => [p, 'mine', a] as const), post(p, MATCH, { id: p.matchId }).then((a) => [p, 'match', a] as const)]));
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${p.token}` },
+      body: JSON.stringify({ query, variables }),
+    }).then(async (r) => (await r.json()) as any);
+  const answers = await Promise.all(
+    people.flatMap((p) => [
+      post(p, MINE).then((a) => [p, 'mine', a] as const),
+      post(p, MATCH, { id: p.matchId }).then((a) => [p, 'match', a] as const),
+    ]),
+  );
   const wrong: string[] = [];
   for (const [p, kind, a] of answers) {
     const expected =
       kind === 'mine'
-        ? { me: { id: p.id, email: p.email, consents: [{ id: p.consentId }], orders: { edges: [{ node: { id: p.orderId, buyer: { id: p.id } } }] } }, myConsents: [{ id: p.consentId }] }
+        ? {
+            me: {
+              id: p.id,
+              email: p.email,
+              consents: [{ id: p.consentId }],
+              orders: { edges: [{ node: { id: p.orderId, buyer: { id: p.id } } }] },
+            },
+            myConsents: [{ id: p.consentId }],
+          }
         : { me: { id: p.id }, matchRequest: { id: p.matchId, buyer: { id: p.id } } };
-    if (a.errors || JSON.stringify(a.data) !== JSON.stringify(expected)) wrong.push(`${p.id} ${kind}: ${JSON.stringify(a).slice(0, 300)}`);
+    if (a.errors || JSON.stringify(a.data) !== JSON.stringify(expected))
+      wrong.push(`${p.id} ${kind}: ${JSON.stringify(a).slice(0, 300)}`);
   }
   return wrong;
 }
@@ -156,12 +206,20 @@ describe.each([
     const wrong: string[] = [];
     for (let r = 0; r < ROUNDS; r++) wrong.push(...(await round(url())));
     // the services' last errors beside the wrong answers, to tell a leak from a failure
-    expect({ wrong: wrong.slice(0, 20), count: wrong.length, logs: wrong.length ? errorLogs() : '' }).toEqual({ wrong: [], count: 0, logs: '' });
+    expect({ wrong: wrong.slice(0, 20), count: wrong.length, logs: wrong.length ? errorLogs() : '' }).toEqual({
+      wrong: [],
+      count: 0,
+      logs: '',
+    });
   }, 300_000);
 });
 
 it('Hive still shares identical anonymous subgraph requests (deduplication stays on for them)', async () => {
   const body = JSON.stringify({ query: '{ dataSources { slug } }' });
-  const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(hiveUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.json())));
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      fetch(hiveUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.json()),
+    ),
+  );
   for (const a of answers) expect((a as any).data.dataSources).toHaveLength(3);
 });

@@ -7,7 +7,10 @@ import { loadSigningKeys } from '../platform/auth/keys';
 import { PROJECT_ROOT } from '../platform/paths';
 import { renderKeys } from '../scripts/keys';
 import { SECRET_KEYS } from '../scripts/k8s-manifests';
-import { checkSourceCredentials, serviceCredential } from '../subgraphs/external-sources/modules/connector/source-runtime';
+import {
+  checkSourceCredentials,
+  serviceCredential,
+} from '../subgraphs/external-sources/modules/connector/source-runtime';
 import { loadVault } from '../subgraphs/external-sources/modules/credential/vault';
 import { DEMO_CREDENTIALS } from '../subgraphs/external-sources/simulators/demo-credentials';
 import { interpolate, interpolateDocument, MissingVariableError, parseDotEnv } from './helpers/compose-env';
@@ -34,7 +37,9 @@ describe('Compose interpolation (the helper itself)', () => {
   });
 
   it('parses .env lines as Compose does: comments, quotes, export', () => {
-    const parsed = parseDotEnv(`# comment\nexport A=1\nB='{"x": "$y"}'\nC="line\\nnext $A"\nD=plain # trailing comment\n\nE=`);
+    const parsed = parseDotEnv(
+      `# comment\nexport A=1\nB='{"x": "$y"}'\nC="line\\nnext $A"\nD=plain # trailing comment\n\nE=`,
+    );
     expect(parsed).toEqual({ A: '1', B: '{"x": "$y"}', C: 'line\nnext 1', D: 'plain', E: '' });
   });
 });
@@ -77,24 +82,28 @@ describe('npm run keys feeds docker-compose.yml', () => {
     for (const key of needed) expect([key, key in dotenv]).toEqual([key, true]);
   });
 
-  it.each([...APP_SERVICES, 'migrate'])('%s: the interpolated environment passes its production checks', async (name) => {
-    const env = services[name].environment as Record<string, string>;
-    expect(env.NODE_ENV).toBe('production');
-    const config = loadConfig(env, name);
-    expect(config.isProduction).toBe(true);
-    expect(config.DATABASE_URL).toBe(`postgres://hemp:${dotenv.POSTGRES_PASSWORD}@postgres:5432/hemp`);
-    if (name === 'identity-consent') {
-      const keys = await loadSigningKeys(env.JWT_PRIVATE_KEYS, dir);
-      expect(keys).toBeDefined();
-    }
-    if (name === 'external-sources') {
-      const vault = loadVault({ ...config, VAULT_KEYS: env.VAULT_KEYS, VAULT_ACTIVE_KID: env.VAULT_ACTIVE_KID });
-      const sealed = vault.seal('a partner credential', 'user:source');
-      expect(vault.open(sealed, 'user:source')).toBe('a partner credential');
-      expect(() => checkSourceCredentials(config)).not.toThrow();
-      for (const slug of Object.keys(DEMO_CREDENTIALS)) expect(serviceCredential(config, slug)).toBe(DEMO_CREDENTIALS[slug]);
-    }
-  });
+  it.each([...APP_SERVICES, 'migrate'])(
+    '%s: the interpolated environment passes its production checks',
+    async (name) => {
+      const env = services[name].environment as Record<string, string>;
+      expect(env.NODE_ENV).toBe('production');
+      const config = loadConfig(env, name);
+      expect(config.isProduction).toBe(true);
+      expect(config.DATABASE_URL).toBe(`postgres://hemp:${dotenv.POSTGRES_PASSWORD}@postgres:5432/hemp`);
+      if (name === 'identity-consent') {
+        const keys = await loadSigningKeys(env.JWT_PRIVATE_KEYS, dir);
+        expect(keys).toBeDefined();
+      }
+      if (name === 'external-sources') {
+        const vault = loadVault({ ...config, VAULT_KEYS: env.VAULT_KEYS, VAULT_ACTIVE_KID: env.VAULT_ACTIVE_KID });
+        const sealed = vault.seal('a partner credential', 'user:source');
+        expect(vault.open(sealed, 'user:source')).toBe('a partner credential');
+        expect(() => checkSourceCredentials(config)).not.toThrow();
+        for (const slug of Object.keys(DEMO_CREDENTIALS))
+          expect(serviceCredential(config, slug)).toBe(DEMO_CREDENTIALS[slug]);
+      }
+    },
+  );
 
   it('postgres gets the same password the services connect with', () => {
     expect(services.postgres.environment.POSTGRES_PASSWORD).toBe(dotenv.POSTGRES_PASSWORD);

@@ -50,7 +50,9 @@ describe.each([
   });
 
   it('leaves GraphQL over GET and POST untouched', async () => {
-    const get = await fetch(`${url()}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const get = await fetch(`${url()}?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(((await get.json()) as any).data).toEqual({ __typename: 'Query' });
   });
 });
@@ -79,7 +81,11 @@ describe('Sandbox in production', () => {
   it('the CORS preflight Sandbox sends from its own origin is allowed', async () => {
     const res = await fetch(production.url, {
       method: 'OPTIONS',
-      headers: { origin: 'https://sandbox.embed.apollographql.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'https://sandbox.embed.apollographql.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(res.status).toBeLessThan(300);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://sandbox.embed.apollographql.com');

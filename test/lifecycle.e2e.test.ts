@@ -9,14 +9,23 @@ import { createTestDatabase, type TestDatabase } from './helpers/database';
 /** The compiled services as an operator runs them: config checks at start, SIGTERM drains. */
 describe('process lifecycle', () => {
   beforeAll(() => {
-    execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: PROJECT_ROOT, stdio: 'pipe' },
+    );
   });
 
   it('refuses to start in production with development secrets, naming what is wrong', () => {
     let status = 0;
     let stderr = '';
     try {
-      execFileSync(process.execPath, ['dist/gateway/index.js'], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH, NODE_ENV: 'production' }, stdio: 'pipe', timeout: 20_000 });
+      execFileSync(process.execPath, ['dist/gateway/index.js'], {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+        stdio: 'pipe',
+        timeout: 20_000,
+      });
     } catch (err) {
       status = (err as { status: number }).status;
       stderr = String((err as { stderr: Buffer }).stderr);
@@ -30,9 +39,20 @@ describe('process lifecycle', () => {
   it('refuses to start identity-consent in production without explicit JWT keys (no key generated into DATA_DIR)', () => {
     let status = 0;
     let stderr = '';
-    const env = { PATH: process.env.PATH, NODE_ENV: 'production', GATEWAY_SECRET: 'g'.repeat(40), PSEUDONYM_SECRET: 'p'.repeat(40), DATABASE_URL: 'postgres://127.0.0.1:1/none' };
+    const env = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      GATEWAY_SECRET: 'g'.repeat(40),
+      PSEUDONYM_SECRET: 'p'.repeat(40),
+      DATABASE_URL: 'postgres://127.0.0.1:1/none',
+    };
     try {
-      execFileSync(process.execPath, ['dist/subgraphs/identity-consent/index.js'], { cwd: PROJECT_ROOT, env, stdio: 'pipe', timeout: 20_000 });
+      execFileSync(process.execPath, ['dist/subgraphs/identity-consent/index.js'], {
+        cwd: PROJECT_ROOT,
+        env,
+        stdio: 'pipe',
+        timeout: 20_000,
+      });
     } catch (err) {
       status = (err as { status: number }).status;
       stderr = String((err as { stderr: Buffer }).stderr);
@@ -74,14 +94,23 @@ describe('process lifecycle', () => {
         SIMULATORS_ENABLED: 'false',
         SHUTDOWN_GRACE_MS: '5000',
       };
-      const child = spawn(process.execPath, ['dist/scripts/start.js'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['dist/scripts/start.js'], {
+        cwd: PROJECT_ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('exit', (code, signal) => resolve({ code, signal })),
+      );
       const gateway = `http://127.0.0.1:${base}`;
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
-        const ready = await fetch(`${gateway}/ready`).then((r) => r.ok, () => false);
+        const ready = await fetch(`${gateway}/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ready) break;
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -93,7 +122,11 @@ describe('process lifecycle', () => {
       const { child, exited, gateway, stderr } = await startProcess();
       const query = JSON.stringify({ query: '{ listings(first: 5) { totalCount } dataSources { slug } }' });
       const inFlight = Array.from({ length: 40 }, () =>
-        fetch(`${gateway}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query }).then(
+        fetch(`${gateway}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: query,
+        }).then(
           (r) => r.status,
           () => 'refused',
         ),
@@ -112,60 +145,83 @@ describe('process lifecycle', () => {
       expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
     });
 
-    it.each(['SIGTERM', 'SIGKILL'] as const)('%s during a burst of orders loses no acknowledged write', async (signal) => {
-      const { child, exited, gateway, keys } = await startProcess();
-      const pg = new Client({ connectionString: db.url });
-      await pg.connect();
-      try {
-        const [seller] = (await pg.query(
-          `INSERT INTO identity.users (email, display_name, roles, password_hash) VALUES ($1, 'Signal seller', ARRAY['SELLER'], 'x') RETURNING id`,
-          [`seller-${signal}-${Date.now()}@example.co.za`],
-        )).rows;
-        const buyers = (await pg.query(
-          `INSERT INTO identity.users (email, display_name, roles, password_hash)
+    it.each(['SIGTERM', 'SIGKILL'] as const)(
+      '%s during a burst of orders loses no acknowledged write',
+      async (signal) => {
+        const { child, exited, gateway, keys } = await startProcess();
+        const pg = new Client({ connectionString: db.url });
+        await pg.connect();
+        try {
+          const [seller] = (
+            await pg.query(
+              `INSERT INTO identity.users (email, display_name, roles, password_hash) VALUES ($1, 'Signal seller', ARRAY['SELLER'], 'x') RETURNING id`,
+              [`seller-${signal}-${Date.now()}@example.co.za`],
+            )
+          ).rows;
+          const buyers = (
+            await pg.query(
+              `INSERT INTO identity.users (email, display_name, roles, password_hash)
            SELECT 'buyer-' || g || '-' || $1 || '@example.co.za', 'Signal buyer ' || g, ARRAY['BUYER'], 'x' FROM generate_series(1, 10) g RETURNING id`,
-          [`${signal}-${Date.now()}`],
-        )).rows as Array<{ id: string }>;
-        const [listing] = (await pg.query(
-          `INSERT INTO listings.listings (seller_id, title, product_type, quantity_kg, available_kg, price_per_kg, province, certifications, status)
+              [`${signal}-${Date.now()}`],
+            )
+          ).rows as Array<{ id: string }>;
+          const [listing] = (
+            await pg.query(
+              `INSERT INTO listings.listings (seller_id, title, product_type, quantity_kg, available_kg, price_per_kg, province, certifications, status)
            VALUES ($1, 'Signal lot', 'HEMP_SEED', 500, 500, 40, 'GAUTENG', '{}', 'ACTIVE') RETURNING id`,
-          [seller.id],
-        )).rows;
-        const tokens = await Promise.all(
-          buyers.map(async (b) => (await signAccessToken(keys, { userId: b.id, roles: ['BUYER'] }, { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' })).token),
-        );
-        const acknowledged: string[] = [];
-        const burst = Array.from({ length: 120 }, (_, i) =>
-          fetch(`${gateway}/graphql`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
-            body: JSON.stringify({
-              query: 'mutation($l: ID!, $k: String!) { placeOrder(listingId: $l, quantityKg: 1, idempotencyKey: $k) { id } }',
-              variables: { l: listing.id, k: `${signal}-${i}` },
-            }),
-          })
-            .then((r) => r.json() as Promise<any>)
-            .then((body) => {
-              if (body?.data?.placeOrder?.id) acknowledged.push(body.data.placeOrder.id);
+              [seller.id],
+            )
+          ).rows;
+          const tokens = await Promise.all(
+            buyers.map(
+              async (b) =>
+                (
+                  await signAccessToken(
+                    keys,
+                    { userId: b.id, roles: ['BUYER'] },
+                    { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' },
+                  )
+                ).token,
+            ),
+          );
+          const acknowledged: string[] = [];
+          const burst = Array.from({ length: 120 }, (_, i) =>
+            fetch(`${gateway}/graphql`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+              body: JSON.stringify({
+                query:
+                  'mutation($l: ID!, $k: String!) { placeOrder(listingId: $l, quantityKg: 1, idempotencyKey: $k) { id } }',
+                variables: { l: listing.id, k: `${signal}-${i}` },
+              }),
             })
-            .catch(() => undefined),
-        );
-        await Promise.race(burst);
-        child.kill(signal);
-        await Promise.all(burst);
-        const result = await exited;
-        if (signal === 'SIGTERM') expect(result.code).toBe(0);
-        else expect(result.signal).toBe('SIGKILL');
+              .then((r) => r.json() as Promise<any>)
+              .then((body) => {
+                if (body?.data?.placeOrder?.id) acknowledged.push(body.data.placeOrder.id);
+              })
+              .catch(() => undefined),
+          );
+          await Promise.race(burst);
+          child.kill(signal);
+          await Promise.all(burst);
+          const result = await exited;
+          if (signal === 'SIGTERM') expect(result.code).toBe(0);
+          else expect(result.signal).toBe('SIGKILL');
 
-        expect(acknowledged.length).toBeGreaterThan(0);
-        const stored = new Set((await pg.query(`SELECT id FROM listings.orders WHERE listing_id = $1`, [listing.id])).rows.map((r: { id: string }) => r.id));
-        for (const id of acknowledged) expect(stored.has(id)).toBe(true);
-        const { rows } = await pg.query(`SELECT available_kg FROM listings.listings WHERE id = $1`, [listing.id]);
-        expect(Number(rows[0].available_kg)).toBe(500 - stored.size);
-      } finally {
-        await pg.end();
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }
-    });
+          expect(acknowledged.length).toBeGreaterThan(0);
+          const stored = new Set(
+            (await pg.query(`SELECT id FROM listings.orders WHERE listing_id = $1`, [listing.id])).rows.map(
+              (r: { id: string }) => r.id,
+            ),
+          );
+          for (const id of acknowledged) expect(stored.has(id)).toBe(true);
+          const { rows } = await pg.query(`SELECT available_kg FROM listings.listings WHERE id = $1`, [listing.id]);
+          expect(Number(rows[0].available_kg)).toBe(500 - stored.size);
+        } finally {
+          await pg.end();
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        }
+      },
+    );
   });
 });

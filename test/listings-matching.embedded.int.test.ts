@@ -37,7 +37,9 @@ it('creates, searches, orders without overselling, matches and cancels on PGlite
   expect(created.body.errors).toBeUndefined();
   const id = created.body.data.createListing.id;
 
-  const found = await t.gql(`{ listings(filter: { text: "seedling limpopo" }) { totalCount edges { node { id seller { displayName } } } } }`);
+  const found = await t.gql(
+    `{ listings(filter: { text: "seedling limpopo" }) { totalCount edges { node { id seller { displayName } } } } }`,
+  );
   expect(found.body.errors).toBeUndefined();
   expect(found.body.data.listings.edges.map((e: any) => e.node.id)).toEqual([id]);
 
@@ -50,7 +52,11 @@ it('creates, searches, orders without overselling, matches and cancels on PGlite
   expect(matched.body.data.requestMatches.matches.map((m: any) => m.listing.id)).toEqual([id]);
 
   const place = (key: string) =>
-    t.gql(`mutation($id: ID!, $key: String!) { placeOrder(listingId: $id, quantityKg: 1, idempotencyKey: $key) { id total { amount } } }`, { id, key }, { token: buyerToken });
+    t.gql(
+      `mutation($id: ID!, $key: String!) { placeOrder(listingId: $id, quantityKg: 1, idempotencyKey: $key) { id total { amount } } }`,
+      { id, key },
+      { token: buyerToken },
+    );
   const results = await Promise.all(['a', 'b', 'c', 'd'].map(place));
   const ok = results.filter((r) => !r.body.errors);
   expect(ok).toHaveLength(2);
@@ -62,5 +68,8 @@ it('creates, searches, orders without overselling, matches and cancels on PGlite
     { id: ok[0].body.data.placeOrder.id },
     { token: buyerToken },
   );
-  expect(cancelled.body.data.cancelOrder).toEqual({ status: 'CANCELLED', listing: { availableKg: 1, status: 'ACTIVE' } });
+  expect(cancelled.body.data.cancelOrder).toEqual({
+    status: 'CANCELLED',
+    listing: { availableKg: 1, status: 'ACTIVE' },
+  });
 });

@@ -20,7 +20,44 @@ const HEAP_GROWTH_CEILING_MB = 250;
 const COPIES = 20;
 const NESTED = /* GraphQL */ `
   query Nested($f: Int) {
-    listings(first: $f) { edges { node { id title seller { id displayName listings(first: $f) { edges { node { id title pricePerKg { amount } seller { id displayName listings(first: $f) { totalCount edges { node { id title description productType } } } } } } } } } } }
+    listings(first: $f) {
+      edges {
+        node {
+          id
+          title
+          seller {
+            id
+            displayName
+            listings(first: $f) {
+              edges {
+                node {
+                  id
+                  title
+                  pricePerKg {
+                    amount
+                  }
+                  seller {
+                    id
+                    displayName
+                    listings(first: $f) {
+                      totalCount
+                      edges {
+                        node {
+                          id
+                          title
+                          description
+                          productType
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 `;
 
@@ -46,12 +83,14 @@ async function wave(name: string, f: number) {
   // The measurement runs until the services are quiet again: work cut off at a deadline still counts.
   const { result, memory } = await measurePeak(async () => {
     const responses = await Promise.all(Array.from({ length: COPIES }, () => t.gql(NESTED, { f })));
-    if (responses.some((r) => r.body.errors)) await new Promise((r) => setTimeout(r, t.config.SUBGRAPH_DEADLINE_MS + 1000));
+    if (responses.some((r) => r.body.errors))
+      await new Promise((r) => setTimeout(r, t.config.SUBGRAPH_DEADLINE_MS + 1000));
     return responses;
   });
   const statuses: Record<string, number> = {};
   for (const r of result) {
-    const key = `${r.status} ${r.body.errors?.[0]?.extensions?.code ?? 'ok'} ${r.body.errors?.[0]?.extensions?.reason ?? ''} ${r.body.errors?.[0]?.message?.slice(0, 80) ?? ''}`.trim();
+    const key =
+      `${r.status} ${r.body.errors?.[0]?.extensions?.code ?? 'ok'} ${r.body.errors?.[0]?.extensions?.reason ?? ''} ${r.body.errors?.[0]?.message?.slice(0, 80) ?? ''}`.trim();
     statuses[key] = (statuses[key] ?? 0) + 1;
   }
   report[name] = { ...memory, ms: Math.round(performance.now() - started), statuses };
@@ -61,7 +100,9 @@ async function wave(name: string, f: number) {
 }
 
 async function everyServiceUp() {
-  const urls = [t.gatewayUrl, ...Object.values(t.stack.subgraphs).map((s) => s.url)].map((u) => u.replace(/\/graphql$/, '/health'));
+  const urls = [t.gatewayUrl, ...Object.values(t.stack.subgraphs).map((s) => s.url)].map((u) =>
+    u.replace(/\/graphql$/, '/health'),
+  );
   const statuses = await Promise.all(urls.map((u) => fetch(u).then((r) => r.status)));
   expect(statuses).toEqual(urls.map(() => 200));
 }
@@ -70,7 +111,9 @@ it('20 copies at f = 100 are refused before planning, cheaply', async () => {
   const results = await wave('f=100', 100);
   for (const r of results) {
     expect(r.status).toBe(400);
-    expect(r.body.errors?.[0].extensions).toEqual(expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'COST_LIMIT' }));
+    expect(r.body.errors?.[0].extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'COST_LIMIT' }),
+    );
   }
   await everyServiceUp();
 });
@@ -88,7 +131,9 @@ it('20 copies at the largest page size the cost limit admits: each served in ful
       // cut off at the gateway's deadline (reason DEADLINE_EXCEEDED), or at a subgraph's (named in serviceName)
       for (const e of r.body.errors) {
         expect(e.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
-        expect(e.extensions?.reason === 'DEADLINE_EXCEEDED' || typeof e.extensions?.serviceName === 'string').toBe(true);
+        expect(e.extensions?.reason === 'DEADLINE_EXCEEDED' || typeof e.extensions?.serviceName === 'string').toBe(
+          true,
+        );
       }
     }
   }

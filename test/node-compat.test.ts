@@ -12,7 +12,10 @@ describe('graphql-shield on this Node', () => {
   for (const field of Object.values(base.getQueryType()!.getFields())) field.resolve = () => 'ok';
   const schema = applyMiddleware(
     base,
-    shield({ Query: { chained: chain(allow, allow), refused: chain(allow, deny), raced: race(deny, allow) } }, { allowExternalErrors: true }),
+    shield(
+      { Query: { chained: chain(allow, allow), refused: chain(allow, deny), raced: race(deny, allow) } },
+      { allowExternalErrors: true },
+    ),
   );
 
   it('evaluates chain and race rules', async () => {

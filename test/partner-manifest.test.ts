@@ -29,8 +29,12 @@ describe('the partner manifest', () => {
     expect(manifest.format).toBe('apollo-persisted-query-manifest');
     expect(manifest.version).toBe(1);
     const files = readdirSync(PARTNER_DIR).filter((f) => f.endsWith('.graphql'));
-    expect(manifest.operations.map((o: { name: string }) => o.name).sort()).toEqual(files.map((f) => f.replace(/\.graphql$/, '')).sort());
-    expect(manifest.operations.map((o: { name: string }) => o.name)).toEqual(expect.arrayContaining(['PartnerActiveListings', 'PartnerListing']));
+    expect(manifest.operations.map((o: { name: string }) => o.name).sort()).toEqual(
+      files.map((f) => f.replace(/\.graphql$/, '')).sort(),
+    );
+    expect(manifest.operations.map((o: { name: string }) => o.name)).toEqual(
+      expect.arrayContaining(['PartnerActiveListings', 'PartnerListing']),
+    );
     for (const op of manifest.operations) {
       expect(op.id).toBe(sha256Hex(op.body));
       expect(op.type).toBe('query');
@@ -41,9 +45,21 @@ describe('the partner manifest', () => {
 
   it('the gateway refuses a manifest whose ids are not the sha256 of the bodies, or that lists a mutation', () => {
     const body = 'query A {\n  listings {\n    totalCount\n    __typename\n  }\n}';
-    expect(() => loadPartnerOperations({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256Hex('other'), name: 'A', type: 'query', body }] })).toThrow(/sha256/);
+    expect(() =>
+      loadPartnerOperations({
+        format: 'apollo-persisted-query-manifest',
+        version: 1,
+        operations: [{ id: sha256Hex('other'), name: 'A', type: 'query', body }],
+      }),
+    ).toThrow(/sha256/);
     const mutation = 'mutation B {\n  logout(refreshToken: "x")\n}';
-    expect(() => loadPartnerOperations({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256Hex(mutation), name: 'B', type: 'mutation', body: mutation }] })).toThrow(/only read/);
+    expect(() =>
+      loadPartnerOperations({
+        format: 'apollo-persisted-query-manifest',
+        version: 1,
+        operations: [{ id: sha256Hex(mutation), name: 'B', type: 'mutation', body: mutation }],
+      }),
+    ).toThrow(/only read/);
   });
 
   // Partners are written against these documents: each must stay a valid, read-only operation of

@@ -16,28 +16,46 @@ import { waitFor } from './helpers/wait';
 const REDIS_URL = process.env.REDIS_URL_FOR_TESTS ?? 'redis://127.0.0.1:6379';
 const PREFIX = `test-partners-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}:`;
 
-const manifest: { operations: Array<{ id: string; name: string; body: string }> } = JSON.parse(readFileSync(PARTNER_MANIFEST_PATH, 'utf8'));
+const manifest: { operations: Array<{ id: string; name: string; body: string }> } = JSON.parse(
+  readFileSync(PARTNER_MANIFEST_PATH, 'utf8'),
+);
 const idOf = (name: string) => manifest.operations.find((o) => o.name === name)!.id;
 const bodyOf = (name: string) => manifest.operations.find((o) => o.name === name)!.body;
 
 // The README's partner example, with the endpoint and key as parameters.
-async function partnerQuery<D extends TypedDocumentNode<any, any>>(endpoint: string, apiKey: string, document: D, variables: VariablesOf<D>) {
+async function partnerQuery<D extends TypedDocumentNode<any, any>>(
+  endpoint: string,
+  apiKey: string,
+  document: D,
+  variables: VariablesOf<D>,
+) {
   const name = getOperationAST(document as DocumentNode)?.name?.value;
   const sha256Hash = manifest.operations.find((op) => op.name === name)?.id;
   const res = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-    body: JSON.stringify({ operationName: name, variables, extensions: { persistedQuery: { version: 1, sha256Hash } } }),
+    body: JSON.stringify({
+      operationName: name,
+      variables,
+      extensions: { persistedQuery: { version: 1, sha256Hash } },
+    }),
   });
   return (await res.json()) as { data?: ResultOf<D>; errors?: { message: string; extensions: { code: string } }[] };
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, headers: res.headers, json: (await res.json()) as any };
 }
 
-const byHash = (name: string, variables: Record<string, unknown> = {}) => ({ variables, extensions: { persistedQuery: { version: 1, sha256Hash: idOf(name) } } });
+const byHash = (name: string, variables: Record<string, unknown> = {}) => ({
+  variables,
+  extensions: { persistedQuery: { version: 1, sha256Hash: idOf(name) } },
+});
 
 let t: TestStack;
 let admin: string;
@@ -90,7 +108,10 @@ describe('partners call persisted operations with an API key', () => {
     // The manifest body is what Apollo Client sends: with __typename.
     expect((listings as any).__typename).toBe('ListingConnection');
 
-    const next = await partnerQuery(t.gatewayUrl, apiKey, PartnerActiveListingsDocument, { first: 4, after: listings.pageInfo.endCursor });
+    const next = await partnerQuery(t.gatewayUrl, apiKey, PartnerActiveListingsDocument, {
+      first: 4,
+      after: listings.pageInfo.endCursor,
+    });
     expect(next.data!.listings.edges).toHaveLength(2);
 
     const one = await partnerQuery(t.gatewayUrl, apiKey, PartnerListingDocument, { id: listingIds[0] });
@@ -100,14 +121,22 @@ describe('partners call persisted operations with an API key', () => {
 
   it('accepts the listed body sent along with its hash (Apollo Client retrying after a miss)', async () => {
     const { apiKey } = await createPartner('Retrying Partner', 'STANDARD');
-    const res = await post(t.gatewayUrl, { query: bodyOf('PartnerListing'), ...byHash('PartnerListing', { id: listingIds[1] }) }, { 'x-api-key': apiKey });
+    const res = await post(
+      t.gatewayUrl,
+      { query: bodyOf('PartnerListing'), ...byHash('PartnerListing', { id: listingIds[1] }) },
+      { 'x-api-key': apiKey },
+    );
     expect(res.status).toBe(200);
     expect(res.json.data.listing.id).toBe(listingIds[1]);
   });
 
   it('refuses a free-form document, an unknown hash, and a different document under a listed hash', async () => {
     const { apiKey } = await createPartner('Curious Partner', 'STANDARD');
-    const freeForm = await post(t.gatewayUrl, { query: '{ listings(first: 1) { totalCount } }' }, { 'x-api-key': apiKey });
+    const freeForm = await post(
+      t.gatewayUrl,
+      { query: '{ listings(first: 1) { totalCount } }' },
+      { 'x-api-key': apiKey },
+    );
     expect(freeForm.status).toBe(400);
     expect(freeForm.json.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
     expect(freeForm.json.data).toBeUndefined();
@@ -116,7 +145,11 @@ describe('partners call persisted operations with an API key', () => {
     const sneaky = 'query PartnerListing($id: ID!) { listing(id: $id) { id seller { email } } }';
     const sneakyHash = createHash('sha256').update(sneaky).digest('hex');
     for (const body of [
-      { query: sneaky, variables: { id: listingIds[0] }, extensions: { persistedQuery: { version: 1, sha256Hash: sneakyHash } } },
+      {
+        query: sneaky,
+        variables: { id: listingIds[0] },
+        extensions: { persistedQuery: { version: 1, sha256Hash: sneakyHash } },
+      },
       { query: sneaky, ...byHash('PartnerListing', { id: listingIds[0] }) },
       { extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } },
       { operationName: 'PartnerActiveListings', ...byHash('PartnerListing', { id: listingIds[0] }) },
@@ -126,33 +159,46 @@ describe('partners call persisted operations with an API key', () => {
       expect(res.json.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
       expect(JSON.stringify(res.json)).not.toContain('@example.co.za');
     }
-    const viaGet = await fetch(`${t.gatewayUrl}?extensions=${encodeURIComponent(JSON.stringify(byHash('PartnerListing').extensions))}`, { headers: { 'x-api-key': apiKey, 'apollo-require-preflight': 'true' } });
+    const viaGet = await fetch(
+      `${t.gatewayUrl}?extensions=${encodeURIComponent(JSON.stringify(byHash('PartnerListing').extensions))}`,
+      { headers: { 'x-api-key': apiKey, 'apollo-require-preflight': 'true' } },
+    );
     expect(viaGet.status).toBe(400);
     expect(((await viaGet.json()) as any).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
   });
 
   it('refuses unknown keys (401) and a key together with an access token (400)', async () => {
-    const unknown = await post(t.gatewayUrl, byHash('PartnerActiveListings'), { 'x-api-key': 'hmp_live_' + 'x'.repeat(43) });
+    const unknown = await post(t.gatewayUrl, byHash('PartnerActiveListings'), {
+      'x-api-key': 'hmp_live_' + 'x'.repeat(43),
+    });
     expect(unknown.status).toBe(401);
     expect(unknown.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     const garbage = await post(t.gatewayUrl, byHash('PartnerActiveListings'), { 'x-api-key': '<script>' });
     expect(garbage.status).toBe(401);
     const { apiKey } = await createPartner('Double Identity', 'STANDARD');
-    const both = await post(t.gatewayUrl, byHash('PartnerActiveListings'), { 'x-api-key': apiKey, authorization: `Bearer ${admin}` });
+    const both = await post(t.gatewayUrl, byHash('PartnerActiveListings'), {
+      'x-api-key': apiKey,
+      authorization: `Bearer ${admin}`,
+    });
     expect(both.status).toBe(400);
     expect(both.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a revoked key within the partner cache TTL', async () => {
     const { apiKey, client } = await createPartner('Short-lived Partner', 'STANDARD');
-    expect((await post(t.gatewayUrl, byHash('PartnerActiveListings', { first: 1 }), { 'x-api-key': apiKey })).status).toBe(200);
+    expect(
+      (await post(t.gatewayUrl, byHash('PartnerActiveListings', { first: 1 }), { 'x-api-key': apiKey })).status,
+    ).toBe(200);
     const revoked = await t.gql(REVOKE, { id: client.id }, { token: admin });
     expect(revoked.body.errors).toBeUndefined();
     const revokedAt = Date.now();
-    const refused = await waitFor(async () => {
-      const res = await post(t.gatewayUrl, byHash('PartnerActiveListings', { first: 1 }), { 'x-api-key': apiKey });
-      return res.status === 401 ? res : undefined;
-    }, { timeoutMs: 5000, what: 'the revoked key to be refused' });
+    const refused = await waitFor(
+      async () => {
+        const res = await post(t.gatewayUrl, byHash('PartnerActiveListings', { first: 1 }), { 'x-api-key': apiKey });
+        return res.status === 401 ? res : undefined;
+      },
+      { timeoutMs: 5000, what: 'the revoked key to be refused' },
+    );
     expect(refused.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(Date.now() - revokedAt).toBeLessThan(5000);
   });
@@ -180,7 +226,10 @@ describe('partners call persisted operations with an API key', () => {
 describe('partner tier limits', () => {
   let second: RunningGateway;
   beforeAll(async () => {
-    second = await startGateway(t.config, { port: 0, logDestination: new Writable({ write: (_c, _e, cb) => cb() }) as never });
+    second = await startGateway(t.config, {
+      port: 0,
+      logDestination: new Writable({ write: (_c, _e, cb) => cb() }) as never,
+    });
   });
   afterAll(async () => second?.stop());
 
@@ -200,15 +249,21 @@ describe('partner tier limits', () => {
     }
     // Another partner has its own allowance.
     const other = await createPartner('Another Free Partner', 'FREE');
-    expect((await post(t.gatewayUrl, byHash('PartnerActiveListings', { first: 1 }), { 'x-api-key': other.apiKey })).status).toBe(200);
+    expect(
+      (await post(t.gatewayUrl, byHash('PartnerActiveListings', { first: 1 }), { 'x-api-key': other.apiKey })).status,
+    ).toBe(200);
 
     const metrics = await (await fetch(t.gatewayUrl.replace('/graphql', '/metrics'))).text();
     const line = (operation: string, outcome: string) =>
-      new RegExp(`partner_requests_total\\{[^}]*partner="${client.id}"[^}]*operation="${operation}"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(metrics)?.[1];
+      new RegExp(
+        `partner_requests_total\\{[^}]*partner="${client.id}"[^}]*operation="${operation}"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`,
+      ).exec(metrics)?.[1];
     expect(line('PartnerActiveListings', 'ok')).toBe('2');
     expect(line('none', 'rate_limited')).toBe('1');
     // by tier, for the dashboards: every line of this partner says FREE
-    const mine = metrics.split('\n').filter((l) => l.startsWith('partner_requests_total{') && l.includes(`partner="${client.id}"`));
+    const mine = metrics
+      .split('\n')
+      .filter((l) => l.startsWith('partner_requests_total{') && l.includes(`partner="${client.id}"`));
     expect(mine.length).toBeGreaterThanOrEqual(2);
     for (const l of mine) expect(l).toContain('tier="FREE"');
   });
@@ -222,6 +277,8 @@ describe('partner tier limits', () => {
     const mine = metrics.split('\n').filter((l) => l.startsWith('partner_requests_total') && l.includes(client.id));
     expect(mine.some((l) => l.includes('operation="PartnerListing"') && l.includes('outcome="ok"'))).toBe(true);
     expect(mine.some((l) => l.includes('operation="none"') && l.includes('outcome="not_in_list"'))).toBe(true);
-    expect(metrics).toMatch(/partner_requests_total\{[^}]*partner="unknown"[^}]*outcome="unauthenticated"[^}]*tier="none"/);
+    expect(metrics).toMatch(
+      /partner_requests_total\{[^}]*partner="unknown"[^}]*outcome="unauthenticated"[^}]*tier="none"/,
+    );
   });
 });

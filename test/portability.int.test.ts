@@ -38,7 +38,8 @@ describe('the supergraph outside our gateway', () => {
     });
     dispose = async () => {
       // Node 20 has no Symbol.asyncDispose of its own; the runtime uses the well-known polyfill key.
-      const disposeKey = (Symbol as unknown as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('Symbol.asyncDispose');
+      const disposeKey =
+        (Symbol as unknown as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('Symbol.asyncDispose');
       await (runtime as unknown as Record<symbol, () => Promise<void>>)[disposeKey]?.();
     };
     hive = http.createServer(runtime as never);
@@ -71,10 +72,11 @@ describe('the supergraph outside our gateway', () => {
   });
 
   it('forwards the caller’s identity, so protected fields behave the same', async () => {
-    const query = `query { me { id email } listings(first: 3, filter: { sellerId: "${'${SELLER}'}" }) { edges { node { seller { email } } } } }`.replace(
-      '${SELLER}',
-      sellerId,
-    );
+    const query =
+      `query { me { id email } listings(first: 3, filter: { sellerId: "${'${SELLER}'}" }) { edges { node { seller { email } } } } }`.replace(
+        '${SELLER}',
+        sellerId,
+      );
     const ours = await ask(t.gatewayUrl, query, token);
     const theirs = await ask(hiveUrl, query, token);
     expect(ours.errors).toBeUndefined();
@@ -97,11 +99,17 @@ describe('the supergraph outside our gateway', () => {
     expect(headers['x-client-ip']).toBeUndefined();
     const wire = JSON.stringify({ query: '{ me { id } }', variables: {} }, null, 1);
     const get = (h: string) => headers[h]?.[0];
-    expect(verifyGatewayRequest(t.config.GATEWAY_SECRET, { method: 'POST', pathWithQuery: '/graphql', body: wire, get }, 60).ok).toBe(true);
+    expect(
+      verifyGatewayRequest(t.config.GATEWAY_SECRET, { method: 'POST', pathWithQuery: '/graphql', body: wire, get }, 60)
+        .ok,
+    ).toBe(true);
     const send = (body: string) =>
       fetch(t.stack.subgraphs['identity-consent'].url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v[0]])) },
+        headers: {
+          'content-type': 'application/json',
+          ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v[0]])),
+        },
         body,
       });
     // another body under the coprocessor's signature is refused
@@ -114,7 +122,13 @@ describe('the supergraph outside our gateway', () => {
   });
 
   it('an Apollo Router coprocessor payload without the body is stopped, not sent unsigned', () => {
-    const out = signSubgraphRequest(t.config.GATEWAY_SECRET, { version: 1, stage: 'SubgraphRequest', control: 'continue', id: 'x', headers: {} });
+    const out = signSubgraphRequest(t.config.GATEWAY_SECRET, {
+      version: 1,
+      stage: 'SubgraphRequest',
+      control: 'continue',
+      id: 'x',
+      headers: {},
+    });
     expect(out.control).toEqual({ break: 500 });
   });
 });

@@ -3,7 +3,16 @@ import { signAccessToken } from '../platform/auth/viewer';
 import { loadSigningKeys } from '../platform/auth/keys';
 import { Role } from '../platform/schema/shared-types';
 import { startTestStack, type GraphQLResponse, type TestStack } from './helpers/stack';
-import { decodeJwt, LOGIN, REFRESH, registerUser, SOURCES, STRONG_PASSWORD, uniqueEmail, type Session } from './helpers/identity';
+import {
+  decodeJwt,
+  LOGIN,
+  REFRESH,
+  registerUser,
+  SOURCES,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  type Session,
+} from './helpers/identity';
 import { waitFor } from './helpers/wait';
 
 /**
@@ -17,7 +26,13 @@ let t: TestStack;
 
 beforeAll(async () => {
   t = await startTestStack({
-    env: { RATE_LIMIT_REGISTER_PER_IP: '10000', RATE_LIMIT_LOGIN_PER_IP: '10000', RATE_LIMIT_REFRESH_PER_IP: '10000', RATE_LIMIT_LOGIN_PER_EMAIL: '100', SUBGRAPH_TIMEOUT_MS: '30000' },
+    env: {
+      RATE_LIMIT_REGISTER_PER_IP: '10000',
+      RATE_LIMIT_LOGIN_PER_IP: '10000',
+      RATE_LIMIT_REFRESH_PER_IP: '10000',
+      RATE_LIMIT_LOGIN_PER_EMAIL: '100',
+      SUBGRAPH_TIMEOUT_MS: '30000',
+    },
   });
 }, 120_000);
 
@@ -25,7 +40,8 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const sql = (text: string, params: unknown[] = []) => t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
+const sql = (text: string, params: unknown[] = []) =>
+  t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
 
 const ME = `{ me { id roles } }`;
 const SET_ROLES = `mutation($id: ID!, $roles: [Role!]!) { setUserRoles(userId: $id, roles: $roles) { id roles } }`;
@@ -87,14 +103,26 @@ describe('role changes', () => {
     expectOk(await t.gql(ME, {}, { token: demoted.accessToken }));
     expectOk(await t.gql(SET_ROLES, { id: demoted.id, roles: ['BUYER'] }, { token: admin.accessToken }));
 
-    expectRefused(await t.gql(SET_ROLES, { id: demoted.id, roles: ['ADMIN'] }, { token: demoted.accessToken }), 'TOKEN_REVOKED');
-    expectRefused(await t.gql(CREATE_PARTNER, { name: 'Rogue Partner' }, { token: demoted.accessToken }), 'TOKEN_REVOKED');
+    expectRefused(
+      await t.gql(SET_ROLES, { id: demoted.id, roles: ['ADMIN'] }, { token: demoted.accessToken }),
+      'TOKEN_REVOKED',
+    );
+    expectRefused(
+      await t.gql(CREATE_PARTNER, { name: 'Rogue Partner' }, { token: demoted.accessToken }),
+      'TOKEN_REVOKED',
+    );
 
     // The session lives on: the next refresh gives a token with the new roles, and those are not ADMIN.
     const refreshed = (await t.gql(REFRESH, { token: demoted.refreshToken })).body.data.refreshToken;
     expect(decodeJwt(refreshed.accessToken).payload.roles).toEqual(['BUYER']);
-    expect((await t.gql(SET_ROLES, { id: demoted.id, roles: ['ADMIN'] }, { token: refreshed.accessToken })).body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect((await t.gql(CREATE_PARTNER, { name: 'Rogue Partner' }, { token: refreshed.accessToken })).body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await t.gql(SET_ROLES, { id: demoted.id, roles: ['ADMIN'] }, { token: refreshed.accessToken })).body.errors?.[0]
+        .extensions?.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await t.gql(CREATE_PARTNER, { name: 'Rogue Partner' }, { token: refreshed.accessToken })).body.errors?.[0]
+        .extensions?.code,
+    ).toBe('FORBIDDEN');
     const [row] = await sql(`SELECT roles FROM identity.users WHERE id = $1`, [demoted.id]);
     expect(row.roles).toEqual(['BUYER']);
     expect(await sql(`SELECT 1 FROM identity.partner_clients WHERE name = 'Rogue Partner'`)).toHaveLength(0);
@@ -127,9 +155,15 @@ describe('role changes', () => {
     const seller = await registerUser(t, { roles: ['SELLER'] });
     expectOk(await t.gql(CREATE_LISTING, { input: LISTING_INPUT }, { token: seller.accessToken }));
     expectOk(await t.gql(SET_ROLES, { id: seller.id, roles: ['BUYER'] }, { token: admin.accessToken }));
-    expectRefused(await t.gql(CREATE_LISTING, { input: LISTING_INPUT }, { token: seller.accessToken }), 'TOKEN_REVOKED');
+    expectRefused(
+      await t.gql(CREATE_LISTING, { input: LISTING_INPUT }, { token: seller.accessToken }),
+      'TOKEN_REVOKED',
+    );
     const refreshed = (await t.gql(REFRESH, { token: seller.refreshToken })).body.data.refreshToken;
-    expect((await t.gql(CREATE_LISTING, { input: LISTING_INPUT }, { token: refreshed.accessToken })).body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await t.gql(CREATE_LISTING, { input: LISTING_INPUT }, { token: refreshed.accessToken })).body.errors?.[0]
+        .extensions?.code,
+    ).toBe('FORBIDDEN');
   });
 });
 
@@ -153,7 +187,9 @@ describe('logout and stolen refresh tokens', () => {
     const rotated = (await t.gql(REFRESH, { token: user.refreshToken })).body.data.refreshToken;
     expectOk(await t.gql(ME, {}, { token: rotated.accessToken }));
     // The thief replays the old refresh token: refused, and the family is revoked.
-    expect((await t.gql(REFRESH, { token: user.refreshToken })).body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await t.gql(REFRESH, { token: user.refreshToken })).body.errors?.[0].extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
     for (const token of [user.accessToken, rotated.accessToken]) {
       expectRefused(await t.gql(ME, {}, { token }), 'TOKEN_REVOKED');
       expectRefused(await t.gql(MATCH, {}, { token }), 'TOKEN_REVOKED');
@@ -165,8 +201,12 @@ describe('logout and stolen refresh tokens', () => {
     const users: Session[] = [];
     for (let i = 0; i < 6; i++) users.push(...(await Promise.all(Array.from({ length: 4 }, () => registerUser(t)))));
     const leaving = new Set(users.filter((_, i) => i % 2 === 0).map((u) => u.id));
-    await Promise.all(users.filter((u) => leaving.has(u.id)).map(async (u) => expectOk(await t.gql(LOGOUT, { token: u.refreshToken }))));
-    const answers = await Promise.all(users.map(async (u) => ({ u, res: await t.gql(ME, {}, { token: u.accessToken }) })));
+    await Promise.all(
+      users.filter((u) => leaving.has(u.id)).map(async (u) => expectOk(await t.gql(LOGOUT, { token: u.refreshToken }))),
+    );
+    const answers = await Promise.all(
+      users.map(async (u) => ({ u, res: await t.gql(ME, {}, { token: u.accessToken }) })),
+    );
     for (const { u, res } of answers) {
       if (leaving.has(u.id)) expectRefused(res, 'TOKEN_REVOKED');
       else expect(res.body.data.me.id).toBe(u.id);
@@ -177,7 +217,8 @@ describe('logout and stolen refresh tokens', () => {
 describe('erasure', () => {
   it('from the moment it is requested: the token fails in every subgraph, consents are WITHDRAWN and audited, sign-in is refused', async () => {
     const seller = await registerUser(t, { roles: ['SELLER'] });
-    const listingId = (await t.gql(CREATE_LISTING, { input: LISTING_INPUT }, { token: seller.accessToken })).body.data.createListing.id;
+    const listingId = (await t.gql(CREATE_LISTING, { input: LISTING_INPUT }, { token: seller.accessToken })).body.data
+      .createListing.id;
     expectOk(await t.gql(SET_STATUS, { id: listingId }, { token: seller.accessToken }));
     const subject = await registerUser(t, { roles: ['BUYER', 'SELLER'], email: uniqueEmail('erased') });
     const token = subject.accessToken;
@@ -201,39 +242,67 @@ describe('erasure', () => {
     ];
     for (const [name, query, variables] of attempts) {
       const res = await t.gql(query, variables, { token });
-      expect({ name, status: res.status, reason: res.body.errors?.[0].extensions?.reason }).toEqual({ name, status: 401, reason: 'TOKEN_REVOKED' });
+      expect({ name, status: res.status, reason: res.body.errors?.[0].extensions?.reason }).toEqual({
+        name,
+        status: 401,
+        reason: 'TOKEN_REVOKED',
+      });
     }
     // The subgraphs refuse it themselves too (they may sit behind Hive Gateway or Apollo Router).
     for (const name of ['listings-matching', 'external-sources', 'analytics', 'identity-consent'] as const) {
-      expect(t.stack.subgraphs[name].deps.revocations.check({ sub: subject.id, iat: Math.floor(Date.now() / 1000) })).toBe('TOKEN_REVOKED');
+      expect(
+        t.stack.subgraphs[name].deps.revocations.check({ sub: subject.id, iat: Math.floor(Date.now() / 1000) }),
+      ).toBe('TOKEN_REVOKED');
     }
 
     const consents = await sql(`SELECT status, withdrawn_at FROM identity.consents WHERE user_id = $1`, [subject.id]);
     expect(consents).toEqual([{ status: 'WITHDRAWN', withdrawn_at: expect.any(Date) }]);
-    const audit = await sql(`SELECT details FROM identity.audit_events WHERE action = 'consent.withdrawn' AND subject_id = $1`, [subject.id]);
+    const audit = await sql(
+      `SELECT details FROM identity.audit_events WHERE action = 'consent.withdrawn' AND subject_id = $1`,
+      [subject.id],
+    );
     expect(audit).toEqual([{ details: expect.objectContaining({ reason: 'erasure_requested', requestId }) }]);
-    expect((await t.gql(LOGIN, { email: subject.email, password: STRONG_PASSWORD })).body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await t.gql(REFRESH, { token: subject.refreshToken })).body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(
+      (await t.gql(LOGIN, { email: subject.email, password: STRONG_PASSWORD })).body.errors?.[0].extensions?.code,
+    ).toBe('UNAUTHENTICATED');
+    expect((await t.gql(REFRESH, { token: subject.refreshToken })).body.errors?.[0].extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
 
     // It completes, says what happened to writes during the run, and asking again is harmless.
     const admin = await realAdmin();
     const done = await waitFor(async () => {
-      const r = (await t.gql(GET_REQUEST, { id: requestId }, { token: admin.accessToken })).body.data.dataSubjectRequest;
+      const r = (await t.gql(GET_REQUEST, { id: requestId }, { token: admin.accessToken })).body.data
+        .dataSubjectRequest;
       return r.status === 'PENDING' ? null : r;
     });
     expect(done.status).toBe('COMPLETED');
     for (const part of done.report) expect(part.note).toMatch(/writes refused from the request on/);
     const again = await t.gql(ERASE, { userId: subject.id }, { token: admin.accessToken });
     expectOk(again);
-    expect(await sql(`SELECT count(*)::int AS n FROM identity.revocations WHERE kind = 'erasure' AND user_id = $1`, [subject.id])).toEqual([{ n: 1 }]);
-    expect(await sql(`SELECT count(*)::int AS n FROM identity.consents WHERE user_id = $1 AND status = 'ACTIVE'`, [subject.id])).toEqual([{ n: 0 }]);
+    expect(
+      await sql(`SELECT count(*)::int AS n FROM identity.revocations WHERE kind = 'erasure' AND user_id = $1`, [
+        subject.id,
+      ]),
+    ).toEqual([{ n: 1 }]);
+    expect(
+      await sql(`SELECT count(*)::int AS n FROM identity.consents WHERE user_id = $1 AND status = 'ACTIVE'`, [
+        subject.id,
+      ]),
+    ).toEqual([{ n: 0 }]);
   });
 });
 
 describe('token errors clients can act on', () => {
   async function expired(userId: string) {
     const keys = await loadSigningKeys(t.config.JWT_PRIVATE_KEYS, t.config.DATA_DIR);
-    return (await signAccessToken(keys, { userId, roles: [Role.BUYER] }, { issuer: t.config.JWT_ISSUER, audience: t.config.JWT_AUDIENCE, ttlSeconds: -60 })).token;
+    return (
+      await signAccessToken(
+        keys,
+        { userId, roles: [Role.BUYER] },
+        { issuer: t.config.JWT_ISSUER, audience: t.config.JWT_AUDIENCE, ttlSeconds: -60 },
+      )
+    ).token;
   }
 
   it('says TOKEN_EXPIRED, TOKEN_INVALID or TOKEN_REVOKED with 401 and a bearer challenge', async () => {
@@ -253,12 +322,21 @@ describe('token errors clients can act on', () => {
     const res = await t.gql(LISTINGS, {}, { token: stale });
     expectOk(res);
     expect(res.body.data.listings.totalCount).toEqual(expect.any(Number));
-    expect((res.body as any).extensions.warnings).toEqual([expect.objectContaining({ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' })]);
-    const withFragment = await t.gql(`query Catalogue { ...F } fragment F on Query { dataSources { id } }`, {}, { token: 'garbage' });
+    expect((res.body as any).extensions.warnings).toEqual([
+      expect.objectContaining({ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' }),
+    ]);
+    const withFragment = await t.gql(
+      `query Catalogue { ...F } fragment F on Query { dataSources { id } }`,
+      {},
+      { token: 'garbage' },
+    );
     expectOk(withFragment);
     expect((withFragment.body as any).extensions.warnings[0].reason).toBe('TOKEN_INVALID');
 
-    expectRefused(await t.gql(`{ listings(first: 1) { totalCount } me { id } }`, {}, { token: stale }), 'TOKEN_EXPIRED');
+    expectRefused(
+      await t.gql(`{ listings(first: 1) { totalCount } me { id } }`, {}, { token: stale }),
+      'TOKEN_EXPIRED',
+    );
     expectRefused(await t.gql(MATCH, {}, { token: stale }), 'TOKEN_EXPIRED');
     // A valid token gets no warning.
     const fine = await t.gql(LISTINGS, {}, { token: user.accessToken });
@@ -278,6 +356,8 @@ describe('how fast', () => {
       delays.push(performance.now() - revokedAt);
     }
     delays.sort((a, b) => a - b);
-    console.log(`revocation, one process: refused on the very next request ${delays.length}/${delays.length} times; that request took p50 ${delays[5].toFixed(1)} ms, max ${delays[9].toFixed(1)} ms`);
+    console.log(
+      `revocation, one process: refused on the very next request ${delays.length}/${delays.length} times; that request took p50 ${delays[5].toFixed(1)} ms, max ${delays[9].toFixed(1)} ms`,
+    );
   });
 });

@@ -36,13 +36,28 @@ beforeAll(async () => {
     },
   });
   const quiet = { logDestination: { write: () => true } as never };
-  listingsB = await startSubgraph(listingsMatchingSubgraph as never, t.stack.subgraphs['listings-matching'].deps.config, { port: 0, isolatedRevocations: true, ...quiet });
-  gatewayB = await startGateway({ ...t.config, subgraphUrls: { ...t.config.subgraphUrls, 'listings-matching': listingsB.url } }, { port: 0, isolatedRevocations: true, ...quiet });
+  listingsB = await startSubgraph(
+    listingsMatchingSubgraph as never,
+    t.stack.subgraphs['listings-matching'].deps.config,
+    { port: 0, isolatedRevocations: true, ...quiet },
+  );
+  gatewayB = await startGateway(
+    { ...t.config, subgraphUrls: { ...t.config.subgraphUrls, 'listings-matching': listingsB.url } },
+    { port: 0, isolatedRevocations: true, ...quiet },
+  );
   // A replica without Redis: only its poll of identity's log (every REVOCATION_POLL_MS) feeds it.
-  gatewayPollOnly = await startGateway({ ...t.config, REDIS_URL: undefined, REVOCATION_POLL_MS: 250 }, { port: 0, isolatedRevocations: true, ...quiet });
+  gatewayPollOnly = await startGateway(
+    { ...t.config, REDIS_URL: undefined, REVOCATION_POLL_MS: 250 },
+    { port: 0, isolatedRevocations: true, ...quiet },
+  );
   // A replica that cannot read the log at all: past REVOCATION_MAX_STALENESS_MS it fails closed.
   gatewayBlind = await startGateway(
-    { ...t.config, REDIS_URL: undefined, REVOCATION_MAX_STALENESS_MS: 1000, subgraphUrls: { ...t.config.subgraphUrls, 'identity-consent': 'http://127.0.0.1:1/graphql' } },
+    {
+      ...t.config,
+      REDIS_URL: undefined,
+      REVOCATION_MAX_STALENESS_MS: 1000,
+      subgraphUrls: { ...t.config.subgraphUrls, 'identity-consent': 'http://127.0.0.1:1/graphql' },
+    },
     { port: 0, isolatedRevocations: true, ...quiet },
   );
 }, 180_000);
@@ -63,7 +78,12 @@ const ME = `{ me { id } }`;
 const MATCH = `mutation { requestMatches(input: { productType: HEMP_FIBRE, quantityKg: 20 }) { id } }`;
 const LOGOUT = `mutation($token: String!) { logout(refreshToken: $token) }`;
 
-async function post(url: string, query: string, token: string, variables: Record<string, unknown> = {}): Promise<number> {
+async function post(
+  url: string,
+  query: string,
+  token: string,
+  variables: Record<string, unknown> = {},
+): Promise<number> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -83,7 +103,12 @@ async function direct(token: string): Promise<number> {
 }
 
 /** Milliseconds from `since` until `probe` answers 401 (polled as fast as it answers), and how many requests were still accepted. */
-async function refusedAfter(since: number, probe: () => Promise<number>, accepted: number[], timeoutMs = 5000): Promise<number> {
+async function refusedAfter(
+  since: number,
+  probe: () => Promise<number>,
+  accepted: number[],
+  timeoutMs = 5000,
+): Promise<number> {
   let n = 0;
   for (;;) {
     if ((await probe()) === 401) {
@@ -104,8 +129,18 @@ it('a logout through replica A is refused by gateway B and listings-matching B w
   const users: Session[] = [];
   // Registration is scrypt-bound: one at a time on a shared machine.
   for (let i = 0; i < 6; i++) users.push(await registerUser(t));
-  const delays = { gatewayA: [] as number[], gatewayB: [] as number[], listingsB: [] as number[], pollOnly: [] as number[] };
-  const accepted = { gatewayA: [] as number[], gatewayB: [] as number[], listingsB: [] as number[], pollOnly: [] as number[] };
+  const delays = {
+    gatewayA: [] as number[],
+    gatewayB: [] as number[],
+    listingsB: [] as number[],
+    pollOnly: [] as number[],
+  };
+  const accepted = {
+    gatewayA: [] as number[],
+    gatewayB: [] as number[],
+    listingsB: [] as number[],
+    pollOnly: [] as number[],
+  };
   for (const user of users) {
     expect(await post(gatewayB.url, MATCH, user.accessToken)).toBe(200);
     expect(await direct(user.accessToken)).toBe(200);
@@ -123,13 +158,21 @@ it('a logout through replica A is refused by gateway B and listings-matching B w
     delays.listingsB.push(l);
     delays.pollOnly.push(p);
   }
-  for (const [replica, values] of Object.entries(delays)) expect({ replica, max: Math.max(...values) < 1000 }).toEqual({ replica, max: true });
+  for (const [replica, values] of Object.entries(delays))
+    expect({ replica, max: Math.max(...values) < 1000 }).toEqual({ replica, max: true });
   // In the process that took the decision, and on Redis replicas, the very next request is refused.
   expect(accepted.gatewayA.every((n) => n === 0)).toBe(true);
-  const line = (name: keyof typeof delays) => `${summary(delays[name])}; requests still accepted after the logout answered: ${accepted[name].join(', ')}`;
+  const line = (name: keyof typeof delays) =>
+    `${summary(delays[name])}; requests still accepted after the logout answered: ${accepted[name].join(', ')}`;
   const lag = await listingsB.deps.metrics.registry.getSingleMetric('revocation_propagation_seconds')!.get();
-  const redisSum = lag.values.find((v) => (v as { metricName?: string }).metricName === 'revocation_propagation_seconds_sum' && v.labels.feed === 'redis');
-  const redisCount = lag.values.find((v) => (v as { metricName?: string }).metricName === 'revocation_propagation_seconds_count' && v.labels.feed === 'redis');
+  const redisSum = lag.values.find(
+    (v) =>
+      (v as { metricName?: string }).metricName === 'revocation_propagation_seconds_sum' && v.labels.feed === 'redis',
+  );
+  const redisCount = lag.values.find(
+    (v) =>
+      (v as { metricName?: string }).metricName === 'revocation_propagation_seconds_count' && v.labels.feed === 'redis',
+  );
   expect(Number(redisCount?.value)).toBeGreaterThanOrEqual(users.length);
   console.log(
     [
@@ -152,7 +195,14 @@ it('a replica that cannot read the revocation log refuses signed-in requests aft
     body: JSON.stringify({ query: '{ listings(first: 1) { totalCount } }' }),
   });
   expect(signedIn.status).toBe(503);
-  expect(((await signedIn.json()) as any).errors[0].extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', serviceName: 'gateway' });
-  const anonymous = await fetch(gatewayBlind.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ listings(first: 1) { totalCount } }' }) });
+  expect(((await signedIn.json()) as any).errors[0].extensions).toMatchObject({
+    code: 'INTERNAL_SERVER_ERROR',
+    serviceName: 'gateway',
+  });
+  const anonymous = await fetch(gatewayBlind.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ listings(first: 1) { totalCount } }' }),
+  });
   expect(anonymous.status).toBe(200);
 });

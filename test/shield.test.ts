@@ -43,7 +43,11 @@ describe('deny by default', () => {
   });
 
   it('still serves the fields that have a rule, and the federation fields', async () => {
-    const res = await graphql({ schema, source: '{ probe { open } _service { sdl } }', contextValue: { viewer: null } });
+    const res = await graphql({
+      schema,
+      source: '{ probe { open } _service { sdl } }',
+      contextValue: { viewer: null },
+    });
     expect(res.errors).toBeUndefined();
     expect((res.data as any).probe.open).toBe('yes');
   });
@@ -51,9 +55,17 @@ describe('deny by default', () => {
   it('tells anonymous callers to authenticate and others that they may not', async () => {
     const anonymous = await graphql({ schema, source: '{ secret }', contextValue: { viewer: null } });
     expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    const buyer = await graphql({ schema, source: '{ secret }', contextValue: { viewer: { kind: 'user', userId: 'u', roles: ['BUYER'], tokenId: 't' } } });
+    const buyer = await graphql({
+      schema,
+      source: '{ secret }',
+      contextValue: { viewer: { kind: 'user', userId: 'u', roles: ['BUYER'], tokenId: 't' } },
+    });
     expect(buyer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const admin = await graphql({ schema, source: '{ secret }', contextValue: { viewer: { kind: 'user', userId: 'u', roles: ['ADMIN'], tokenId: 't' } } });
+    const admin = await graphql({
+      schema,
+      source: '{ secret }',
+      contextValue: { viewer: { kind: 'user', userId: 'u', roles: ['ADMIN'], tokenId: 't' } },
+    });
     expect(admin.data).toEqual({ secret: 'admins only' });
   });
 });
@@ -68,7 +80,13 @@ describe('every field of every subgraph has an explicit rule', () => {
       const rule = rules[type.name];
       for (const field of Object.keys(type.getFields())) {
         if (['Query', 'Mutation'].includes(type.name) && field.startsWith('_')) continue;
-        const covered = rule !== undefined && (typeof rule !== 'object' || rule === null || 'resolve' in (rule as object) || field in (rule as object) || '*' in (rule as object));
+        const covered =
+          rule !== undefined &&
+          (typeof rule !== 'object' ||
+            rule === null ||
+            'resolve' in (rule as object) ||
+            field in (rule as object) ||
+            '*' in (rule as object));
         if (!covered) missing.push(`${type.name}.${field}`);
       }
     }

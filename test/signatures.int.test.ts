@@ -89,7 +89,12 @@ describe('a captured gateway signature', () => {
     const url = t.stack.subgraphs['listings-matching'].url;
     const body = JSON.stringify({ query: '{ listings(first: 1) { totalCount } }' });
     const headers = { 'content-type': 'application/json', 'x-request-id': 'rotation-1' };
-    const send = (key: string) => realFetch(url, { method: 'POST', body, headers: { ...headers, [SIGNATURE_HEADER]: gatewaySignature(key, url, body, headers) } });
+    const send = (key: string) =>
+      realFetch(url, {
+        method: 'POST',
+        body,
+        headers: { ...headers, [SIGNATURE_HEADER]: gatewaySignature(key, url, body, headers) },
+      });
     expect((await send(OLD_KEY)).status).toBe(200);
     expect((await send(NEW_KEY)).status).toBe(200);
     expect((await send('gateway-key-never-listed-0123456789ab')).status).toBe(401);
@@ -99,7 +104,8 @@ describe('a captured gateway signature', () => {
 describe('internal routes', () => {
   const path = () => `${ACTIVE_CONSENTS_PATH}?userId=00000000-0000-4000-8000-000000000001`;
   const origin = () => new URL(t.stack.subgraphs['identity-consent'].url).origin;
-  const call = (signature: string) => realFetch(origin() + path(), { headers: { [INTERNAL_SIGNATURE_HEADER]: signature } });
+  const call = (signature: string) =>
+    realFetch(origin() + path(), { headers: { [INTERNAL_SIGNATURE_HEADER]: signature } });
 
   it('refuse the gateway’s keys, accept the internal key, and accept each signature once', async () => {
     expect((await call(signInternalRequest(NEW_KEY, 'GET', path()))).status).toBe(401);
@@ -111,7 +117,10 @@ describe('internal routes', () => {
 
   it('the gateway’s own stats route too', async () => {
     const base = t.gatewayUrl.replace(/\/graphql$/, '');
-    const get = (key: string) => realFetch(`${base}/internal/operation-stats`, { headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(key, 'GET', '/internal/operation-stats') } });
+    const get = (key: string) =>
+      realFetch(`${base}/internal/operation-stats`, {
+        headers: { [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(key, 'GET', '/internal/operation-stats') },
+      });
     expect((await get(NEW_KEY)).status).toBe(401);
     expect((await get(t.config.INTERNAL_SECRET)).status).toBe(200);
   });

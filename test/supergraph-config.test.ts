@@ -15,7 +15,9 @@ const defaults = loadConfig({});
 
 describe('supergraph.yaml (rover supergraph compose)', () => {
   it('pins the composition version the project composes with', () => {
-    const installed = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).dependencies['@apollo/composition'];
+    const installed = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).dependencies[
+      '@apollo/composition'
+    ];
     expect(config.federation_version).toBe(`=${installed}`);
   });
 
@@ -35,6 +37,8 @@ describe('supergraph.yaml (rover supergraph compose)', () => {
     }));
     const result = composeServices(services);
     expect(result.errors).toBeUndefined();
-    expect(result.supergraphSdl + '\n').toBe(readFileSync(path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql'), 'utf8'));
+    expect(result.supergraphSdl + '\n').toBe(
+      readFileSync(path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
+    );
   });
 });

@@ -21,8 +21,17 @@ interface Gw {
   gateway?: RunningGateway;
 }
 
-async function post(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+async function post(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   return { status: res.status, requestId: res.headers.get('x-request-id') as string, json: (await res.json()) as any };
 }
 
@@ -43,10 +52,13 @@ const extra: Gw[] = [];
 
 async function gatewayWith(env: Partial<AppConfig>): Promise<Gw> {
   const logs: string[] = [];
-  const gateway = await startGateway({ ...t.config, ...env }, {
-    port: 0,
-    logDestination: new Writable({ write: (chunk, _e, cb) => (logs.push(chunk.toString()), cb()) }) as never,
-  });
+  const gateway = await startGateway(
+    { ...t.config, ...env },
+    {
+      port: 0,
+      logDestination: new Writable({ write: (chunk, _e, cb) => (logs.push(chunk.toString()), cb()) }) as never,
+    },
+  );
   const gw = { url: gateway.url, logs, gateway };
   extra.push(gw);
   return gw;
@@ -87,30 +99,63 @@ describe('threat detection, observe mode (the default)', () => {
     expect(res.status).toBe(200);
     expect(res.json.data.listings.totalCount).toBe(0);
     const [entry] = securityEntries(gw().logs, res.requestId);
-    expect(entry).toMatchObject({ level: 'warn', action: 'observed', mode: 'observe', operation: 'Search', clientIp: expect.any(String) });
+    expect(entry).toMatchObject({
+      level: 'warn',
+      action: 'observed',
+      mode: 'observe',
+      operation: 'Search',
+      clientIp: expect.any(String),
+    });
     expect(entry.score).toBeGreaterThanOrEqual(60);
-    expect(entry.signals).toContainEqual(expect.objectContaining({ kind: 'sql_injection', pattern: 'tautology', where: '$.filter.text' }));
-    expect(await metricsOf(gw().url)).toMatch(/threat_signals_total\{[^}]*kind="sql_injection"[^}]*pattern="tautology"[^}]*action="observed"[^}]*\} 1/);
+    expect(entry.signals).toContainEqual(
+      expect.objectContaining({ kind: 'sql_injection', pattern: 'tautology', where: '$.filter.text' }),
+    );
+    expect(await metricsOf(gw().url)).toMatch(
+      /threat_signals_total\{[^}]*kind="sql_injection"[^}]*pattern="tautology"[^}]*action="observed"[^}]*\} 1/,
+    );
   });
 
   it('writes a signed-in user’s suspicious request to the audit log too, without the value', async () => {
-    const res = await post(gw().url, SEARCH, { filter: { text: "' OR '1'='1" } }, { authorization: `Bearer ${sellerToken}` });
+    const res = await post(
+      gw().url,
+      SEARCH,
+      { filter: { text: "' OR '1'='1" } },
+      { authorization: `Bearer ${sellerToken}` },
+    );
     expect(res.status).toBe(200);
     const deadline = Date.now() + 5000;
     let entry: any;
     while (!entry && Date.now() < deadline) {
-      const audit = await post(gw().url, '{ auditLog(first: 20, action: "security.threat_detected") { edges { node { action actorId details } } } }', {}, { authorization: `Bearer ${adminToken}` });
-      entry = audit.json.data?.auditLog.edges.map((e: any) => e.node).find((n: any) => n.details?.requestId === res.requestId);
+      const audit = await post(
+        gw().url,
+        '{ auditLog(first: 20, action: "security.threat_detected") { edges { node { action actorId details } } } }',
+        {},
+        { authorization: `Bearer ${adminToken}` },
+      );
+      entry = audit.json.data?.auditLog.edges
+        .map((e: any) => e.node)
+        .find((n: any) => n.details?.requestId === res.requestId);
       if (!entry) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(entry).toMatchObject({ action: 'security.threat_detected', details: { action: 'observed', signals: expect.arrayContaining(['sql_injection:tautology']) } });
+    expect(entry).toMatchObject({
+      action: 'security.threat_detected',
+      details: { action: 'observed', signals: expect.arrayContaining(['sql_injection:tautology']) },
+    });
     expect(JSON.stringify(entry)).not.toContain("'1'='1");
-    const verified = await post(gw().url, '{ verifyAuditLog { valid } }', {}, { authorization: `Bearer ${adminToken}` });
+    const verified = await post(
+      gw().url,
+      '{ verifyAuditLog { valid } }',
+      {},
+      { authorization: `Bearer ${adminToken}` },
+    );
     expect(verified.json.data.verifyAuditLog.valid).toBe(true);
   });
 
   it('refuses an unsigned security audit entry', async () => {
-    const url = new URL('/internal/audit/security?userId=00000000-0000-4000-8000-000000000000&score=90&action=blocked&signals=sql_injection:tautology&requestId=x', t.stack.subgraphs['identity-consent'].url);
+    const url = new URL(
+      '/internal/audit/security?userId=00000000-0000-4000-8000-000000000000&score=90&action=blocked&signals=sql_injection:tautology&requestId=x',
+      t.stack.subgraphs['identity-consent'].url,
+    );
     const res = await fetch(url, { method: 'POST' });
     expect(res.status).toBe(401);
   });
@@ -118,14 +163,23 @@ describe('threat detection, observe mode (the default)', () => {
   it('finds script and path-traversal patterns in inline arguments too', async () => {
     const script = await post(gw().url, '{ listings(filter: { text: "<script>alert(1)</script>" }) { totalCount } }');
     expect(script.status).toBe(200);
-    expect(securityEntries(gw().logs, script.requestId)[0].signals).toContainEqual(expect.objectContaining({ kind: 'script_injection', where: 'argument listings.filter.text' }));
+    expect(securityEntries(gw().logs, script.requestId)[0].signals).toContainEqual(
+      expect.objectContaining({ kind: 'script_injection', where: 'argument listings.filter.text' }),
+    );
     const traversal = await post(gw().url, '{ listing(id: "../../../etc/passwd") { id } }');
-    expect(securityEntries(gw().logs, traversal.requestId)[0].signals.map((s: any) => s.kind)).toEqual(['path_traversal', 'path_traversal']);
+    expect(securityEntries(gw().logs, traversal.requestId)[0].signals.map((s: any) => s.kind)).toEqual([
+      'path_traversal',
+      'path_traversal',
+    ]);
   });
 
   it('never writes a secret into the security log, even a suspicious one', async () => {
     const password = "' OR 1=1 -- secret-in-a-password";
-    const res = await post(gw().url, 'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }', { email: 'nobody@example.co.za', password });
+    const res = await post(
+      gw().url,
+      'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }',
+      { email: 'nobody@example.co.za', password },
+    );
     const [entry] = securityEntries(gw().logs, res.requestId);
     expect(entry.signals[0]).toMatchObject({ kind: 'sql_injection', where: '$.password' });
     expect(entry.signals[0].excerpt).toBeUndefined();
@@ -160,12 +214,22 @@ describe('threat detection, block mode', () => {
     const created = await post(
       gw.url,
       CREATE_LISTING,
-      { input: listingInput({ title: "O'Brien's hemp farm", description: 'Rock & Roll CBD, grown on the farm', pricePerKg: '12.50' }) },
+      {
+        input: listingInput({
+          title: "O'Brien's hemp farm",
+          description: 'Rock & Roll CBD, grown on the farm',
+          pricePerKg: '12.50',
+        }),
+      },
       { authorization: `Bearer ${sellerToken}` },
     );
     expect(created.status).toBe(200);
     expect(created.json.errors).toBeUndefined();
-    expect(created.json.data.createListing).toMatchObject({ title: "O'Brien's hemp farm", description: 'Rock & Roll CBD, grown on the farm', pricePerKg: { amount: '12.50' } });
+    expect(created.json.data.createListing).toMatchObject({
+      title: "O'Brien's hemp farm",
+      description: 'Rock & Roll CBD, grown on the farm',
+      pricePerKg: { amount: '12.50' },
+    });
     const ids = [created.requestId];
     for (const text of ["O'Brien's", 'Rock & Roll CBD', '12.50']) {
       const res = await post(gw.url, SEARCH, { filter: { text } });
@@ -193,7 +257,9 @@ describe('bot-like request rates', () => {
     const entries = securityEntries(gw.logs);
     expect(entries).toHaveLength(2);
     expect(entries[0].signals).toEqual([{ kind: 'bot_rate', pattern: 'request_rate', where: 'client' }]);
-    expect(await metricsOf(gw.url)).toMatch(/threat_signals_total\{[^}]*kind="bot_rate"[^}]*action="observed"[^}]*\} 2/);
+    expect(await metricsOf(gw.url)).toMatch(
+      /threat_signals_total\{[^}]*kind="bot_rate"[^}]*action="observed"[^}]*\} 2/,
+    );
   });
 
   it('block mode refuses a client past the threshold; a partner is counted by its id, refused requests included', async () => {
@@ -203,7 +269,11 @@ describe('bot-like request rates', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 403]);
 
     // This address is now refused here, so the partner is created through the stack's gateway.
-    const created = await t.gql('mutation { createPartnerClient(name: "Hammering Partner", tier: FREE) { apiKey } }', {}, { token: adminToken });
+    const created = await t.gql(
+      'mutation { createPartnerClient(name: "Hammering Partner", tier: FREE) { apiKey } }',
+      {},
+      { token: adminToken },
+    );
     const apiKey = created.body.data.createPartnerClient.apiKey as string;
     const manifest = JSON.parse(readFileSync(PARTNER_MANIFEST_PATH, 'utf8'));
     const sha256Hash = manifest.operations.find((o: any) => o.name === 'PartnerActiveListings').id;

@@ -10,7 +10,12 @@ describe('tracing off (the default)', () => {
   it('does not start without an endpoint, or when OTEL_SDK_DISABLED', () => {
     expect(startTracing({ serviceName: 'gateway', env: {} })).toBe(false);
     expect(startTracing({ serviceName: 'gateway', env: { OTEL_EXPORTER_OTLP_ENDPOINT: '  ' } })).toBe(false);
-    expect(startTracing({ serviceName: 'gateway', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SDK_DISABLED: 'true' } })).toBe(false);
+    expect(
+      startTracing({
+        serviceName: 'gateway',
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SDK_DISABLED: 'true' },
+      }),
+    ).toBe(false);
     expect(tracingEnabled()).toBe(false);
     // @opentelemetry/api stays the no-op it ships as: no provider was registered.
     expect(trace.getTracer('x').startSpan('s').isRecording()).toBe(false);
@@ -27,7 +32,11 @@ describe('tracing off (the default)', () => {
     const req = { url: '/graphql', method: 'POST', headers: {} } as unknown as http.IncomingMessage;
     expect(serverSpan('gateway', req, {} as http.ServerResponse, true, () => handled)).toBe(handled);
     const lines: string[] = [];
-    const log = createLogger('gateway', 'info', new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) as never);
+    const log = createLogger(
+      'gateway',
+      'info',
+      new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) as never,
+    );
     log.info('hello');
     expect(JSON.parse(lines[0])).not.toHaveProperty('trace_id');
   });

@@ -61,7 +61,10 @@ async function tracedQuery(headers: Record<string, string> = {}) {
   expect(res.body.data.listings.edges.length).toBeGreaterThan(0);
   expect(res.body.data.listings.edges[0].node.seller.displayName).toEqual(expect.any(String));
   const gatewaySpan = await waitFor(
-    async () => exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER && service(s) === 'gateway' && s.name === 'POST /graphql'),
+    async () =>
+      exporter
+        .getFinishedSpans()
+        .find((s) => s.kind === SpanKind.SERVER && service(s) === 'gateway' && s.name === 'POST /graphql'),
     { what: "the gateway's server span" },
   );
   return { res, gatewaySpan, traceId: gatewaySpan.spanContext().traceId };
@@ -81,7 +84,9 @@ describe('tracing', () => {
     // The gateway: our server span is the root; Apollo Gateway's own spans hang below it.
     expect(parentId(gatewaySpan)).toBeUndefined();
     const names = inTrace.map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['gateway.request', 'gateway.plan', 'gateway.execute', 'gateway.fetch']));
+    expect(names).toEqual(
+      expect.arrayContaining(['gateway.request', 'gateway.plan', 'gateway.execute', 'gateway.fetch']),
+    );
 
     // Each subgraph's server span continues the trace from the gateway's fetch (W3C traceparent).
     const subgraphServers = inTrace.filter((s) => s.kind === SpanKind.SERVER && service(s) !== 'gateway');
@@ -104,16 +109,22 @@ describe('tracing', () => {
       while (up && up.kind !== SpanKind.SERVER) up = byId.get(parentId(up) as string);
       return up;
     };
-    expect(new Set(sql.map((s) => service(serverOf(s) as ReadableSpan)))).toEqual(new Set(['identity-consent', 'listings-matching']));
-    for (const s of sql) expect(s.attributes['db.query.text']).toMatch(/^\s*(SELECT|WITH|INSERT|UPDATE|DELETE|START|BEGIN|COMMIT)/i);
+    expect(new Set(sql.map((s) => service(serverOf(s) as ReadableSpan)))).toEqual(
+      new Set(['identity-consent', 'listings-matching']),
+    );
+    for (const s of sql)
+      expect(s.attributes['db.query.text']).toMatch(/^\s*(SELECT|WITH|INSERT|UPDATE|DELETE|START|BEGIN|COMMIT)/i);
     // bind parameters are never recorded (enhancedDatabaseReporting off)
-    expect(sql.some((s) => 'db.query.parameter.0' in s.attributes || 'db.postgresql.values' in s.attributes)).toBe(false);
+    expect(sql.some((s) => 'db.query.parameter.0' in s.attributes || 'db.postgresql.values' in s.attributes)).toBe(
+      false,
+    );
 
     // Nothing the operation did went into another trace.
     const servers = spans.filter((s) => s.kind === SpanKind.SERVER);
     expect(new Set(servers.map((s) => s.spanContext().traceId))).toEqual(new Set([traceId]));
     // Every span of the trace has its parent in the trace (one tree, no orphans).
-    for (const s of inTrace) if (s !== gatewaySpan && !s.name.startsWith('events ')) expect(byId.has(parentId(s) as string)).toBe(true);
+    for (const s of inTrace)
+      if (s !== gatewaySpan && !s.name.startsWith('events ')) expect(byId.has(parentId(s) as string)).toBe(true);
   });
 
   it('the events the operation caused continue its trace: relay linked, consumer a child of the writer', async () => {
@@ -123,19 +134,32 @@ describe('tracing', () => {
       async () =>
         exporter
           .getFinishedSpans()
-          .find((s) => s.kind === SpanKind.CONSUMER && s.name === 'events process search.performed' && s.spanContext().traceId === traceId),
+          .find(
+            (s) =>
+              s.kind === SpanKind.CONSUMER &&
+              s.name === 'events process search.performed' &&
+              s.spanContext().traceId === traceId,
+          ),
       { what: 'the consumer span of search.performed in the same trace', timeoutMs: 15_000 },
     );
     expect(consumer.attributes['messaging.consumer.group.name']).toEqual(expect.any(String));
     const writer = exporter.getFinishedSpans().find((s) => s.spanContext().spanId === parentId(consumer));
     expect(writer && service(writer)).toBe('listings-matching');
     // The consumer's SQL (its effect and the processed-event row) belongs to the same trace.
-    await waitFor(async () => exporter.getFinishedSpans().some((s) => isSql(s) && parentId(s) === consumer.spanContext().spanId), {
-      what: "the consumer's SQL under its span",
-    });
+    await waitFor(
+      async () => exporter.getFinishedSpans().some((s) => isSql(s) && parentId(s) === consumer.spanContext().spanId),
+      {
+        what: "the consumer's SQL under its span",
+      },
+    );
     const relay = exporter
       .getFinishedSpans()
-      .find((s) => s.kind === SpanKind.PRODUCER && s.name === 'events publish listings-matching' && s.links.some((l) => l.context.traceId === traceId));
+      .find(
+        (s) =>
+          s.kind === SpanKind.PRODUCER &&
+          s.name === 'events publish listings-matching' &&
+          s.links.some((l) => l.context.traceId === traceId),
+      );
     expect(relay).toBeDefined();
   });
 

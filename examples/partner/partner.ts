@@ -12,13 +12,21 @@ async function partnerQuery<D extends TypedDocumentNode<any, any>>(document: D, 
   const res = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-    body: JSON.stringify({ operationName: name, variables, extensions: { persistedQuery: { version: 1, sha256Hash } } }),
+    body: JSON.stringify({
+      operationName: name,
+      variables,
+      extensions: { persistedQuery: { version: 1, sha256Hash } },
+    }),
   });
   return (await res.json()) as { data?: ResultOf<D>; errors?: { message: string; extensions: { code: string } }[] };
 }
 
 async function main() {
-  const { data, errors } = await partnerQuery(PartnerActiveListingsDocument, { productType: 'HEMP_OIL', province: 'GAUTENG', first: 20 });
+  const { data, errors } = await partnerQuery(PartnerActiveListingsDocument, {
+    productType: 'HEMP_OIL',
+    province: 'GAUTENG',
+    first: 20,
+  });
   if (errors) throw new Error(errors.map((e) => `${e.extensions.code}: ${e.message}`).join('; '));
   data?.listings.edges.forEach(({ node }) => console.log(node.title, node.pricePerKg.amount)); // typed
 }

@@ -30,7 +30,11 @@ export function adminOperationsModule(): string {
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, cache: string) {
-  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': cache, 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, {
+    'content-type': `${type}; charset=utf-8`,
+    'cache-control': cache,
+    'x-content-type-options': 'nosniff',
+  });
   res.end(body);
 }
 
@@ -39,7 +43,12 @@ export function adminRoutes(clientDir = ADMIN_CLIENT_DIR): Record<string, RouteH
   const operations = adminOperationsModule();
   let echarts: Buffer | undefined;
   const page: RouteHandler = (_req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP, 'x-frame-options': 'DENY', 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CSP,
+      'x-frame-options': 'DENY',
+      'cache-control': 'no-store',
+    });
     res.end(ADMIN_PAGE);
   };
   const routes: Record<string, RouteHandler> = {
@@ -55,7 +64,13 @@ export function adminRoutes(clientDir = ADMIN_CLIENT_DIR): Record<string, RouteH
   if (!modules.includes('main.js')) {
     // sources checked out but never built: say how to fix it instead of a blank page
     routes['/admin/assets/main.js'] = (_req, res) =>
-      send(res, 200, 'text/javascript', 'document.getElementById("app").textContent = "The admin console is not built: run npm run build.";\n', 'no-store');
+      send(
+        res,
+        200,
+        'text/javascript',
+        'document.getElementById("app").textContent = "The admin console is not built: run npm run build.";\n',
+        'no-store',
+      );
   }
   const bodies = new Map<string, Buffer>();
   for (const file of modules) {

@@ -16,7 +16,8 @@ export interface ApqStore {
 // The namespace must not be a prefix of the keys Apollo uses ("apq:<hash>"): keyv 5 strips its
 // namespace from keys it reads back in bulk and then misses every entry (seen with "apq").
 export function createApqStore(redisUrl: string | undefined, namespace = 'gateway-persisted'): ApqStore {
-  if (!redisUrl) return { cache: new InMemoryLRUCache<string>({ maxSize: 30 * 1024 * 1024 }), close: async () => undefined };
+  if (!redisUrl)
+    return { cache: new InMemoryLRUCache<string>({ maxSize: 30 * 1024 * 1024 }), close: async () => undefined };
   const keyv = new Keyv<string>({ store: new KeyvRedis(redisUrl), namespace });
   return { cache: new KeyvAdapter(keyv), close: () => keyv.disconnect() };
 }

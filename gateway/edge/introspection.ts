@@ -4,9 +4,14 @@ import { isAdmin } from '../../platform/auth/viewer';
 import { ForbiddenError } from '../../platform/errors';
 import type { GatewayContext } from '../context.type';
 
-function asksForSchema(selectionSet: SelectionSetNode | undefined, fragments: Record<string, SelectionSetNode>, seen = new Set<string>()): boolean {
+function asksForSchema(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Record<string, SelectionSetNode>,
+  seen = new Set<string>(),
+): boolean {
   for (const selection of selectionSet?.selections ?? []) {
-    if (selection.kind === Kind.FIELD && (selection.name.value === '__schema' || selection.name.value === '__type')) return true;
+    if (selection.kind === Kind.FIELD && (selection.name.value === '__schema' || selection.name.value === '__type'))
+      return true;
     if (selection.kind === Kind.INLINE_FRAGMENT && asksForSchema(selection.selectionSet, fragments, seen)) return true;
     if (selection.kind === Kind.FRAGMENT_SPREAD && !seen.has(selection.name.value)) {
       seen.add(selection.name.value);
@@ -30,7 +35,8 @@ export function adminOnlySchemaPlugin(isProduction: boolean): ApolloServerPlugin
       return {
         async didResolveOperation({ document, operation }) {
           const fragments: Record<string, SelectionSetNode> = {};
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d.selectionSet;
+          for (const d of document.definitions)
+            if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d.selectionSet;
           if (asksForSchema((operation as OperationDefinitionNode).selectionSet, fragments)) {
             throw new ForbiddenError('Introspection is available to administrators only');
           }

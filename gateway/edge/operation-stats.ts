@@ -17,7 +17,14 @@ interface Entry {
 
 export interface OperationStatsSnapshot {
   since: string;
-  operations: Array<{ operationName: string; count: number; errorRate: number; p50Ms: number; p95Ms: number; p99Ms: number }>;
+  operations: Array<{
+    operationName: string;
+    count: number;
+    errorRate: number;
+    p50Ms: number;
+    p95Ms: number;
+    p99Ms: number;
+  }>;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -83,7 +90,8 @@ export function operationStatsPlugin<T extends BaseContext>(stats: OperationStat
       return {
         async willSendResponse(ctx) {
           const body = ctx.response.body;
-          const failed = (ctx.errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
+          const failed =
+            (ctx.errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
           stats.record(ctx.operationName ?? ctx.request.operationName, performance.now() - started, failed);
         },
       };

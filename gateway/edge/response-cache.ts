@@ -54,7 +54,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const { ttlMs, log } = options;
   const maxEntries = options.maxEntries ?? 5000;
   const local = new Map<string, Entry>();
-  const redis = options.redisUrl && ttlMs > 0 ? new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+  const redis =
+    options.redisUrl && ttlMs > 0
+      ? new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+      : null;
   const redisPrefix = `${options.keyPrefix}response-cache:`;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'response cache: Redis error'));
 
@@ -125,7 +128,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
               }
               outcome = 'HIT';
               storedAt = hit.storedAt;
-              return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: hit.result } };
+              return {
+                http: { status: undefined, headers: new HeaderMap() },
+                body: { kind: 'single', singleResult: hit.result },
+              };
             },
             async willSendResponse(rc) {
               const headers = rc.response.http.headers;
@@ -143,7 +149,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
                 headers.set('x-cache', outcome);
               } else {
                 // Signed-in answers, mutations and errors: nobody may keep them.
-                headers.set('cache-control', rc.contextValue?.viewer || rc.contextValue?.authorization ? 'private, no-store' : 'no-store');
+                headers.set(
+                  'cache-control',
+                  rc.contextValue?.viewer || rc.contextValue?.authorization ? 'private, no-store' : 'no-store',
+                );
               }
             },
           };

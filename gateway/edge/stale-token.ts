@@ -11,15 +11,28 @@ import type { TokenRefusalReason } from '../../platform/auth/viewer';
  * These are the root fields API.md calls public (test/authz/access.json marks them `public`; `me`
  * is public too, but it is about the caller, so a stale token there is an error, not a null).
  */
-export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set(['listings', 'listing', 'dataSources', 'marketPriceIndex', 'systemHealth', '__typename']);
+export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set([
+  'listings',
+  'listing',
+  'dataSources',
+  'marketPriceIndex',
+  'systemHealth',
+  '__typename',
+]);
 
 function rootFieldsArePublic(document: DocumentNode, selectionSet: SelectionSetNode, depth = 0): boolean {
   if (depth > 5) return false;
   return selectionSet.selections.every((s) => {
     if (s.kind === Kind.FIELD) return PUBLIC_ROOT_FIELDS.has(s.name.value);
     if (s.kind === Kind.INLINE_FRAGMENT) return rootFieldsArePublic(document, s.selectionSet, depth + 1);
-    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value);
-    return !!fragment && fragment.kind === Kind.FRAGMENT_DEFINITION && rootFieldsArePublic(document, fragment.selectionSet, depth + 1);
+    const fragment = document.definitions.find(
+      (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value,
+    );
+    return (
+      !!fragment &&
+      fragment.kind === Kind.FRAGMENT_DEFINITION &&
+      rootFieldsArePublic(document, fragment.selectionSet, depth + 1)
+    );
   });
 }
 
@@ -27,7 +40,8 @@ function rootFieldsArePublic(document: DocumentNode, selectionSet: SelectionSetN
 export function isPublicOperation(body: unknown, search: string): boolean {
   let query: unknown;
   let operationName: unknown;
-  if (body && typeof body === 'object') ({ query, operationName } = body as { query?: unknown; operationName?: unknown });
+  if (body && typeof body === 'object')
+    ({ query, operationName } = body as { query?: unknown; operationName?: unknown });
   else if (search) {
     const params = new URLSearchParams(search);
     query = params.get('query');
@@ -38,7 +52,11 @@ export function isPublicOperation(body: unknown, search: string): boolean {
     const document = parse(query);
     const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
     const operation =
-      typeof operationName === 'string' && operationName ? operations.find((o) => o.kind === Kind.OPERATION_DEFINITION && o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+      typeof operationName === 'string' && operationName
+        ? operations.find((o) => o.kind === Kind.OPERATION_DEFINITION && o.name?.value === operationName)
+        : operations.length === 1
+          ? operations[0]
+          : undefined;
     if (!operation || operation.kind !== Kind.OPERATION_DEFINITION || operation.operation !== 'query') return false;
     return rootFieldsArePublic(document, operation.selectionSet);
   } catch {

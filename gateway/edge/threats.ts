@@ -68,7 +68,8 @@ function collectVariables(value: unknown, path: string, c: Collector, depth = 0)
   }
   if (typeof value === 'string') take(c, path, value);
   else if (Array.isArray(value)) value.forEach((v, i) => collectVariables(v, `${path}[${i}]`, c, depth + 1));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collectVariables(v, `${path}.${k}`, c, depth + 1);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) collectVariables(v, `${path}.${k}`, c, depth + 1);
 }
 
 function collectLiteral(node: ValueNode, path: string, c: Collector, depth = 0): void {
@@ -79,7 +80,8 @@ function collectLiteral(node: ValueNode, path: string, c: Collector, depth = 0):
   }
   if (node.kind === Kind.STRING) take(c, path, node.value);
   else if (node.kind === Kind.LIST) node.values.forEach((v, i) => collectLiteral(v, `${path}[${i}]`, c, depth + 1));
-  else if (node.kind === Kind.OBJECT) for (const f of node.fields) collectLiteral(f.value, `${path}.${f.name.value}`, c, depth + 1);
+  else if (node.kind === Kind.OBJECT)
+    for (const f of node.fields) collectLiteral(f.value, `${path}.${f.name.value}`, c, depth + 1);
 }
 
 /**
@@ -108,19 +110,33 @@ export function collectRequestStrings(
 }
 
 /** Every string a request carries, up to the default budget. */
-export function requestStrings(document: DocumentNode | undefined, variables: Record<string, unknown> | undefined): Array<[string, string]> {
+export function requestStrings(
+  document: DocumentNode | undefined,
+  variables: Record<string, unknown> | undefined,
+): Array<[string, string]> {
   return collectRequestStrings(document, variables).strings;
 }
 
 export function scoreOf(signals: readonly ThreatSignal[]): number {
   // Each pattern counts once however often it recurs, so a long list of one mistake is not an attack.
   const byName = new Map<string, number>();
-  for (const s of signals) byName.set(`${s.kind}:${s.name}`, Math.max(byName.get(`${s.kind}:${s.name}`) ?? 0, s.weight));
-  return Math.min(100, [...byName.values()].reduce((a, b) => a + b, 0));
+  for (const s of signals)
+    byName.set(`${s.kind}:${s.name}`, Math.max(byName.get(`${s.kind}:${s.name}`) ?? 0, s.weight));
+  return Math.min(
+    100,
+    [...byName.values()].reduce((a, b) => a + b, 0),
+  );
 }
 
 export interface ThreatDetectorOptions {
-  config: Pick<AppConfig, 'THREAT_MODE' | 'THREAT_BLOCK_SCORE' | 'THREAT_BOT_REQUESTS' | 'THREAT_BOT_WINDOW_SECONDS' | 'PARTNER_LIMIT_WINDOW_SECONDS'> & {
+  config: Pick<
+    AppConfig,
+    | 'THREAT_MODE'
+    | 'THREAT_BLOCK_SCORE'
+    | 'THREAT_BOT_REQUESTS'
+    | 'THREAT_BOT_WINDOW_SECONDS'
+    | 'PARTNER_LIMIT_WINDOW_SECONDS'
+  > & {
     partnerLimits: Record<PartnerTierName, number>;
   };
   metrics: ServiceMetrics;
@@ -158,7 +174,8 @@ export function createThreatDetector(options: ThreatDetectorOptions) {
   /** Requests a client may send per bot window before it looks automated; partners get at least twice their tier's limit. */
   function botThreshold(tier: PartnerTierName | null): number {
     if (!tier) return config.THREAT_BOT_REQUESTS;
-    const tierPerBotWindow = (config.partnerLimits[tier] * config.THREAT_BOT_WINDOW_SECONDS) / config.PARTNER_LIMIT_WINDOW_SECONDS;
+    const tierPerBotWindow =
+      (config.partnerLimits[tier] * config.THREAT_BOT_WINDOW_SECONDS) / config.PARTNER_LIMIT_WINDOW_SECONDS;
     return Math.max(config.THREAT_BOT_REQUESTS, Math.ceil(2 * tierPerBotWindow));
   }
 
@@ -184,7 +201,12 @@ export function createThreatDetector(options: ThreatDetectorOptions) {
         score,
         mode: config.THREAT_MODE,
         action,
-        signals: [...reportedBefore, ...found].slice(0, MAX_SIGNALS_LOGGED).map((s) => ({ kind: s.kind, pattern: s.name, where: s.where, excerpt: values.has(s.where) ? excerpt(s.where, values.get(s.where) as string) : undefined })),
+        signals: [...reportedBefore, ...found].slice(0, MAX_SIGNALS_LOGGED).map((s) => ({
+          kind: s.kind,
+          pattern: s.name,
+          where: s.where,
+          excerpt: values.has(s.where) ? excerpt(s.where, values.get(s.where) as string) : undefined,
+        })),
       },
       blocked ? 'request blocked by threat detection' : 'suspicious request observed',
     );
@@ -212,7 +234,9 @@ export function createThreatDetector(options: ThreatDetectorOptions) {
         rates.set(clientKey, entry);
       }
       entry.count += 1;
-      return entry.count > botThreshold(tier) ? { kind: 'bot_rate', name: 'request_rate', weight: BOT_RATE_WEIGHT, where: 'client' } : null;
+      return entry.count > botThreshold(tier)
+        ? { kind: 'bot_rate', name: 'request_rate', weight: BOT_RATE_WEIGHT, where: 'client' }
+        : null;
     },
 
     /** For a signal found before GraphQL (the bot rate): reports it and says whether to refuse now. */
@@ -229,7 +253,8 @@ export function createThreatDetector(options: ThreatDetectorOptions) {
               const found: ThreatSignal[] = [];
               const values = new Map<string, string>();
               // More than the scanner may read: block mode cannot vouch for the rest, so it refuses.
-              if (exceeded) found.push({ kind: 'scan_budget', name: 'scan_budget_exceeded', weight: 100, where: 'request' });
+              if (exceeded)
+                found.push({ kind: 'scan_budget', name: 'scan_budget_exceeded', weight: 100, where: 'request' });
               for (const [where, value] of strings) {
                 for (const m of scanValue(value)) {
                   found.push({ ...m, where });
@@ -239,7 +264,13 @@ export function createThreatDetector(options: ThreatDetectorOptions) {
               if (found.length === 0) return;
               // The bot signal, when there was one, was already reported at the edge; it still adds to this score.
               const { blocked } = report(
-                { requestId: contextValue.requestId, clientIp: contextValue.clientIp, partnerId: contextValue.partner?.id, userId: contextValue.viewer?.userId, operation: operationName },
+                {
+                  requestId: contextValue.requestId,
+                  clientIp: contextValue.clientIp,
+                  partnerId: contextValue.partner?.id,
+                  userId: contextValue.viewer?.userId,
+                  operation: operationName,
+                },
                 found,
                 values,
                 contextValue.threatSignals ?? [],

@@ -59,7 +59,11 @@ const CSP =
 
 function script(body: string): RouteHandler {
   return (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    res.writeHead(200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
     res.end(body);
   };
 }
@@ -70,17 +74,30 @@ export function explorerRoutes(landing: LandingOptions): Record<string, RouteHan
   const landingHtml = landingPage(landing);
   const routes: Record<string, RouteHandler> = {
     '/': (_req: IncomingMessage, res: ServerResponse) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': LANDING_CSP, 'x-frame-options': 'DENY', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': LANDING_CSP,
+        'x-frame-options': 'DENY',
+        'cache-control': 'no-store',
+      });
       res.end(landingHtml);
     },
     '/explorer': (_req: IncomingMessage, res: ServerResponse) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP, 'x-frame-options': 'DENY', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': CSP,
+        'x-frame-options': 'DENY',
+        'cache-control': 'no-store',
+      });
       res.end(PAGE);
     },
     // A trailing slash is the same page: redirect, keeping the query (a shared link with ?query=…).
     '/explorer/': (req: IncomingMessage, res: ServerResponse) => {
       const queryIndex = (req.url ?? '').indexOf('?');
-      res.writeHead(308, { location: `/explorer${queryIndex >= 0 ? (req.url ?? '').slice(queryIndex) : ''}`, 'cache-control': 'no-store' });
+      res.writeHead(308, {
+        location: `/explorer${queryIndex >= 0 ? (req.url ?? '').slice(queryIndex) : ''}`,
+        'cache-control': 'no-store',
+      });
       res.end();
     },
   };
@@ -94,7 +111,11 @@ export function explorerRoutes(landing: LandingOptions): Record<string, RouteHan
         body = readFileSync(path.join(PROJECT_ROOT, asset.file));
         cache.set(name, body);
       }
-      res.writeHead(200, { 'content-type': `${asset.type}; charset=utf-8`, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' });
+      res.writeHead(200, {
+        'content-type': `${asset.type}; charset=utf-8`,
+        'cache-control': 'public, max-age=3600',
+        'x-content-type-options': 'nosniff',
+      });
       res.end(body);
     };
   }

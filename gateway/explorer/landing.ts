@@ -8,7 +8,8 @@ import { LOGIN_FORM_HTML } from './login-client';
  * which stays admin-only there (adminOnlySchemaPlugin), so an admin logs in with the form and
  * Sandbox sends the token on every request, introspection included.
  */
-export const SANDBOX_SCRIPT_URL = 'https://embeddable-sandbox.cdn.apollographql.com/v2/embeddable-sandbox.umd.production.min.js';
+export const SANDBOX_SCRIPT_URL =
+  'https://embeddable-sandbox.cdn.apollographql.com/v2/embeddable-sandbox.umd.production.min.js';
 const SANDBOX_FRAME_ORIGIN = 'https://sandbox.embed.apollographql.com';
 /** How long the page waits for Apollo's CDN before it says Sandbox cannot be loaded. */
 export const SANDBOX_LOAD_TIMEOUT_MS = 8000;

@@ -52,7 +52,13 @@ export function createPartnerGate(options: PartnerGateOptions) {
           partner = await resolver.resolve(apiKey, info.requestId);
         } catch (err) {
           info.log.error({ err }, 'partner key lookup failed');
-          throw new HttpRefusal(503, 'API keys cannot be checked right now; try again shortly', 'INTERNAL_SERVER_ERROR', {}, { 'retry-after': '5' });
+          throw new HttpRefusal(
+            503,
+            'API keys cannot be checked right now; try again shortly',
+            'INTERNAL_SERVER_ERROR',
+            {},
+            { 'retry-after': '5' },
+          );
         }
       }
       if (!partner) {
@@ -63,7 +69,12 @@ export function createPartnerGate(options: PartnerGateOptions) {
     },
 
     /** The tier limit, then the manifest: returns the body Apollo executes. */
-    async admit(body: unknown, partner: ResolvedPartner, method: string, info: RequestInfo): Promise<{ body: unknown; operation: string }> {
+    async admit(
+      body: unknown,
+      partner: ResolvedPartner,
+      method: string,
+      info: RequestInfo,
+    ): Promise<{ body: unknown; operation: string }> {
       let decision;
       try {
         decision = await limiter.take(partner.id, partner.tier);
@@ -87,14 +98,28 @@ export function createPartnerGate(options: PartnerGateOptions) {
         return notInList(message);
       };
       if (method !== 'POST') throw refuse('Partner operations are sent with POST');
-      if (!body || typeof body !== 'object' || Array.isArray(body)) throw refuse('Partners send one operation from the partner manifest by its sha256Hash');
-      const request = body as { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: Record<string, unknown> };
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw refuse('Partners send one operation from the partner manifest by its sha256Hash');
+      const request = body as {
+        query?: unknown;
+        operationName?: unknown;
+        variables?: unknown;
+        extensions?: Record<string, unknown>;
+      };
       const persisted = request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
-      const hash = typeof persisted?.sha256Hash === 'string' && SHA256_HEX.test(persisted.sha256Hash) ? persisted.sha256Hash.toLowerCase() : null;
+      const hash =
+        typeof persisted?.sha256Hash === 'string' && SHA256_HEX.test(persisted.sha256Hash)
+          ? persisted.sha256Hash.toLowerCase()
+          : null;
       const operation = hash ? operations.byId(hash) : undefined;
-      if (!operation) throw refuse('Partners may only run the operations of the partner manifest, named by extensions.persistedQuery.sha256Hash');
-      if (request.query !== undefined && request.query !== operation.body) throw refuse('The document sent is not the listed body of this operation');
-      if (request.operationName != null && request.operationName !== operation.name) throw refuse(`This hash names ${operation.name}`);
+      if (!operation)
+        throw refuse(
+          'Partners may only run the operations of the partner manifest, named by extensions.persistedQuery.sha256Hash',
+        );
+      if (request.query !== undefined && request.query !== operation.body)
+        throw refuse('The document sent is not the listed body of this operation');
+      if (request.operationName != null && request.operationName !== operation.name)
+        throw refuse(`This hash names ${operation.name}`);
       // Without persistedQuery Apollo neither re-checks the hash nor stores the document as an APQ.
       const { persistedQuery: _persisted, ...extensions } = request.extensions ?? {};
       return {
@@ -111,8 +136,15 @@ export function createPartnerGate(options: PartnerGateOptions) {
           return {
             async willSendResponse(ctx) {
               const body = ctx.response.body;
-              const failed = (ctx.errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
-              usage.record(contextValue.partner?.id ?? null, ctx.operationName ?? null, failed ? 'error' : 'ok', contextValue.partner?.tier);
+              const failed =
+                (ctx.errors?.length ?? 0) > 0 ||
+                (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
+              usage.record(
+                contextValue.partner?.id ?? null,
+                ctx.operationName ?? null,
+                failed ? 'error' : 'ok',
+                contextValue.partner?.tier,
+              );
             },
           };
         },

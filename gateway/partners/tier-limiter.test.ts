@@ -32,7 +32,9 @@ describe('partner tier limiter (Redis, shared)', () => {
     const a = createRedisTierLimiter(REDIS_URL, prefix, limits);
     const b = createRedisTierLimiter(REDIS_URL, prefix, limits);
     try {
-      const results = await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 ? a : b).take('partner-x', 'PREMIUM')));
+      const results = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => (i % 2 ? a : b).take('partner-x', 'PREMIUM')),
+      );
       expect(results.filter((r) => r.allowed)).toHaveLength(10);
       const refused = results.filter((r) => !r.allowed);
       expect(refused).toHaveLength(6);

@@ -43,7 +43,11 @@ const toDecision = ([allowed, retryMs]: [boolean, number]): LimitDecision => ({
 });
 
 /** One gateway process: counts kept per partner in a bounded map. */
-export function createMemoryTierLimiter(limits: TierLimits, now: () => number = Date.now, maxPartners = 10_000): TierLimiter {
+export function createMemoryTierLimiter(
+  limits: TierLimits,
+  now: () => number = Date.now,
+  maxPartners = 10_000,
+): TierLimiter {
   const state = new Map<string, { window: number; prev: number; cur: number }>();
   return {
     async take(partnerId, tier) {
@@ -97,14 +101,25 @@ end
 return {0, prev, cur, elapsed}
 `;
 
-export function createRedisTierLimiter(url: string, prefix: string, limits: TierLimits, onError: (err: Error) => void = () => undefined): TierLimiter {
+export function createRedisTierLimiter(
+  url: string,
+  prefix: string,
+  limits: TierLimits,
+  onError: (err: Error) => void = () => undefined,
+): TierLimiter {
   // Commands wait for at most two reconnection attempts; the caller fails closed on an error.
   const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
   redis.on('error', onError);
   return {
     async take(partnerId, tier) {
       const limit = limits.perTier[tier];
-      const result = (await redis.eval(SLIDING_WINDOW_SCRIPT, 1, `${prefix}partner-limit:{${partnerId}}`, String(limit), String(limits.windowMs))) as number[];
+      const result = (await redis.eval(
+        SLIDING_WINDOW_SCRIPT,
+        1,
+        `${prefix}partner-limit:{${partnerId}}`,
+        String(limit),
+        String(limits.windowMs),
+      )) as number[];
       if (result[0] === 1) return { allowed: true, retryAfterSeconds: 0 };
       const [, prev, cur, elapsed] = result.map(Number);
       return toDecision(decide(prev, cur, limit, limits.windowMs, elapsed));
@@ -115,6 +130,11 @@ export function createRedisTierLimiter(url: string, prefix: string, limits: Tier
   };
 }
 
-export function createTierLimiter(redisUrl: string | undefined, prefix: string, limits: TierLimits, onError?: (err: Error) => void): TierLimiter {
+export function createTierLimiter(
+  redisUrl: string | undefined,
+  prefix: string,
+  limits: TierLimits,
+  onError?: (err: Error) => void,
+): TierLimiter {
   return redisUrl ? createRedisTierLimiter(redisUrl, prefix, limits, onError) : createMemoryTierLimiter(limits);
 }

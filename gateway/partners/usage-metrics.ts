@@ -13,7 +13,11 @@ export interface PartnerUsage {
  * manifest's names (or `none`), partners are ids an admin created, and past `maxPartners` distinct
  * ids further ones are counted as `other` so a registry cannot grow without end.
  */
-export function createPartnerUsage(metrics: ServiceMetrics, operationNames: readonly string[], maxPartners = 1000): PartnerUsage {
+export function createPartnerUsage(
+  metrics: ServiceMetrics,
+  operationNames: readonly string[],
+  maxPartners = 1000,
+): PartnerUsage {
   const counter = new Counter({
     name: 'partner_requests_total',
     help: 'Partner requests by partner id, persisted operation, outcome and tier',
@@ -29,7 +33,12 @@ export function createPartnerUsage(metrics: ServiceMetrics, operationNames: read
         if (known.size < maxPartners) known.add(partnerId);
         else partner = 'other';
       }
-      counter.inc({ partner, operation: operation && operations.has(operation) ? operation : 'none', outcome, tier: tier ?? 'none' });
+      counter.inc({
+        partner,
+        operation: operation && operations.has(operation) ? operation : 'none',
+        outcome,
+        tier: tier ?? 'none',
+      });
     },
   };
 }

@@ -39,7 +39,12 @@ export function signSubgraphRequest(secret: string, payload: CoprocessorPayload)
   if (payload.body === undefined || typeof payload.uri !== 'string') return { ...payload, control: { break: 500 } };
   const { pathname, search } = new URL(payload.uri, 'http://subgraph');
   headers[SIGNATURE_HEADER] = [
-    signGatewayRequest(secret, { method: payload.method ?? 'POST', pathWithQuery: pathname + search, body: payload.body, get: first }),
+    signGatewayRequest(secret, {
+      method: payload.method ?? 'POST',
+      pathWithQuery: pathname + search,
+      body: payload.body,
+      get: first,
+    }),
   ];
   return { ...payload, headers };
 }

@@ -10,7 +10,13 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
  */
 export const SIGNATURE_HEADER = 'x-gateway-signature';
 /** Headers the gateway sets and signs; a client's own values for them are dropped at the gateway. */
-export const SIGNED_HEADERS = ['x-request-id', 'authorization', 'x-client-ip', 'x-client-user-agent', 'x-partner-id'] as const;
+export const SIGNED_HEADERS = [
+  'x-request-id',
+  'authorization',
+  'x-client-ip',
+  'x-client-user-agent',
+  'x-partner-id',
+] as const;
 
 type HeaderGetter = (name: string) => string | undefined;
 
@@ -135,8 +141,20 @@ export function signGatewayRequest(secrets: Secrets, request: SignedRequest, now
 }
 
 /** Checks the signature only; the caller also claims `replayKey` in its replay cache. */
-export function verifyGatewayRequest(secrets: Secrets, request: SignedRequest, maxAgeSeconds: number, now = Date.now()): SignatureCheck {
-  return verify(secrets, request.get(SIGNATURE_HEADER), (t, n) => gatewayPayload(t, n, request), maxAgeSeconds, now, 'gateway');
+export function verifyGatewayRequest(
+  secrets: Secrets,
+  request: SignedRequest,
+  maxAgeSeconds: number,
+  now = Date.now(),
+): SignatureCheck {
+  return verify(
+    secrets,
+    request.get(SIGNATURE_HEADER),
+    (t, n) => gatewayPayload(t, n, request),
+    maxAgeSeconds,
+    now,
+    'gateway',
+  );
 }
 
 /**
@@ -164,5 +182,12 @@ export function verifyInternalRequest(
   maxAgeSeconds: number,
   now = Date.now(),
 ): SignatureCheck {
-  return verify(secrets, header, (t, n) => internalPayload(t, n, method, pathWithQuery), maxAgeSeconds, now, 'internal');
+  return verify(
+    secrets,
+    header,
+    (t, n) => internalPayload(t, n, method, pathWithQuery),
+    maxAgeSeconds,
+    now,
+    'internal',
+  );
 }

@@ -32,7 +32,8 @@ export async function loadSigningKeys(configured: string | undefined, dataDir: s
   let jwks: JWK[];
   if (configured) {
     jwks = JSON.parse(configured) as JWK[];
-    if (!Array.isArray(jwks) || jwks.length === 0) throw new Error('JWT_PRIVATE_KEYS must be a non-empty JSON array of JWKs');
+    if (!Array.isArray(jwks) || jwks.length === 0)
+      throw new Error('JWT_PRIVATE_KEYS must be a non-empty JSON array of JWKs');
   } else {
     const file = path.resolve(dataDir, 'jwt-keys.json');
     if (existsSync(file)) {

@@ -47,7 +47,11 @@ const redisUrl = process.env.REDIS_URL_FOR_TESTS;
 
   it('falls back to this process when Redis cannot be reached, still refusing replays here', async () => {
     const errors: Error[] = [];
-    const cache = createRedisReplayCache('redis://127.0.0.1:9/0', 'x:', { maxAgeSeconds: 300, maxEntries: 1000, onError: (e) => errors.push(e) });
+    const cache = createRedisReplayCache('redis://127.0.0.1:9/0', 'x:', {
+      maxAgeSeconds: 300,
+      maxEntries: 1000,
+      onError: (e) => errors.push(e),
+    });
     try {
       const at = Math.floor(Date.now() / 1000);
       expect(await cache.claim('sig', at)).toBe(true);
@@ -77,8 +81,12 @@ describe('the gateway signature', () => {
     expect(check(request(body))).toBe(true);
     // the same JSON value, serialised differently (another gateway's bytes), still matches
     expect(check(request({ variables: { b: [1, { d: 3, c: 2 }], a: 1 }, query: '{ me { id } }' }))).toBe(true);
-    expect(check(request(JSON.stringify({ query: '{ me { id email } }', variables: { a: 1, b: [1, { c: 2, d: 3 }] } })))).toBe(false);
-    expect(check(request(JSON.stringify({ query: '{ me { id } }', variables: { a: 2, b: [1, { c: 2, d: 3 }] } })))).toBe(false);
+    expect(
+      check(request(JSON.stringify({ query: '{ me { id email } }', variables: { a: 1, b: [1, { c: 2, d: 3 }] } }))),
+    ).toBe(false);
+    expect(
+      check(request(JSON.stringify({ query: '{ me { id } }', variables: { a: 2, b: [1, { c: 2, d: 3 }] } }))),
+    ).toBe(false);
     expect(check({ ...request(body), method: 'GET' })).toBe(false);
     expect(check({ ...request(body), pathWithQuery: '/graphql?x=1' })).toBe(false);
     expect(check(request(body, { authorization: 'Bearer other' }))).toBe(false);

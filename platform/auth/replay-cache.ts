@@ -54,7 +54,11 @@ export function createMemoryReplayCache(options: ReplayCacheOptions): ReplayCach
  * Shared through Redis. If Redis fails, the claim falls back to this process's memory (logged):
  * replays to the same replica stay refused, and the API keeps answering.
  */
-export function createRedisReplayCache(url: string, prefix: string, options: ReplayCacheOptions & { onError?: (err: Error) => void }): ReplayCache {
+export function createRedisReplayCache(
+  url: string,
+  prefix: string,
+  options: ReplayCacheOptions & { onError?: (err: Error) => void },
+): ReplayCache {
   const now = options.now ?? Date.now;
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
   redis.on('error', (err) => options.onError?.(err));
@@ -80,12 +84,21 @@ export function createRedisReplayCache(url: string, prefix: string, options: Rep
   };
 }
 
-export function createReplayCache(config: {
-  REDIS_URL?: string;
-  REDIS_KEY_PREFIX: string;
-  GATEWAY_SIGNATURE_MAX_AGE_SECONDS: number;
-  SIGNATURE_REPLAY_CACHE_SIZE: number;
-}, onError?: (err: Error) => void): ReplayCache {
-  const options = { maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS, maxEntries: config.SIGNATURE_REPLAY_CACHE_SIZE, onError };
-  return config.REDIS_URL ? createRedisReplayCache(config.REDIS_URL, config.REDIS_KEY_PREFIX, options) : createMemoryReplayCache(options);
+export function createReplayCache(
+  config: {
+    REDIS_URL?: string;
+    REDIS_KEY_PREFIX: string;
+    GATEWAY_SIGNATURE_MAX_AGE_SECONDS: number;
+    SIGNATURE_REPLAY_CACHE_SIZE: number;
+  },
+  onError?: (err: Error) => void,
+): ReplayCache {
+  const options = {
+    maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS,
+    maxEntries: config.SIGNATURE_REPLAY_CACHE_SIZE,
+    onError,
+  };
+  return config.REDIS_URL
+    ? createRedisReplayCache(config.REDIS_URL, config.REDIS_KEY_PREFIX, options)
+    : createMemoryReplayCache(options);
 }

@@ -5,7 +5,15 @@ const log = pino({ level: 'silent' });
 const TTL = 900_000;
 
 function view(sync: RevocationSync, maxStalenessMs = 10_000) {
-  return new RevocationView({ service: 'test', log, tokenTtlMs: TTL, pollMs: 60_000, maxStalenessMs, sync, local: false });
+  return new RevocationView({
+    service: 'test',
+    log,
+    tokenTtlMs: TTL,
+    pollMs: 60_000,
+    maxStalenessMs,
+    sync,
+    local: false,
+  });
 }
 
 function fixedLog(entries: RevocationEntry[]): RevocationSync {
@@ -50,7 +58,15 @@ describe('RevocationView', () => {
 
   it('fails closed once the log could not be read for longer than the bound', async () => {
     let up = true;
-    const v = view({ fetch: async () => { if (!up) throw new Error('down'); return { now: Date.now(), entries: [] }; } }, 1000);
+    const v = view(
+      {
+        fetch: async () => {
+          if (!up) throw new Error('down');
+          return { now: Date.now(), entries: [] };
+        },
+      },
+      1000,
+    );
     await v.start(0);
     expect(v.check({ sub: user, ver: 1 })).toBeNull();
     up = false;
@@ -59,7 +75,11 @@ describe('RevocationView', () => {
   });
 
   it('is STALE before its first read, and lets an erasure wait for the user’s requests in flight', async () => {
-    const v = view({ fetch: async () => { throw new Error('not yet'); } });
+    const v = view({
+      fetch: async () => {
+        throw new Error('not yet');
+      },
+    });
     expect(v.check({ sub: user, ver: 1 })).toBe('STALE');
     const leave = v.enter(user);
     const waited = v.drain(user, 2000);

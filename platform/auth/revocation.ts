@@ -75,7 +75,13 @@ export function revocationChannel(prefix: string): string {
 
 function isEntry(value: unknown): value is RevocationEntry {
   const e = value as RevocationEntry;
-  return !!e && typeof e === 'object' && (e.kind === 'session' || e.kind === 'user' || e.kind === 'erasure') && typeof e.userId === 'string' && typeof e.at === 'number';
+  return (
+    !!e &&
+    typeof e === 'object' &&
+    (e.kind === 'session' || e.kind === 'user' || e.kind === 'erasure') &&
+    typeof e.userId === 'string' &&
+    typeof e.at === 'number'
+  );
 }
 
 /**
@@ -86,11 +92,13 @@ function isEntry(value: unknown): value is RevocationEntry {
 export class RevocationPublisher {
   private redis: Redis | null = null;
 
-  constructor(
-    private readonly options: { redisUrl?: string; channel: string; log: Logger },
-  ) {
+  constructor(private readonly options: { redisUrl?: string; channel: string; log: Logger }) {
     if (options.redisUrl) {
-      this.redis = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+      this.redis = new Redis(options.redisUrl, {
+        lazyConnect: false,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: true,
+      });
       this.redis.on('error', (err) => options.log.warn({ err: err.message }, 'revocation publisher: Redis error'));
     }
   }
@@ -103,7 +111,10 @@ export class RevocationPublisher {
       await this.redis.publish(this.options.channel, JSON.stringify(entries));
     } catch (err) {
       // The views' poll of the log delivers it within REVOCATION_POLL_MS.
-      this.options.log.warn({ err: (err as Error).message }, 'could not publish a revocation on Redis; replicas learn it at their next poll');
+      this.options.log.warn(
+        { err: (err as Error).message },
+        'could not publish a revocation on Redis; replicas learn it at their next poll',
+      );
     }
   }
 
@@ -190,7 +201,8 @@ export class RevocationView {
     }
     const user = this.users.get(claims.sub);
     if (user && user.at > now - this.keepMs) {
-      if (typeof claims.ver === 'number' ? claims.ver < user.minVersion : (claims.iat ?? 0) * 1000 < user.at) return 'TOKEN_REVOKED';
+      if (typeof claims.ver === 'number' ? claims.ver < user.minVersion : (claims.iat ?? 0) * 1000 < user.at)
+        return 'TOKEN_REVOKED';
     }
     return null;
   }
@@ -261,7 +273,9 @@ export class RevocationView {
   private subscribe(url: string, channel: string): void {
     const sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
     this.subscriber = sub;
-    sub.on('error', (err) => this.options.log.warn({ err: err.message }, 'revocation feed: Redis error; the poll carries on'));
+    sub.on('error', (err) =>
+      this.options.log.warn({ err: err.message }, 'revocation feed: Redis error; the poll carries on'),
+    );
     // After a reconnect, messages published meanwhile are gone: read the log at once.
     sub.on('ready', () => void this.poll());
     sub.on('message', (_channel, message) => {
@@ -272,7 +286,9 @@ export class RevocationView {
         this.options.log.warn('revocation feed: unreadable message ignored');
       }
     });
-    sub.subscribe(channel).catch((err) => this.options.log.warn({ err: (err as Error).message }, 'revocation feed: could not subscribe'));
+    sub
+      .subscribe(channel)
+      .catch((err) => this.options.log.warn({ err: (err as Error).message }, 'revocation feed: could not subscribe'));
   }
 
   private schedule(): void {
@@ -313,7 +329,10 @@ export class RevocationView {
 export const REVOCATIONS_PATH = '/internal/revocations';
 
 /** How services other than identity-consent read the log: a signed GET, never on a request's path. */
-export function httpRevocationSync(config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>, timeoutMs = 2000): RevocationSync {
+export function httpRevocationSync(
+  config: Pick<AppConfig, 'subgraphUrls' | 'INTERNAL_SECRET'>,
+  timeoutMs = 2000,
+): RevocationSync {
   return {
     async fetch(sinceMs) {
       const res = await internalFetch(config, {

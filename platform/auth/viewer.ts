@@ -1,4 +1,13 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
@@ -40,7 +49,10 @@ export function bearerChallenge(reason: TokenRefusalReason): string {
 export function tokenRefusal(reason: TokenRefusalReason): UnauthenticatedError {
   const error = new UnauthenticatedError(REFUSAL_MESSAGES[reason]);
   (error.extensions as Record<string, unknown>).reason = reason;
-  (error.extensions as Record<string, unknown>).http = { status: 401, headers: new HeaderMap([['www-authenticate', bearerChallenge(reason)]]) };
+  (error.extensions as Record<string, unknown>).http = {
+    status: 401,
+    headers: new HeaderMap([['www-authenticate', bearerChallenge(reason)]]),
+  };
   return error;
 }
 
@@ -52,7 +64,9 @@ export function refusalReasonOf(err: unknown): TokenRefusalReason | null {
 /** The revocation view could not be read for longer than its bound: signed-in requests wait (fail closed). */
 export function revocationUnavailable(service: string): GraphQLError {
   return withHttpStatus(
-    new GraphQLError('Sign-in cannot be checked right now; try again shortly', { extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: service } }),
+    new GraphQLError('Sign-in cannot be checked right now; try again shortly', {
+      extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: service },
+    }),
     503,
   );
 }
@@ -105,7 +119,8 @@ export type TokenVerifier = (authorization: string | undefined) => Promise<Viewe
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   let keySet: JWTVerifyGetKey;
   if (options.localJwks) keySet = createLocalJWKSet(options.localJwks);
-  else if (options.jwksUrl) keySet = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  else if (options.jwksUrl)
+    keySet = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
   else throw new Error('a token verifier needs a JWKS');
 
   return async (authorization) => {
@@ -126,11 +141,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch (err) {
       throw tokenRefusal(err instanceof joseErrors.JWTExpired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
     }
-    const roles = Array.isArray(payload.roles) ? (payload.roles as unknown[]).filter((r): r is RoleName => ROLES.includes(r as RoleName)) : [];
+    const roles = Array.isArray(payload.roles)
+      ? (payload.roles as unknown[]).filter((r): r is RoleName => ROLES.includes(r as RoleName))
+      : [];
     if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') throw tokenRefusal('TOKEN_INVALID');
     const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
     if (options.revocations) {
-      const verdict = options.revocations.check({ sub: payload.sub, sid, ver: typeof payload.ver === 'number' ? payload.ver : undefined, iat: payload.iat });
+      const verdict = options.revocations.check({
+        sub: payload.sub,
+        sid,
+        ver: typeof payload.ver === 'number' ? payload.ver : undefined,
+        iat: payload.iat,
+      });
       if (verdict === 'STALE') throw revocationUnavailable(options.service ?? 'this');
       if (verdict) throw tokenRefusal(verdict);
     }

@@ -83,7 +83,11 @@ class PGliteClient extends EventEmitter {
     const params = Array.isArray(paramsOrCallback) ? paramsOrCallback : undefined;
     const cb = typeof paramsOrCallback === 'function' ? paramsOrCallback : callback;
     const promise = run(this.db, sql, params);
-    if (cb) promise.then((r) => cb(null, r), (e: Error) => cb(e));
+    if (cb)
+      promise.then(
+        (r) => cb(null, r),
+        (e: Error) => cb(e),
+      );
     return promise;
   }
 }
@@ -104,7 +108,10 @@ export function createPGliteDriver(db: PGlite) {
         return { client: this.client, release };
       });
       if (callback) {
-        acquired.then(({ client, release }) => callback(null, client, release), (e: Error) => callback(e));
+        acquired.then(
+          ({ client, release }) => callback(null, client, release),
+          (e: Error) => callback(e),
+        );
         return undefined;
       }
       return acquired.then(({ client, release }) => Object.assign(client, { release }));

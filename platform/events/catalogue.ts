@@ -16,7 +16,16 @@ const uuid = z.string().uuid();
 const money = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'a decimal amount with at most two places');
 const quantity = z.string().regex(/^\d{1,12}(\.\d{1,3})?$/, 'a decimal quantity with at most three places');
 const listingStatus = z.enum(['DRAFT', 'ACTIVE', 'PAUSED', 'SOLD_OUT', 'ARCHIVED']);
-const productType = z.enum(['HEMP_FIBRE', 'HEMP_SEED', 'HEMP_OIL', 'CBD_ISOLATE', 'CBD_OIL', 'CANNABIS_FLOWER', 'CANNABIS_EXTRACT', 'SEEDLINGS']);
+const productType = z.enum([
+  'HEMP_FIBRE',
+  'HEMP_SEED',
+  'HEMP_OIL',
+  'CBD_ISOLATE',
+  'CBD_OIL',
+  'CANNABIS_FLOWER',
+  'CANNABIS_EXTRACT',
+  'SEEDLINGS',
+]);
 const province = z.enum([
   'EASTERN_CAPE',
   'FREE_STATE',
@@ -138,7 +147,8 @@ export const EVENT_CATALOGUE = {
       /** Added: why it changed (SOLD_OUT and its reopening are caused by orders). */
       cause: statusCause.optional(),
     }),
-    description: 'A listing moved from one status to another (by its seller, or by an order taking or giving back its last kilogram).',
+    description:
+      'A listing moved from one status to another (by its seller, or by an order taking or giving back its last kilogram).',
   }),
   'listing.viewed': spec({
     version: 1,
@@ -151,7 +161,11 @@ export const EVENT_CATALOGUE = {
     version: 1,
     aggregateType: 'search',
     aggregateId: (p) => p.userId ?? 'anonymous',
-    payload: z.object({ userId: uuid.nullable(), criteria: searchCriteriaSchema, resultCount: z.number().int().nonnegative() }),
+    payload: z.object({
+      userId: uuid.nullable(),
+      criteria: searchCriteriaSchema,
+      resultCount: z.number().int().nonnegative(),
+    }),
     description: 'Query.listings ran: the criteria and how many listings matched in total.',
   }),
   'match.requested': spec({
@@ -218,7 +232,14 @@ export const EVENT_CATALOGUE = {
     version: 1,
     aggregateType: 'consent',
     aggregateId: (p) => p.consentId,
-    payload: z.object({ consentId: uuid, userId: uuid, dataSourceId: uuid, accessLevel, consentVersion: z.string().max(64), expiresAt: z.string().datetime({ offset: true }).nullable() }),
+    payload: z.object({
+      consentId: uuid,
+      userId: uuid,
+      dataSourceId: uuid,
+      accessLevel,
+      consentVersion: z.string().max(64),
+      expiresAt: z.string().datetime({ offset: true }).nullable(),
+    }),
     description: 'A user granted consent to use a data source.',
   }),
   'consent.withdrawn': spec({
@@ -226,7 +247,8 @@ export const EVENT_CATALOGUE = {
     aggregateType: 'consent',
     aggregateId: (p) => p.consentId,
     payload: z.object({ consentId: uuid, userId: uuid, dataSourceId: uuid }),
-    description: 'A user withdrew a consent. Consumers must not rely on it for access checks (consent is checked live).',
+    description:
+      'A user withdrew a consent. Consumers must not rely on it for access checks (consent is checked live).',
   }),
   'external.offers.crawled': spec({
     version: 1,
@@ -252,7 +274,8 @@ export const EVENT_CATALOGUE = {
       chunkIndex: z.number().int().nonnegative().optional(),
       chunkCount: z.number().int().positive().optional(),
     }),
-    description: 'A crawl of one data source finished; offers are the normalised ones of this chunk, goneOfferIds those no longer listed.',
+    description:
+      'A crawl of one data source finished; offers are the normalised ones of this chunk, goneOfferIds those no longer listed.',
   }),
   'user.erasure.requested': spec({
     version: 1,
@@ -315,10 +338,15 @@ export class PermanentEventError extends Error {
 export function validateEvent(event: DomainEvent<EventType>): AnyDomainEvent {
   if (!isEventType(event.type)) throw new PermanentEventError(`unknown event type ${event.type}`);
   const entry = EVENT_CATALOGUE[event.type];
-  if (event.version > entry.version) throw new PermanentEventError(`${event.type} v${event.version} is newer than this service knows (v${entry.version})`);
+  if (event.version > entry.version)
+    throw new PermanentEventError(
+      `${event.type} v${event.version} is newer than this service knows (v${entry.version})`,
+    );
   const parsed = entry.payload.safeParse(event.payload);
   if (!parsed.success) {
-    throw new PermanentEventError(`invalid ${event.type} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new PermanentEventError(
+      `invalid ${event.type} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return { ...event, payload: parsed.data } as AnyDomainEvent;
 }

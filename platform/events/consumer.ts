@@ -94,7 +94,9 @@ export class ConsumerProcessor {
   async processBatch(raws: DomainEvent[], claim?: Claim, fallbackClaims?: Claim[]): Promise<Outcome[]> {
     if (raws.length === 0) return [];
     if (raws.length === 1) return [await this.process(raws[0], fallbackClaims?.[0] ?? claim)];
-    const logs = raws.map((raw) => this.options.log.child({ eventId: raw.id, eventType: raw.type, consumer: this.name }));
+    const logs = raws.map((raw) =>
+      this.options.log.child({ eventId: raw.id, eventType: raw.type, consumer: this.name }),
+    );
     let outcomes: Outcome[];
     try {
       outcomes = await inTransaction(this.options.dataSource, async (m) => {
@@ -114,7 +116,10 @@ export class ConsumerProcessor {
         return out;
       });
     } catch (err) {
-      this.options.log.warn({ err, consumer: this.name, events: raws.length }, 'batch transaction failed: applying its events one at a time');
+      this.options.log.warn(
+        { err, consumer: this.name, events: raws.length },
+        'batch transaction failed: applying its events one at a time',
+      );
       outcomes = [];
       for (let i = 0; i < raws.length; i++) outcomes.push(await this.process(raws[i], fallbackClaims?.[i]));
       return outcomes;
@@ -152,18 +157,29 @@ export class ConsumerProcessor {
   async processDueRetries(limit = 20): Promise<number> {
     const s = this.schema;
     const due: Array<{ event: unknown; attempts: number }> = await withRunner(this.options.dataSource, (r) =>
-      r.query(`SELECT event, attempts FROM ${s}.event_retries WHERE consumer = $1 AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $2`, [this.name, limit]),
+      r.query(
+        `SELECT event, attempts FROM ${s}.event_retries WHERE consumer = $1 AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $2`,
+        [this.name, limit],
+      ),
     );
     for (const row of due) {
       const raw = deserializeEvent(row.event);
-      const log = this.options.log.child({ eventId: raw.id, eventType: raw.type, consumer: this.name, attempt: row.attempts + 1 });
+      const log = this.options.log.child({
+        eventId: raw.id,
+        eventType: raw.type,
+        consumer: this.name,
+        attempt: row.attempts + 1,
+      });
       let outcome: Outcome;
       try {
         outcome = await consumerSpan(this.name, raw, row.attempts + 1, () =>
           inTransaction(this.options.dataSource, async (m) => {
             // Deleting the row claims the retry: a replica that lost the race deletes nothing.
             const claimed = affected(
-              await m.query(`DELETE FROM ${s}.event_retries WHERE consumer = $1 AND event_id = $2 AND attempts = $3 RETURNING event_id`, [this.name, raw.id, row.attempts]),
+              await m.query(
+                `DELETE FROM ${s}.event_retries WHERE consumer = $1 AND event_id = $2 AND attempts = $3 RETURNING event_id`,
+                [this.name, raw.id, row.attempts],
+              ),
             );
             if (!claimed) return 'skipped';
             return this.apply(raw, m, log);
@@ -198,7 +214,13 @@ export class ConsumerProcessor {
     });
   }
 
-  private async recordFailure(m: EntityManager, raw: DomainEvent, attempts: number, err: unknown, log: Logger): Promise<Outcome> {
+  private async recordFailure(
+    m: EntityManager,
+    raw: DomainEvent,
+    attempts: number,
+    err: unknown,
+    log: Logger,
+  ): Promise<Outcome> {
     const s = this.schema;
     const message = errorText(err);
     const permanent = err instanceof PermanentEventError;
@@ -210,7 +232,10 @@ export class ConsumerProcessor {
          ON CONFLICT (consumer, event_id) DO UPDATE SET attempts = EXCLUDED.attempts, error = EXCLUDED.error, failed_at = now()`,
         [this.name, raw.id, raw.type, JSON.stringify(serializeEvent(raw)), attempts, message],
       );
-      log.error({ err, attempts }, permanent ? 'event can never be applied: dead-lettered' : 'event failed too often: dead-lettered');
+      log.error(
+        { err, attempts },
+        permanent ? 'event can never be applied: dead-lettered' : 'event failed too often: dead-lettered',
+      );
       return 'dead_letter';
     }
     const delay = backoff(attempts, this.options.retry);
@@ -228,7 +253,10 @@ export class ConsumerProcessor {
     const metrics = this.options.metrics;
     metrics?.consumed.inc({ consumer: this.name, outcome });
     if (outcome === 'applied') {
-      metrics?.deliverySeconds.observe({ consumer: this.name }, Math.max(0, (Date.now() - raw.occurredAt.getTime()) / 1000));
+      metrics?.deliverySeconds.observe(
+        { consumer: this.name },
+        Math.max(0, (Date.now() - raw.occurredAt.getTime()) / 1000),
+      );
       if (log.isLevelEnabled('debug')) log.debug('event applied');
     } else if (outcome === 'duplicate') {
       log.debug('event already applied: ignored');
@@ -249,6 +277,7 @@ function errorText(err: unknown): string {
 
 /** Rows touched by an UPDATE/DELETE … RETURNING through TypeORM's postgres driver ([rows, count]). */
 export function affected(result: unknown): number {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[1];
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[1];
   return Array.isArray(result) ? result.length : 0;
 }

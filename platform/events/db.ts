@@ -25,7 +25,10 @@ export async function withRunner<T>(dataSource: DataSource, work: (runner: Query
 }
 
 /** A transaction on a tagged runner: committed when `work` resolves, rolled back when it throws. */
-export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   const runner = eventRunner(dataSource);
   await runner.connect();
   try {

@@ -25,8 +25,18 @@ describe('the event catalogue', () => {
   it('names every type the design lists, each with a version and an aggregate', () => {
     expect(EVENT_TYPES).toEqual(
       expect.arrayContaining([
-        'listing.created', 'listing.updated', 'listing.status_changed', 'search.performed', 'match.requested', 'listing.viewed',
-        'order.placed', 'order.cancelled', 'consent.granted', 'consent.withdrawn', 'external.offers.crawled', 'user.erasure.requested',
+        'listing.created',
+        'listing.updated',
+        'listing.status_changed',
+        'search.performed',
+        'match.requested',
+        'listing.viewed',
+        'order.placed',
+        'order.cancelled',
+        'consent.granted',
+        'consent.withdrawn',
+        'external.offers.crawled',
+        'user.erasure.requested',
       ]),
     );
     for (const type of EVENT_TYPES) expect(EVENT_CATALOGUE[type].version).toBeGreaterThanOrEqual(1);
@@ -35,7 +45,9 @@ describe('the event catalogue', () => {
   it('derives the aggregate from the payload', () => {
     const userId = randomUUID();
     expect(EVENT_CATALOGUE['search.performed'].aggregateId({ userId, criteria: {}, resultCount: 0 })).toBe(userId);
-    expect(EVENT_CATALOGUE['search.performed'].aggregateId({ userId: null, criteria: {}, resultCount: 0 })).toBe('anonymous');
+    expect(EVENT_CATALOGUE['search.performed'].aggregateId({ userId: null, criteria: {}, resultCount: 0 })).toBe(
+      'anonymous',
+    );
   });
 
   it('accepts a valid event and refuses, as permanent, an unknown type, a newer version and a bad payload', () => {
@@ -43,11 +55,17 @@ describe('the event catalogue', () => {
     expect(validateEvent(viewed(payload)).payload).toEqual(payload);
     expect(() => validateEvent(viewed(payload, { type: 'listing.teleported' as never }))).toThrow(PermanentEventError);
     expect(() => validateEvent(viewed(payload, { version: 2 }))).toThrow(/newer than this service knows/);
-    expect(() => validateEvent(viewed({ ...payload, listingId: 'nope' }))).toThrow(/invalid listing.viewed payload: listingId/);
+    expect(() => validateEvent(viewed({ ...payload, listingId: 'nope' }))).toThrow(
+      /invalid listing.viewed payload: listingId/,
+    );
   });
 
   it('keeps personal data out: search criteria refuse free-form keys', () => {
-    const result = EVENT_CATALOGUE['search.performed'].payload.safeParse({ userId: null, criteria: { email: 'a@b.co.za' }, resultCount: 1 });
+    const result = EVENT_CATALOGUE['search.performed'].payload.safeParse({
+      userId: null,
+      criteria: { email: 'a@b.co.za' },
+      resultCount: 1,
+    });
     expect(result.success).toBe(false);
   });
 
@@ -85,11 +103,16 @@ describe('the poll loop', () => {
     let ticks = 0;
     let resolveSecond!: () => void;
     const second = new Promise<void>((r) => (resolveSecond = r));
-    const loop = new PollLoop('test', 60_000, async () => {
-      ticks += 1;
-      if (ticks === 2) resolveSecond();
-      return false;
-    }, silent);
+    const loop = new PollLoop(
+      'test',
+      60_000,
+      async () => {
+        ticks += 1;
+        if (ticks === 2) resolveSecond();
+        return false;
+      },
+      silent,
+    );
     loop.start();
     await new Promise((r) => setImmediate(r));
     loop.nudge();
@@ -102,12 +125,17 @@ describe('the poll loop', () => {
     let ticks = 0;
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
-    const loop = new PollLoop('test', 1, async () => {
-      ticks += 1;
-      if (ticks === 1) throw new Error('transient');
-      done();
-      return false;
-    }, silent);
+    const loop = new PollLoop(
+      'test',
+      1,
+      async () => {
+        ticks += 1;
+        if (ticks === 1) throw new Error('transient');
+        done();
+        return false;
+      },
+      silent,
+    );
     loop.start();
     await finished;
     await loop.stop();

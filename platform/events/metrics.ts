@@ -21,7 +21,12 @@ export interface EventGaugeSources {
  * the last value rather than failing the scrape.
  */
 export function createEventMetrics(registry: Registry, sources: EventGaugeSources): EventMetrics {
-  const published = new Counter({ name: 'events_published_total', help: 'Events the relay published, by type', labelNames: ['type'] as const, registers: [registry] });
+  const published = new Counter({
+    name: 'events_published_total',
+    help: 'Events the relay published, by type',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
   const consumed = new Counter({
     name: 'events_consumed_total',
     help: 'Event deliveries by consumer and outcome (applied, duplicate, skipped, retry, dead_letter)',

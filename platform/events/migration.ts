@@ -31,7 +31,9 @@ export function createEventTablesMigration(schema: string, timestamp: number): n
         )`);
       await q.query(`CREATE UNIQUE INDEX outbox_event_id_key ON ${s}.outbox (event_id)`);
       await q.query(`CREATE INDEX outbox_unpublished_idx ON ${s}.outbox (id) WHERE published_at IS NULL`);
-      await q.query(`CREATE INDEX outbox_published_at_idx ON ${s}.outbox (published_at) WHERE published_at IS NOT NULL`);
+      await q.query(
+        `CREATE INDEX outbox_published_at_idx ON ${s}.outbox (published_at) WHERE published_at IS NOT NULL`,
+      );
       await q.query(`
         CREATE TABLE ${s}.processed_events (
           consumer text NOT NULL,
@@ -40,7 +42,9 @@ export function createEventTablesMigration(schema: string, timestamp: number): n
           processed_at timestamptz(3) NOT NULL DEFAULT now(),
           CONSTRAINT processed_events_pkey PRIMARY KEY (consumer, event_id)
         )`);
-      await q.query(`CREATE INDEX processed_events_consumer_occurred_idx ON ${s}.processed_events (consumer, occurred_at)`);
+      await q.query(
+        `CREATE INDEX processed_events_consumer_occurred_idx ON ${s}.processed_events (consumer, occurred_at)`,
+      );
       await q.query(`CREATE INDEX processed_events_processed_at_idx ON ${s}.processed_events (processed_at)`);
       await q.query(`
         CREATE TABLE ${s}.event_retries (

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent } from 'typeorm';
+import type {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+} from 'typeorm';
 import { EVENT_CATALOGUE, type DomainEvent, type EventPayload, type EventType } from './catalogue';
 import { inTransaction, schemaName } from './db';
 import { currentTraceMetadata, detached } from '../tracing';
@@ -81,7 +87,11 @@ export class Outbox {
   record<T extends EventType>(event: NewEvent<T>): void {
     this.buffer.push(this.prepare(event));
     if (this.buffer.length >= RECORD_BATCH) detached(() => void this.flush())();
-    else this.flushTimer ??= setTimeout(detached(() => void this.flush()), RECORD_FLUSH_MS);
+    else
+      this.flushTimer ??= setTimeout(
+        detached(() => void this.flush()),
+        RECORD_FLUSH_MS,
+      );
   }
 
   /** Writes buffered read events now (also called when the service stops). */
@@ -91,7 +101,10 @@ export class Outbox {
     const batch = this.buffer.splice(0, this.buffer.length);
     if (batch.length === 0) return;
     const columns = 8;
-    const values = batch.map((_, i) => `(${Array.from({ length: columns }, (__, c) => `$${i * columns + c + 1}${c === 5 || c === 7 ? '::jsonb' : ''}`).join(', ')})`);
+    const values = batch.map(
+      (_, i) =>
+        `(${Array.from({ length: columns }, (__, c) => `$${i * columns + c + 1}${c === 5 || c === 7 ? '::jsonb' : ''}`).join(', ')})`,
+    );
     try {
       await inTransaction(this.options.dataSource, async (m) => {
         await m.query('SET LOCAL synchronous_commit = off');
@@ -118,13 +131,17 @@ export class Outbox {
 
   private prepare<T extends EventType>(event: NewEvent<T>): DomainEvent<T> {
     if (!this.options.enabled) {
-      throw new Error(`${this.options.source} has no outbox: set outbox: true on its SubgraphModule and add createEventTablesMigration`);
+      throw new Error(
+        `${this.options.source} has no outbox: set outbox: true on its SubgraphModule and add createEventTablesMigration`,
+      );
     }
     const entry = EVENT_CATALOGUE[event.type];
     if (!entry) throw new Error(`unknown event type ${String(event.type)}`);
     const parsed = entry.payload.safeParse(event.payload);
     if (!parsed.success) {
-      throw new Error(`invalid ${event.type} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new Error(
+        `invalid ${event.type} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     const payload = parsed.data as EventPayload<T>;
     return {
@@ -142,7 +159,16 @@ export class Outbox {
   }
 
   private params(e: DomainEvent) {
-    return [e.id, e.type, e.version, e.aggregateType, e.aggregateId, JSON.stringify(e.payload), e.occurredAt, e.metadata ? JSON.stringify(e.metadata) : null];
+    return [
+      e.id,
+      e.type,
+      e.version,
+      e.aggregateType,
+      e.aggregateId,
+      JSON.stringify(e.payload),
+      e.occurredAt,
+      e.metadata ? JSON.stringify(e.metadata) : null,
+    ];
   }
 }
 

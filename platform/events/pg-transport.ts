@@ -62,7 +62,10 @@ export class PostgresTransport implements EventTransport {
     // read owns the events up to `to`; another that read the same position then updates nothing.
     const claim = (from: string, to: string) => async (m: EntityManager) =>
       affected(
-        await m.query(`UPDATE ${B}.consumer_offsets SET position = $3, updated_at = now() WHERE consumer = $1 AND position = $2 RETURNING consumer`, [name, from, to]),
+        await m.query(
+          `UPDATE ${B}.consumer_offsets SET position = $3, updated_at = now() WHERE consumer = $1 AND position = $2 RETURNING consumer`,
+          [name, from, to],
+        ),
       ) > 0;
     const loop = new PollLoop(
       `consumer:${name}`,
@@ -80,7 +83,11 @@ export class PostgresTransport implements EventTransport {
         if (rows.length) {
           const start = String(rows[0].position);
           const steps = rows.map((row, i) => claim(i === 0 ? start : String(rows[i - 1].seq), String(row.seq)));
-          await processor.processBatch(rows.map((row) => eventFromRow(row as never)), claim(start, String(rows[rows.length - 1].seq)), steps);
+          await processor.processBatch(
+            rows.map((row) => eventFromRow(row as never)),
+            claim(start, String(rows[rows.length - 1].seq)),
+            steps,
+          );
         }
         await processor.maybeProcessRetries();
         return rows.length === options.batchSize;
@@ -91,7 +98,11 @@ export class PostgresTransport implements EventTransport {
     return {
       async start() {
         // A new consumer starts at the beginning of the retained log.
-        await withRunner(dataSource, (r) => r.query(`INSERT INTO ${B}.consumer_offsets (consumer, position) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [name]));
+        await withRunner(dataSource, (r) =>
+          r.query(`INSERT INTO ${B}.consumer_offsets (consumer, position) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [
+            name,
+          ]),
+        );
         published.on('published', wake);
         loop.start();
       },
@@ -133,7 +144,10 @@ export class PostgresTransport implements EventTransport {
 
   async prune(retentionDays: number): Promise<void> {
     await withRunner(this.dataSource, (r) =>
-      r.query(`DELETE FROM ${B}.bus WHERE seq IN (SELECT seq FROM ${B}.bus WHERE published_at < now() - make_interval(days => $1) ORDER BY seq LIMIT 5000)`, [retentionDays]),
+      r.query(
+        `DELETE FROM ${B}.bus WHERE seq IN (SELECT seq FROM ${B}.bus WHERE published_at < now() - make_interval(days => $1) ORDER BY seq LIMIT 5000)`,
+        [retentionDays],
+      ),
     );
   }
 

@@ -91,7 +91,14 @@ export class RedisTransport implements EventTransport {
     const group = processor.name;
     const me = `${options.source}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const wanted = new Set<string>(processor.types);
-    const leases = new PartitionLeases(client, { prefix: options.prefix, group, me, partitions: options.partitions, ttlMs: options.claimIdleMs, log });
+    const leases = new PartitionLeases(client, {
+      prefix: options.prefix,
+      group,
+      me,
+      partitions: options.partitions,
+      ttlMs: options.claimIdleMs,
+      log,
+    });
     const blocking = client.duplicate();
     blocking.on('error', (err) => log.warn({ err }, 'redis (events consumer) connection error'));
     this.subscribers.add(blocking);
@@ -128,10 +135,21 @@ export class RedisTransport implements EventTransport {
     const claimPending = async (partition: number, minIdleMs: number) => {
       let cursor = '0-0';
       for (let page = 0; page < 100; page++) {
-        const [next, claimed] = (await client.xautoclaim(this.stream(partition), group, me, minIdleMs, cursor, 'COUNT', options.batchSize)) as [string, StreamEntry[]];
+        const [next, claimed] = (await client.xautoclaim(
+          this.stream(partition),
+          group,
+          me,
+          minIdleMs,
+          cursor,
+          'COUNT',
+          options.batchSize,
+        )) as [string, StreamEntry[]];
         const live = claimed.filter((e) => e && e[1]);
         if (live.length) {
-          log.warn({ consumer: group, partition, count: live.length }, 'claimed events left pending by another consumer');
+          log.warn(
+            { consumer: group, partition, count: live.length },
+            'claimed events left pending by another consumer',
+          );
           await handle(partition, live);
         }
         if (next === '0-0') return;
@@ -196,7 +214,9 @@ export class RedisTransport implements EventTransport {
       nudge: () => loop.nudge(),
       stop: async () => {
         await loop.stop();
-        await leases.releaseAll().catch((err) => log.warn({ err, consumer: group }, 'could not release partition leases'));
+        await leases
+          .releaseAll()
+          .catch((err) => log.warn({ err, consumer: group }, 'could not release partition leases'));
         this.subscribers.delete(blocking);
         await blocking.quit().catch(() => blocking.disconnect());
       },
@@ -206,7 +226,12 @@ export class RedisTransport implements EventTransport {
   /** Merges the partitions by stream id (time of publication), keeping each partition's order. */
   async *readSince(since: Date, types: EventType[]): AsyncGenerator<DomainEvent[]> {
     const wanted = new Set<string>(types);
-    const cursors = Array.from({ length: this.options.partitions }, (_, p) => ({ p, start: `${since.getTime()}-0`, buffer: [] as StreamEntry[], done: false }));
+    const cursors = Array.from({ length: this.options.partitions }, (_, p) => ({
+      p,
+      start: `${since.getTime()}-0`,
+      buffer: [] as StreamEntry[],
+      done: false,
+    }));
     const refill = async (c: (typeof cursors)[number]) => {
       if (c.buffer.length || c.done) return;
       const entries = (await this.client.xrange(this.stream(c.p), c.start, '+', 'COUNT', 500)) as StreamEntry[];

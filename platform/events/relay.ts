@@ -55,7 +55,9 @@ export class Relay {
     const { dataSource, transport, batchSize } = this.options;
     const s = this.schema;
     const sent = await inTransaction(dataSource, async (m) => {
-      const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [`events:relay:${s}`]);
+      const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [
+        `events:relay:${s}`,
+      ]);
       if (!locked) return [];
       const rows: Array<Record<string, any>> = await m.query(
         `SELECT id, event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at, metadata FROM ${s}.outbox
@@ -66,9 +68,10 @@ export class Relay {
       const events = rows.map((r) => eventFromRow(r as never, this.options.source));
       await relaySpan(this.options.source, events, async () => {
         await transport.publish(m, events);
-        await m.query(`UPDATE ${s}.outbox SET published_at = now() WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)`, [
-          JSON.stringify(rows.map((r) => String(r.id))),
-        ]);
+        await m.query(
+          `UPDATE ${s}.outbox SET published_at = now() WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)`,
+          [JSON.stringify(rows.map((r) => String(r.id)))],
+        );
       });
       return events;
     });
@@ -76,7 +79,8 @@ export class Relay {
       transport.afterPublish();
       for (const e of sent) {
         this.options.metrics?.published.inc({ type: e.type });
-        if (this.options.log.isLevelEnabled('debug')) this.options.log.debug({ eventId: e.id, eventType: e.type }, 'event published');
+        if (this.options.log.isLevelEnabled('debug'))
+          this.options.log.debug({ eventId: e.id, eventType: e.type }, 'event published');
       }
     }
     if (Date.now() - this.lastHousekeeping > HOUSEKEEPING_EVERY_MS) {

@@ -31,8 +31,18 @@ export async function replayConsumer(options: {
 }): Promise<ReplayResult> {
   const { dataSource, transport, processor, since, log } = options;
   const s = schemaName(options.schema);
-  const result: ReplayResult = { consumer: processor.name, since: since.toISOString(), events: 0, applied: 0, duplicate: 0, retry: 0, deadLetter: 0 };
-  await withRunner(dataSource, (r) => r.query(`DELETE FROM ${s}.processed_events WHERE consumer = $1 AND occurred_at >= $2`, [processor.name, since]));
+  const result: ReplayResult = {
+    consumer: processor.name,
+    since: since.toISOString(),
+    events: 0,
+    applied: 0,
+    duplicate: 0,
+    retry: 0,
+    deadLetter: 0,
+  };
+  await withRunner(dataSource, (r) =>
+    r.query(`DELETE FROM ${s}.processed_events WHERE consumer = $1 AND occurred_at >= $2`, [processor.name, since]),
+  );
   for await (const page of transport.readSince(since, processor.types)) {
     for (const event of page) {
       result.events += 1;
@@ -40,9 +50,14 @@ export async function replayConsumer(options: {
       if (outcome === 'applied') {
         result.applied += 1;
         await withRunner(dataSource, (r) =>
-          r.query(`DELETE FROM ${s}.dead_letters WHERE consumer = $1 AND event_id = $2`, [processor.name, event.id]).then(() =>
-            r.query(`DELETE FROM ${s}.event_retries WHERE consumer = $1 AND event_id = $2`, [processor.name, event.id]),
-          ),
+          r
+            .query(`DELETE FROM ${s}.dead_letters WHERE consumer = $1 AND event_id = $2`, [processor.name, event.id])
+            .then(() =>
+              r.query(`DELETE FROM ${s}.event_retries WHERE consumer = $1 AND event_id = $2`, [
+                processor.name,
+                event.id,
+              ]),
+            ),
         );
       } else if (outcome === 'duplicate') result.duplicate += 1;
       else if (outcome === 'retry') result.retry += 1;

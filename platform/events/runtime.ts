@@ -31,7 +31,12 @@ export interface EventRuntimeOptions {
 }
 
 /** The transport the configuration asks for: Redis Streams when REDIS_URL is set, else the PostgreSQL bus. */
-export function createTransport(config: AppConfig, dataSource: DataSource, log: Logger, source: string): EventTransport {
+export function createTransport(
+  config: AppConfig,
+  dataSource: DataSource,
+  log: Logger,
+  source: string,
+): EventTransport {
   const options = { pollMs: config.EVENTS_POLL_MS, batchSize: config.EVENTS_BATCH_SIZE };
   if (config.REDIS_URL) {
     return new RedisTransport(
@@ -96,21 +101,41 @@ export class EventRuntime {
       names.add(c.name);
     }
     if (this.options.registry) this.metrics = this.registerMetrics(this.options.registry, consumers);
-    const retry = { maxAttempts: config.EVENTS_MAX_ATTEMPTS, baseMs: config.EVENTS_RETRY_BASE_MS, maxMs: config.EVENTS_RETRY_MAX_MS };
-    this.processors = consumers.map((c) => new ConsumerProcessor(c, { dataSource, schema, deps, log: this.log, metrics: this.metrics, retry, retryCheckMs: config.EVENTS_POLL_MS }));
+    const retry = {
+      maxAttempts: config.EVENTS_MAX_ATTEMPTS,
+      baseMs: config.EVENTS_RETRY_BASE_MS,
+      maxMs: config.EVENTS_RETRY_MAX_MS,
+    };
+    this.processors = consumers.map(
+      (c) =>
+        new ConsumerProcessor(c, {
+          dataSource,
+          schema,
+          deps,
+          log: this.log,
+          metrics: this.metrics,
+          retry,
+          retryCheckMs: config.EVENTS_POLL_MS,
+        }),
+    );
     this.subscriptions = this.processors.map((p) => this.transport.subscribe(p));
     for (const s of this.subscriptions) await s.start();
     if (this.processors.length) {
       const s = schemaName(schema);
-      this.pruner = new PollLoop('events:prune', PRUNE_EVERY_MS, async () => {
-        await withRunner(dataSource, (r) =>
-          r.query(
-            `DELETE FROM ${s}.processed_events WHERE (consumer, event_id) IN (SELECT consumer, event_id FROM ${s}.processed_events WHERE processed_at < now() - make_interval(days => $1) LIMIT 5000)`,
-            [config.EVENTS_RETENTION_DAYS],
-          ),
-        );
-        return false;
-      }, this.log);
+      this.pruner = new PollLoop(
+        'events:prune',
+        PRUNE_EVERY_MS,
+        async () => {
+          await withRunner(dataSource, (r) =>
+            r.query(
+              `DELETE FROM ${s}.processed_events WHERE (consumer, event_id) IN (SELECT consumer, event_id FROM ${s}.processed_events WHERE processed_at < now() - make_interval(days => $1) LIMIT 5000)`,
+              [config.EVENTS_RETENTION_DAYS],
+            ),
+          );
+          return false;
+        },
+        this.log,
+      );
       this.pruner.start();
     }
     if (this.options.outbox && this.options.relay !== false) {
@@ -129,7 +154,10 @@ export class EventRuntime {
       relay.start();
       this.relay = relay;
     }
-    this.log.info({ transport: this.transport.kind, relay: Boolean(this.relay), consumers: consumers.map((c) => c.name) }, 'events started');
+    this.log.info(
+      { transport: this.transport.kind, relay: Boolean(this.relay), consumers: consumers.map((c) => c.name) },
+      'events started',
+    );
   }
 
   /** Stops the relay first (nothing new is published), then the consumers, then the transport. */
@@ -158,7 +186,9 @@ export class EventRuntime {
           }
         : undefined,
       consumerLag: async () =>
-        Promise.all(this.processors.map(async (p) => ({ consumer: p.name, lag: await this.transport.lag(p.name, p.types) }))),
+        Promise.all(
+          this.processors.map(async (p) => ({ consumer: p.name, lag: await this.transport.lag(p.name, p.types) })),
+        ),
       deadLetters: async () => {
         if (!consumers.length) return [];
         const rows: Array<{ consumer: string; n: number }> = await withRunner(dataSource, (r) =>

@@ -24,17 +24,20 @@ export function deserializeEvent(value: unknown): DomainEvent {
 }
 
 /** A row of an outbox or of the bus table (snake_case columns) as an event. */
-export function eventFromRow(row: {
-  event_id: string;
-  type: string;
-  version: number;
-  source?: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  payload: unknown;
-  occurred_at: Date | string;
-  metadata?: unknown;
-}, source?: string): DomainEvent {
+export function eventFromRow(
+  row: {
+    event_id: string;
+    type: string;
+    version: number;
+    source?: string;
+    aggregate_type: string;
+    aggregate_id: string;
+    payload: unknown;
+    occurred_at: Date | string;
+    metadata?: unknown;
+  },
+  source?: string,
+): DomainEvent {
   return {
     id: row.event_id,
     type: row.type as EventType,
@@ -44,6 +47,8 @@ export function eventFromRow(row: {
     aggregateId: row.aggregate_id,
     occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
     payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
-    ...(row.metadata ? { metadata: (typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata) as EventTraceMetadata } : {}),
+    ...(row.metadata
+      ? { metadata: (typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata) as EventTraceMetadata }
+      : {}),
   } as DomainEvent;
 }

@@ -6,7 +6,10 @@ import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-g
 import { DateTimeResolver } from 'graphql-scalars';
 
 /** One schema module as buildSubgraphSchema takes it (the package exports no name for it). */
-type SubgraphModule = Extract<Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number], { typeDefs: unknown }>;
+type SubgraphModule = Extract<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number],
+  { typeDefs: unknown }
+>;
 type SubgraphResolvers = NonNullable<SubgraphModule['resolvers']>;
 
 /** The one Federation version every subgraph links, pinned here. */

@@ -17,7 +17,11 @@ export interface Connection<T> {
 }
 
 /** Declares `<Name>Connection` and `<Name>Edge` for a node type, in the shape API.md fixes. */
-export function ConnectionType<T extends object>(name: string, node: ClassType<T>, options: { totalCountDescription?: string } = {}) {
+export function ConnectionType<T extends object>(
+  name: string,
+  node: ClassType<T>,
+  options: { totalCountDescription?: string } = {},
+) {
   @ObjectType(`${name}Edge`)
   class EdgeType {
     @Field()
@@ -74,7 +78,10 @@ function hasKind(value: unknown, kind: CursorKind): boolean {
     case 'int':
       return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
     case 'decimal':
-      return (typeof value === 'string' && DECIMAL.test(value)) || (typeof value === 'number' && Number.isFinite(value) && value >= 0);
+      return (
+        (typeof value === 'string' && DECIMAL.test(value)) ||
+        (typeof value === 'number' && Number.isFinite(value) && value >= 0)
+      );
     case 'real':
       return typeof value === 'number' && Number.isFinite(value);
     case 'hex':
@@ -83,7 +90,10 @@ function hasKind(value: unknown, kind: CursorKind): boolean {
 }
 
 /** The cursor's values, checked against `kinds`; any other shape is BAD_USER_INPUT on `after`. */
-export function decodeCursor<K extends readonly CursorKind[]>(cursor: string | null | undefined, kinds: K): { [I in keyof K]: K[I] extends 'int' | 'real' ? number : string } | null {
+export function decodeCursor<K extends readonly CursorKind[]>(
+  cursor: string | null | undefined,
+  kinds: K,
+): { [I in keyof K]: K[I] extends 'int' | 'real' ? number : string } | null {
   if (cursor === null || cursor === undefined || cursor === '') return null;
   if (cursor.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(cursor)) {
     try {
@@ -99,7 +109,12 @@ export function decodeCursor<K extends readonly CursorKind[]>(cursor: string | n
 }
 
 /** Builds a connection from `limit + 1` fetched rows (the extra row tells whether a next page exists). */
-export function toConnection<T>(rows: T[], limit: number, totalCount: number, cursorOf: (row: T) => string): Connection<T> {
+export function toConnection<T>(
+  rows: T[],
+  limit: number,
+  totalCount: number,
+  cursorOf: (row: T) => string,
+): Connection<T> {
   const page = rows.slice(0, limit);
   const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
   return {

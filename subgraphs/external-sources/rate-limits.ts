@@ -30,7 +30,10 @@ export function externalRateLimits(deps: SubgraphDeps): FieldRules {
   );
   return {
     Mutation: {
-      testDataSourceConnection: byUser({ max: deps.config.RATE_LIMIT_CONNECTION_TEST_PER_USER, windowSeconds: deps.config.RATE_LIMIT_WINDOW_SECONDS }),
+      testDataSourceConnection: byUser({
+        max: deps.config.RATE_LIMIT_CONNECTION_TEST_PER_USER,
+        windowSeconds: deps.config.RATE_LIMIT_WINDOW_SECONDS,
+      }),
     },
   };
 }

@@ -24,11 +24,30 @@ import { closeRateLimitStore, externalRateLimits } from './rate-limits';
 export const externalSourcesSubgraph: SubgraphModule<ExternalLoaders> = {
   name: 'external-sources',
   dbSchema: 'external',
-  entities: [DataSourceEntity, CrawlRunEntity, CrawlSourceResultEntity, CrawlRejectionEntity, ExternalOfferEntity, LicenceEntity, DataSourceCredentialEntity],
-  migrations: [CreateDataSources1732233600000, CreateCrawlerTables1732320000000, CreateEventTables1732400000000, EventTraceMetadata1732610000000],
+  entities: [
+    DataSourceEntity,
+    CrawlRunEntity,
+    CrawlSourceResultEntity,
+    CrawlRejectionEntity,
+    ExternalOfferEntity,
+    LicenceEntity,
+    DataSourceCredentialEntity,
+  ],
+  migrations: [
+    CreateDataSources1732233600000,
+    CreateCrawlerTables1732320000000,
+    CreateEventTables1732400000000,
+    EventTraceMetadata1732610000000,
+  ],
   // external.offers.crawled, written with each source's crawl results
   outbox: true,
-  resolvers: [DataSourceResolver, ExternalOfferResolver, CrawlRunResolver, SourceCrawlResultResolver, CredentialResolver],
+  resolvers: [
+    DataSourceResolver,
+    ExternalOfferResolver,
+    CrawlRunResolver,
+    SourceCrawlResultResolver,
+    CredentialResolver,
+  ],
   referenceResolvers: {
     DataSource: { __resolveReference: resolveDataSourceReference },
     ExternalOffer: { __resolveReference: resolveExternalOfferReference },

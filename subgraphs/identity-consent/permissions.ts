@@ -30,26 +30,42 @@ const isAdminRule = rule('identity:adminNow', { cache: 'contextual' })(async (_p
 });
 
 /** The user themself (signed in, or just issued a token by register/login/refresh) or an ADMIN. */
-const isUserSelfOrAdmin = rule('identity:userSelfOrAdmin', { cache: 'strict' })((parent: { id: string }, _args, ctx: WithViewer) => {
+const isUserSelfOrAdmin = rule('identity:userSelfOrAdmin', { cache: 'strict' })((
+  parent: { id: string },
+  _args,
+  ctx: WithViewer,
+) => {
   if (isJustAuthenticated(parent)) return true;
   if (!ctx.viewer) return new UnauthenticatedError();
   return isAdmin(ctx.viewer) || parent.id === ctx.viewer.userId ? true : new ForbiddenError();
 });
 
 /** A consent's owner or an ADMIN, also when the consent is reached through `_entities`. */
-const isConsentOwnerOrAdmin = rule('identity:consentOwnerOrAdmin', { cache: 'strict' })((parent: { userId: string }, _args, ctx: WithViewer) => {
+const isConsentOwnerOrAdmin = rule('identity:consentOwnerOrAdmin', { cache: 'strict' })((
+  parent: { userId: string },
+  _args,
+  ctx: WithViewer,
+) => {
   if (!ctx.viewer) return new UnauthenticatedError();
   return isAdmin(ctx.viewer) || parent.userId === ctx.viewer.userId ? true : new ForbiddenError();
 });
 
 /** A data-subject request's subject or an ADMIN, also when the request is reached through `_entities`. */
-const isRequestSubjectOrAdmin = rule('identity:requestSubjectOrAdmin', { cache: 'strict' })((parent: { subjectId: string }, _args, ctx: WithViewer) => {
+const isRequestSubjectOrAdmin = rule('identity:requestSubjectOrAdmin', { cache: 'strict' })((
+  parent: { subjectId: string },
+  _args,
+  ctx: WithViewer,
+) => {
   if (!ctx.viewer) return new UnauthenticatedError();
   return isAdmin(ctx.viewer) || parent.subjectId === ctx.viewer.userId ? true : new ForbiddenError();
 });
 
 /** requestErasure: without userId (or with one's own) anyone signed in; someone else's only an ADMIN. */
-const mayEraseUser = rule('identity:mayEraseUser', { cache: 'strict' })(async (_parent, args: { userId?: string | null }, ctx: WithLoaders) => {
+const mayEraseUser = rule('identity:mayEraseUser', { cache: 'strict' })(async (
+  _parent,
+  args: { userId?: string | null },
+  ctx: WithLoaders,
+) => {
   if (!ctx.viewer) return new UnauthenticatedError();
   if (args.userId == null || args.userId.toLowerCase() === ctx.viewer.userId || (await isAdminNow(ctx))) return true;
   return new ForbiddenError("Only an administrator may erase another user's data");

@@ -1,5 +1,11 @@
 import { and, chain } from 'graphql-shield';
-import { createRateLimitStore, normaliseEmailKey, rateLimitRules, type FieldRules, type RateLimitStore } from '../../platform/rate-limit';
+import {
+  createRateLimitStore,
+  normaliseEmailKey,
+  rateLimitRules,
+  type FieldRules,
+  type RateLimitStore,
+} from '../../platform/rate-limit';
 import type { SubgraphDeps } from '../../platform/subgraph';
 import type { IdentityContext } from './context.type';
 
@@ -26,7 +32,8 @@ export async function closeRateLimitStore(deps: SubgraphDeps): Promise<void> {
 export function identityRateLimits(deps: SubgraphDeps): FieldRules {
   const c = deps.config;
   const store = rateLimitStore(deps);
-  const onError = (err: unknown) => deps.log.error({ err }, 'rate limits could not be checked; refusing the limited field');
+  const onError = (err: unknown) =>
+    deps.log.error({ err }, 'rate limits could not be checked; refusing the limited field');
   const byIp = rateLimitRules(store, (ctx: IdentityContext) => `ip:${ctx.client.ip ?? 'unknown'}`, onError);
   const byUser = rateLimitRules(
     store,
@@ -37,10 +44,14 @@ export function identityRateLimits(deps: SubgraphDeps): FieldRules {
   const byAccount = rateLimitRules(store, () => 'account', onError);
   const window = c.RATE_LIMIT_WINDOW_SECONDS;
   const perIp = (max: number) => byIp({ max, windowSeconds: window });
-  const perEmail = (limits: typeof byIp, max: number, path: string) => limits({ max, windowSeconds: window, identityArgs: [path], normalise: normaliseEmailKey });
+  const perEmail = (limits: typeof byIp, max: number, path: string) =>
+    limits({ max, windowSeconds: window, identityArgs: [path], normalise: normaliseEmailKey });
   return {
     Mutation: {
-      register: and(perIp(c.RATE_LIMIT_REGISTER_PER_IP), perEmail(byIp, c.RATE_LIMIT_REGISTER_PER_EMAIL, 'input.email')),
+      register: and(
+        perIp(c.RATE_LIMIT_REGISTER_PER_IP),
+        perEmail(byIp, c.RATE_LIMIT_REGISTER_PER_EMAIL, 'input.email'),
+      ),
       // chain, not and: an attempt one limit refuses is not counted against the next (and runs them all at once)
       login: chain(
         perIp(c.RATE_LIMIT_LOGIN_PER_IP),

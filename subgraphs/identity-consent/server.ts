@@ -3,7 +3,12 @@ import { SECURITY_AUDIT_PATH } from '../../platform/security-audit-client';
 import { createTokenVerifier } from '../../platform/auth/viewer';
 import { REVOCATIONS_PATH } from '../../platform/auth/revocation';
 import { Revocation1732600000000 } from './migrations/1732600000000-Revocation';
-import { closeRevocationPublisher, databaseRevocationSync, pruneRevocationLog, readRevocationLog } from './modules/auth/revocation.service';
+import {
+  closeRevocationPublisher,
+  databaseRevocationSync,
+  pruneRevocationLog,
+  readRevocationLog,
+} from './modules/auth/revocation.service';
 import { ACTIVE_CONSENTS_PATH } from '../../platform/consent-client';
 import { PARTNER_RESOLVE_PATH } from '../../platform/partner-client';
 import { isUuid } from '../../platform/schema/ids';
@@ -16,7 +21,10 @@ import { AuthConsentAudit1732320000000 } from './migrations/1732320000000-AuthCo
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
 import { EventTraceMetadata1732610000000 } from './migrations/1732610000000-EventTraceMetadata';
 import { DataSubjectRequests1732500000000 } from './migrations/1732500000000-DataSubjectRequests';
-import { DataSubjectRequestEntity, DataSubjectRequestPartEntity } from './modules/data-subject/data-subject-request.entity';
+import {
+  DataSubjectRequestEntity,
+  DataSubjectRequestPartEntity,
+} from './modules/data-subject/data-subject-request.entity';
 import { resolveDataSubjectRequestReference } from './modules/data-subject/data-subject.reference';
 import { DataSubjectRequestResolver } from './modules/data-subject/data-subject.resolver';
 import { dataSubjectService } from './modules/data-subject/data-subject.service';
@@ -43,10 +51,33 @@ import { closeRateLimitStore, identityRateLimits } from './rate-limits';
 export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   name: 'identity-consent',
   dbSchema: 'identity',
-  entities: [UserEntity, RefreshTokenEntity, ConsentEntity, AuditEventEntity, PartnerClientEntity, DataSubjectRequestEntity, DataSubjectRequestPartEntity],
-  migrations: [CreateUsers1732233600000, AuthConsentAudit1732320000000, CreateEventTables1732400000000, DataSubjectRequests1732500000000, Revocation1732600000000, EventTraceMetadata1732610000000],
+  entities: [
+    UserEntity,
+    RefreshTokenEntity,
+    ConsentEntity,
+    AuditEventEntity,
+    PartnerClientEntity,
+    DataSubjectRequestEntity,
+    DataSubjectRequestPartEntity,
+  ],
+  migrations: [
+    CreateUsers1732233600000,
+    AuthConsentAudit1732320000000,
+    CreateEventTables1732400000000,
+    DataSubjectRequests1732500000000,
+    Revocation1732600000000,
+    EventTraceMetadata1732610000000,
+  ],
   outbox: true,
-  resolvers: [UserResolver, AuthResolver, ConsentResolver, UserConsentsResolver, AuditResolver, PartnerClientResolver, DataSubjectRequestResolver],
+  resolvers: [
+    UserResolver,
+    AuthResolver,
+    ConsentResolver,
+    UserConsentsResolver,
+    AuditResolver,
+    PartnerClientResolver,
+    DataSubjectRequestResolver,
+  ],
   referenceResolvers: {
     User: { __resolveReference: resolveUserReference },
     Consent: { __resolveReference: resolveConsentReference },
@@ -76,11 +107,19 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
         const signals = (query.get('signals') ?? '').split(',').filter(Boolean);
         const requestId = query.get('requestId') ?? '';
         if (!isUuid(userId)) throw new InternalRouteError(400, 'userId must be a UUID');
-        if (!Number.isInteger(score) || score < 0 || score > 10_000) throw new InternalRouteError(400, 'score must be a whole number');
-        if (action !== 'observed' && action !== 'blocked') throw new InternalRouteError(400, 'action must be observed or blocked');
-        if (signals.length > 10 || signals.some((s) => !/^[a-z_]{1,20}:[a-z0-9_.-]{1,60}$/i.test(s))) throw new InternalRouteError(400, 'signals must be kind:pattern labels');
+        if (!Number.isInteger(score) || score < 0 || score > 10_000)
+          throw new InternalRouteError(400, 'score must be a whole number');
+        if (action !== 'observed' && action !== 'blocked')
+          throw new InternalRouteError(400, 'action must be observed or blocked');
+        if (signals.length > 10 || signals.some((s) => !/^[a-z_]{1,20}:[a-z0-9_.-]{1,60}$/i.test(s)))
+          throw new InternalRouteError(400, 'signals must be kind:pattern labels');
         if (!/^[A-Za-z0-9._:-]{0,64}$/.test(requestId)) throw new InternalRouteError(400, 'requestId is malformed');
-        await appendAlone(deps.db.dataSource, { action: 'security.threat_detected', actorId: userId, subjectId: userId, details: { score, action, signals, requestId } });
+        await appendAlone(deps.db.dataSource, {
+          action: 'security.threat_detected',
+          actorId: userId,
+          subjectId: userId,
+          details: { score, action, signals, requestId },
+        });
         return { ok: true };
       }),
     };
@@ -102,7 +141,8 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
       // Every service's revocation view loads from here at start and re-reads it every REVOCATION_POLL_MS.
       [REVOCATIONS_PATH]: signedRoute(deps, async (query) => {
         const since = query.get('since');
-        if (since !== null && !/^\d{1,15}$/.test(since)) throw new InternalRouteError(400, 'since must be epoch milliseconds');
+        if (since !== null && !/^\d{1,15}$/.test(since))
+          throw new InternalRouteError(400, 'since must be epoch milliseconds');
         return readRevocationLog(db, deps.config.ACCESS_TOKEN_TTL_SECONDS, since === null ? null : Number(since));
       }),
       // The gateway resolves x-api-key by its sha256; see platform/partner-client.ts.
@@ -117,7 +157,10 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
     await ensureBootstrapAdmin(deps);
     const swept = await dataSubjectService(deps).sweepAbandoned();
     if (swept) deps.log.warn({ swept }, 'data-subject requests left PENDING by a stopped process were marked FAILED');
-    const prune = () => pruneRevocationLog(deps.db.dataSource, deps.config.ACCESS_TOKEN_TTL_SECONDS).catch((err) => deps.log.warn({ err }, 'could not prune the revocation log'));
+    const prune = () =>
+      pruneRevocationLog(deps.db.dataSource, deps.config.ACCESS_TOKEN_TTL_SECONDS).catch((err) =>
+        deps.log.warn({ err }, 'could not prune the revocation log'),
+      );
     await prune();
     const pruner = setInterval(prune, 3_600_000);
     pruner.unref();

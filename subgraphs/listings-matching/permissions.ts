@@ -3,10 +3,16 @@ import { ForbiddenError, UnauthenticatedError } from '../../platform/errors';
 import { allow, hasRoleRule, isAuthenticated, isSelfOrAdmin, rule } from '../../platform/shield';
 
 /** The order's buyer, the seller of its listing, or ADMIN (the parent is an `Order`). */
-const isOrderParty = rule('isOrderParty', { cache: 'strict' })((parent: { buyerId: string; sellerId: string }, _args, ctx: { viewer: Viewer | null }) => {
+const isOrderParty = rule('isOrderParty', { cache: 'strict' })((
+  parent: { buyerId: string; sellerId: string },
+  _args,
+  ctx: { viewer: Viewer | null },
+) => {
   if (!ctx.viewer) return new UnauthenticatedError();
   const v = ctx.viewer;
-  return isAdmin(v) || parent.buyerId === v.userId || parent.sellerId === v.userId ? true : new ForbiddenError('Only the buyer, the seller or an administrator may see this order');
+  return isAdmin(v) || parent.buyerId === v.userId || parent.sellerId === v.userId
+    ? true
+    : new ForbiddenError('Only the buyer, the seller or an administrator may see this order');
 });
 
 // shield refuses two rule objects with one name: build each role rule once

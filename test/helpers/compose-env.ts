@@ -6,7 +6,10 @@
  */
 
 /** Parses `.env` text: comments, `export`, single quotes (literal), double quotes (escapes), unquoted (trimmed, ` #` comment). */
-export function parseDotEnv(text: string, lookup: (name: string) => string | undefined = () => undefined): Record<string, string> {
+export function parseDotEnv(
+  text: string,
+  lookup: (name: string) => string | undefined = () => undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -27,7 +30,9 @@ export function parseDotEnv(text: string, lookup: (name: string) => string | und
       for (; j < rest.length && rest[j] !== '"'; j++) {
         if (rest[j] === '\\' && j + 1 < rest.length) {
           j += 1;
-          value += ({ n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', $: '$' } as Record<string, string>)[rest[j]] ?? `\\${rest[j]}`;
+          value +=
+            ({ n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', $: '$' } as Record<string, string>)[rest[j]] ??
+            `\\${rest[j]}`;
         } else value += rest[j];
       }
       if (j >= rest.length) throw new Error(`.env line ${i + 1}: unterminated double quote`);
@@ -64,7 +69,8 @@ export function interpolate(text: string, lookup: (name: string) => string | und
       else if (op === ':-') out += unsetOrEmpty ? interpolate(arg, lookup) : value;
       else if (op === '-') out += value === undefined ? interpolate(arg, lookup) : value;
       else if (op === ':?' || op === '?') {
-        if (op === ':?' ? unsetOrEmpty : value === undefined) throw new MissingVariableError(name, interpolate(arg, lookup));
+        if (op === ':?' ? unsetOrEmpty : value === undefined)
+          throw new MissingVariableError(name, interpolate(arg, lookup));
         out += value;
       } else if (op === ':+') out += unsetOrEmpty ? '' : interpolate(arg, lookup);
       else out += value === undefined ? '' : interpolate(arg, lookup);
@@ -102,6 +108,7 @@ export class MissingVariableError extends Error {
 export function interpolateDocument<T>(doc: T, lookup: (name: string) => string | undefined): T {
   if (typeof doc === 'string') return interpolate(doc, lookup) as T;
   if (Array.isArray(doc)) return doc.map((d) => interpolateDocument(d, lookup)) as T;
-  if (doc && typeof doc === 'object') return Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, interpolateDocument(v, lookup)])) as T;
+  if (doc && typeof doc === 'object')
+    return Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, interpolateDocument(v, lookup)])) as T;
   return doc;
 }

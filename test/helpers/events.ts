@@ -4,7 +4,14 @@ import { loadConfig } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { createMetrics, type ServiceMetrics } from '../../platform/metrics';
 import { openDatabase, type Database } from '../../platform/db/data-source';
-import { createEventMetadataMigration, createEventTablesMigration, defineConsumer, EventRuntime, type ConsumerDefinition, type NewEvent } from '../../platform/events';
+import {
+  createEventMetadataMigration,
+  createEventTablesMigration,
+  defineConsumer,
+  EventRuntime,
+  type ConsumerDefinition,
+  type NewEvent,
+} from '../../platform/events';
 import type { SubgraphDeps } from '../../platform/subgraph';
 import { detachedRevocationView } from '../../platform/auth/revocation';
 import { createMemoryReplayCache } from '../../platform/auth/replay-cache';
@@ -64,7 +71,11 @@ export async function startEventService(options: EventServiceOptions): Promise<E
     dataDir: config.DATA_DIR,
     schema: options.schema,
     entities: [],
-    migrations: [createEventTablesMigration(options.schema, 1732400000000), createEventMetadataMigration(options.schema, 1732610000000), effectsMigration(options.schema)],
+    migrations: [
+      createEventTablesMigration(options.schema, 1732400000000),
+      createEventMetadataMigration(options.schema, 1732610000000),
+      effectsMigration(options.schema),
+    ],
     poolSize: 4,
     log,
     metrics,
@@ -80,7 +91,16 @@ export async function startEventService(options: EventServiceOptions): Promise<E
     consumers: options.consumers,
     relay: options.relay,
   });
-  const deps: SubgraphDeps = { name: 'analytics', config, db, log, metrics, outbox: runtime.outbox, revocations: detachedRevocationView(log), replay: createMemoryReplayCache({ maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS, maxEntries: 1000 }) };
+  const deps: SubgraphDeps = {
+    name: 'analytics',
+    config,
+    db,
+    log,
+    metrics,
+    outbox: runtime.outbox,
+    revocations: detachedRevocationView(log),
+    replay: createMemoryReplayCache({ maxAgeSeconds: config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS, maxEntries: 1000 }),
+  };
   await runtime.start(deps);
   return {
     name: options.name,
@@ -97,7 +117,12 @@ export async function startEventService(options: EventServiceOptions): Promise<E
 }
 
 /** A consumer of listing.updated that records (aggregate, step) per application; `fails` decides poison. */
-export function recordingConsumer(name: string, schema: string, fails: (step: string) => boolean = () => false, maxAttempts?: number): ConsumerDefinition {
+export function recordingConsumer(
+  name: string,
+  schema: string,
+  fails: (step: string) => boolean = () => false,
+  maxAttempts?: number,
+): ConsumerDefinition {
   return defineConsumer({
     name,
     maxAttempts,
@@ -105,12 +130,10 @@ export function recordingConsumer(name: string, schema: string, fails: (step: st
       'listing.updated': async (event, ctx) => {
         const step = event.payload.changedFields[0];
         if (fails(step)) throw new Error(`refusing step ${step}`);
-        await ctx.manager.query(`INSERT INTO ${schema}.effects (consumer, event_id, aggregate_id, step) VALUES ($1, $2, $3, $4)`, [
-          name,
-          event.id,
-          event.aggregateId,
-          step,
-        ]);
+        await ctx.manager.query(
+          `INSERT INTO ${schema}.effects (consumer, event_id, aggregate_id, step) VALUES ($1, $2, $3, $4)`,
+          [name, event.id, event.aggregateId, step],
+        );
       },
     },
   });
@@ -136,13 +159,25 @@ export function stepEvent(listingId: string, step: string | number): NewEvent<'l
 
 export const newId = () => randomUUID();
 
-export async function effects(service: EventService, consumer: string): Promise<Array<{ event_id: string; aggregate_id: string; step: string }>> {
-  return service.db.dataSource.query(`SELECT event_id, aggregate_id, step FROM ${service.schema}.effects WHERE consumer = $1 ORDER BY id`, [consumer]);
+export async function effects(
+  service: EventService,
+  consumer: string,
+): Promise<Array<{ event_id: string; aggregate_id: string; step: string }>> {
+  return service.db.dataSource.query(
+    `SELECT event_id, aggregate_id, step FROM ${service.schema}.effects WHERE consumer = $1 ORDER BY id`,
+    [consumer],
+  );
 }
 
 /** The value of a counter/gauge sample in a service's registry (0 when absent). */
-export async function metricValue(service: EventService, name: string, labels: Record<string, string>): Promise<number> {
+export async function metricValue(
+  service: EventService,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
   const metric = await service.metrics.registry.getSingleMetric(name)?.get();
-  const sample = metric?.values.find((v) => Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val));
+  const sample = metric?.values.find((v) =>
+    Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val),
+  );
   return sample?.value ?? 0;
 }

@@ -9,7 +9,11 @@ const PROVINCES = Object.values(Province);
 const PRODUCTS = Object.values(ProductType);
 
 /** Users straight into identity's tables (registration is not what these tests are about). */
-export async function insertUsers(stack: RunningStack, count: number, roles: Role[] = [Role.SELLER]): Promise<UserEntity[]> {
+export async function insertUsers(
+  stack: RunningStack,
+  count: number,
+  roles: Role[] = [Role.SELLER],
+): Promise<UserEntity[]> {
   const repo = stack.subgraphs['identity-consent'].deps.db.dataSource.getRepository(UserEntity);
   const rows = Array.from({ length: count }, (_, i) =>
     repo.create({
@@ -23,12 +27,23 @@ export async function insertUsers(stack: RunningStack, count: number, roles: Rol
   return repo.save(rows);
 }
 
-export async function insertListings(stack: RunningStack, sellers: { id: string }[], perSeller: number, status = ListingStatus.ACTIVE): Promise<ListingEntity[]> {
+export async function insertListings(
+  stack: RunningStack,
+  sellers: { id: string }[],
+  perSeller: number,
+  status = ListingStatus.ACTIVE,
+): Promise<ListingEntity[]> {
   const repo = stack.subgraphs['listings-matching'].deps.db.dataSource.getRepository(ListingEntity);
   const rows: ListingEntity[] = [];
   sellers.forEach((seller, s) => {
     for (let i = 0; i < perSeller; i++) {
-      const flags = { smallScaleFarmer: i % 2 === 0, womenOwned: i % 3 === 0, youthOwned: false, communityOwned: i % 5 === 0, beeLevel: (i % 8) + 1 };
+      const flags = {
+        smallScaleFarmer: i % 2 === 0,
+        womenOwned: i % 3 === 0,
+        youthOwned: false,
+        communityOwned: i % 5 === 0,
+        beeLevel: (i % 8) + 1,
+      };
       rows.push(
         repo.create({
           sellerId: seller.id,

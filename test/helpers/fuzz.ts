@@ -88,9 +88,15 @@ export function createFuzzer(schema: GraphQLSchema, pools: FuzzPools, random: ()
       case 'Boolean':
         return chance(0.5);
       case 'ID':
-        return chance(0.6) && pools.ids.length ? pick(pools.ids) : chance(0.7) ? uuid() : pick(['x', '1', '', 'not-an-id']);
+        return chance(0.6) && pools.ids.length
+          ? pick(pools.ids)
+          : chance(0.7)
+            ? uuid()
+            : pick(['x', '1', '', 'not-an-id']);
       case 'DateTime':
-        return chance(0.8) ? new Date(Date.now() - Math.floor(random() * 90) * 86_400_000).toISOString() : pick(['yesterday', '0000-00-00', '']);
+        return chance(0.8)
+          ? new Date(Date.now() - Math.floor(random() * 90) * 86_400_000).toISOString()
+          : pick(['yesterday', '0000-00-00', '']);
       case 'JSON':
         return pick([{ page: 'home', n: 1 }, { nested: { list: [1, 'two', null] } }, 'text', 42, null, []]);
       default:
@@ -102,7 +108,8 @@ export function createFuzzer(schema: GraphQLSchema, pools: FuzzPools, random: ()
   function inputValue(type: GraphQLInputType, argName: string, depth = 0): unknown {
     if (isNonNullType(type)) return inputValue(type.ofType, argName, depth);
     if (chance(0.05)) return null;
-    if (isListType(type)) return Array.from({ length: Math.floor(random() * 4) }, () => inputValue(type.ofType, argName, depth + 1));
+    if (isListType(type))
+      return Array.from({ length: Math.floor(random() * 4) }, () => inputValue(type.ofType, argName, depth + 1));
     const named = type as GraphQLNamedType;
     if (isInputObjectType(named)) {
       const out: Record<string, unknown> = {};
@@ -152,7 +159,8 @@ export function createFuzzer(schema: GraphQLSchema, pools: FuzzPools, random: ()
         if (!isNonNullType(arg.type) && !chance(0.5)) continue;
         let value = inputValue(arg.type, arg.name);
         // Never erase or re-role the fuzz's own users: those two take a random id.
-        if (rootField && (field.name === 'requestErasure' || field.name === 'setUserRoles') && arg.name === 'userId') value = uuid();
+        if (rootField && (field.name === 'requestErasure' || field.name === 'setUserRoles') && arg.name === 'userId')
+          value = uuid();
         if (value === null && isNonNullType(arg.type)) value = inputValue(arg.type, arg.name);
         if (chance(0.5)) {
           const name = `v${counter++}`;
@@ -191,14 +199,21 @@ export function createFuzzer(schema: GraphQLSchema, pools: FuzzPools, random: ()
     }
 
     const rootFields = Object.values(root.getFields());
-    const chosen = Array.from({ length: kind === 'mutation' ? 1 : 1 + Math.floor(random() * 3) }, () => pick(rootFields));
+    const chosen = Array.from({ length: kind === 'mutation' ? 1 : 1 + Math.floor(random() * 3) }, () =>
+      pick(rootFields),
+    );
     const parts = chosen.map((f, i) => {
       const named = getNamedType(f.type);
       const alias = `r${i}: `;
       return `${alias}${f.name}${args(f, true)}${isLeafType(named) ? '' : ` ${selection(named, 1)}`}`;
     });
     const header = declarations.length ? `(${declarations.join(', ')})` : '';
-    return { query: `${kind} Fuzz${header} { ${parts.join(' ')} }`, variables, kind, fields: chosen.map((f) => f.name) };
+    return {
+      query: `${kind} Fuzz${header} { ${parts.join(' ')} }`,
+      variables,
+      kind,
+      fields: chosen.map((f) => f.name),
+    };
   }
 
   return { build };

@@ -24,22 +24,59 @@ export function uniqueEmail(tag = 'user'): string {
 
 export const REGISTER = /* GraphQL */ `
   mutation Register($input: RegisterInput!) {
-    register(input: $input) { accessToken refreshToken expiresAt user { id email displayName roles province } }
+    register(input: $input) {
+      accessToken
+      refreshToken
+      expiresAt
+      user {
+        id
+        email
+        displayName
+        roles
+        province
+      }
+    }
   }
 `;
 export const LOGIN = /* GraphQL */ `
   mutation Login($email: String!, $password: String!) {
-    login(email: $email, password: $password) { accessToken refreshToken expiresAt user { id email roles } }
+    login(email: $email, password: $password) {
+      accessToken
+      refreshToken
+      expiresAt
+      user {
+        id
+        email
+        roles
+      }
+    }
   }
 `;
 export const REFRESH = /* GraphQL */ `
-  mutation Refresh($token: String!) { refreshToken(refreshToken: $token) { accessToken refreshToken expiresAt user { id email roles } } }
+  mutation Refresh($token: String!) {
+    refreshToken(refreshToken: $token) {
+      accessToken
+      refreshToken
+      expiresAt
+      user {
+        id
+        email
+        roles
+      }
+    }
+  }
 `;
 
 /** Registers through the gateway and returns the session. */
 export async function registerUser(
   t: TestStack,
-  input: Partial<{ email: string; password: string; displayName: string; roles: string[]; province: string | null }> = {},
+  input: Partial<{
+    email: string;
+    password: string;
+    displayName: string;
+    roles: string[];
+    province: string | null;
+  }> = {},
 ): Promise<Session> {
   const email = input.email ?? uniqueEmail();
   const res = await t.gql(REGISTER, {

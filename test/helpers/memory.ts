@@ -35,7 +35,13 @@ export async function measurePeak<T>(work: () => Promise<T>, everyMs = 20): Prom
     peakHeap = Math.max(peakHeap, m.heapUsed);
     return {
       result,
-      memory: { baselineRssMb: mb(base.rss), baselineHeapMb: mb(base.heapUsed), peakRssMb: mb(peakRss), peakHeapMb: mb(peakHeap), samples },
+      memory: {
+        baselineRssMb: mb(base.rss),
+        baselineHeapMb: mb(base.heapUsed),
+        peakRssMb: mb(peakRss),
+        peakHeapMb: mb(peakHeap),
+        samples,
+      },
     };
   } finally {
     clearInterval(timer);

@@ -22,7 +22,11 @@ export interface TestStack {
   gatewayUrl: string;
   logs: string[];
   /** POST a GraphQL request to the gateway. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string; headers?: Record<string, string> }): Promise<GraphQLResponse<T>>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<T>>;
   /**
    * A valid access token, as identity-consent would issue it: the user's roles in the database are
    * set to the same roles (privileged fields re-read them there), without ending the user's other tokens.
@@ -53,7 +57,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hemp-test-'));
   let database: TestDatabase | undefined;
   if (!options.embedded) database = await createTestDatabase();
-  const privateJwk = options.env?.JWT_PRIVATE_KEYS ? JSON.parse(options.env.JWT_PRIVATE_KEYS)[0] : await generatePrivateJwk();
+  const privateJwk = options.env?.JWT_PRIVATE_KEYS
+    ? JSON.parse(options.env.JWT_PRIVATE_KEYS)[0]
+    : await generatePrivateJwk();
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
@@ -94,11 +100,16 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: res.status, headers: res.headers, body: (await res.json()) as GraphQLResponse["body"] };
+      return { status: res.status, headers: res.headers, body: (await res.json()) as GraphQLResponse['body'] };
     },
     tokenFor: async (userId, roles) => {
-      await stack.subgraphs['identity-consent'].deps.db.dataSource.query(`UPDATE identity.users SET roles = $2::text[] WHERE id = $1`, [userId, roles]);
-      return (await signAccessToken(keys, { userId, roles }, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })).token;
+      await stack.subgraphs['identity-consent'].deps.db.dataSource.query(
+        `UPDATE identity.users SET roles = $2::text[] WHERE id = $1`,
+        [userId, roles],
+      );
+      return (
+        await signAccessToken(keys, { userId, roles }, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })
+      ).token;
     },
     statements: (...names) => names.reduce((sum, n) => sum + stack.subgraphs[n].deps.db.statements.count, 0),
     async stopSubgraph(name) {

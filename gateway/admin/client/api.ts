@@ -52,10 +52,22 @@ export function whenSignedOut(handler: (why: string) => void): void {
   onSignedOut = handler;
 }
 
-async function post<K extends OperationName>(name: K, variables: Vars<K>, token: string | null): Promise<{ status: number; body: { data?: Result<K>; errors?: GraphQLErrorShape[] } }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'apollographql-client-name': 'admin-console' };
+async function post<K extends OperationName>(
+  name: K,
+  variables: Vars<K>,
+  token: string | null,
+): Promise<{ status: number; body: { data?: Result<K>; errors?: GraphQLErrorShape[] } }> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'apollographql-client-name': 'admin-console',
+  };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ operationName: name, query: OPERATIONS[name], variables }) });
+  const res = await fetch('/graphql', {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ operationName: name, query: OPERATIONS[name], variables }),
+  });
   let body: { data?: Result<K>; errors?: GraphQLErrorShape[] };
   try {
     body = await res.json();
@@ -96,7 +108,12 @@ export async function request<K extends OperationName>(name: K, variables: Vars<
   for (let attempt = 0; ; attempt += 1) {
     const { body } = await post(name, variables, session?.accessToken ?? null);
     const first = body.errors?.[0];
-    if (first?.extensions?.code === 'UNAUTHENTICATED' && first.extensions.reason === 'TOKEN_EXPIRED' && attempt === 0 && session) {
+    if (
+      first?.extensions?.code === 'UNAUTHENTICATED' &&
+      first.extensions.reason === 'TOKEN_EXPIRED' &&
+      attempt === 0 &&
+      session
+    ) {
       await refresh();
       continue;
     }
@@ -104,7 +121,8 @@ export async function request<K extends OperationName>(name: K, variables: Vars<
       signOutLocally();
       onSignedOut('Your session ended; sign in again.');
     }
-    if (first || !body.data) throw new ApiError(first?.message ?? 'No data', first?.extensions?.code, first?.extensions?.reason);
+    if (first || !body.data)
+      throw new ApiError(first?.message ?? 'No data', first?.extensions?.code, first?.extensions?.reason);
     return body.data;
   }
 }
@@ -116,13 +134,19 @@ export async function signIn(email: string, password: string): Promise<SignIn> {
   const { body } = await post('AdminLogin', { email, password }, null);
   if (!body.data) {
     const e = body.errors?.[0];
-    const message = e?.extensions?.code === 'RATE_LIMITED' ? 'Too many attempts; wait a minute and try again.' : (e?.message ?? 'Sign-in failed');
+    const message =
+      e?.extensions?.code === 'RATE_LIMITED'
+        ? 'Too many attempts; wait a minute and try again.'
+        : (e?.message ?? 'Sign-in failed');
     return { ok: false, message };
   }
   const next = body.data.login;
   if (!next.user.roles.includes('ADMIN')) {
     await post('AdminLogout', { refreshToken: next.refreshToken }, next.accessToken).catch(() => undefined);
-    return { ok: false, message: `This console is for administrators only. ${next.user.displayName} is signed in as ${next.user.roles.join(', ')}, not ADMIN.` };
+    return {
+      ok: false,
+      message: `This console is for administrators only. ${next.user.displayName} is signed in as ${next.user.roles.join(', ')}, not ADMIN.`,
+    };
   }
   adopt(next);
   return { ok: true, session: next };

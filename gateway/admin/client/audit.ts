@@ -16,7 +16,9 @@ function verification(): HTMLElement {
       slot.replaceChildren(
         'Hash chain: ',
         status(v.valid ? 'valid' : 'invalid'),
-        v.valid ? ` — all ${fmt(v.checked)} events verified.` : ` — ${fmt(v.checked)} events verified before the break at sequence ${v.firstBrokenSequence}.`,
+        v.valid
+          ? ` — all ${fmt(v.checked)} events verified.`
+          : ` — ${fmt(v.checked)} events verified before the break at sequence ${v.firstBrokenSequence}.`,
       );
     })
     .catch((err: Error) => slot.replaceChildren(h('span', { className: 'error' }, `Could not verify: ${err.message}`)));
@@ -25,9 +27,25 @@ function verification(): HTMLElement {
 
 /** Audit: the hash-chained audit log, filtered by action and actor, paged with the API's cursors. */
 export async function auditPage(rerender: () => void): Promise<HTMLElement> {
-  const { auditLog } = await request('AdminAuditLog', { first: PAGE_SIZE, after: pager.after, action: filters.action || null, actorId: filters.actorId || null });
-  const action = h('input', { id: 'audit-action', type: 'text', value: filters.action, placeholder: 'e.g. user.login' }) as HTMLInputElement;
-  const actor = h('input', { id: 'audit-actor', type: 'text', value: filters.actorId, placeholder: 'user id (UUID)', size: 38 }) as HTMLInputElement;
+  const { auditLog } = await request('AdminAuditLog', {
+    first: PAGE_SIZE,
+    after: pager.after,
+    action: filters.action || null,
+    actorId: filters.actorId || null,
+  });
+  const action = h('input', {
+    id: 'audit-action',
+    type: 'text',
+    value: filters.action,
+    placeholder: 'e.g. user.login',
+  }) as HTMLInputElement;
+  const actor = h('input', {
+    id: 'audit-actor',
+    type: 'text',
+    value: filters.actorId,
+    placeholder: 'user id (UUID)',
+    size: 38,
+  }) as HTMLInputElement;
   const problem = h('span', { className: 'error', role: 'alert' });
   const form = h(
     'form',
@@ -62,10 +80,25 @@ export async function auditPage(rerender: () => void): Promise<HTMLElement> {
       table(
         `Audit events, newest first (${fmt(auditLog.totalCount)})`,
         ['#', 'At', 'Action', 'Actor', 'Subject', 'Details', 'Hash'],
-        auditLog.edges.map(({ node: e }) => [String(e.sequence), when(e.at), e.action, e.actorId ? h('code', {}, e.actorId) : '—', e.subjectId ? h('code', {}, e.subjectId) : '—', e.details ? h('code', {}, JSON.stringify(e.details)) : '', h('code', { title: e.hash }, e.hash.slice(0, 12) + '…')]),
+        auditLog.edges.map(({ node: e }) => [
+          String(e.sequence),
+          when(e.at),
+          e.action,
+          e.actorId ? h('code', {}, e.actorId) : '—',
+          e.subjectId ? h('code', {}, e.subjectId) : '—',
+          e.details ? h('code', {}, JSON.stringify(e.details)) : '',
+          h('code', { title: e.hash }, e.hash.slice(0, 12) + '…'),
+        ]),
         [0],
       ),
     ),
-    pager.controls('Audit events', auditLog.totalCount, PAGE_SIZE, auditLog.pageInfo.hasNextPage, auditLog.pageInfo.endCursor ?? null, rerender),
+    pager.controls(
+      'Audit events',
+      auditLog.totalCount,
+      PAGE_SIZE,
+      auditLog.pageInfo.hasNextPage,
+      auditLog.pageInfo.endCursor ?? null,
+      rerender,
+    ),
   );
 }

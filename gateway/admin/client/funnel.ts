@@ -32,9 +32,31 @@ export async function funnelPage(rerender: () => void): Promise<HTMLElement> {
     {
       tooltip: { trigger: 'item' },
       legend: { show: false },
-      series: [{ name: 'Funnel', type: 'funnel', sort: 'none', left: '10%', width: '80%', top: 20, bottom: 10, minSize: '8%', label: { show: true, formatter: '{b}: {c}' }, data: steps }],
+      series: [
+        {
+          name: 'Funnel',
+          type: 'funnel',
+          sort: 'none',
+          left: '10%',
+          width: '80%',
+          top: 20,
+          bottom: 10,
+          minSize: '8%',
+          label: { show: true, formatter: '{b}: {c}' },
+          data: steps,
+        },
+      ],
     },
-    table('Funnel steps', ['Step', 'Count', 'Share of searches'], steps.map((s) => [s.name, fmt(s.value), a.funnel.searches ? `${fmt((s.value / a.funnel.searches) * 100, 1)} %` : '—']), [1, 2]),
+    table(
+      'Funnel steps',
+      ['Step', 'Count', 'Share of searches'],
+      steps.map((s) => [
+        s.name,
+        fmt(s.value),
+        a.funnel.searches ? `${fmt((s.value / a.funnel.searches) * 100, 1)} %` : '—',
+      ]),
+      [1, 2],
+    ),
   );
   const seriesChart = chart(
     'chart-interactions',
@@ -46,7 +68,17 @@ export async function funnelPage(rerender: () => void): Promise<HTMLElement> {
       dataZoom: [{ type: 'inside' }],
       series: present.map((t) => ({ name: t, type: 'line' as const, showSymbol: false, data: byType.get(t)! })),
     },
-    table('Interactions per bucket', ['Bucket', ...present], buckets.slice(-60).map((b, i) => [label(b), ...present.map((t) => fmt(byType.get(t)![buckets.length - Math.min(60, buckets.length) + i]))]), present.map((_, i) => i + 1)),
+    table(
+      'Interactions per bucket',
+      ['Bucket', ...present],
+      buckets
+        .slice(-60)
+        .map((b, i) => [
+          label(b),
+          ...present.map((t) => fmt(byType.get(t)![buckets.length - Math.min(60, buckets.length) + i])),
+        ]),
+      present.map((_, i) => i + 1),
+    ),
   );
   return h(
     'section',
@@ -54,6 +86,10 @@ export async function funnelPage(rerender: () => void): Promise<HTMLElement> {
     h('h2', {}, 'Funnel'),
     rangePicker('funnel', range, (next) => ((range = next), rerender())),
     h('div', { className: 'grid' }, funnelChart, seriesChart),
-    h('p', { className: 'muted' }, `From ${when(vars.from)} to ${when(vars.to)}. The data table lists the newest 60 buckets.`),
+    h(
+      'p',
+      { className: 'muted' },
+      `From ${when(vars.from)} to ${when(vars.to)}. The data table lists the newest 60 buckets.`,
+    ),
   );
 }

@@ -28,8 +28,18 @@ function currentPage() {
 function loginView(message?: string): void {
   disposeCharts();
   document.title = 'Sign in · Hemp marketplace admin';
-  const email = h('input', { id: 'email', type: 'email', autocomplete: 'username', required: true }) as HTMLInputElement;
-  const password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true }) as HTMLInputElement;
+  const email = h('input', {
+    id: 'email',
+    type: 'email',
+    autocomplete: 'username',
+    required: true,
+  }) as HTMLInputElement;
+  const password = h('input', {
+    id: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  }) as HTMLInputElement;
   const error = h('p', { id: 'login-error', className: 'error', role: 'alert' }, message ?? '');
   const submit = h('button', { type: 'submit', className: 'primary' }, 'Sign in') as HTMLButtonElement;
   const form = h(
@@ -73,9 +83,24 @@ async function shell(): Promise<void> {
   const session = currentSession();
   if (!session) return loginView();
   const main = h('main', { id: 'main', tabindex: '-1' });
-  const nav = h('nav', { 'aria-label': 'Console pages' }, ...PAGES.map((p) => h('a', { href: `#/${p.id}`, 'data-page': p.id }, p.title)));
+  const nav = h(
+    'nav',
+    { 'aria-label': 'Console pages' },
+    ...PAGES.map((p) => h('a', { href: `#/${p.id}`, 'data-page': p.id }, p.title)),
+  );
   app.replaceChildren(
-    h('header', {}, h('h1', {}, 'Admin'), nav, h('span', { className: 'muted', style: 'color:#dfe' }, session.user.displayName), h('button', { type: 'button', id: 'sign-out', onclick: async () => (await signOut(), loginView('Signed out.')) }, 'Sign out')),
+    h(
+      'header',
+      {},
+      h('h1', {}, 'Admin'),
+      nav,
+      h('span', { className: 'muted', style: 'color:#dfe' }, session.user.displayName),
+      h(
+        'button',
+        { type: 'button', id: 'sign-out', onclick: async () => (await signOut(), loginView('Signed out.')) },
+        'Sign out',
+      ),
+    ),
     main,
   );
   await renderPage(main, true);
@@ -86,7 +111,13 @@ async function renderPage(main: HTMLElement, focus: boolean): Promise<void> {
   const generation = ++renderGeneration;
   const started = performance.now();
   document.title = `${page.title} · Hemp marketplace admin`;
-  document.querySelectorAll('header nav a').forEach((a) => (a as HTMLElement).dataset.page === page.id ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current'));
+  document
+    .querySelectorAll('header nav a')
+    .forEach((a) =>
+      (a as HTMLElement).dataset.page === page.id
+        ? a.setAttribute('aria-current', 'page')
+        : a.removeAttribute('aria-current'),
+    );
   delete document.body.dataset.ready;
   main.setAttribute('aria-busy', 'true');
   try {
@@ -98,7 +129,13 @@ async function renderPage(main: HTMLElement, focus: boolean): Promise<void> {
   } catch (err) {
     if (generation !== renderGeneration || !currentSession()) return;
     disposeCharts();
-    main.replaceChildren(h('p', { id: 'page-error', className: 'error', role: 'alert' }, `${page.title} could not load: ${(err as Error).message}`));
+    main.replaceChildren(
+      h(
+        'p',
+        { id: 'page-error', className: 'error', role: 'alert' },
+        `${page.title} could not load: ${(err as Error).message}`,
+      ),
+    );
   }
   main.removeAttribute('aria-busy');
   // charts render in a microtask after insertion; mark the page ready after them

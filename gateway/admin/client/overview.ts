@@ -8,7 +8,12 @@ export async function overviewPage(): Promise<HTMLElement> {
   const { systemHealth, performanceMetrics } = await request('AdminOverview', {});
   const services = systemHealth.services;
   const ops = [...performanceMetrics.operations].sort((a, b) => b.count - a.count).slice(0, TOP_OPERATIONS);
-  const colour: Record<string, string> = { HEALTHY: '#1e7a3c', DEGRADED: '#9a6700', DOWN: '#a4262c', UNKNOWN: '#5a6b60' };
+  const colour: Record<string, string> = {
+    HEALTHY: '#1e7a3c',
+    DEGRADED: '#9a6700',
+    DOWN: '#a4262c',
+    UNKNOWN: '#5a6b60',
+  };
 
   const healthChart = chart(
     'chart-health',
@@ -26,23 +31,41 @@ export async function overviewPage(): Promise<HTMLElement> {
         },
       ],
     },
-    table('Services', ['Service', 'Status', 'Latency (ms)'], services.map((s) => [s.name, status(s.status), s.latencyMs == null ? '—' : String(s.latencyMs)]), [2]),
+    table(
+      'Services',
+      ['Service', 'Status', 'Latency (ms)'],
+      services.map((s) => [s.name, status(s.status), s.latencyMs == null ? '—' : String(s.latencyMs)]),
+      [2],
+    ),
   );
 
   const perfChart = chart(
     'chart-latency',
     `Latency per operation (the ${ops.length} busiest)`,
-    ops.length ? `p50, p95 and p99 in ms since ${when(performanceMetrics.since)}. Slowest p99: ${[...ops].sort((a, b) => b.p99Ms - a.p99Ms)[0].operationName}.` : 'No operations measured yet.',
+    ops.length
+      ? `p50, p95 and p99 in ms since ${when(performanceMetrics.since)}. Slowest p99: ${[...ops].sort((a, b) => b.p99Ms - a.p99Ms)[0].operationName}.`
+      : 'No operations measured yet.',
     {
       xAxis: { type: 'category', data: ops.map((o) => o.operationName), axisLabel: { interval: 0, rotate: 30 } },
       yAxis: { type: 'value', name: 'ms' },
       grid: { top: 40, left: 60, right: 30, bottom: 110 },
-      series: (['p50Ms', 'p95Ms', 'p99Ms'] as const).map((k) => ({ name: k.replace('Ms', ''), type: 'bar' as const, data: ops.map((o) => o[k]) })),
+      series: (['p50Ms', 'p95Ms', 'p99Ms'] as const).map((k) => ({
+        name: k.replace('Ms', ''),
+        type: 'bar' as const,
+        data: ops.map((o) => o[k]),
+      })),
     },
     table(
       'Operations',
       ['Operation', 'Requests', 'Error rate', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)'],
-      performanceMetrics.operations.map((o) => [o.operationName, fmt(o.count), `${fmt(o.errorRate * 100, 1)} %`, fmt(o.p50Ms, 1), fmt(o.p95Ms, 1), fmt(o.p99Ms, 1)]),
+      performanceMetrics.operations.map((o) => [
+        o.operationName,
+        fmt(o.count),
+        `${fmt(o.errorRate * 100, 1)} %`,
+        fmt(o.p50Ms, 1),
+        fmt(o.p95Ms, 1),
+        fmt(o.p99Ms, 1),
+      ]),
       [1, 2, 3, 4, 5],
     ),
   );
@@ -51,8 +74,26 @@ export async function overviewPage(): Promise<HTMLElement> {
     'section',
     {},
     h('h2', {}, 'Overview'),
-    h('div', { className: 'cards' }, h('div', { className: 'card' }, h('div', { className: 'muted' }, 'System'), h('div', { className: 'big' }, status(systemHealth.status)), h('div', { className: 'muted' }, `checked ${when(systemHealth.checkedAt)}`)),
-      ...services.map((s) => h('div', { className: 'card' }, h('div', { className: 'muted' }, s.name), h('div', { className: 'big' }, status(s.status)), h('div', { className: 'muted' }, s.latencyMs == null ? 'no answer' : `${s.latencyMs} ms`)))),
+    h(
+      'div',
+      { className: 'cards' },
+      h(
+        'div',
+        { className: 'card' },
+        h('div', { className: 'muted' }, 'System'),
+        h('div', { className: 'big' }, status(systemHealth.status)),
+        h('div', { className: 'muted' }, `checked ${when(systemHealth.checkedAt)}`),
+      ),
+      ...services.map((s) =>
+        h(
+          'div',
+          { className: 'card' },
+          h('div', { className: 'muted' }, s.name),
+          h('div', { className: 'big' }, status(s.status)),
+          h('div', { className: 'muted' }, s.latencyMs == null ? 'no answer' : `${s.latencyMs} ms`),
+        ),
+      ),
+    ),
     h('div', { className: 'grid' }, healthChart, perfChart),
   );
 }

@@ -12,7 +12,12 @@ export async function privacyPage(rerender: () => void): Promise<HTMLElement> {
   const vars = rangeVariables(range);
   const [{ interactionAnalytics: a }, { dataSubjectRequests: dsr }] = await Promise.all([
     request('AdminConsentTrend', vars),
-    request('AdminDataSubjectRequests', { first: PAGE_SIZE, after: pager.after, status: statusFilter || null, type: null }),
+    request('AdminDataSubjectRequests', {
+      first: PAGE_SIZE,
+      after: pager.after,
+      status: statusFilter || null,
+      type: null,
+    }),
   ]);
   const buckets = [...new Set(a.series.map((p) => p.bucket))];
   const index = new Map(buckets.map((b, i) => [b, i]));
@@ -38,13 +43,27 @@ export async function privacyPage(rerender: () => void): Promise<HTMLElement> {
         { name: 'withdrawn', type: 'bar', stack: 'c', data: withdrawn.map((n) => -n), itemStyle: { color: '#a4262c' } },
       ],
     },
-    table('Consents per bucket (newest 60)', ['Bucket', 'Granted', 'Withdrawn'], buckets.map((b, i) => [label(b), fmt(granted[i]), fmt(withdrawn[i])]).slice(-60), [1, 2]),
+    table(
+      'Consents per bucket (newest 60)',
+      ['Bucket', 'Granted', 'Withdrawn'],
+      buckets.map((b, i) => [label(b), fmt(granted[i]), fmt(withdrawn[i])]).slice(-60),
+      [1, 2],
+    ),
   );
 
   const filter = h(
     'select',
-    { id: 'dsr-status', onchange: (e: Event) => ((statusFilter = (e.target as HTMLSelectElement).value as typeof statusFilter), pager.reset(), rerender()) },
-    ...['', 'PENDING', 'COMPLETED', 'FAILED'].map((s) => h('option', { value: s, selected: s === statusFilter }, s || 'any status')),
+    {
+      id: 'dsr-status',
+      onchange: (e: Event) => (
+        (statusFilter = (e.target as HTMLSelectElement).value as typeof statusFilter),
+        pager.reset(),
+        rerender()
+      ),
+    },
+    ...['', 'PENDING', 'COMPLETED', 'FAILED'].map((s) =>
+      h('option', { value: s, selected: s === statusFilter }, s || 'any status'),
+    ),
   );
   const rows = dsr.edges.map(({ node: r }) => [
     when(r.requestedAt),
@@ -54,10 +73,25 @@ export async function privacyPage(rerender: () => void): Promise<HTMLElement> {
     when(r.completedAt),
     r.type === 'ERASURE'
       ? r.report.length
-        ? h('details', {}, h('summary', {}, `${r.report.length} subgraphs: ${fmt(r.report.reduce((n, x) => n + x.erased, 0))} erased, ${fmt(r.report.reduce((n, x) => n + x.retained, 0))} kept`),
-            table('Per subgraph', ['Subgraph', 'Erased', 'Kept', 'Why kept'], r.report.map((x) => [x.subgraph, fmt(x.erased), fmt(x.retained), x.reason ?? '']), [1, 2]))
+        ? h(
+            'details',
+            {},
+            h(
+              'summary',
+              {},
+              `${r.report.length} subgraphs: ${fmt(r.report.reduce((n, x) => n + x.erased, 0))} erased, ${fmt(r.report.reduce((n, x) => n + x.retained, 0))} kept`,
+            ),
+            table(
+              'Per subgraph',
+              ['Subgraph', 'Erased', 'Kept', 'Why kept'],
+              r.report.map((x) => [x.subgraph, fmt(x.erased), fmt(x.retained), x.reason ?? '']),
+              [1, 2],
+            ),
+          )
         : 'no report yet'
-      : r.status === 'COMPLETED' ? 'export ready' : '—',
+      : r.status === 'COMPLETED'
+        ? 'export ready'
+        : '—',
     r.failureReason ?? '',
   ]);
 
@@ -69,7 +103,22 @@ export async function privacyPage(rerender: () => void): Promise<HTMLElement> {
     consentChart,
     h('h3', {}, 'Data-subject requests'),
     h('div', { className: 'controls' }, h('label', {}, 'Status', filter)),
-    h('div', { id: 'dsr-table' }, table(`Requests, newest first (${fmt(dsr.totalCount)})`, ['Requested', 'Type', 'Status', 'Subject', 'Completed', 'Report', 'Failure'], rows)),
-    pager.controls('Data-subject requests', dsr.totalCount, PAGE_SIZE, dsr.pageInfo.hasNextPage, dsr.pageInfo.endCursor ?? null, rerender),
+    h(
+      'div',
+      { id: 'dsr-table' },
+      table(
+        `Requests, newest first (${fmt(dsr.totalCount)})`,
+        ['Requested', 'Type', 'Status', 'Subject', 'Completed', 'Report', 'Failure'],
+        rows,
+      ),
+    ),
+    pager.controls(
+      'Data-subject requests',
+      dsr.totalCount,
+      PAGE_SIZE,
+      dsr.pageInfo.hasNextPage,
+      dsr.pageInfo.endCursor ?? null,
+      rerender,
+    ),
   );
 }

@@ -3,11 +3,16 @@ import type { EChartsOption } from 'echarts';
 type Child = Node | string | null | undefined | false;
 
 /** A tiny element builder: attributes (and `on*` listeners), then children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, unknown> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, unknown> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2).toLowerCase(), value as EventListener);
+    if (key.startsWith('on') && typeof value === 'function')
+      el.addEventListener(key.slice(2).toLowerCase(), value as EventListener);
     else if (key === 'className') el.className = String(value);
     else el.setAttribute(key, value === true ? '' : String(value));
   }
@@ -33,8 +38,16 @@ export function table(caption: string, head: string[], rows: Child[][], numeric:
     'table',
     {},
     h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, ...head.map((c, i) => h('th', { scope: 'col', className: numeric.includes(i) ? 'num' : '' }, c)))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c, i) => h('td', { className: numeric.includes(i) ? 'num' : '' }, c))))),
+    h(
+      'thead',
+      {},
+      h('tr', {}, ...head.map((c, i) => h('th', { scope: 'col', className: numeric.includes(i) ? 'num' : '' }, c))),
+    ),
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) => h('tr', {}, ...r.map((c, i) => h('td', { className: numeric.includes(i) ? 'num' : '' }, c)))),
+    ),
   );
 }
 
@@ -71,7 +84,13 @@ window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
  * A chart with its text alternatives: ECharts' generated aria description on the canvas, a short
  * summary as the figure's label, and the same numbers as a table under a disclosure.
  */
-export function chart(id: string, title: string, summary: string, option: EChartsOption, data: HTMLTableElement): HTMLElement {
+export function chart(
+  id: string,
+  title: string,
+  summary: string,
+  option: EChartsOption,
+  data: HTMLTableElement,
+): HTMLElement {
   // ECharts labels the chart itself (aria.enabled: series and values); the summary says what it means
   const box = h('div', { id, className: 'chart', 'aria-describedby': `${id}-summary` });
   const figure = h(
@@ -84,7 +103,14 @@ export function chart(id: string, title: string, summary: string, option: EChart
   );
   pending.push(() => {
     const instance = echarts.init(box, undefined, { renderer: 'canvas' });
-    instance.setOption({ aria: { enabled: true }, animation: false, tooltip: { trigger: 'axis' }, legend: { type: 'scroll', top: 0 }, grid: { top: 40, left: 60, right: 60, bottom: 40 }, ...option });
+    instance.setOption({
+      aria: { enabled: true },
+      animation: false,
+      tooltip: { trigger: 'axis' },
+      legend: { type: 'scroll', top: 0 },
+      grid: { top: 40, left: 60, right: 60, bottom: 40 },
+      ...option,
+    });
     const series = instance.getOption().series as unknown[];
     box.dataset.seriesCount = String(series.length);
     box.dataset.width = String(instance.getWidth());
@@ -117,14 +143,25 @@ export class CursorPager {
     this.stack.length = 1;
   }
 
-  controls(label: string, totalCount: number, pageSize: number, hasNextPage: boolean, endCursor: string | null, reload: () => void): HTMLElement {
+  controls(
+    label: string,
+    totalCount: number,
+    pageSize: number,
+    hasNextPage: boolean,
+    endCursor: string | null,
+    reload: () => void,
+  ): HTMLElement {
     const pages = Math.max(1, Math.ceil(totalCount / pageSize));
     return h(
       'nav',
       { className: 'pager', 'aria-label': `${label} pages` },
       h('button', { type: 'button', disabled: this.page === 1, onclick: () => (this.previous(), reload()) }, '← Newer'),
       h('span', { 'aria-live': 'polite' }, `Page ${this.page} of ${pages} (${fmt(totalCount)} in all)`),
-      h('button', { type: 'button', disabled: !hasNextPage, onclick: () => (this.next(endCursor), reload()) }, 'Older →'),
+      h(
+        'button',
+        { type: 'button', disabled: !hasNextPage, onclick: () => (this.next(endCursor), reload()) },
+        'Older →',
+      ),
     );
   }
 }

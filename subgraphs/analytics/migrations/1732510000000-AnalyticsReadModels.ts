@@ -10,8 +10,12 @@ export class AnalyticsReadModels1732510000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     // Denormalised at write time so the aggregates read one covering index, not JSON.
     await q.query(`ALTER TABLE analytics.interactions ADD COLUMN product_type text`);
-    await q.query(`CREATE INDEX interactions_type_occurred_idx ON analytics.interactions (type, occurred_at) INCLUDE (product_type, listing_id)`);
-    await q.query(`CREATE INDEX interactions_user_occurred_idx ON analytics.interactions (user_key, occurred_at) WHERE user_key IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX interactions_type_occurred_idx ON analytics.interactions (type, occurred_at) INCLUDE (product_type, listing_id)`,
+    );
+    await q.query(
+      `CREATE INDEX interactions_user_occurred_idx ON analytics.interactions (user_key, occurred_at) WHERE user_key IS NOT NULL`,
+    );
     await q.query(
       `CREATE INDEX interactions_pair_idx ON analytics.interactions (user_key, listing_id, occurred_at) INCLUDE (type)
        WHERE user_key IS NOT NULL AND listing_id IS NOT NULL`,
@@ -44,8 +48,12 @@ export class AnalyticsReadModels1732510000000 implements MigrationInterface {
         created_at timestamptz(3) NOT NULL,
         version_at timestamptz(3) NOT NULL
       )`);
-    await q.query(`CREATE INDEX listings_product_status_idx ON analytics.listings (product_type, status, province) INCLUDE (price_per_kg)`);
-    await q.query(`CREATE INDEX listings_seller_key_idx ON analytics.listings (seller_key) WHERE seller_key IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX listings_product_status_idx ON analytics.listings (product_type, status, province) INCLUDE (price_per_kg)`,
+    );
+    await q.query(
+      `CREATE INDEX listings_seller_key_idx ON analytics.listings (seller_key) WHERE seller_key IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE analytics.orders (
@@ -73,7 +81,9 @@ export class AnalyticsReadModels1732510000000 implements MigrationInterface {
         quantity_kg double precision NOT NULL,
         fetched_at timestamptz(3) NOT NULL
       )`);
-    await q.query(`CREATE INDEX external_offers_product_idx ON analytics.external_offers (product_type, fetched_at) INCLUDE (province, price_per_kg, data_source_id, crawl_run_id)`);
+    await q.query(
+      `CREATE INDEX external_offers_product_idx ON analytics.external_offers (product_type, fetched_at) INCLUDE (province, price_per_kg, data_source_id, crawl_run_id)`,
+    );
     await q.query(`CREATE INDEX external_offers_source_idx ON analytics.external_offers (data_source_id)`);
 
     // The newest crawl per source that brought offers: an offer it did not bring is gone.

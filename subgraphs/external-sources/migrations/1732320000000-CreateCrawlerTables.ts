@@ -39,7 +39,9 @@ export class CreateCrawlerTables1732320000000 implements MigrationInterface {
         finished_at timestamptz(3),
         PRIMARY KEY (crawl_run_id, data_source_id)
       )`);
-    await q.query(`CREATE INDEX crawl_source_results_source_idx ON external.crawl_source_results (data_source_id, started_at DESC)`);
+    await q.query(
+      `CREATE INDEX crawl_source_results_source_idx ON external.crawl_source_results (data_source_id, started_at DESC)`,
+    );
 
     await q.query(`
       CREATE TABLE external.crawl_rejections (
@@ -51,7 +53,9 @@ export class CreateCrawlerTables1732320000000 implements MigrationInterface {
         record jsonb,
         FOREIGN KEY (crawl_run_id, data_source_id) REFERENCES external.crawl_source_results (crawl_run_id, data_source_id) ON DELETE CASCADE
       )`);
-    await q.query(`CREATE INDEX crawl_rejections_result_idx ON external.crawl_rejections (crawl_run_id, data_source_id, id)`);
+    await q.query(
+      `CREATE INDEX crawl_rejections_result_idx ON external.crawl_rejections (crawl_run_id, data_source_id, id)`,
+    );
 
     await q.query(`
       CREATE TABLE external.external_offers (
@@ -71,9 +75,15 @@ export class CreateCrawlerTables1732320000000 implements MigrationInterface {
         last_crawl_run_id uuid NOT NULL,
         gone_at timestamptz(3)
       )`);
-    await q.query(`CREATE UNIQUE INDEX external_offers_source_external_key ON external.external_offers (data_source_id, external_id)`);
-    await q.query(`CREATE INDEX external_offers_live_idx ON external.external_offers (fetched_at DESC, id DESC) WHERE gone_at IS NULL`);
-    await q.query(`CREATE INDEX external_offers_live_product_idx ON external.external_offers (product_type, fetched_at DESC, id DESC) WHERE gone_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX external_offers_source_external_key ON external.external_offers (data_source_id, external_id)`,
+    );
+    await q.query(
+      `CREATE INDEX external_offers_live_idx ON external.external_offers (fetched_at DESC, id DESC) WHERE gone_at IS NULL`,
+    );
+    await q.query(
+      `CREATE INDEX external_offers_live_product_idx ON external.external_offers (product_type, fetched_at DESC, id DESC) WHERE gone_at IS NULL`,
+    );
 
     await q.query(`
       CREATE TABLE external.licences (

@@ -138,7 +138,10 @@ export function generateDatasets(seed: string, sizes: DatasetSizes = DEFAULT_SIZ
     const grams = code.startsWith('CAN-FLW') ? xr.int(1, 400) * 1000 : xr.int(1, 200) * 100;
     exchange.push({
       id: `SACX-${(0x10000 + i * 7919).toString(16).toUpperCase()}`,
-      seller: { name: seller ? seller.holder_name : supplierName(xr), licence_number: seller ? seller.licence_no : 'UNLICENSED' },
+      seller: {
+        name: seller ? seller.holder_name : supplierName(xr),
+        licence_number: seller ? seller.licence_no : 'UNLICENSED',
+      },
       product_code: code,
       quantity_g: grams,
       price_cents_per_g: Math.max(1, Math.round(price(xr, EXCHANGE_CODES[code]) / 10)),

@@ -13,16 +13,26 @@ export function hempSuppliersNetwork(records: HsnRecord[]): SimulatorDefinition 
       const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
       return match?.[1];
     },
-    unauthorized: { status: 401, body: { error: 'invalid_token', error_description: 'Bearer token missing or not recognised' }, headers: { 'www-authenticate': 'Bearer' } },
+    unauthorized: {
+      status: 401,
+      body: { error: 'invalid_token', error_description: 'Bearer token missing or not recognised' },
+      headers: { 'www-authenticate': 'Bearer' },
+    },
     handle(url, state) {
       if (url.pathname !== '/v1/listings') return null;
       const page = intParam(url, 'page', 1, 1, 100_000);
       const perPage = intParam(url, 'per_page', 50, 1, 100);
-      if (page === null || perPage === null) return { status: 400, body: { error: 'page must be >= 1 and per_page within 1..100' } };
+      if (page === null || perPage === null)
+        return { status: 400, body: { error: 'page must be >= 1 and per_page within 1..100' } };
       const visible = state.withdrawn.size ? records.filter((r) => !state.withdrawn.has(r.listing_ref)) : records;
       const totalPages = Math.max(1, Math.ceil(visible.length / perPage));
-      const data = visible.slice((page - 1) * perPage, page * perPage).map((r) => (state.isMalformed(r.listing_ref) ? corrupt(r) : r));
-      return { status: 200, body: { page, per_page: perPage, total_pages: totalPages, total_items: visible.length, data } };
+      const data = visible
+        .slice((page - 1) * perPage, page * perPage)
+        .map((r) => (state.isMalformed(r.listing_ref) ? corrupt(r) : r));
+      return {
+        status: 200,
+        body: { page, per_page: perPage, total_pages: totalPages, total_items: visible.length, data },
+      };
     },
   };
 }

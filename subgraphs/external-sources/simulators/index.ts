@@ -25,7 +25,14 @@ export interface SimulatorsOptions {
 
 /** The three partner simulators, each on its own port with its own data from one seed. */
 export async function startSimulators(
-  config: Pick<AppConfig, 'HOST' | 'SIMULATOR_SEED' | 'SIMULATOR_HEMP_SUPPLIERS_PORT' | 'SIMULATOR_CANNABIS_EXCHANGE_PORT' | 'SIMULATOR_REGULATORY_REGISTRY_PORT'>,
+  config: Pick<
+    AppConfig,
+    | 'HOST'
+    | 'SIMULATOR_SEED'
+    | 'SIMULATOR_HEMP_SUPPLIERS_PORT'
+    | 'SIMULATOR_CANNABIS_EXCHANGE_PORT'
+    | 'SIMULATOR_REGULATORY_REGISTRY_PORT'
+  >,
   options: SimulatorsOptions = {},
 ): Promise<RunningSimulators> {
   const data = generateDatasets(config.SIMULATOR_SEED, options.sizes ?? DEFAULT_SIZES);

@@ -13,15 +13,26 @@ export function regulatoryRegistry(records: RegistryRecord[]): SimulatorDefiniti
       const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(req.headers.authorization ?? '');
       return match ? Buffer.from(match[1], 'base64').toString('utf8') : undefined;
     },
-    unauthorized: { status: 401, body: { responseHeader: { status: 401 }, error: { msg: 'authentication required' } }, headers: { 'www-authenticate': 'Basic realm="registry"' } },
+    unauthorized: {
+      status: 401,
+      body: { responseHeader: { status: 401 }, error: { msg: 'authentication required' } },
+      headers: { 'www-authenticate': 'Basic realm="registry"' },
+    },
     handle(url, state) {
       if (url.pathname !== '/registry/v1/licences') return null;
       const start = intParam(url, 'start', 0, 0, 10_000_000);
       const rows = intParam(url, 'rows', 100, 1, 250);
-      if (start === null || rows === null) return { status: 400, body: { responseHeader: { status: 400 }, error: { msg: 'start >= 0, rows within 1..250' } } };
+      if (start === null || rows === null)
+        return {
+          status: 400,
+          body: { responseHeader: { status: 400 }, error: { msg: 'start >= 0, rows within 1..250' } },
+        };
       const visible = state.withdrawn.size ? records.filter((r) => !state.withdrawn.has(r.licence_no)) : records;
       const docs = visible.slice(start, start + rows).map((r) => (state.isMalformed(r.licence_no) ? corrupt(r) : r));
-      return { status: 200, body: { responseHeader: { status: 0, QTime: 3 }, response: { numFound: visible.length, start, docs } } };
+      return {
+        status: 200,
+        body: { responseHeader: { status: 0, QTime: 3 }, response: { numFound: visible.length, start, docs } },
+      };
     },
   };
 }

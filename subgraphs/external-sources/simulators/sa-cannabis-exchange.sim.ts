@@ -54,7 +54,10 @@ export function saCannabisExchange(records: ExchangeRecord[]): SimulatorDefiniti
           break;
         }
       }
-      return { status: 200, body: { offers, count: offers.length, next_cursor: more && last >= 0 ? encodeCursor(last) : null } };
+      return {
+        status: 200,
+        body: { offers, count: offers.length, next_cursor: more && last >= 0 ? encodeCursor(last) : null },
+      };
     },
   };
 }

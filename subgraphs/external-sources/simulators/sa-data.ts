@@ -9,15 +9,52 @@ export interface Place {
 }
 
 const TOWNS: Record<string, { name: string; code: string; towns: string[] }> = {
-  EC: { name: 'Eastern Cape', code: 'EC', towns: ['Gqeberha', 'East London', 'Mthatha', 'Makhanda', 'Queenstown', 'Graaff-Reinet', 'Lusikisiki', 'Port St Johns'] },
-  FS: { name: 'Free State', code: 'FS', towns: ['Bloemfontein', 'Welkom', 'Bethlehem', 'Kroonstad', 'Ficksburg', 'Parys'] },
-  GP: { name: 'Gauteng', code: 'GP', towns: ['Johannesburg', 'Pretoria', 'Soweto', 'Midrand', 'Vereeniging', 'Krugersdorp'] },
-  KZN: { name: 'KwaZulu-Natal', code: 'KZN', towns: ['Durban', 'Pietermaritzburg', 'Richards Bay', 'Howick', 'Ladysmith', 'Greytown', 'Eshowe'] },
-  LP: { name: 'Limpopo', code: 'LP', towns: ['Polokwane', 'Tzaneen', 'Thohoyandou', 'Louis Trichardt', 'Mokopane', 'Bela-Bela'] },
-  MP: { name: 'Mpumalanga', code: 'MP', towns: ['Mbombela', 'eMalahleni', 'White River', 'Barberton', 'Hazyview', 'Lydenburg'] },
+  EC: {
+    name: 'Eastern Cape',
+    code: 'EC',
+    towns: [
+      'Gqeberha',
+      'East London',
+      'Mthatha',
+      'Makhanda',
+      'Queenstown',
+      'Graaff-Reinet',
+      'Lusikisiki',
+      'Port St Johns',
+    ],
+  },
+  FS: {
+    name: 'Free State',
+    code: 'FS',
+    towns: ['Bloemfontein', 'Welkom', 'Bethlehem', 'Kroonstad', 'Ficksburg', 'Parys'],
+  },
+  GP: {
+    name: 'Gauteng',
+    code: 'GP',
+    towns: ['Johannesburg', 'Pretoria', 'Soweto', 'Midrand', 'Vereeniging', 'Krugersdorp'],
+  },
+  KZN: {
+    name: 'KwaZulu-Natal',
+    code: 'KZN',
+    towns: ['Durban', 'Pietermaritzburg', 'Richards Bay', 'Howick', 'Ladysmith', 'Greytown', 'Eshowe'],
+  },
+  LP: {
+    name: 'Limpopo',
+    code: 'LP',
+    towns: ['Polokwane', 'Tzaneen', 'Thohoyandou', 'Louis Trichardt', 'Mokopane', 'Bela-Bela'],
+  },
+  MP: {
+    name: 'Mpumalanga',
+    code: 'MP',
+    towns: ['Mbombela', 'eMalahleni', 'White River', 'Barberton', 'Hazyview', 'Lydenburg'],
+  },
   NC: { name: 'Northern Cape', code: 'NC', towns: ['Kimberley', 'Upington', 'Springbok', 'Kuruman', 'De Aar'] },
   NW: { name: 'North West', code: 'NW', towns: ['Mahikeng', 'Rustenburg', 'Potchefstroom', 'Klerksdorp', 'Brits'] },
-  WC: { name: 'Western Cape', code: 'WC', towns: ['Cape Town', 'Stellenbosch', 'George', 'Paarl', 'Worcester', 'Oudtshoorn', 'Citrusdal', 'Ceres'] },
+  WC: {
+    name: 'Western Cape',
+    code: 'WC',
+    towns: ['Cape Town', 'Stellenbosch', 'George', 'Paarl', 'Worcester', 'Oudtshoorn', 'Citrusdal', 'Ceres'],
+  },
 };
 
 export const PROVINCE_CODES = Object.keys(TOWNS);
@@ -43,12 +80,60 @@ export const PROVINCE_SPELLINGS: Record<string, string[]> = {
 };
 
 const NAME_START = [
-  'Karoo', 'Drakensberg', 'Amatola', 'Wild Coast', 'Highveld', 'Lowveld', 'Cederberg', 'Boland', 'Magaliesberg', 'Waterberg',
-  'Umzimkhulu', 'Pondoland', 'Overberg', 'Soutpansberg', 'Maloti', 'Kalahari', 'Tugela', 'Sabie', 'Langeberg', 'Ubuntu',
-  'Indlovu', 'Khula', 'Letsatsi', 'Mvelo', 'Thaba', 'Vukani', 'Sizwe', 'Imvula', 'Nala', 'Kgosi',
+  'Karoo',
+  'Drakensberg',
+  'Amatola',
+  'Wild Coast',
+  'Highveld',
+  'Lowveld',
+  'Cederberg',
+  'Boland',
+  'Magaliesberg',
+  'Waterberg',
+  'Umzimkhulu',
+  'Pondoland',
+  'Overberg',
+  'Soutpansberg',
+  'Maloti',
+  'Kalahari',
+  'Tugela',
+  'Sabie',
+  'Langeberg',
+  'Ubuntu',
+  'Indlovu',
+  'Khula',
+  'Letsatsi',
+  'Mvelo',
+  'Thaba',
+  'Vukani',
+  'Sizwe',
+  'Imvula',
+  'Nala',
+  'Kgosi',
 ];
-const NAME_MIDDLE = ['Hemp', 'Green', 'Fibre', 'Botanicals', 'Growers', 'Harvest', 'Organics', 'Agri', 'Farms', 'Naturals'];
-const NAME_END = ['Co-op', '(Pty) Ltd', 'Collective', 'Trust', 'Holdings', 'Farmers Association', 'CC', 'Estates', 'Primary Co-operative'];
+const NAME_MIDDLE = [
+  'Hemp',
+  'Green',
+  'Fibre',
+  'Botanicals',
+  'Growers',
+  'Harvest',
+  'Organics',
+  'Agri',
+  'Farms',
+  'Naturals',
+];
+const NAME_END = [
+  'Co-op',
+  '(Pty) Ltd',
+  'Collective',
+  'Trust',
+  'Holdings',
+  'Farmers Association',
+  'CC',
+  'Estates',
+  'Primary Co-operative',
+];
 
 export function supplierName(rand: { pick<T>(items: readonly T[]): T }): string {
   return `${rand.pick(NAME_START)} ${rand.pick(NAME_MIDDLE)} ${rand.pick(NAME_END)}`;

@@ -93,7 +93,11 @@ export interface StartSimulatorOptions {
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   if (res.headersSent || res.destroyed) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -123,7 +127,10 @@ function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
  * injection every test needs (latency, 500s, 429 with Retry-After, hangs, corrupted records,
  * outage). Controlled through the returned handle or `/__admin/*` on the same port.
  */
-export async function startSimulator(def: SimulatorDefinition, options: StartSimulatorOptions): Promise<SimulatorHandle> {
+export async function startSimulator(
+  def: SimulatorDefinition,
+  options: StartSimulatorOptions,
+): Promise<SimulatorHandle> {
   let faults: SimulatorFaults = { ...NO_FAULTS };
   const scripted: ScriptedFailure[] = [];
   const withdrawn = new Set<string>();
@@ -200,7 +207,8 @@ export async function startSimulator(def: SimulatorDefinition, options: StartSim
       }
       if (kind === '500') return reply(res, 500, { error: 'internal error' });
       if (kind === '503') return reply(res, 503, { error: 'service unavailable' });
-      if (kind === '429') return reply(res, 429, { error: 'too many requests' }, { 'retry-after': String(faults.retryAfterSeconds) });
+      if (kind === '429')
+        return reply(res, 429, { error: 'too many requests' }, { 'retry-after': String(faults.retryAfterSeconds) });
       if (kind === 'bad-json') {
         stats.byStatus[200] = (stats.byStatus[200] ?? 0) + 1;
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -220,7 +228,8 @@ export async function startSimulator(def: SimulatorDefinition, options: StartSim
         return;
       }
       const credential = def.credentialOf(req);
-      if (!credential || !credentials.has(credential)) return reply(res, def.unauthorized.status, def.unauthorized.body, def.unauthorized.headers);
+      if (!credential || !credentials.has(credential))
+        return reply(res, def.unauthorized.status, def.unauthorized.body, def.unauthorized.headers);
       const out = def.handle(url, state);
       if (!out) return reply(res, 404, { error: 'not found' });
       reply(res, out.status, out.body, out.headers);

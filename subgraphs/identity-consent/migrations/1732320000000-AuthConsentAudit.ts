@@ -8,7 +8,9 @@ export class AuthConsentAudit1732320000000 implements MigrationInterface {
   name = 'AuthConsentAudit1732320000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE identity.users ADD COLUMN disabled_at timestamptz(3), ADD COLUMN erased_at timestamptz(3)`);
+    await q.query(
+      `ALTER TABLE identity.users ADD COLUMN disabled_at timestamptz(3), ADD COLUMN erased_at timestamptz(3)`,
+    );
 
     await q.query(`
       CREATE TABLE identity.refresh_tokens (
@@ -42,7 +44,9 @@ export class AuthConsentAudit1732320000000 implements MigrationInterface {
         ip_address text,
         user_agent text
       )`);
-    await q.query(`CREATE UNIQUE INDEX consents_one_active_key ON identity.consents (user_id, data_source_id) WHERE status = 'ACTIVE'`);
+    await q.query(
+      `CREATE UNIQUE INDEX consents_one_active_key ON identity.consents (user_id, data_source_id) WHERE status = 'ACTIVE'`,
+    );
     await q.query(`CREATE INDEX consents_user_granted_idx ON identity.consents (user_id, granted_at DESC, id DESC)`);
 
     await q.query(`

@@ -23,9 +23,15 @@ export class DataSubjectRequests1732500000000 implements MigrationInterface {
         export jsonb,
         export_expires_at timestamptz(3)
       )`);
-    await q.query(`CREATE UNIQUE INDEX data_subject_requests_one_open_key ON identity.data_subject_requests (subject_id, type) WHERE status = 'PENDING'`);
-    await q.query(`CREATE INDEX data_subject_requests_subject_idx ON identity.data_subject_requests (subject_id, type, requested_at DESC)`);
-    await q.query(`CREATE INDEX data_subject_requests_export_expiry_idx ON identity.data_subject_requests (export_expires_at) WHERE export IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX data_subject_requests_one_open_key ON identity.data_subject_requests (subject_id, type) WHERE status = 'PENDING'`,
+    );
+    await q.query(
+      `CREATE INDEX data_subject_requests_subject_idx ON identity.data_subject_requests (subject_id, type, requested_at DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX data_subject_requests_export_expiry_idx ON identity.data_subject_requests (export_expires_at) WHERE export IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE identity.data_subject_request_parts (
         request_id uuid NOT NULL REFERENCES identity.data_subject_requests (id) ON DELETE CASCADE,

@@ -26,11 +26,17 @@ export class CreateListings1732233600000 implements MigrationInterface {
         created_at timestamptz(3) NOT NULL DEFAULT now(),
         updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX listings_seller_created_idx ON listings.listings (seller_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX listings_seller_created_idx ON listings.listings (seller_id, created_at DESC, id DESC)`,
+    );
     await q.query(`CREATE INDEX listings_status_created_idx ON listings.listings (status, created_at DESC, id DESC)`);
     await q.query(`CREATE INDEX listings_status_price_idx ON listings.listings (status, price_per_kg, id)`);
-    await q.query(`CREATE INDEX listings_status_impact_idx ON listings.listings (status, social_impact_score DESC, id DESC)`);
-    await q.query(`CREATE INDEX listings_status_product_province_idx ON listings.listings (status, product_type, province)`);
+    await q.query(
+      `CREATE INDEX listings_status_impact_idx ON listings.listings (status, social_impact_score DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX listings_status_product_province_idx ON listings.listings (status, product_type, province)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

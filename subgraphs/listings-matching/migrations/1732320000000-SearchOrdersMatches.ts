@@ -81,7 +81,9 @@ export class SearchOrdersMatches1732320000000 implements MigrationInterface {
         reference_price_per_kg numeric(12,2),
         created_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX match_requests_buyer_created_idx ON listings.match_requests (buyer_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX match_requests_buyer_created_idx ON listings.match_requests (buyer_id, created_at DESC, id DESC)`,
+    );
 
     await q.query(`
       CREATE TABLE listings.match_results (

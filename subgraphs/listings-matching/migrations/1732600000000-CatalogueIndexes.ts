@@ -11,7 +11,9 @@ export class CatalogueIndexes1732600000000 implements MigrationInterface {
   name = 'CatalogueIndexes1732600000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX listings_seller_inactive_idx ON listings.listings (seller_id, created_at DESC, id DESC) WHERE status <> 'ACTIVE'`);
+    await q.query(
+      `CREATE INDEX listings_seller_inactive_idx ON listings.listings (seller_id, created_at DESC, id DESC) WHERE status <> 'ACTIVE'`,
+    );
     await q.query(
       `CREATE INDEX listings_active_product_province_created_idx ON listings.listings (product_type, province, created_at DESC, id DESC) WHERE status = 'ACTIVE'`,
     );

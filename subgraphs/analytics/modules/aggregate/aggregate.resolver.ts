@@ -8,12 +8,14 @@ export class AggregateResolver {
   constructor(private readonly deps: SubgraphDeps) {}
 
   @Query(() => InteractionAnalytics, {
-    description: 'ADMIN. Interactions with from ≤ occurredAt < to; at most 366 days, an HOUR series at most 93 days (BAD_USER_INPUT beyond)',
+    description:
+      'ADMIN. Interactions with from ≤ occurredAt < to; at most 366 days, an HOUR series at most 93 days (BAD_USER_INPUT beyond)',
   })
   interactionAnalytics(
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
-    @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY }) granularity: Granularity = Granularity.DAY,
+    @Arg('granularity', () => Granularity, { nullable: true, defaultValue: Granularity.DAY })
+    granularity: Granularity = Granularity.DAY,
   ): Promise<InteractionAnalytics> {
     return interactionAnalytics(this.deps.db.dataSource, from, to, granularity ?? Granularity.DAY);
   }

@@ -30,7 +30,8 @@ export function validateRange(from: Date, to: Date, granularity: Granularity): v
   if (Number.isNaN(from.getTime())) throw new BadUserInputError('from is not a valid time', 'from');
   if (Number.isNaN(to.getTime())) throw new BadUserInputError('to is not a valid time', 'to');
   if (to.getTime() <= from.getTime()) throw new BadUserInputError('to must be after from', 'to');
-  if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) throw new BadUserInputError(`the range may span at most ${MAX_RANGE_DAYS} days`, 'to');
+  if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS)
+    throw new BadUserInputError(`the range may span at most ${MAX_RANGE_DAYS} days`, 'to');
   if (granularity === Granularity.HOUR && bucketsOf(from, to, granularity).length > MAX_HOUR_BUCKETS) {
     throw new BadUserInputError(`an HOUR series may have at most ${MAX_HOUR_BUCKETS} buckets (93 days)`, 'granularity');
   }
@@ -61,7 +62,12 @@ export const COUNTS = `
  * the orders in the log (index on `(type, occurred_at)` covering `listing_id`) joined to the
  * listing read model as it stands now.
  */
-export async function interactionAnalytics(db: DataSource, from: Date, to: Date, granularity: Granularity): Promise<InteractionAnalytics> {
+export async function interactionAnalytics(
+  db: DataSource,
+  from: Date,
+  to: Date,
+  granularity: Granularity,
+): Promise<InteractionAnalytics> {
   validateRange(from, to, granularity);
   const unit = granularity === Granularity.HOUR ? 'hour' : 'day';
   const { wholeFrom, wholeTo } = splitRange(from, to);

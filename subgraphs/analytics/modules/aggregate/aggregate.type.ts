@@ -6,7 +6,10 @@ export enum Granularity {
   HOUR = 'HOUR',
   DAY = 'DAY',
 }
-registerEnumType(Granularity, { name: 'Granularity', description: 'Width of a time-series bucket; buckets start on whole UTC hours/days' });
+registerEnumType(Granularity, {
+  name: 'Granularity',
+  description: 'Width of a time-series bucket; buckets start on whole UTC hours/days',
+});
 
 @ObjectType()
 export class InteractionCount {
@@ -43,7 +46,10 @@ export class Funnel {
   @Field(() => Int)
   orders: number;
 
-  @Field(() => Float, { description: 'orders / searches in the range, in [0, ∞) (an order may follow an earlier search); 0 when there were no searches' })
+  @Field(() => Float, {
+    description:
+      'orders / searches in the range, in [0, ∞) (an order may follow an earlier search); 0 when there were no searches',
+  })
   conversionRate: number;
 }
 
@@ -61,17 +67,22 @@ export class InteractionAnalytics {
   @Field(() => [InteractionCount], { description: 'Every interaction type, 0 when none' })
   totals: InteractionCount[];
 
-  @Field(() => [SeriesPoint], { description: 'One point per bucket and interaction type, oldest first; empty buckets as 0' })
+  @Field(() => [SeriesPoint], {
+    description: 'One point per bucket and interaction type, oldest first; empty buckets as 0',
+  })
   series: SeriesPoint[];
 
   @Field(() => Funnel)
   funnel: Funnel;
 
-  @Field(() => [ProductTypeCount], { description: 'Product types searches and match requests asked for, most asked first (at most 8)' })
+  @Field(() => [ProductTypeCount], {
+    description: 'Product types searches and match requests asked for, most asked first (at most 8)',
+  })
   topSearchedProductTypes: ProductTypeCount[];
 
   @Field(() => Float, {
-    description: 'Share in [0,1] of the orders in the range placed on listings with social impact (score > 0 in the listing read model); 0 when no orders',
+    description:
+      'Share in [0,1] of the orders in the range placed on listings with social impact (score > 0 in the listing read model); 0 when no orders',
   })
   socialImpactOrderShare: number;
 }

@@ -40,7 +40,9 @@ export function analyticsDataSubject(deps: SubgraphDeps): DataSubjectHandlers {
     async erase({ userId, log }: SubjectCall) {
       const key = keyOf(userId);
       // Remembered first, so nothing written under the pseudonym from now on survives (the trigger).
-      await db.query(`INSERT INTO analytics.erased_subjects (user_key) VALUES ($1) ON CONFLICT (user_key) DO NOTHING`, [key]);
+      await db.query(`INSERT INTO analytics.erased_subjects (user_key) VALUES ($1) ON CONFLICT (user_key) DO NOTHING`, [
+        key,
+      ]);
       // The privacy service deletes through the interaction store, keeping the hourly rollup in step.
       const report = await eraseSubject(deps, userId);
       log.info(report.details, 'erased a data subject from analytics');

@@ -8,7 +8,9 @@ import { experimentVariant } from './experiment.service';
 export class ExperimentResolver {
   constructor(private readonly deps: SubgraphDeps) {}
 
-  @Query(() => String, { description: 'Signed-in user. "control" or "treatment", stable per (user, experiment) across calls and restarts' })
+  @Query(() => String, {
+    description: 'Signed-in user. "control" or "treatment", stable per (user, experiment) across calls and restarts',
+  })
   experimentVariant(@Arg('experiment') experiment: string, @Ctx() ctx: AnalyticsContext): string {
     if (!ctx.viewer) throw new UnauthenticatedError();
     return experimentVariant(this.deps.config.PSEUDONYM_SECRET, ctx.viewer.userId, experiment);

@@ -36,7 +36,12 @@ export function createHealthService(deps: SubgraphDeps) {
       probe(deps.name, async () => undefined),
     ]);
     const down = services.filter((s) => s.status === SourceHealth.DOWN);
-    const status = services[0].status === SourceHealth.DOWN ? SourceHealth.DOWN : down.length ? SourceHealth.DEGRADED : SourceHealth.HEALTHY;
+    const status =
+      services[0].status === SourceHealth.DOWN
+        ? SourceHealth.DOWN
+        : down.length
+          ? SourceHealth.DEGRADED
+          : SourceHealth.HEALTHY;
     return { status, services, checkedAt: new Date() };
   }
 

@@ -58,7 +58,10 @@ export const interactionConsumer = defineConsumer({
         userId: event.payload.userId,
         listingId: null,
         productType: event.payload.criteria.productType ?? null,
-        metadata: { criteria: pseudonymousCriteria(ctx, event.payload.criteria), resultCount: event.payload.resultCount },
+        metadata: {
+          criteria: pseudonymousCriteria(ctx, event.payload.criteria),
+          resultCount: event.payload.resultCount,
+        },
         occurredAt: event.occurredAt,
       }),
     'match.requested': (event, ctx) =>
@@ -90,7 +93,11 @@ export const interactionConsumer = defineConsumer({
         type: InteractionType.CONSENT_GRANTED,
         userId: event.payload.userId,
         listingId: null,
-        metadata: { dataSourceId: event.payload.dataSourceId, accessLevel: event.payload.accessLevel, consentVersion: event.payload.consentVersion },
+        metadata: {
+          dataSourceId: event.payload.dataSourceId,
+          accessLevel: event.payload.accessLevel,
+          consentVersion: event.payload.consentVersion,
+        },
         occurredAt: event.occurredAt,
       }),
     'consent.withdrawn': (event, ctx) =>

@@ -18,7 +18,10 @@ export class LogInteractionInput {
   @MaxLength(128)
   sessionId?: string;
 
-  @Field({ nullable: true, description: 'Chosen by the client (e.g. a UUID per interaction): a retry with the same key is recorded once' })
+  @Field({
+    nullable: true,
+    description: 'Chosen by the client (e.g. a UUID per interaction): a retry with the same key is recorded once',
+  })
   @IsOptional()
   @MaxLength(128)
   idempotencyKey?: string;

@@ -28,7 +28,16 @@ export async function recordInteraction(db: Runner, row: NewInteraction): Promis
      INSERT INTO analytics.interaction_rollup_hourly (bucket, type, product_type, count)
      SELECT date_trunc('hour', occurred_at, 'UTC'), type, COALESCE(product_type, ''), 1 FROM inserted
      ON CONFLICT (bucket, type, product_type) DO UPDATE SET count = analytics.interaction_rollup_hourly.count + EXCLUDED.count`,
-    [row.eventId, row.type, row.userKey, row.listingId, row.productType, row.sessionId, row.metadata ? JSON.stringify(row.metadata) : null, row.occurredAt],
+    [
+      row.eventId,
+      row.type,
+      row.userKey,
+      row.listingId,
+      row.productType,
+      row.sessionId,
+      row.metadata ? JSON.stringify(row.metadata) : null,
+      row.occurredAt,
+    ],
   );
 }
 

@@ -8,7 +8,10 @@ import { PricePoint } from './market.type';
 export class MarketResolver {
   constructor(private readonly deps: SubgraphDeps) {}
 
-  @Query(() => PricePoint, { description: 'Public (and partners). Price per kg percentiles; sampleSize 0 and amounts "0.00" when there is no data' })
+  @Query(() => PricePoint, {
+    description:
+      'Public (and partners). Price per kg percentiles; sampleSize 0 and amounts "0.00" when there is no data',
+  })
   marketPriceIndex(
     @Arg('productType', () => ProductType) productType: ProductType,
     @Arg('province', () => Province, { nullable: true }) province?: Province,

@@ -9,7 +9,11 @@ export const EXTERNAL_OFFER_MAX_AGE_DAYS = 30;
  * (and province). An offer is current when its source's latest crawl brought it (an offer a newer
  * crawl did not bring is gone) and it was fetched in the last 30 days.
  */
-export async function marketPriceIndex(db: DataSource, productType: ProductType, province: Province | null): Promise<PricePoint> {
+export async function marketPriceIndex(
+  db: DataSource,
+  productType: ProductType,
+  province: Province | null,
+): Promise<PricePoint> {
   const [row] = (await db.query(
     `WITH prices AS (
        SELECT price_per_kg FROM analytics.listings

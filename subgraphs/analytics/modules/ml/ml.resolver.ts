@@ -13,7 +13,8 @@ export class MlResolver {
   }
 
   @Query(() => FeatureVectorConnection, {
-    description: 'ADMIN. Pseudonymous training rows, one per (buyer, listing) interacted with, ordered by (userKey, listingId); first is capped at 100',
+    description:
+      'ADMIN. Pseudonymous training rows, one per (buyer, listing) interacted with, ordered by (userKey, listingId); first is capped at 100',
   })
   featureVectors(
     @Arg('first', () => Int, { nullable: true }) first?: number,

@@ -1,5 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '../../../../platform/schema/connection';
+import {
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+  toConnection,
+  type Connection,
+} from '../../../../platform/schema/connection';
 import { FEATURE_DEFINITIONS } from './feature.definitions';
 import type { FeatureVector, MlStatus } from './ml.type';
 import { provinceDistanceKm } from './provinces';
@@ -13,7 +19,9 @@ export enum MlPhase {
 }
 
 export async function mlStatus(db: DataSource): Promise<MlStatus> {
-  const [{ count }] = (await db.query(`SELECT count(*)::int AS count FROM analytics.interactions`)) as Array<{ count: number }>;
+  const [{ count }] = (await db.query(`SELECT count(*)::int AS count FROM analytics.interactions`)) as Array<{
+    count: number;
+  }>;
   const ready = count >= TRAINING_THRESHOLD;
   return {
     interactionsCollected: count,
@@ -53,7 +61,8 @@ interface FeatureRow {
 }
 
 const round = (n: number, places = 4) => Math.round(n * 10 ** places) / 10 ** places;
-const num = (v: unknown): number | null => (v === undefined || v === null || v === '' || Number.isNaN(Number(v)) ? null : Number(v));
+const num = (v: unknown): number | null =>
+  v === undefined || v === null || v === '' || Number.isNaN(Number(v)) ? null : Number(v);
 
 /** Turns one row of facts into the named features; every definition gets a value or null. */
 export function computeFeatures(row: FeatureRow, at: Date): Record<string, number | string | null> {
@@ -66,7 +75,8 @@ export function computeFeatures(row: FeatureRow, at: Date): Record<string, numbe
   const sellerOrders = row.seller_orders;
   const features: Record<string, number | string | null> = {
     price_per_kg: price,
-    price_delta_to_market_median: price !== null && row.market_median ? round((price - row.market_median) / row.market_median) : null,
+    price_delta_to_market_median:
+      price !== null && row.market_median ? round((price - row.market_median) / row.market_median) : null,
     price_headroom_vs_buyer_max: price !== null && maxPrice ? round((maxPrice - price) / maxPrice) : null,
     distance_km: wantedProvince && row.province ? provinceDistanceKm(wantedProvince, row.province) : null,
     same_province: wantedProvince && row.province ? Number(wantedProvince === row.province) : null,
@@ -75,9 +85,12 @@ export function computeFeatures(row: FeatureRow, at: Date): Record<string, numbe
     quantity_coverage: row.available !== null && wantedKg ? round(Math.min(1, row.available / wantedKg)) : null,
     available_kg: row.available,
     social_impact_score: row.social_impact_score,
-    social_impact_match: c.socialImpactOnly === true && row.social_impact_score !== null ? Number(row.social_impact_score > 0) : null,
+    social_impact_match:
+      c.socialImpactOnly === true && row.social_impact_score !== null ? Number(row.social_impact_score > 0) : null,
     certification_count: row.certification_count,
-    listing_age_days: row.created_at ? round(Math.max(0, at.getTime() - new Date(row.created_at).getTime()) / 86_400_000, 2) : null,
+    listing_age_days: row.created_at
+      ? round(Math.max(0, at.getTime() - new Date(row.created_at).getTime()) / 86_400_000, 2)
+      : null,
     seller_listing_count: row.seller_listings,
     seller_order_count: sellerOrders,
     seller_cancellation_rate: sellerOrders ? round((row.seller_cancelled ?? 0) / sellerOrders) : null,
@@ -95,7 +108,11 @@ export function computeFeatures(row: FeatureRow, at: Date): Record<string, numbe
  * The training set: one row per (buyer pseudonym, listing) pair with at least one interaction,
  * ordered by the pair (keyset), features computed from analytics' own tables in one statement per page.
  */
-export async function featureVectors(db: DataSource, first: number | null | undefined, after: string | null | undefined): Promise<Connection<FeatureVector>> {
+export async function featureVectors(
+  db: DataSource,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<FeatureVector>> {
   const limit = pageSize(first);
   const cursor = decodeCursor(after, ['hex', 'uuid'] as const);
   const [pairs, [{ total }]] = await Promise.all([

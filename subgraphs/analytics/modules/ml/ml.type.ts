@@ -14,7 +14,10 @@ export class FeatureDefinition {
   kind: string;
 }
 
-@ObjectType({ description: 'One training row: a buyer pseudonym and a listing they interacted with, its features and whether they ordered it' })
+@ObjectType({
+  description:
+    'One training row: a buyer pseudonym and a listing they interacted with, its features and whether they ordered it',
+})
 export class FeatureVector {
   @Field({ description: 'HMAC of the user id (never the id itself)' })
   userKey: string;

@@ -7,7 +7,9 @@ import { PerformanceReport } from './performance.type';
 export class PerformanceResolver {
   constructor(private readonly deps: SubgraphDeps) {}
 
-  @Query(() => PerformanceReport, { description: 'ADMIN. Per operation: count, error rate and latency percentiles as measured at the gateway' })
+  @Query(() => PerformanceReport, {
+    description: 'ADMIN. Per operation: count, error rate and latency percentiles as measured at the gateway',
+  })
   performanceMetrics(): Promise<PerformanceReport> {
     return performanceMetrics(this.deps.config);
   }

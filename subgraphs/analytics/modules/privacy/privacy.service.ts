@@ -8,7 +8,10 @@ type Runner = Pick<DataSource, 'query'>;
 
 /** Runs a DELETE/UPDATE … RETURNING 1 and counts its rows in the database, not in memory. */
 async function count(db: Runner, statement: string, params: unknown[]): Promise<number> {
-  const [row] = (await db.query(`WITH changed AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM changed`, params)) as Array<{ n: number }>;
+  const [row] = (await db.query(
+    `WITH changed AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM changed`,
+    params,
+  )) as Array<{ n: number }>;
   return row.n;
 }
 
@@ -28,21 +31,35 @@ export interface AnalyticsErasureReport {
  * history and market prices) with the seller pseudonym removed, so nothing links them to the user.
  * Idempotent: a second call erases 0.
  */
-export async function eraseSubject(deps: Pick<SubgraphDeps, 'db' | 'config'>, userId: string): Promise<AnalyticsErasureReport> {
+export async function eraseSubject(
+  deps: Pick<SubgraphDeps, 'db' | 'config'>,
+  userId: string,
+): Promise<AnalyticsErasureReport> {
   const key = pseudonymise(deps.config.PSEUDONYM_SECRET, userId);
   return deps.db.dataSource.transaction(async (m) => {
     const interactions = await deleteInteractions(m, 'user_key = $1', [key]);
     const ordersAsBuyer = await count(m, `DELETE FROM analytics.orders WHERE buyer_key = $1`, [key]);
-    const ordersAsSellerUnlinked = await count(m, `UPDATE analytics.orders SET seller_key = NULL WHERE seller_key = $1`, [key]);
-    const listingsUnlinked = await count(m, `UPDATE analytics.listings SET seller_key = NULL WHERE seller_key = $1`, [key]);
+    const ordersAsSellerUnlinked = await count(
+      m,
+      `UPDATE analytics.orders SET seller_key = NULL WHERE seller_key = $1`,
+      [key],
+    );
+    const listingsUnlinked = await count(m, `UPDATE analytics.listings SET seller_key = NULL WHERE seller_key = $1`, [
+      key,
+    ]);
     // Searches that named this user as the seller filter keep the search but lose the seller.
-    await m.query(`UPDATE analytics.interactions SET metadata = metadata #- '{criteria,sellerKey}' WHERE metadata -> 'criteria' ->> 'sellerKey' = $1`, [key]);
+    await m.query(
+      `UPDATE analytics.interactions SET metadata = metadata #- '{criteria,sellerKey}' WHERE metadata -> 'criteria' ->> 'sellerKey' = $1`,
+      [key],
+    );
     const retained = ordersAsSellerUnlinked + listingsUnlinked;
     return {
       subgraph: 'analytics',
       erased: interactions + ordersAsBuyer,
       retained,
-      reason: retained ? 'listings and orders the user sold stay for market statistics, with the seller pseudonym removed' : null,
+      reason: retained
+        ? 'listings and orders the user sold stay for market statistics, with the seller pseudonym removed'
+        : null,
       details: { interactions, ordersAsBuyer, ordersAsSellerUnlinked, listingsUnlinked },
     };
   });
@@ -52,13 +69,29 @@ export interface AnalyticsExport {
   subgraph: 'analytics';
   /** The user's pseudonym in analytics (an HMAC of their id). */
   userKey: string;
-  interactions: Array<{ type: string; listingId: string | null; sessionId: string | null; metadata: unknown; occurredAt: string }>;
-  orders: Array<{ orderId: string; listingId: string; quantityKg: string; total: string; placedAt: string; cancelledAt: string | null }>;
+  interactions: Array<{
+    type: string;
+    listingId: string | null;
+    sessionId: string | null;
+    metadata: unknown;
+    occurredAt: string;
+  }>;
+  orders: Array<{
+    orderId: string;
+    listingId: string;
+    quantityKg: string;
+    total: string;
+    placedAt: string;
+    cancelledAt: string | null;
+  }>;
   listings: Array<{ listingId: string; productType: string; province: string; pricePerKg: string; status: string }>;
 }
 
 /** Everything analytics holds on one data subject (access request), oldest first. */
-export async function exportSubject(deps: Pick<SubgraphDeps, 'db' | 'config'>, userId: string): Promise<AnalyticsExport> {
+export async function exportSubject(
+  deps: Pick<SubgraphDeps, 'db' | 'config'>,
+  userId: string,
+): Promise<AnalyticsExport> {
   const key = pseudonymise(deps.config.PSEUDONYM_SECRET, userId);
   const db = deps.db.dataSource;
   const [interactions, orders, listings] = await Promise.all([
@@ -90,7 +123,11 @@ export async function exportSubject(deps: Pick<SubgraphDeps, 'db' | 'config'>, u
 }
 
 /** Deletes interactions and order rows older than the retention period, and external offers too old for the price index; returns what it removed. */
-export async function purgeExpired(db: DataSource, retentionDays: number, now = new Date()): Promise<{ interactions: number; orders: number; externalOffers: number }> {
+export async function purgeExpired(
+  db: DataSource,
+  retentionDays: number,
+  now = new Date(),
+): Promise<{ interactions: number; orders: number; externalOffers: number }> {
   // Whole hours, so the hourly rollup loses exactly the rows the log loses.
   const cutoff = new Date(Math.floor((now.getTime() - retentionDays * 86_400_000) / 3_600_000) * 3_600_000);
   const interactions = await deleteInteractions(db, 'occurred_at < $1', [cutoff]);
@@ -111,7 +148,9 @@ export function startRetentionPurge(deps: Pick<SubgraphDeps, 'db' | 'config' | '
   const tick = () => {
     if (running) return;
     running = purgeExpired(deps.db.dataSource, deps.config.ANALYTICS_RETENTION_DAYS)
-      .then((removed) => deps.log.info({ ...removed, retentionDays: deps.config.ANALYTICS_RETENTION_DAYS }, 'analytics retention purge'))
+      .then((removed) =>
+        deps.log.info({ ...removed, retentionDays: deps.config.ANALYTICS_RETENTION_DAYS }, 'analytics retention purge'),
+      )
       .catch((err) => deps.log.error({ err }, 'analytics retention purge failed'))
       .finally(() => {
         running = null;

@@ -94,7 +94,9 @@ export const readModelConsumer = defineConsumer({
         [p.listingId, p.to, event.occurredAt],
       );
       if (countOf(rows) > 0) return;
-      const known: unknown[] = await ctx.manager.query(`SELECT 1 FROM analytics.listings WHERE listing_id = $1`, [p.listingId]);
+      const known: unknown[] = await ctx.manager.query(`SELECT 1 FROM analytics.listings WHERE listing_id = $1`, [
+        p.listingId,
+      ]);
       if (known.length === 0) throw new ListingNotYetKnown(p.listingId);
     },
     'order.placed': async (event, ctx) => {
@@ -103,7 +105,15 @@ export const readModelConsumer = defineConsumer({
       await ctx.manager.query(
         `INSERT INTO analytics.orders (order_id, listing_id, buyer_key, seller_key, quantity_kg, total, placed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING`,
-        [p.orderId, p.listingId, pseudonymise(secret, p.buyerId), pseudonymise(secret, p.sellerId), p.quantityKg, p.totalPrice, event.occurredAt],
+        [
+          p.orderId,
+          p.listingId,
+          pseudonymise(secret, p.buyerId),
+          pseudonymise(secret, p.sellerId),
+          p.quantityKg,
+          p.totalPrice,
+          event.occurredAt,
+        ],
       );
     },
     'order.cancelled': async (event, ctx) => {
@@ -123,6 +133,7 @@ export const readModelConsumer = defineConsumer({
 
 /** Rows of an UPDATE … RETURNING through TypeORM's postgres driver ([rows, count]) or PGlite (rows). */
 function countOf(result: unknown): number {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[1];
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[1];
   return Array.isArray(result) ? result.length : 0;
 }

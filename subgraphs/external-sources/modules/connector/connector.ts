@@ -74,7 +74,11 @@ export function parseEnvelope<T>(schema: z.ZodType<T>, body: unknown, slug: stri
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new SourceRequestError(`${slug} answered in an unexpected format (${first.path.join('.') || 'body'}: ${first.message})`, 'bad-body', false);
+    throw new SourceRequestError(
+      `${slug} answered in an unexpected format (${first.path.join('.') || 'body'}: ${first.message})`,
+      'bad-body',
+      false,
+    );
   }
   return parsed.data;
 }

@@ -17,10 +17,30 @@ const PROVINCE_NAMES: Record<Province, string[]> = {
 };
 
 const TOWNS: Record<Province, string[]> = {
-  EASTERN_CAPE: ['Gqeberha', 'Port Elizabeth', 'East London', 'Mthatha', 'Makhanda', 'Grahamstown', 'Queenstown', 'Graaff-Reinet', 'Lusikisiki', 'Port St Johns'],
+  EASTERN_CAPE: [
+    'Gqeberha',
+    'Port Elizabeth',
+    'East London',
+    'Mthatha',
+    'Makhanda',
+    'Grahamstown',
+    'Queenstown',
+    'Graaff-Reinet',
+    'Lusikisiki',
+    'Port St Johns',
+  ],
   FREE_STATE: ['Bloemfontein', 'Welkom', 'Bethlehem', 'Kroonstad', 'Ficksburg', 'Parys'],
   GAUTENG: ['Johannesburg', 'Pretoria', 'Tshwane', 'Soweto', 'Midrand', 'Vereeniging', 'Krugersdorp'],
-  KWAZULU_NATAL: ['Durban', 'eThekwini', 'Pietermaritzburg', 'Richards Bay', 'Howick', 'Ladysmith', 'Greytown', 'Eshowe'],
+  KWAZULU_NATAL: [
+    'Durban',
+    'eThekwini',
+    'Pietermaritzburg',
+    'Richards Bay',
+    'Howick',
+    'Ladysmith',
+    'Greytown',
+    'Eshowe',
+  ],
   LIMPOPO: ['Polokwane', 'Tzaneen', 'Thohoyandou', 'Louis Trichardt', 'Makhado', 'Mokopane', 'Bela-Bela'],
   MPUMALANGA: ['Mbombela', 'Nelspruit', 'eMalahleni', 'Witbank', 'White River', 'Barberton', 'Hazyview', 'Lydenburg'],
   NORTHERN_CAPE: ['Kimberley', 'Upington', 'Springbok', 'Kuruman', 'De Aar'],

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { describeIssues, idOf, parseEnvelope, type FetchOptions, type Normalised, type NormalisedOffer, type OfferConnector, type Page } from './connector';
+import {
+  describeIssues,
+  idOf,
+  parseEnvelope,
+  type FetchOptions,
+  type Normalised,
+  type NormalisedOffer,
+  type OfferConnector,
+  type Page,
+} from './connector';
 import { provinceFromName, provinceFromTown } from './gazetteer';
 import type { ResilientHttpClient } from './http-client';
 import { toKg, toZarPerKg } from './offer-values';
@@ -44,15 +53,22 @@ export class HempSuppliersNetworkConnector implements OfferConnector {
     const url = new URL('/v1/listings', this.baseUrl());
     url.searchParams.set('page', String(page));
     url.searchParams.set('per_page', String(options.pageSize ?? PAGE_SIZE));
-    const body = await this.http.getJson(url.toString(), { authorization: `Bearer ${credential}` }, options.signal, options.hooks);
+    const body = await this.http.getJson(
+      url.toString(),
+      { authorization: `Bearer ${credential}` },
+      options.signal,
+      options.hooks,
+    );
     const envelope = parseEnvelope(EnvelopeSchema, body, this.slug);
-    const rest = ref === null ? Array.from({ length: Math.max(0, envelope.total_pages - 1) }, (_, i) => String(i + 2)) : undefined;
+    const rest =
+      ref === null ? Array.from({ length: Math.max(0, envelope.total_pages - 1) }, (_, i) => String(i + 2)) : undefined;
     return { records: envelope.data, next: null, rest };
   }
 
   normalise(raw: unknown): Normalised<NormalisedOffer> {
     const parsed = RecordSchema.safeParse(raw);
-    if (!parsed.success) return { ok: false, externalId: idOf(raw, 'listing_ref'), reason: describeIssues(parsed.error) };
+    if (!parsed.success)
+      return { ok: false, externalId: idOf(raw, 'listing_ref'), reason: describeIssues(parsed.error) };
     const r = parsed.data;
     const reject = (reason: string) => ({ ok: false as const, externalId: r.listing_ref, reason });
     const productType = productTypeFromName(r.product);
@@ -62,7 +78,8 @@ export class HempSuppliersNetworkConnector implements OfferConnector {
     const price = toZarPerKg(r.price_zar_per_tonne, -3);
     if ('reason' in price) return reject(`price_zar_per_tonne: ${price.reason}`);
     const town = r.supplier.town?.trim() || null;
-    const province = (r.supplier.province ? provinceFromName(r.supplier.province) : null) ?? (town ? provinceFromTown(town) : null);
+    const province =
+      (r.supplier.province ? provinceFromName(r.supplier.province) : null) ?? (town ? provinceFromTown(town) : null);
     return {
       ok: true,
       value: {

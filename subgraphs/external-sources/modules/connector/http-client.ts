@@ -102,7 +102,11 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
 }
 
 /** Exponential backoff with full jitter: a random wait in [0, min(max, base·2^attempt)]. */
-export function backoffDelay(attempt: number, policy: Pick<HttpPolicy, 'backoffBaseMs' | 'backoffMaxMs'>, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: Pick<HttpPolicy, 'backoffBaseMs' | 'backoffMaxMs'>,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** attempt);
   return Math.round(random() * ceiling);
 }
@@ -141,35 +145,63 @@ export class ResilientHttpClient {
       rollingCountBuckets: 10,
       errorFilter: (err: unknown) => err instanceof SourceRequestError && (!err.retryable || err.kind === 'aborted'),
     });
-    this.breaker.on('open', () => this.log.warn({ source: slug }, 'circuit breaker opened: calls to this source are suspended'));
-    this.breaker.on('halfOpen', () => this.log.info({ source: slug }, 'circuit breaker half-open: trying the source again'));
+    this.breaker.on('open', () =>
+      this.log.warn({ source: slug }, 'circuit breaker opened: calls to this source are suspended'),
+    );
+    this.breaker.on('halfOpen', () =>
+      this.log.info({ source: slug }, 'circuit breaker half-open: trying the source again'),
+    );
     this.breaker.on('close', () => this.log.info({ source: slug }, 'circuit breaker closed'));
   }
 
-  async getJson(url: string, headers: Record<string, string>, signal?: AbortSignal, hooks: RequestHooks = {}): Promise<unknown> {
+  async getJson(
+    url: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+    hooks: RequestHooks = {},
+  ): Promise<unknown> {
     // A value no HTTP request can carry is our caller's mistake, not the source's: it never reaches the breaker.
     for (const [name, value] of Object.entries(headers)) {
-      if (!HEADER_VALUE.test(value)) throw new SourceRequestError(`the ${name} header holds characters HTTP cannot send`, 'invalid-request', false);
+      if (!HEADER_VALUE.test(value))
+        throw new SourceRequestError(`the ${name} header holds characters HTTP cannot send`, 'invalid-request', false);
     }
     const shared = hooks.countsTowardBreaker !== false;
     for (let attempt = 0; ; attempt++) {
       try {
         if (shared) return await this.breaker.fire({ url, headers, signal });
-        if (this.breaker.opened) throw new SourceRequestError('circuit breaker open: the source failed too often recently', 'breaker-open', false);
+        if (this.breaker.opened)
+          throw new SourceRequestError(
+            'circuit breaker open: the source failed too often recently',
+            'breaker-open',
+            false,
+          );
         return await this.attempt({ url, headers, signal });
       } catch (raw) {
         const err = this.classify(raw);
-        if (!err.retryable || attempt >= Math.min(this.policy.maxRetries, hooks.maxRetries ?? Infinity) || signal?.aborted) throw err;
+        if (
+          !err.retryable ||
+          attempt >= Math.min(this.policy.maxRetries, hooks.maxRetries ?? Infinity) ||
+          signal?.aborted
+        )
+          throw err;
         let delayMs = backoffDelay(attempt, this.policy, this.random);
         const honoured = err.retryAfterMs !== undefined;
         if (honoured) {
           if ((err.retryAfterMs as number) > this.policy.retryAfterMaxMs) {
-            throw new SourceRequestError(`${err.message}; Retry-After ${err.retryAfterMs} ms is longer than we wait`, err.kind, false, err.status);
+            throw new SourceRequestError(
+              `${err.message}; Retry-After ${err.retryAfterMs} ms is longer than we wait`,
+              err.kind,
+              false,
+              err.status,
+            );
           }
           delayMs = err.retryAfterMs as number;
         }
         hooks.onRetry?.({ attempt: attempt + 1, delayMs, reason: err.message, retryAfter: honoured });
-        this.log.debug({ source: this.slug, attempt: attempt + 1, delayMs, reason: err.message }, 'retrying source request');
+        this.log.debug(
+          { source: this.slug, attempt: attempt + 1, delayMs, reason: err.message },
+          'retrying source request',
+        );
         await sleep(delayMs, signal);
       }
     }
@@ -178,7 +210,11 @@ export class ResilientHttpClient {
   private classify(raw: unknown): SourceRequestError {
     if (raw instanceof SourceRequestError) return raw;
     if (CircuitBreaker.isOurError(raw as Error) && (raw as { code?: string }).code === 'EOPENBREAKER') {
-      return new SourceRequestError('circuit breaker open: the source failed too often recently', 'breaker-open', false);
+      return new SourceRequestError(
+        'circuit breaker open: the source failed too often recently',
+        'breaker-open',
+        false,
+      );
     }
     return new SourceRequestError(`request failed: ${(raw as Error)?.message ?? String(raw)}`, 'network', true);
   }
@@ -190,23 +226,41 @@ export class ResilientHttpClient {
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
       let res: Response;
       try {
-        res = await fetch(url, { headers: { accept: 'application/json', ...headers }, signal: combined, redirect: 'error' });
+        res = await fetch(url, {
+          headers: { accept: 'application/json', ...headers },
+          signal: combined,
+          redirect: 'error',
+        });
       } catch (err) {
         if (signal?.aborted) throw new SourceRequestError('stopped', 'aborted', false);
-        if (timeout.aborted) throw new SourceRequestError(`no answer within ${this.policy.timeoutMs} ms`, 'timeout', true);
-        throw new SourceRequestError(`could not reach the source (${(err as Error).cause ? String((err as { cause: { code?: string } }).cause.code ?? 'network error') : 'network error'})`, 'network', true);
+        if (timeout.aborted)
+          throw new SourceRequestError(`no answer within ${this.policy.timeoutMs} ms`, 'timeout', true);
+        throw new SourceRequestError(
+          `could not reach the source (${(err as Error).cause ? String((err as { cause: { code?: string } }).cause.code ?? 'network error') : 'network error'})`,
+          'network',
+          true,
+        );
       }
       try {
         if (!res.ok) {
           await res.body?.cancel().catch(() => undefined);
-          const retryAfter = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get('retry-after')) : null;
+          const retryAfter =
+            res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get('retry-after')) : null;
           const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
-          throw new SourceRequestError(`source answered HTTP ${res.status}`, 'http', retryable, res.status, retryAfter ?? undefined);
+          throw new SourceRequestError(
+            `source answered HTTP ${res.status}`,
+            'http',
+            retryable,
+            res.status,
+            retryAfter ?? undefined,
+          );
         }
         const declared = Number(res.headers.get('content-length') ?? 0);
-        if (declared > MAX_BODY_BYTES) throw new SourceRequestError(`response larger than ${MAX_BODY_BYTES} bytes`, 'bad-body', false);
+        if (declared > MAX_BODY_BYTES)
+          throw new SourceRequestError(`response larger than ${MAX_BODY_BYTES} bytes`, 'bad-body', false);
         const text = await res.text();
-        if (text.length > MAX_BODY_BYTES) throw new SourceRequestError(`response larger than ${MAX_BODY_BYTES} bytes`, 'bad-body', false);
+        if (text.length > MAX_BODY_BYTES)
+          throw new SourceRequestError(`response larger than ${MAX_BODY_BYTES} bytes`, 'bad-body', false);
         try {
           return JSON.parse(text) as unknown;
         } catch {
@@ -215,7 +269,8 @@ export class ResilientHttpClient {
       } catch (err) {
         if (err instanceof SourceRequestError) throw err;
         if (signal?.aborted) throw new SourceRequestError('stopped', 'aborted', false);
-        if (timeout.aborted) throw new SourceRequestError(`no answer within ${this.policy.timeoutMs} ms`, 'timeout', true);
+        if (timeout.aborted)
+          throw new SourceRequestError(`no answer within ${this.policy.timeoutMs} ms`, 'timeout', true);
         throw new SourceRequestError('the connection broke while reading the response', 'network', true);
       }
     });

@@ -66,9 +66,11 @@ export class RegulatoryRegistryConnector implements LicenceConnector {
 
   normalise(raw: unknown): Normalised<NormalisedLicence> {
     const parsed = RecordSchema.safeParse(raw);
-    if (!parsed.success) return { ok: false, externalId: idOf(raw, 'licence_no'), reason: describeIssues(parsed.error) };
+    if (!parsed.success)
+      return { ok: false, externalId: idOf(raw, 'licence_no'), reason: describeIssues(parsed.error) };
     const r = parsed.data;
-    if (r.expires_on < r.issued_on) return { ok: false, externalId: r.licence_no, reason: 'expires_on: before issued_on' };
+    if (r.expires_on < r.issued_on)
+      return { ok: false, externalId: r.licence_no, reason: 'expires_on: before issued_on' };
     return {
       ok: true,
       value: {

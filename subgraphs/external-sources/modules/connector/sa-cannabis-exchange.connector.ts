@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { describeIssues, idOf, parseEnvelope, type FetchOptions, type Normalised, type NormalisedOffer, type OfferConnector, type Page } from './connector';
+import {
+  describeIssues,
+  idOf,
+  parseEnvelope,
+  type FetchOptions,
+  type Normalised,
+  type NormalisedOffer,
+  type OfferConnector,
+  type Page,
+} from './connector';
 import { provinceFromTown } from './gazetteer';
 import type { ResilientHttpClient } from './http-client';
 import { toKg, toZarPerKg } from './offer-values';

@@ -36,7 +36,11 @@ const CONNECTORS: Record<string, new (http: ResilientHttpClient, baseUrl: () => 
  * One runtime per known source. Base URLs are read from config at each call (the stack points them
  * at simulators it started on free ports); a seeded base_url is the fallback.
  */
-export function createSourceRuntimes(config: AppConfig, log: Logger, seededBaseUrls: Record<string, string>): Map<string, SourceRuntime> {
+export function createSourceRuntimes(
+  config: AppConfig,
+  log: Logger,
+  seededBaseUrls: Record<string, string>,
+): Map<string, SourceRuntime> {
   const runtimes = new Map<string, SourceRuntime>();
   for (const [slug, ConnectorClass] of Object.entries(CONNECTORS)) {
     const http = new ResilientHttpClient(
@@ -66,7 +70,12 @@ function parseSourceCredentials(json: string): Record<string, string> {
   } catch {
     throw new Error('SOURCE_CREDENTIALS must be JSON: {"source-slug": "credential"}');
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+  if (
+    !parsed ||
+    typeof parsed !== 'object' ||
+    Array.isArray(parsed) ||
+    Object.values(parsed).some((v) => typeof v !== 'string')
+  ) {
     throw new Error('SOURCE_CREDENTIALS must be a JSON object of source slug → credential string');
   }
   return parsed as Record<string, string>;
@@ -78,7 +87,8 @@ function parseSourceCredentials(json: string): Record<string, string> {
  */
 export function checkSourceCredentials(config: Pick<AppConfig, 'SOURCE_CREDENTIALS' | 'isProduction'>): void {
   if (config.SOURCE_CREDENTIALS) parseSourceCredentials(config.SOURCE_CREDENTIALS);
-  else if (config.isProduction) throw new Error("SOURCE_CREDENTIALS is required in production; the simulators' demo credentials open nothing real");
+  else if (config.isProduction)
+    throw new Error("SOURCE_CREDENTIALS is required in production; the simulators' demo credentials open nothing real");
 }
 
 /** The credential the crawler presents to a source: SOURCE_CREDENTIALS, else the documented demo one. */
@@ -88,7 +98,10 @@ export function serviceCredential(config: Pick<AppConfig, 'SOURCE_CREDENTIALS'>,
 }
 
 /** What the breaker says now, then what the last crawl of the source said. */
-export function sourceHealth(runtime: SourceRuntime | undefined, last: { status: string; fetched: number; rejected: number } | null): SourceHealth {
+export function sourceHealth(
+  runtime: SourceRuntime | undefined,
+  last: { status: string; fetched: number; rejected: number } | null,
+): SourceHealth {
   const breaker = runtime?.http.breaker;
   // Half-open is a trial call away from closing: still DOWN if the last crawl failed.
   if (breaker?.opened || (breaker?.halfOpen && last?.status === 'FAILED')) return SourceHealth.DOWN;

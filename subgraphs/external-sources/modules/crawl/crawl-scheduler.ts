@@ -25,7 +25,12 @@ export function startCrawlScheduler(deps: SubgraphDeps, crawler: Crawler): () =>
     deps.log.info({ everySeconds: interval }, 'scheduled crawls on');
   }
   const sweepMs = Math.max(5, Math.floor(deps.config.CRAWL_STALE_AFTER_SECONDS / 2)) * 1000;
-  timers.push(setInterval(() => void crawler.sweepStale().catch((err) => deps.log.warn({ err }, 'stale crawl sweep failed')), sweepMs));
+  timers.push(
+    setInterval(
+      () => void crawler.sweepStale().catch((err) => deps.log.warn({ err }, 'stale crawl sweep failed')),
+      sweepMs,
+    ),
+  );
   for (const t of timers) t.unref();
   return () => timers.forEach(clearInterval);
 }

@@ -14,7 +14,9 @@ export function createCrawlRunByIdLoader(db: Db) {
 
 export function createResultsByRunLoader(db: Db) {
   return new DataLoader<string, CrawlSourceResultEntity[]>(async (runIds) => {
-    const rows = await db.getRepository(CrawlSourceResultEntity).find({ where: { crawlRunId: In([...runIds]) }, order: { startedAt: 'ASC', dataSourceId: 'ASC' } });
+    const rows = await db
+      .getRepository(CrawlSourceResultEntity)
+      .find({ where: { crawlRunId: In([...runIds]) }, order: { startedAt: 'ASC', dataSourceId: 'ASC' } });
     return runIds.map((id) => rows.filter((r) => r.crawlRunId === id));
   });
 }
@@ -45,7 +47,9 @@ export function createLastFinishedResultBySourceLoader(db: Db) {
       [[...sourceIds]],
     );
     const results = rows.length
-      ? await db.getRepository(CrawlSourceResultEntity).find({ where: rows.map((r) => ({ crawlRunId: r.crawl_run_id, dataSourceId: r.data_source_id })) })
+      ? await db
+          .getRepository(CrawlSourceResultEntity)
+          .find({ where: rows.map((r) => ({ crawlRunId: r.crawl_run_id, dataSourceId: r.data_source_id })) })
       : [];
     const bySource = new Map(results.map((r) => [r.dataSourceId, r]));
     return sourceIds.map((id) => bySource.get(id) ?? null);
@@ -74,36 +78,42 @@ export function createRejectionsLoader(db: Db) {
         const { first, after } = group[0];
         const runIds = group.map((k) => k.crawlRunId);
         const sourceIds = group.map((k) => k.dataSourceId);
-        const [rows, counts]: [Array<Record<string, unknown>>, Array<{ run: string; source: string; n: number }>] = await Promise.all([
-          db.query(
-            `SELECT id, crawl_run_id, data_source_id, external_id, reason, record FROM (
+        const [rows, counts]: [Array<Record<string, unknown>>, Array<{ run: string; source: string; n: number }>] =
+          await Promise.all([
+            db.query(
+              `SELECT id, crawl_run_id, data_source_id, external_id, reason, record FROM (
                SELECT r.*, row_number() OVER (PARTITION BY r.crawl_run_id, r.data_source_id ORDER BY r.id) AS rn
                FROM external.crawl_rejections r
                JOIN unnest($1::uuid[], $2::uuid[]) AS k(run, source) ON k.run = r.crawl_run_id AND k.source = r.data_source_id
                WHERE r.id > $3) x
              WHERE rn <= $4 ORDER BY id`,
-            [runIds, sourceIds, after ?? 0, first + 1],
-          ),
-          db.query(
-            `SELECT r.crawl_run_id AS run, r.data_source_id AS source, count(*)::int AS n FROM external.crawl_rejections r
+              [runIds, sourceIds, after ?? 0, first + 1],
+            ),
+            db.query(
+              `SELECT r.crawl_run_id AS run, r.data_source_id AS source, count(*)::int AS n FROM external.crawl_rejections r
              JOIN unnest($1::uuid[], $2::uuid[]) AS k(run, source) ON k.run = r.crawl_run_id AND k.source = r.data_source_id
              GROUP BY r.crawl_run_id, r.data_source_id`,
-            [runIds, sourceIds],
-          ),
-        ]);
+              [runIds, sourceIds],
+            ),
+          ]);
         for (const k of group) {
           const own = rows
             .filter((r) => r.crawl_run_id === k.crawlRunId && r.data_source_id === k.dataSourceId)
-            .map((r) => Object.assign(new CrawlRejectionEntity(), {
-              id: String(r.id),
-              crawlRunId: k.crawlRunId,
-              dataSourceId: k.dataSourceId,
-              externalId: r.external_id as string | null,
-              reason: r.reason as string,
-              record: r.record,
-            }));
+            .map((r) =>
+              Object.assign(new CrawlRejectionEntity(), {
+                id: String(r.id),
+                crawlRunId: k.crawlRunId,
+                dataSourceId: k.dataSourceId,
+                externalId: r.external_id as string | null,
+                reason: r.reason as string,
+                record: r.record,
+              }),
+            );
           const total = counts.find((c) => c.run === k.crawlRunId && c.source === k.dataSourceId)?.n ?? 0;
-          out.set(keyOf(k), toConnection(own, first, Number(total), (r) => encodeCursor([Number(r.id)])));
+          out.set(
+            keyOf(k),
+            toConnection(own, first, Number(total), (r) => encodeCursor([Number(r.id)])),
+          );
         }
       }
       return keys.map((k) => out.get(keyOf(k)) as Connection<CrawlRejectionEntity>);

@@ -36,14 +36,22 @@ export function createCrawlMetrics(metrics: ServiceMetrics, runtimes: ReadonlyMa
     labelNames: ['source'] as const,
     registers,
     collect() {
-      for (const [slug, r] of runtimes) this.set({ source: slug }, r.http.breaker.opened ? 1 : r.http.breaker.halfOpen ? 0.5 : 0);
+      for (const [slug, r] of runtimes)
+        this.set({ source: slug }, r.http.breaker.opened ? 1 : r.http.breaker.halfOpen ? 0.5 : 0);
     },
   });
   return {
     runFinished(trigger: string, status: string) {
       runs.inc({ trigger, status });
     },
-    sourceFinished(source: string, ok: boolean, normalized: number, rejected: number, retried: number, durationMs: number) {
+    sourceFinished(
+      source: string,
+      ok: boolean,
+      normalized: number,
+      rejected: number,
+      retried: number,
+      durationMs: number,
+    ) {
       records.inc({ source, outcome: 'normalized' }, normalized);
       records.inc({ source, outcome: 'rejected' }, rejected);
       retries.inc({ source }, retried);

@@ -17,7 +17,10 @@ const MAX_SOURCES_PER_CRAWL = 20;
 export class CrawlRunResolver {
   constructor(private readonly deps: SubgraphDeps) {}
 
-  @Mutation(() => CrawlRun, { description: 'ADMIN. Starts a crawl of the given sources (all when omitted) and returns it RUNNING; poll crawlRun for the outcome' })
+  @Mutation(() => CrawlRun, {
+    description:
+      'ADMIN. Starts a crawl of the given sources (all when omitted) and returns it RUNNING; poll crawlRun for the outcome',
+  })
   async triggerCrawl(
     @Ctx() ctx: ExternalContext,
     @Arg('dataSourceIds', () => [ID], { nullable: true }) dataSourceIds?: string[] | null,
@@ -25,8 +28,13 @@ export class CrawlRunResolver {
     let sources = await ctx.loaders.allDataSources();
     if (dataSourceIds !== undefined && dataSourceIds !== null) {
       const ids = [...new Set(dataSourceIds)];
-      if (ids.length === 0) throw new BadUserInputError('dataSourceIds must name at least one source, or be omitted to crawl all', 'dataSourceIds');
-      if (ids.length > MAX_SOURCES_PER_CRAWL) throw new BadUserInputError(`at most ${MAX_SOURCES_PER_CRAWL} sources per crawl`, 'dataSourceIds');
+      if (ids.length === 0)
+        throw new BadUserInputError(
+          'dataSourceIds must name at least one source, or be omitted to crawl all',
+          'dataSourceIds',
+        );
+      if (ids.length > MAX_SOURCES_PER_CRAWL)
+        throw new BadUserInputError(`at most ${MAX_SOURCES_PER_CRAWL} sources per crawl`, 'dataSourceIds');
       const bad = ids.find((id) => !isUuid(id));
       if (bad !== undefined) throw new BadUserInputError('dataSourceIds holds an invalid id', 'dataSourceIds');
       const unknown = ids.filter((id) => !sources.some((s) => s.id === id));
@@ -49,7 +57,13 @@ export class CrawlRunResolver {
     const q = repo.createQueryBuilder('r');
     if (cursor) q.where('(r.started_at, r.id) < (:at::timestamptz, :id::uuid)', { at: cursor[0], id: cursor[1] });
     const [rows, total] = await Promise.all([
-      limit === 0 ? Promise.resolve([]) : q.orderBy('r.started_at', 'DESC').addOrderBy('r.id', 'DESC').limit(limit + 1).getMany(),
+      limit === 0
+        ? Promise.resolve([])
+        : q
+            .orderBy('r.started_at', 'DESC')
+            .addOrderBy('r.id', 'DESC')
+            .limit(limit + 1)
+            .getMany(),
       repo.count(),
     ]);
     const connection = toConnection(rows, limit, total, (r) => encodeCursor([r.startedAt.toISOString(), r.id]));
@@ -79,7 +93,9 @@ export class SourceCrawlResultResolver {
     return toDataSource(row);
   }
 
-  @FieldResolver(() => CrawlRejectionConnection, { description: 'The records normalisation refused, in the order they were read' })
+  @FieldResolver(() => CrawlRejectionConnection, {
+    description: 'The records normalisation refused, in the order they were read',
+  })
   async rejections(
     @Root() result: SourceCrawlResult,
     @Ctx() ctx: ExternalContext,
@@ -88,6 +104,11 @@ export class SourceCrawlResultResolver {
   ) {
     const limit = pageSize(first);
     const cursor = decodeCursor(after, ['int'] as const);
-    return ctx.loaders.rejections.load({ crawlRunId: result.crawlRunId, dataSourceId: result.dataSourceId, first: limit, after: cursor ? cursor[0] : null });
+    return ctx.loaders.rejections.load({
+      crawlRunId: result.crawlRunId,
+      dataSourceId: result.dataSourceId,
+      first: limit,
+      after: cursor ? cursor[0] : null,
+    });
   }
 }

@@ -9,7 +9,10 @@ export enum CrawlStatus {
   PARTIAL = 'PARTIAL',
   FAILED = 'FAILED',
 }
-registerEnumType(CrawlStatus, { name: 'CrawlStatus', description: 'PARTIAL: some sources failed, the others were crawled' });
+registerEnumType(CrawlStatus, {
+  name: 'CrawlStatus',
+  description: 'PARTIAL: some sources failed, the others were crawled',
+});
 
 export enum CrawlTriggerKind {
   MANUAL = 'MANUAL',
@@ -42,13 +45,20 @@ export class SourceCrawlResult {
   @Field(() => Boolean, { description: 'False while the source is still being crawled' })
   finished: boolean;
 
-  @Field(() => Int, { description: 'Records read from the source; while the source is crawled, the count so far (updated about every 0.5 s)' })
+  @Field(() => Int, {
+    description:
+      'Records read from the source; while the source is crawled, the count so far (updated about every 0.5 s)',
+  })
   fetched: number;
 
-  @Field(() => Int, { description: 'Records normalised and stored; written when the source finishes (0 while it is crawled)' })
+  @Field(() => Int, {
+    description: 'Records normalised and stored; written when the source finishes (0 while it is crawled)',
+  })
   normalized: number;
 
-  @Field(() => Int, { description: 'Records refused by normalisation (see rejections); the count so far while the source is crawled' })
+  @Field(() => Int, {
+    description: 'Records refused by normalisation (see rejections); the count so far while the source is crawled',
+  })
   rejected: number;
 
   @Field(() => Int, { description: 'Records stored earlier that this crawl no longer found' })

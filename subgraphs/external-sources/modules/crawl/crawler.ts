@@ -78,7 +78,11 @@ export class Crawler {
   }
 
   /** Starts a run over `sources` and returns it while still RUNNING. */
-  async trigger(sources: DataSourceEntity[], trigger: CrawlTrigger, requestedBy: string | null): Promise<CrawlRunEntity> {
+  async trigger(
+    sources: DataSourceEntity[],
+    trigger: CrawlTrigger,
+    requestedBy: string | null,
+  ): Promise<CrawlRunEntity> {
     if (this.stopping) throw new ConflictError('The service is shutting down; try again shortly');
     const ids = sources.map((s) => s.id);
     const run = await this.deps.db.dataSource.transaction(async (m) => {
@@ -126,7 +130,9 @@ export class Crawler {
     clearTimeout(timer);
     // Anything that did not finish in time is marked here, so no run outlives the process as RUNNING.
     for (const runId of this.active.keys()) {
-      await this.markRunFailed(runId, 'stopped at shutdown').catch((err) => this.deps.log.error({ err, crawlRunId: runId }, 'could not mark a stopped crawl'));
+      await this.markRunFailed(runId, 'stopped at shutdown').catch((err) =>
+        this.deps.log.error({ err, crawlRunId: runId }, 'could not mark a stopped crawl'),
+      );
     }
   }
 
@@ -157,7 +163,10 @@ export class Crawler {
         `UPDATE external.crawl_source_results SET status = 'FAILED', finished_at = now(), error = $2 WHERE crawl_run_id = $1 AND status = 'RUNNING'`,
         [runId, error],
       );
-      await m.query(`UPDATE external.crawl_runs SET status = 'FAILED', finished_at = now(), error = $2 WHERE id = $1 AND status = 'RUNNING'`, [runId, error]);
+      await m.query(
+        `UPDATE external.crawl_runs SET status = 'FAILED', finished_at = now(), error = $2 WHERE id = $1 AND status = 'RUNNING'`,
+        [runId, error],
+      );
     });
   }
 
@@ -228,13 +237,15 @@ export class Crawler {
     try {
       if (!runtime) throw new SourceRequestError(`no connector for source "${source.slug}"`, 'http', false);
       const credential = serviceCredential(this.deps.config, source.slug);
-      if (!credential) throw new SourceRequestError(`no service credential configured for "${source.slug}"`, 'http', false);
+      if (!credential)
+        throw new SourceRequestError(`no service credential configured for "${source.slug}"`, 'http', false);
       const seen = new Map<string, NormalisedOffer | NormalisedLicence>();
       const keepLimit = this.deps.config.CRAWL_REJECTIONS_KEPT;
       const reject = (externalId: string | null, reason: string, raw: unknown) => {
         outcome.rejected += 1;
         if (externalId !== null) outcome.rejectedIds.add(externalId);
-        if (outcome.rejections.length < keepLimit) outcome.rejections.push({ externalId, reason, record: keepRecord(raw) });
+        if (outcome.rejections.length < keepLimit)
+          outcome.rejections.push({ externalId, reason, record: keepRecord(raw) });
       };
       const take = (page: Page) => {
         outcome.pages += 1;
@@ -244,17 +255,23 @@ export class Crawler {
           if (!result.ok) {
             reject(result.externalId, result.reason, raw);
           } else if (seen.has(result.value.externalId)) {
-            reject(result.value.externalId, 'duplicate: the source sent this id twice in one crawl; the first was kept', raw);
+            reject(
+              result.value.externalId,
+              'duplicate: the source sent this id twice in one crawl; the first was kept',
+              raw,
+            );
           } else {
             seen.set(result.value.externalId, result.value);
           }
         }
-        if (outcome.pages % 10 === 0) log.info({ pages: outcome.pages, fetched: outcome.fetched, rejected: outcome.rejected }, 'crawl progress');
+        if (outcome.pages % 10 === 0)
+          log.info({ pages: outcome.pages, fetched: outcome.fetched, rejected: outcome.rejected }, 'crawl progress');
         else log.debug({ pages: outcome.pages, fetched: outcome.fetched }, 'page fetched');
         flushProgress();
       };
       outcome.complete = await this.fetchAll(runtime, credential, signal, take, () => (outcome.retries += 1));
-      if (!outcome.complete) outcome.note = `stopped at the page cap (${this.deps.config.CRAWL_PAGE_CAP} pages); records not seen were not marked gone`;
+      if (!outcome.complete)
+        outcome.note = `stopped at the page cap (${this.deps.config.CRAWL_PAGE_CAP} pages); records not seen were not marked gone`;
       if (runtime.connector.produces === 'offers') outcome.offers = [...seen.values()] as NormalisedOffer[];
       else outcome.licences = [...seen.values()] as NormalisedLicence[];
     } catch (err) {
@@ -277,10 +294,25 @@ export class Crawler {
       return false;
     }
     const normalized = outcome.error === null ? outcome.offers.length + outcome.licences.length : 0;
-    this.metrics.sourceFinished(source.slug, outcome.error === null, normalized, outcome.rejected, outcome.retries, outcome.durationMs);
+    this.metrics.sourceFinished(
+      source.slug,
+      outcome.error === null,
+      normalized,
+      outcome.rejected,
+      outcome.retries,
+      outcome.durationMs,
+    );
     const level = outcome.error ? 'warn' : 'info';
     log[level](
-      { fetched: outcome.fetched, normalized, rejected: outcome.rejected, pages: outcome.pages, retries: outcome.retries, durationMs: outcome.durationMs, error: outcome.error },
+      {
+        fetched: outcome.fetched,
+        normalized,
+        rejected: outcome.rejected,
+        pages: outcome.pages,
+        retries: outcome.retries,
+        durationMs: outcome.durationMs,
+        error: outcome.error,
+      },
       outcome.error ? 'source crawl failed' : 'source crawled',
     );
     return outcome.error === null;
@@ -290,24 +322,33 @@ export class Crawler {
    * Reads every page: pages known up front (page numbers, offsets) several at a time within the
    * source's concurrency limit, cursors one after another. Returns false when the page cap stopped it.
    */
-  private async fetchAll(runtime: SourceRuntime, credential: string, signal: AbortSignal, take: (page: Page) => void, onRetry: () => void): Promise<boolean> {
+  private async fetchAll(
+    runtime: SourceRuntime,
+    credential: string,
+    signal: AbortSignal,
+    take: (page: Page) => void,
+    onRetry: () => void,
+  ): Promise<boolean> {
     const cap = this.deps.config.CRAWL_PAGE_CAP;
     const options = { signal, hooks: { onRetry } };
     const first = await runtime.connector.fetchPage(null, credential, options);
     take(first);
     if (first.rest) {
       const queue = first.rest.slice(0, cap - 1);
-      const workers = Array.from({ length: Math.min(this.deps.config.CONNECTOR_CONCURRENCY, queue.length) }, async () => {
-        for (let ref = queue.shift(); ref !== undefined; ref = queue.shift()) {
-          try {
-            if (signal.aborted) throw new SourceRequestError('stopped', 'aborted', false);
-            take(await runtime.connector.fetchPage(ref, credential, options));
-          } catch (err) {
-            queue.length = 0; // one page failed for good: the others stop instead of piling on
-            throw err;
+      const workers = Array.from(
+        { length: Math.min(this.deps.config.CONNECTOR_CONCURRENCY, queue.length) },
+        async () => {
+          for (let ref = queue.shift(); ref !== undefined; ref = queue.shift()) {
+            try {
+              if (signal.aborted) throw new SourceRequestError('stopped', 'aborted', false);
+              take(await runtime.connector.fetchPage(ref, credential, options));
+            } catch (err) {
+              queue.length = 0; // one page failed for good: the others stop instead of piling on
+              throw err;
+            }
           }
-        }
-      });
+        },
+      );
       const settled = await Promise.allSettled(workers);
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) throw failed.reason;
@@ -337,12 +378,14 @@ export class Crawler {
       if (o.error === null) {
         if (o.produces === 'offers') {
           const stored: StoredOffer[] = [];
-          for (let i = 0; i < o.offers.length; i += UPSERT_CHUNK) stored.push(...(await upsertOffers(m, o, o.offers.slice(i, i + UPSERT_CHUNK), now)));
+          for (let i = 0; i < o.offers.length; i += UPSERT_CHUNK)
+            stored.push(...(await upsertOffers(m, o, o.offers.slice(i, i + UPSERT_CHUNK), now)));
           const goneIds = o.complete ? await markGone(m, 'external_offers', o) : [];
           gone = goneIds.length;
           await this.addCrawledEvents(m, o, stored, goneIds, now);
         } else {
-          for (let i = 0; i < o.licences.length; i += UPSERT_CHUNK) await upsertLicences(m, o, o.licences.slice(i, i + UPSERT_CHUNK), now);
+          for (let i = 0; i < o.licences.length; i += UPSERT_CHUNK)
+            await upsertLicences(m, o, o.licences.slice(i, i + UPSERT_CHUNK), now);
           if (o.complete) gone = (await markGone(m, 'licences', o)).length;
         }
       }
@@ -350,7 +393,15 @@ export class Crawler {
         await m.query(
           `INSERT INTO external.crawl_rejections (crawl_run_id, data_source_id, external_id, reason, record)
            SELECT $1, $2, r.external_id, r.reason, r.record FROM jsonb_to_recordset($3::jsonb) AS r(external_id text, reason text, record jsonb)`,
-          [o.runId, o.source.id, JSON.stringify(o.rejections.slice(i, i + UPSERT_CHUNK).map((r) => ({ external_id: r.externalId, reason: r.reason, record: r.record })))],
+          [
+            o.runId,
+            o.source.id,
+            JSON.stringify(
+              o.rejections
+                .slice(i, i + UPSERT_CHUNK)
+                .map((r) => ({ external_id: r.externalId, reason: r.reason, record: r.record })),
+            ),
+          ],
         );
       }
       const normalized = o.error === null ? o.offers.length + o.licences.length : 0;
@@ -358,7 +409,19 @@ export class Crawler {
         `UPDATE external.crawl_source_results
          SET status = $3, fetched = $4, normalized = $5, rejected = $6, gone = $7, pages = $8, retries = $9, duration_ms = $10, error = $11, finished_at = now()
          WHERE crawl_run_id = $1 AND data_source_id = $2`,
-        [o.runId, o.source.id, o.error === null ? 'SUCCEEDED' : 'FAILED', o.fetched, normalized, o.rejected, gone, o.pages, o.retries, o.durationMs, o.error ?? o.note],
+        [
+          o.runId,
+          o.source.id,
+          o.error === null ? 'SUCCEEDED' : 'FAILED',
+          o.fetched,
+          normalized,
+          o.rejected,
+          gone,
+          o.pages,
+          o.retries,
+          o.durationMs,
+          o.error ?? o.note,
+        ],
       );
     });
   }
@@ -368,7 +431,13 @@ export class Crawler {
    * EVENT_CHUNK gone ids each, in order. Only non-personal fields travel: no supplier names,
    * towns or licence numbers.
    */
-  private async addCrawledEvents(m: EntityManager, o: SourceCrawlOutcome, stored: StoredOffer[], goneIds: string[], crawledAt: Date): Promise<void> {
+  private async addCrawledEvents(
+    m: EntityManager,
+    o: SourceCrawlOutcome,
+    stored: StoredOffer[],
+    goneIds: string[],
+    crawledAt: Date,
+  ): Promise<void> {
     const chunkCount = Math.max(1, Math.ceil(stored.length / EVENT_CHUNK), Math.ceil(goneIds.length / EVENT_CHUNK));
     const fetchedAt = crawledAt.toISOString();
     for (let chunkIndex = 0; chunkIndex < chunkCount; chunkIndex++) {
@@ -410,7 +479,12 @@ interface StoredOffer {
   offer: NormalisedOffer;
 }
 
-async function upsertOffers(m: EntityManager, o: SourceCrawlOutcome, offers: NormalisedOffer[], now: Date): Promise<StoredOffer[]> {
+async function upsertOffers(
+  m: EntityManager,
+  o: SourceCrawlOutcome,
+  offers: NormalisedOffer[],
+  now: Date,
+): Promise<StoredOffer[]> {
   const rows = offers.map((x) => ({
     external_id: x.externalId,
     supplier_name: x.supplierName,
@@ -436,11 +510,18 @@ async function upsertOffers(m: EntityManager, o: SourceCrawlOutcome, offers: Nor
      RETURNING id, external_id`,
     [o.source.id, JSON.stringify(rows), now, o.runId],
   );
-  const ids = new Map<string, string>((returned as Array<{ id: string; external_id: string }>).map((r) => [r.external_id, r.id]));
+  const ids = new Map<string, string>(
+    (returned as Array<{ id: string; external_id: string }>).map((r) => [r.external_id, r.id]),
+  );
   return offers.map((offer) => ({ id: ids.get(offer.externalId) as string, offer }));
 }
 
-async function upsertLicences(m: EntityManager, o: SourceCrawlOutcome, licences: NormalisedLicence[], now: Date): Promise<void> {
+async function upsertLicences(
+  m: EntityManager,
+  o: SourceCrawlOutcome,
+  licences: NormalisedLicence[],
+  now: Date,
+): Promise<void> {
   const rows = licences.map((x) => ({
     licence_number: x.externalId,
     holder_name: x.holderName,
@@ -467,7 +548,11 @@ async function upsertLicences(m: EntityManager, o: SourceCrawlOutcome, licences:
  * offered). A record the source still lists but sent malformed is not gone: it keeps its last good
  * copy, whose fetchedAt shows its age. Returns the keys of the rows marked (offer ids, licence numbers).
  */
-async function markGone(m: EntityManager, table: 'external_offers' | 'licences', o: SourceCrawlOutcome): Promise<string[]> {
+async function markGone(
+  m: EntityManager,
+  table: 'external_offers' | 'licences',
+  o: SourceCrawlOutcome,
+): Promise<string[]> {
   const idColumn = table === 'external_offers' ? 'external_id' : 'licence_number';
   const keyColumn = table === 'external_offers' ? 'id::text' : 'licence_number';
   const rows: Array<{ key: string }> = await m.query(

@@ -14,8 +14,10 @@ const MAX_CREDENTIAL_LENGTH = 4096;
 const PROBE_DEADLINE_MS = 8000;
 
 function describeFailure(err: SourceRequestError): string {
-  if (err.kind === 'http' && (err.status === 401 || err.status === 403)) return `The source refused the stored credential (HTTP ${err.status})`;
-  if (err.kind === 'breaker-open') return 'The source is unavailable right now (it failed repeatedly; calls are paused)';
+  if (err.kind === 'http' && (err.status === 401 || err.status === 403))
+    return `The source refused the stored credential (HTTP ${err.status})`;
+  if (err.kind === 'breaker-open')
+    return 'The source is unavailable right now (it failed repeatedly; calls are paused)';
   if (err.kind === 'invalid-request') return 'The stored credential cannot be sent to the source; store it again';
   if (err.kind === 'timeout' || err.kind === 'aborted') return 'The source did not answer in time';
   return `The source could not be reached: ${err.message}`;
@@ -48,17 +50,29 @@ export class CredentialResolver {
     if (!ctx.viewer) throw new UnauthenticatedError();
     const source = await this.source(ctx, dataSourceId);
     // It travels in an HTTP header: visible ASCII and spaces only, or every call with it fails locally.
-    if (credential.trim().length === 0 || credential.length > MAX_CREDENTIAL_LENGTH || !/^[\x20-\x7e]+$/.test(credential)) {
+    if (
+      credential.trim().length === 0 ||
+      credential.length > MAX_CREDENTIAL_LENGTH ||
+      !/^[\x20-\x7e]+$/.test(credential)
+    ) {
       // The message never repeats the value: it is a secret even when it is wrong.
-      throw new BadUserInputError(`credential must be 1 to ${MAX_CREDENTIAL_LENGTH} printable ASCII characters`, 'credential');
+      throw new BadUserInputError(
+        `credential must be 1 to ${MAX_CREDENTIAL_LENGTH} printable ASCII characters`,
+        'credential',
+      );
     }
     await this.service().store(ctx.viewer.userId, source.id, credential);
     ctx.log.info({ dataSourceId: source.id, userId: ctx.viewer.userId }, 'data source credential stored');
     return true;
   }
 
-  @Mutation(() => Boolean, { description: "Deletes the caller's stored credential for a source; false when there was none" })
-  async deleteDataSourceCredential(@Ctx() ctx: ExternalContext, @Arg('dataSourceId', () => ID) dataSourceId: string): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description: "Deletes the caller's stored credential for a source; false when there was none",
+  })
+  async deleteDataSourceCredential(
+    @Ctx() ctx: ExternalContext,
+    @Arg('dataSourceId', () => ID) dataSourceId: string,
+  ): Promise<boolean> {
     if (!ctx.viewer) throw new UnauthenticatedError();
     const source = await this.source(ctx, dataSourceId);
     const deleted = await this.service().delete(ctx.viewer.userId, source.id);
@@ -66,12 +80,21 @@ export class CredentialResolver {
     return deleted;
   }
 
-  @Mutation(() => ConnectionTestResult, { description: "Calls the source with the caller's stored credential; needs an ACTIVE consent at the source's required level" })
-  async testDataSourceConnection(@Ctx() ctx: ExternalContext, @Arg('dataSourceId', () => ID) dataSourceId: string): Promise<ConnectionTestResult> {
+  @Mutation(() => ConnectionTestResult, {
+    description:
+      "Calls the source with the caller's stored credential; needs an ACTIVE consent at the source's required level",
+  })
+  async testDataSourceConnection(
+    @Ctx() ctx: ExternalContext,
+    @Arg('dataSourceId', () => ID) dataSourceId: string,
+  ): Promise<ConnectionTestResult> {
     if (!ctx.viewer) throw new UnauthenticatedError();
     const source = await this.source(ctx, dataSourceId);
     const permitted = await permittedForRequest(ctx);
-    if (!permitted.has(source.id)) throw new ForbiddenError(`Connecting to ${source.name} needs an ACTIVE consent at ${source.requiredAccessLevel} or above`);
+    if (!permitted.has(source.id))
+      throw new ForbiddenError(
+        `Connecting to ${source.name} needs an ACTIVE consent at ${source.requiredAccessLevel} or above`,
+      );
     let credential: string | null;
     try {
       credential = await this.service().open(ctx.viewer.userId, source.id);
@@ -80,15 +103,24 @@ export class CredentialResolver {
       ctx.log.warn({ dataSourceId: source.id, reason: err.message }, 'stored credential could not be opened');
       return { ok: false, latencyMs: 0, message: 'The stored credential could not be read; store it again' };
     }
-    if (credential === null) return { ok: false, latencyMs: 0, message: 'No credential stored for this source; store one first' };
+    if (credential === null)
+      return { ok: false, latencyMs: 0, message: 'No credential stored for this source; store one first' };
     const runtime = externalRuntime(this.deps).sources.get(source.slug);
     if (!runtime) return { ok: false, latencyMs: 0, message: 'This source has no connector' };
     const started = performance.now();
     try {
       // Someone is waiting: one retry at most, and an answer well inside the gateway's timeout.
-      const page = await runtime.connector.fetchPage(null, credential, { pageSize: 1, hooks: { maxRetries: 1, countsTowardBreaker: false }, signal: AbortSignal.timeout(PROBE_DEADLINE_MS) });
+      const page = await runtime.connector.fetchPage(null, credential, {
+        pageSize: 1,
+        hooks: { maxRetries: 1, countsTowardBreaker: false },
+        signal: AbortSignal.timeout(PROBE_DEADLINE_MS),
+      });
       const latencyMs = Math.round(performance.now() - started);
-      return { ok: true, latencyMs, message: `Connected: ${source.name} answered with ${page.records.length} record(s)` };
+      return {
+        ok: true,
+        latencyMs,
+        message: `Connected: ${source.name} answered with ${page.records.length} record(s)`,
+      };
     } catch (err) {
       const latencyMs = Math.round(performance.now() - started);
       if (!(err instanceof SourceRequestError)) throw err;

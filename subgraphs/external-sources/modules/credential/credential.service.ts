@@ -35,7 +35,9 @@ export class CredentialService {
     const plaintext = this.vault.open(row, associatedData(userId, dataSourceId));
     if (this.vault.isStale(row)) {
       // Sealed under a retired key: move it to the active one now that we hold the plaintext.
-      await this.store(userId, dataSourceId, plaintext).catch((err) => this.log.warn({ err: (err as Error).message, dataSourceId }, 'could not re-seal a credential'));
+      await this.store(userId, dataSourceId, plaintext).catch((err) =>
+        this.log.warn({ err: (err as Error).message, dataSourceId }, 'could not re-seal a credential'),
+      );
     }
     return plaintext;
   }

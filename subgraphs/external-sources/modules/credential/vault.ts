@@ -30,9 +30,11 @@ export class Vault {
     private readonly keys: ReadonlyMap<string, Buffer>,
     readonly activeKeyId: string,
   ) {
-    if (!keys.has(activeKeyId)) throw new VaultError(`the active vault key "${activeKeyId}" is not among the configured keys`);
+    if (!keys.has(activeKeyId))
+      throw new VaultError(`the active vault key "${activeKeyId}" is not among the configured keys`);
     for (const [kid, key] of keys) {
-      if (key.length !== KEY_BYTES) throw new VaultError(`vault key "${kid}" must be ${KEY_BYTES} bytes, base64-encoded`);
+      if (key.length !== KEY_BYTES)
+        throw new VaultError(`vault key "${kid}" must be ${KEY_BYTES} bytes, base64-encoded`);
     }
   }
 
@@ -77,7 +79,8 @@ function parseKeys(json: string): Map<string, Buffer> {
   } catch {
     throw new VaultError('VAULT_KEYS must be JSON: {"kid": "base64 of 32 bytes"}');
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new VaultError('VAULT_KEYS must be a JSON object of kid → base64 key');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new VaultError('VAULT_KEYS must be a JSON object of kid → base64 key');
   const keys = new Map<string, Buffer>();
   for (const [kid, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (typeof value !== 'string') throw new VaultError(`vault key "${kid}" must be a base64 string`);
@@ -98,7 +101,8 @@ export function loadVault(config: VaultConfig): Vault {
     if (!active) throw new VaultError('VAULT_ACTIVE_KID must name the key that encrypts new credentials');
     return new Vault(keys, active);
   }
-  if (config.isProduction) throw new VaultError('VAULT_KEYS is required in production; the development key is not for real credentials');
+  if (config.isProduction)
+    throw new VaultError('VAULT_KEYS is required in production; the development key is not for real credentials');
   if (config.DATA_DIR === 'memory://') {
     const kid = `dev-${randomUUID()}`;
     return new Vault(new Map([[kid, randomBytes(KEY_BYTES)]]), kid);
@@ -107,7 +111,11 @@ export function loadVault(config: VaultConfig): Vault {
   if (!existsSync(file)) {
     const kid = `dev-${randomUUID()}`;
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify({ activeKid: kid, keys: { [kid]: randomBytes(KEY_BYTES).toString('base64') } }), { mode: 0o600 });
+    writeFileSync(
+      file,
+      JSON.stringify({ activeKid: kid, keys: { [kid]: randomBytes(KEY_BYTES).toString('base64') } }),
+      { mode: 0o600 },
+    );
   }
   const stored = JSON.parse(readFileSync(file, 'utf8')) as { activeKid: string; keys: Record<string, string> };
   return new Vault(parseKeys(JSON.stringify(stored.keys)), stored.activeKid);

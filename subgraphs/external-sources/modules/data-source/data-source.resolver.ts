@@ -18,13 +18,18 @@ export class DataSourceResolver {
     return rows.map(toDataSource);
   }
 
-  @FieldResolver(() => SourceHealth, { description: "From the source's circuit breaker and its last finished crawl; UNKNOWN before any" })
+  @FieldResolver(() => SourceHealth, {
+    description: "From the source's circuit breaker and its last finished crawl; UNKNOWN before any",
+  })
   async health(@Root() source: DataSource, @Ctx() ctx: ExternalContext): Promise<SourceHealth> {
     const last = await ctx.loaders.lastFinishedResultBySource.load(source.id);
     return sourceHealth(externalRuntime(this.deps).sources.get(source.slug), last);
   }
 
-  @FieldResolver(() => CrawlRun, { nullable: true, description: 'ADMIN: the latest crawl run that included this source' })
+  @FieldResolver(() => CrawlRun, {
+    nullable: true,
+    description: 'ADMIN: the latest crawl run that included this source',
+  })
   async lastCrawl(@Root() source: DataSource, @Ctx() ctx: ExternalContext): Promise<CrawlRun | null> {
     const run = await ctx.loaders.lastRunBySource.load(source.id);
     return run ? toCrawlRun(run) : null;

@@ -1,4 +1,9 @@
-import { ExportBuilder, returning, type DataSubjectHandlers, type SubjectCall } from '../../../../platform/data-subject';
+import {
+  ExportBuilder,
+  returning,
+  type DataSubjectHandlers,
+  type SubjectCall,
+} from '../../../../platform/data-subject';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { externalRuntime } from '../../runtime';
 import { CredentialService } from '../credential/credential.service';
@@ -34,8 +39,14 @@ export function externalDataSubject(deps: SubgraphDeps): DataSubjectHandlers {
     },
 
     async erase({ userId, log }: SubjectCall) {
-      const credentials = await new CredentialService(db, externalRuntime(deps).vault, deps.log).deleteAllForUser(userId);
-      const crawls = await returning(db.manager, `UPDATE external.crawl_runs SET requested_by = NULL WHERE requested_by = $1 RETURNING id`, [userId]);
+      const credentials = await new CredentialService(db, externalRuntime(deps).vault, deps.log).deleteAllForUser(
+        userId,
+      );
+      const crawls = await returning(
+        db.manager,
+        `UPDATE external.crawl_runs SET requested_by = NULL WHERE requested_by = $1 RETURNING id`,
+        [userId],
+      );
       log.info({ credentials, crawls: crawls.length }, 'erased a data subject from external-sources');
       return { erased: credentials + crawls.length, retained: 0, reason: null };
     },

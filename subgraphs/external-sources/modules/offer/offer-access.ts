@@ -1,4 +1,9 @@
-import { consentedSourceIds, type ActiveConsent, type ConsentClient, type GatedSource } from '../../../../platform/consent-client';
+import {
+  consentedSourceIds,
+  type ActiveConsent,
+  type ConsentClient,
+  type GatedSource,
+} from '../../../../platform/consent-client';
 import type { ExternalContext } from '../../context.type';
 
 export type { GatedSource };
@@ -22,6 +27,9 @@ export function createViewerConsents(client: () => ConsentClient, userId: string
 /** The sources the caller may read right now, from the consent answer fetched for this request. */
 export async function permittedForRequest(ctx: ExternalContext): Promise<Set<string>> {
   if (!ctx.viewer) return new Set();
-  const [sources, consents] = await Promise.all([ctx.loaders.allDataSources(), ctx.loaders.viewerConsents(ctx.requestId)]);
+  const [sources, consents] = await Promise.all([
+    ctx.loaders.allDataSources(),
+    ctx.loaders.viewerConsents(ctx.requestId),
+  ]);
   return permittedSourceIds(sources, consents);
 }

@@ -9,14 +9,21 @@ import { toDataSource } from '../data-source/data-source.mapper';
 import { DataSource } from '../data-source/data-source.type';
 import { permittedForRequest } from './offer-access';
 import { ExternalOfferEntity } from './offer.entity';
-import { ExternalOffer, ExternalOfferConnection, LicenceCheck, LicenceCheckStatus, toExternalOffer } from './offer.type';
+import {
+  ExternalOffer,
+  ExternalOfferConnection,
+  LicenceCheck,
+  LicenceCheckStatus,
+  toExternalOffer,
+} from './offer.type';
 
 @Resolver(() => ExternalOffer)
 export class ExternalOfferResolver {
   constructor(private readonly deps: SubgraphDeps) {}
 
   @Query(() => ExternalOfferConnection, {
-    description: 'Offers from the sources where the caller holds an ACTIVE consent at or above the source\'s requiredAccessLevel, as of this request',
+    description:
+      "Offers from the sources where the caller holds an ACTIVE consent at or above the source's requiredAccessLevel, as of this request",
   })
   async externalOffers(
     @Ctx() ctx: ExternalContext,
@@ -28,7 +35,8 @@ export class ExternalOfferResolver {
     if (!ctx.viewer) throw new UnauthenticatedError();
     const limit = pageSize(first);
     const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
-    if (dataSourceId !== undefined && dataSourceId !== null && !isUuid(dataSourceId)) throw new BadUserInputError('dataSourceId is not a valid id', 'dataSourceId');
+    if (dataSourceId !== undefined && dataSourceId !== null && !isUuid(dataSourceId))
+      throw new BadUserInputError('dataSourceId is not a valid id', 'dataSourceId');
 
     const permitted = await permittedForRequest(ctx);
     let ids = [...permitted];
@@ -36,12 +44,18 @@ export class ExternalOfferResolver {
       const source = await ctx.loaders.dataSourceById.load(dataSourceId);
       if (!source) throw new NotFoundError('No such data source');
       if (!permitted.has(dataSourceId)) {
-        throw new ForbiddenError(`Offers from ${source.name} need an ACTIVE consent at ${source.requiredAccessLevel} or above`);
+        throw new ForbiddenError(
+          `Offers from ${source.name} need an ACTIVE consent at ${source.requiredAccessLevel} or above`,
+        );
       }
       ids = [dataSourceId];
     }
     if (ids.length === 0 || limit === 0) {
-      return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: ids.length === 0 ? 0 : await this.count(ids, productType) };
+      return {
+        edges: [],
+        pageInfo: { hasNextPage: false, endCursor: null },
+        totalCount: ids.length === 0 ? 0 : await this.count(ids, productType),
+      };
     }
     const q = this.deps.db.dataSource
       .getRepository(ExternalOfferEntity)
@@ -51,7 +65,11 @@ export class ExternalOfferResolver {
     if (productType) q.andWhere('o.product_type = :productType', { productType });
     if (cursor) q.andWhere('(o.fetched_at, o.id) < (:at::timestamptz, :id::uuid)', { at: cursor[0], id: cursor[1] });
     const [rows, total] = await Promise.all([
-      q.orderBy('o.fetched_at', 'DESC').addOrderBy('o.id', 'DESC').limit(limit + 1).getMany(),
+      q
+        .orderBy('o.fetched_at', 'DESC')
+        .addOrderBy('o.id', 'DESC')
+        .limit(limit + 1)
+        .getMany(),
       this.count(ids, productType),
     ]);
     const connection = toConnection(rows, limit, total, (r) => encodeCursor([r.fetchedAt.toISOString(), r.id]));
@@ -77,7 +95,8 @@ export class ExternalOfferResolver {
 
   @FieldResolver(() => LicenceCheck, {
     nullable: true,
-    description: 'The licence checked against the Regulatory Registry; null without a licence number or without an ACTIVE consent for the registry',
+    description:
+      'The licence checked against the Regulatory Registry; null without a licence number or without an ACTIVE consent for the registry',
   })
   async licence(@Root() offer: ExternalOffer, @Ctx() ctx: ExternalContext): Promise<LicenceCheck | null> {
     if (!offer.licenceNumber) return null;
@@ -86,13 +105,26 @@ export class ExternalOfferResolver {
     if (!registries.some((r) => permitted.has(r.id))) return null;
     const licence = await ctx.loaders.licenceByNumber.load(offer.licenceNumber);
     if (!licence || !permitted.has(licence.dataSourceId)) {
-      return { licenceNumber: offer.licenceNumber, status: LicenceCheckStatus.NOT_FOUND, holderName: null, expiresOn: null, verified: false };
+      return {
+        licenceNumber: offer.licenceNumber,
+        status: LicenceCheckStatus.NOT_FOUND,
+        holderName: null,
+        expiresOn: null,
+        verified: false,
+      };
     }
     const today = new Date().toISOString().slice(0, 10);
     const expiresOn = dateOnly(licence.expiresOn);
     const expired = expiresOn < today;
-    const status = expired && licence.status === 'ACTIVE' ? LicenceCheckStatus.EXPIRED : (licence.status as LicenceCheckStatus);
-    return { licenceNumber: licence.licenceNumber, status, holderName: licence.holderName, expiresOn, verified: status === LicenceCheckStatus.ACTIVE };
+    const status =
+      expired && licence.status === 'ACTIVE' ? LicenceCheckStatus.EXPIRED : (licence.status as LicenceCheckStatus);
+    return {
+      licenceNumber: licence.licenceNumber,
+      status,
+      holderName: licence.holderName,
+      expiresOn,
+      verified: status === LicenceCheckStatus.ACTIVE,
+    };
   }
 }
 

@@ -28,7 +28,9 @@ export class AuditResolver {
       if (actorId) q.andWhere('a.actor_id = :actorId', { actorId });
       return q;
     };
-    const page = filtered().orderBy('a.sequence', 'DESC').limit(limit + 1);
+    const page = filtered()
+      .orderBy('a.sequence', 'DESC')
+      .limit(limit + 1);
     if (cursor) page.andWhere('a.sequence < :after', { after: cursor[0] });
     const [rows, totalCount] = await Promise.all([page.getMany(), filtered().getCount()]);
     const connection = toConnection(rows, limit, totalCount, (r) => encodeCursor([Number(r.sequence)]));

@@ -12,7 +12,9 @@ describe('audit hashing', () => {
 
   it('serialises objects with sorted keys at every level, so stored jsonb rehashes identically', () => {
     expect(canonicalJson({ b: [1, { y: 2, x: 1 }], a: 'x', skip: undefined })).toBe('{"a":"x","b":[1,{"x":1,"y":2}]}');
-    expect(auditHash(GENESIS_HASH, row)).toBe(auditHash(GENESIS_HASH, { ...row, details: { a: 'x', b: [1, { x: 1, y: 2 }] } }));
+    expect(auditHash(GENESIS_HASH, row)).toBe(
+      auditHash(GENESIS_HASH, { ...row, details: { a: 'x', b: [1, { x: 1, y: 2 }] } }),
+    );
   });
 
   it('changes with every field and with the previous hash', () => {

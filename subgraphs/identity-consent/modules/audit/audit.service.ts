@@ -67,7 +67,9 @@ export function auditHash(previousHash: string, row: HashedFields): string {
     subjectId: row.subjectId,
     details: row.details,
   });
-  return createHash('sha256').update(previousHash + body).digest('hex');
+  return createHash('sha256')
+    .update(previousHash + body)
+    .digest('hex');
 }
 
 /**
@@ -77,7 +79,9 @@ export function auditHash(previousHash: string, row: HashedFields): string {
 export async function append(manager: EntityManager, entry: AuditEntry): Promise<AuditEventEntity> {
   if (!manager.queryRunner?.isTransactionActive) throw new Error('audit.append must run inside a transaction');
   await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CHAIN_LOCK_KEY]);
-  const [head] = (await manager.query('SELECT sequence, hash FROM identity.audit_events ORDER BY sequence DESC LIMIT 1')) as {
+  const [head] = (await manager.query(
+    'SELECT sequence, hash FROM identity.audit_events ORDER BY sequence DESC LIMIT 1',
+  )) as {
     sequence: string;
     hash: string;
   }[];
@@ -94,7 +98,9 @@ export async function append(manager: EntityManager, entry: AuditEntry): Promise
     details: entry.details ?? null,
   };
   const repo = manager.getRepository(AuditEventEntity);
-  return repo.save(repo.create({ ...fields, sequence: String(sequence), previousHash, hash: auditHash(previousHash, fields) }));
+  return repo.save(
+    repo.create({ ...fields, sequence: String(sequence), previousHash, hash: auditHash(previousHash, fields) }),
+  );
 }
 
 /** Appends in a transaction of its own, for events with no other write (a failed login). */

@@ -19,11 +19,17 @@ export class AuthResolver {
   }
 
   @Mutation(() => AuthPayload)
-  login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: IdentityContext): Promise<AuthPayload> {
+  login(
+    @Arg('email') email: string,
+    @Arg('password') password: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<AuthPayload> {
     return this.auth.login(email, password, ctx.client);
   }
 
-  @Mutation(() => AuthPayload, { description: 'Rotates: the token given stops working; replaying it revokes the session' })
+  @Mutation(() => AuthPayload, {
+    description: 'Rotates: the token given stops working; replaying it revokes the session',
+  })
   refreshToken(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: IdentityContext): Promise<AuthPayload> {
     return this.auth.refresh(refreshToken, ctx.client);
   }

@@ -30,7 +30,10 @@ function dummyPasswordHash(): Promise<string> {
 }
 
 function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string; driverError?: { code?: string } })?.driverError?.code === '23505' || (err as { code?: string })?.code === '23505';
+  return (
+    (err as { code?: string; driverError?: { code?: string } })?.driverError?.code === '23505' ||
+    (err as { code?: string })?.code === '23505'
+  );
 }
 
 function clientDetails(client: ClientInfo) {
@@ -60,7 +63,12 @@ export class AuthService {
       tokenHash: refresh.hash,
       expiresAt: new Date(Date.now() + config.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
     });
-    return { accessToken: access.token, refreshToken: refresh.token, expiresAt: access.expiresAt, user: markAuthenticated(user) };
+    return {
+      accessToken: access.token,
+      refreshToken: refresh.token,
+      expiresAt: access.expiresAt,
+      user: markAuthenticated(user),
+    };
   }
 
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayload> {
@@ -69,11 +77,23 @@ export class AuthService {
     try {
       return await this.db.transaction(async (manager) => {
         const repo = manager.getRepository(UserEntity);
-        if (await repo.exists({ where: { email: valid.email } })) throw new ConflictError('An account with this email already exists');
+        if (await repo.exists({ where: { email: valid.email } }))
+          throw new ConflictError('An account with this email already exists');
         const user = await repo.save(
-          repo.create({ email: valid.email, displayName: valid.displayName, roles: valid.roles, province: valid.province ?? null, passwordHash }),
+          repo.create({
+            email: valid.email,
+            displayName: valid.displayName,
+            roles: valid.roles,
+            province: valid.province ?? null,
+            passwordHash,
+          }),
         );
-        await append(manager, { action: AuditAction.USER_REGISTERED, actorId: user.id, subjectId: user.id, details: { roles: user.roles, ...clientDetails(client) } });
+        await append(manager, {
+          action: AuditAction.USER_REGISTERED,
+          actorId: user.id,
+          subjectId: user.id,
+          details: { roles: user.roles, ...clientDetails(client) },
+        });
         return this.issue(manager, user, randomUUID());
       });
     } catch (err) {
@@ -85,17 +105,28 @@ export class AuthService {
 
   async login(email: string, password: string, client: ClientInfo): Promise<AuthPayload> {
     const normalised = normaliseEmail(email);
-    const user = normalised.length <= 254 ? await this.db.getRepository(UserEntity).findOneBy({ email: normalised }) : null;
+    const user =
+      normalised.length <= 254 ? await this.db.getRepository(UserEntity).findOneBy({ email: normalised }) : null;
     const candidate = password.length <= PASSWORD_MAX ? password : '';
     const matches = await verifyPassword(candidate, user?.passwordHash ?? (await dummyPasswordHash()));
-    const usable = !!user && matches && candidate.length > 0 && !user.disabledAt && !user.erasedAt && !user.erasureRequestedAt;
+    const usable =
+      !!user && matches && candidate.length > 0 && !user.disabledAt && !user.erasedAt && !user.erasureRequestedAt;
     if (!usable) {
       const reason = !user ? 'unknown_email' : !matches ? 'wrong_password' : 'account_unavailable';
-      await appendAlone(this.db, { action: AuditAction.LOGIN_FAILED, subjectId: user?.id ?? null, details: { reason, ...clientDetails(client) } });
+      await appendAlone(this.db, {
+        action: AuditAction.LOGIN_FAILED,
+        subjectId: user?.id ?? null,
+        details: { reason, ...clientDetails(client) },
+      });
       throw new UnauthenticatedError(WRONG_CREDENTIALS);
     }
     return this.db.transaction(async (manager) => {
-      await append(manager, { action: AuditAction.LOGIN_SUCCEEDED, actorId: user.id, subjectId: user.id, details: clientDetails(client) });
+      await append(manager, {
+        action: AuditAction.LOGIN_SUCCEEDED,
+        actorId: user.id,
+        subjectId: user.id,
+        details: clientDetails(client),
+      });
       return this.issue(manager, user, randomUUID());
     });
   }
@@ -109,7 +140,8 @@ export class AuthService {
     const outcome = await this.db.transaction(async (manager) => {
       const tokens = manager.getRepository(RefreshTokenEntity);
       const row = await tokens.findOne({ where: { tokenHash: sha256Hex(token) }, lock: { mode: 'pessimistic_write' } });
-      if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) return { refused: true as const, revoked: [] as RevocationEntry[] };
+      if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now())
+        return { refused: true as const, revoked: [] as RevocationEntry[] };
       if (row.rotatedAt) {
         const revoked = await this.revokeFamily(manager, row.userId, row.familyId, 'refresh_reuse');
         await append(manager, {
@@ -140,11 +172,18 @@ export class AuthService {
   async logout(token: string, client: ClientInfo): Promise<boolean> {
     if (!isRefreshTokenFormat(token)) throw new UnauthenticatedError(BAD_REFRESH);
     const revoked = await this.db.transaction(async (manager) => {
-      const row = await manager.getRepository(RefreshTokenEntity).findOne({ where: { tokenHash: sha256Hex(token) }, lock: { mode: 'pessimistic_write' } });
+      const row = await manager
+        .getRepository(RefreshTokenEntity)
+        .findOne({ where: { tokenHash: sha256Hex(token) }, lock: { mode: 'pessimistic_write' } });
       // A rotated member still names the session: logging out with it ends the session too.
       if (!row || row.revokedAt) return null;
       const entries = await this.revokeFamily(manager, row.userId, row.familyId, 'logout');
-      await append(manager, { action: AuditAction.LOGOUT, actorId: row.userId, subjectId: row.userId, details: { familyId: row.familyId, ...clientDetails(client) } });
+      await append(manager, {
+        action: AuditAction.LOGOUT,
+        actorId: row.userId,
+        subjectId: row.userId,
+        details: { familyId: row.familyId, ...clientDetails(client) },
+      });
       return entries;
     });
     if (!revoked) throw new UnauthenticatedError(BAD_REFRESH);
@@ -154,8 +193,16 @@ export class AuthService {
   }
 
   /** Ends a session: its refresh tokens, and (through the revocation log) its access tokens. */
-  private async revokeFamily(manager: EntityManager, userId: string, familyId: string, reason: string): Promise<RevocationEntry[]> {
-    await manager.query('UPDATE identity.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
+  private async revokeFamily(
+    manager: EntityManager,
+    userId: string,
+    familyId: string,
+    reason: string,
+  ): Promise<RevocationEntry[]> {
+    await manager.query(
+      'UPDATE identity.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL',
+      [familyId],
+    );
     return recordRevocations(manager, [{ kind: 'session', userId, sessionId: familyId, reason }]);
   }
 }

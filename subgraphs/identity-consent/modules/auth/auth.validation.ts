@@ -17,7 +17,8 @@ export function normaliseEmail(email: string): string {
 
 export function validateEmail(email: string): string {
   const normalised = normaliseEmail(email);
-  if (normalised.length > EMAIL_MAX || !EMAIL.test(normalised)) throw new BadUserInputError('email is not a valid address', 'email');
+  if (normalised.length > EMAIL_MAX || !EMAIL.test(normalised))
+    throw new BadUserInputError('email is not a valid address', 'email');
   // .invalid can never be delivered (RFC 2606); erased accounts are given such addresses, and one
   // registered in advance must not be able to block someone's erasure.
   if (normalised.endsWith('.invalid')) throw new BadUserInputError('email is not a valid address', 'email');
@@ -29,17 +30,24 @@ function characterClasses(password: string): number {
 }
 
 export function validatePassword(password: string): void {
-  if (password.length < PASSWORD_MIN) throw new BadUserInputError(`password must be at least ${PASSWORD_MIN} characters`, 'password');
-  if (password.length > PASSWORD_MAX) throw new BadUserInputError(`password must be at most ${PASSWORD_MAX} characters`, 'password');
+  if (password.length < PASSWORD_MIN)
+    throw new BadUserInputError(`password must be at least ${PASSWORD_MIN} characters`, 'password');
+  if (password.length > PASSWORD_MAX)
+    throw new BadUserInputError(`password must be at most ${PASSWORD_MAX} characters`, 'password');
   if (characterClasses(password) < 2) {
-    throw new BadUserInputError('password must mix at least two of: lower case, upper case, digits, symbols', 'password');
+    throw new BadUserInputError(
+      'password must mix at least two of: lower case, upper case, digits, symbols',
+      'password',
+    );
   }
 }
 
 export function validateDisplayName(displayName: string): string {
   const trimmed = displayName.trim().replace(/\s+/g, ' ');
-  if (trimmed.length < 2 || trimmed.length > 80) throw new BadUserInputError('displayName must be 2 to 80 characters', 'displayName');
-  if (!hasVisibleText(trimmed)) throw new BadUserInputError('displayName must contain visible characters', 'displayName');
+  if (trimmed.length < 2 || trimmed.length > 80)
+    throw new BadUserInputError('displayName must be 2 to 80 characters', 'displayName');
+  if (!hasVisibleText(trimmed))
+    throw new BadUserInputError('displayName must contain visible characters', 'displayName');
   return trimmed;
 }
 
@@ -48,7 +56,8 @@ const SELF_SERVICE_ROLES = new Set<Role>([Role.BUYER, Role.SELLER]);
 export function validateRegistrationRoles(roles: Role[]): Role[] {
   const unique = [...new Set(roles)];
   if (unique.length === 0) throw new BadUserInputError('choose at least one role: BUYER or SELLER', 'roles');
-  if (unique.some((r) => !SELF_SERVICE_ROLES.has(r))) throw new BadUserInputError('roles may only be BUYER and SELLER', 'roles');
+  if (unique.some((r) => !SELF_SERVICE_ROLES.has(r)))
+    throw new BadUserInputError('roles may only be BUYER and SELLER', 'roles');
   return unique;
 }
 

@@ -31,7 +31,10 @@ function toEntry(r: Row): RevocationEntry {
 }
 
 /** Writes revocations in the caller's transaction; announce them with `announceRevocations` after it commits. */
-export async function recordRevocations(manager: EntityManager, revocations: NewRevocation[]): Promise<RevocationEntry[]> {
+export async function recordRevocations(
+  manager: EntityManager,
+  revocations: NewRevocation[],
+): Promise<RevocationEntry[]> {
   const out: RevocationEntry[] = [];
   for (const r of revocations) {
     const rows: Row[] = await manager.query(
@@ -49,7 +52,11 @@ const publishers = new WeakMap<SubgraphDeps, RevocationPublisher>();
 function publisher(deps: SubgraphDeps): RevocationPublisher {
   let p = publishers.get(deps);
   if (!p) {
-    p = new RevocationPublisher({ redisUrl: deps.config.REDIS_URL, channel: revocationChannel(deps.config.REDIS_KEY_PREFIX), log: deps.log });
+    p = new RevocationPublisher({
+      redisUrl: deps.config.REDIS_URL,
+      channel: revocationChannel(deps.config.REDIS_KEY_PREFIX),
+      log: deps.log,
+    });
     publishers.set(deps, p);
   }
   return p;
@@ -74,7 +81,11 @@ export async function closeRevocationPublisher(deps: SubgraphDeps): Promise<void
  * The log as the views read it: the whole relevant part when `sinceMs` is null (erasures for good,
  * the rest for one token lifetime and a minute), else what was recorded since.
  */
-export async function readRevocationLog(db: DataSource, tokenTtlSeconds: number, sinceMs: number | null): Promise<{ now: number; entries: RevocationEntry[] }> {
+export async function readRevocationLog(
+  db: DataSource,
+  tokenTtlSeconds: number,
+  sinceMs: number | null,
+): Promise<{ now: number; entries: RevocationEntry[] }> {
   // One statement, on a runner tagged as background work: the views' polls are not any request's statements.
   const rows: Array<Row & { now: string | number | null }> = await withRunner(db, (runner) =>
     runner.query(

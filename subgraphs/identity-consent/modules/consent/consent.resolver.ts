@@ -19,13 +19,25 @@ export class ConsentResolver {
   }
 
   @Mutation(() => Consent)
-  async grantConsent(@Arg('input', () => GrantConsentInput) input: GrantConsentInput, @Ctx() ctx: IdentityContext): Promise<Consent> {
-    return toConsent(await grantConsent(this.deps.db.dataSource, this.deps.outbox, ctx.viewer!.userId, input, ctx.client));
+  async grantConsent(
+    @Arg('input', () => GrantConsentInput) input: GrantConsentInput,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<Consent> {
+    return toConsent(
+      await grantConsent(this.deps.db.dataSource, this.deps.outbox, ctx.viewer!.userId, input, ctx.client),
+    );
   }
 
-  @Mutation(() => Consent, { description: 'Withdraws the ACTIVE consent for the source; it counts from the very next request' })
-  async withdrawConsent(@Arg('dataSourceId', () => ID) dataSourceId: string, @Ctx() ctx: IdentityContext): Promise<Consent> {
-    return toConsent(await withdrawConsent(this.deps.db.dataSource, this.deps.outbox, ctx.viewer!.userId, dataSourceId));
+  @Mutation(() => Consent, {
+    description: 'Withdraws the ACTIVE consent for the source; it counts from the very next request',
+  })
+  async withdrawConsent(
+    @Arg('dataSourceId', () => ID) dataSourceId: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<Consent> {
+    return toConsent(
+      await withdrawConsent(this.deps.db.dataSource, this.deps.outbox, ctx.viewer!.userId, dataSourceId),
+    );
   }
 
   @FieldResolver(() => User)

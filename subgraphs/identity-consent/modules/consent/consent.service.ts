@@ -20,9 +20,13 @@ function validDataSourceId(id: string): string {
 function validate(input: GrantConsentInput, now: number) {
   const dataSourceId = validDataSourceId(input.dataSourceId);
   const purpose = input.purpose.trim();
-  if (purpose.length < 3 || purpose.length > 500) throw new BadUserInputError('purpose must be 3 to 500 characters', 'purpose');
+  if (purpose.length < 3 || purpose.length > 500)
+    throw new BadUserInputError('purpose must be 3 to 500 characters', 'purpose');
   if (!VERSION.test(input.consentVersion)) {
-    throw new BadUserInputError('consentVersion must be 1 to 32 letters, digits, dots, dashes or underscores', 'consentVersion');
+    throw new BadUserInputError(
+      'consentVersion must be 1 to 32 letters, digits, dots, dashes or underscores',
+      'consentVersion',
+    );
   }
   const expiresAt = input.expiresAt ?? null;
   if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now)) {
@@ -54,7 +58,13 @@ function lockActive(manager: EntityManager, userId: string, dataSourceId: string
  * (withdraw first, then grant the new terms). A lapsed grant is closed as EXPIRED and a new row is
  * written; nothing is overwritten, so the history of what was agreed when stays intact.
  */
-export async function grantConsent(db: DataSource, outbox: Outbox, userId: string, input: GrantConsentInput, client: ClientInfo): Promise<ConsentEntity> {
+export async function grantConsent(
+  db: DataSource,
+  outbox: Outbox,
+  userId: string,
+  input: GrantConsentInput,
+  client: ClientInfo,
+): Promise<ConsentEntity> {
   const now = Date.now();
   const valid = validate(input, now);
   try {
@@ -63,7 +73,9 @@ export async function grantConsent(db: DataSource, outbox: Outbox, userId: strin
       const current = await lockActive(manager, userId, valid.dataSourceId);
       if (current) {
         if (consentStatus(current, now) === ConsentStatus.ACTIVE) {
-          throw new ConflictError('Consent for this data source is already active; withdraw it before granting new terms');
+          throw new ConflictError(
+            'Consent for this data source is already active; withdraw it before granting new terms',
+          );
         }
         await manager.getRepository(ConsentEntity).update({ id: current.id }, { status: 'EXPIRED' });
       }
@@ -98,27 +110,44 @@ export async function grantConsent(db: DataSource, outbox: Outbox, userId: strin
         action: AuditAction.CONSENT_GRANTED,
         actorId: userId,
         subjectId: userId,
-        details: { consentId: consent.id, dataSourceId: consent.dataSourceId, accessLevel: consent.accessLevel, consentVersion: consent.consentVersion },
+        details: {
+          consentId: consent.id,
+          dataSourceId: consent.dataSourceId,
+          accessLevel: consent.accessLevel,
+          consentVersion: consent.consentVersion,
+        },
       });
       return consent;
     });
   } catch (err) {
     // Two grants racing: the partial unique index lets one through.
-    if (isUniqueViolation(err)) throw new ConflictError('Consent for this data source is already active; withdraw it before granting new terms');
+    if (isUniqueViolation(err))
+      throw new ConflictError('Consent for this data source is already active; withdraw it before granting new terms');
     throw err;
   }
 }
 
 /** Withdraws the consent in force, in one transaction with its consent.withdrawn event and audit entry. */
-export async function withdrawConsent(db: DataSource, outbox: Outbox, userId: string, dataSourceId: string): Promise<ConsentEntity> {
+export async function withdrawConsent(
+  db: DataSource,
+  outbox: Outbox,
+  userId: string,
+  dataSourceId: string,
+): Promise<ConsentEntity> {
   const sourceId = validDataSourceId(dataSourceId);
   return db.transaction(async (manager) => {
     const current = await lockActive(manager, userId, sourceId);
-    if (!current || consentStatus(current) !== ConsentStatus.ACTIVE) throw new NotFoundError('No active consent for this data source');
+    if (!current || consentStatus(current) !== ConsentStatus.ACTIVE)
+      throw new NotFoundError('No active consent for this data source');
     current.status = 'WITHDRAWN';
     current.withdrawnAt = new Date();
-    await manager.getRepository(ConsentEntity).update({ id: current.id }, { status: current.status, withdrawnAt: current.withdrawnAt });
-    await outbox.add(manager, { type: 'consent.withdrawn', payload: { consentId: current.id, userId, dataSourceId: current.dataSourceId } });
+    await manager
+      .getRepository(ConsentEntity)
+      .update({ id: current.id }, { status: current.status, withdrawnAt: current.withdrawnAt });
+    await outbox.add(manager, {
+      type: 'consent.withdrawn',
+      payload: { consentId: current.id, userId, dataSourceId: current.dataSourceId },
+    });
     await append(manager, {
       action: AuditAction.CONSENT_WITHDRAWN,
       actorId: userId,
@@ -150,7 +179,12 @@ export async function activeConsents(db: DataSource, userId: string): Promise<Ac
  * Erasure, at request time: every consent in force is withdrawn, each with its consent.withdrawn
  * event and an audit entry naming the erasure request. Idempotent: a retry finds none ACTIVE.
  */
-export async function withdrawAllForErasure(manager: EntityManager, outbox: Outbox, userId: string, requestId: string): Promise<number> {
+export async function withdrawAllForErasure(
+  manager: EntityManager,
+  outbox: Outbox,
+  userId: string,
+  requestId: string,
+): Promise<number> {
   const active = await manager
     .getRepository(ConsentEntity)
     .createQueryBuilder('c')
@@ -161,7 +195,10 @@ export async function withdrawAllForErasure(manager: EntityManager, outbox: Outb
   const withdrawnAt = new Date();
   for (const consent of active) {
     await manager.getRepository(ConsentEntity).update({ id: consent.id }, { status: 'WITHDRAWN', withdrawnAt });
-    await outbox.add(manager, { type: 'consent.withdrawn', payload: { consentId: consent.id, userId, dataSourceId: consent.dataSourceId } });
+    await outbox.add(manager, {
+      type: 'consent.withdrawn',
+      payload: { consentId: consent.id, userId, dataSourceId: consent.dataSourceId },
+    });
     await append(manager, {
       action: AuditAction.CONSENT_WITHDRAWN,
       actorId: null,

@@ -9,10 +9,15 @@ export enum ConsentStatus {
   WITHDRAWN = 'WITHDRAWN',
   EXPIRED = 'EXPIRED',
 }
-registerEnumType(ConsentStatus, { name: 'ConsentStatus', description: 'EXPIRED once expiresAt has passed, whatever was stored' });
+registerEnumType(ConsentStatus, {
+  name: 'ConsentStatus',
+  description: 'EXPIRED once expiresAt has passed, whatever was stored',
+});
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: "A user's consent (POPIA) for the marketplace to use one external data source on their behalf" })
+@ObjectType({
+  description: "A user's consent (POPIA) for the marketplace to use one external data source on their behalf",
+})
 export class Consent {
   @Field(() => ID)
   id: string;

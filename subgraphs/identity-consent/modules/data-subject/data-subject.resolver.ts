@@ -4,7 +4,13 @@ import { isUuid } from '../../../../platform/schema/ids';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import type { IdentityContext } from '../../context.type';
-import { toDataSubjectRequest, DataSubjectRequest, DataSubjectRequestConnection, DataSubjectRequestStatus, DataSubjectRequestType } from './data-subject.type';
+import {
+  toDataSubjectRequest,
+  DataSubjectRequest,
+  DataSubjectRequestConnection,
+  DataSubjectRequestStatus,
+  DataSubjectRequestType,
+} from './data-subject.type';
 import { dataSubjectService } from './data-subject.service';
 import { DataSubjectRequestEntity } from './data-subject-request.entity';
 
@@ -12,8 +18,14 @@ import { DataSubjectRequestEntity } from './data-subject-request.entity';
 export class DataSubjectRequestResolver {
   constructor(private readonly deps: SubgraphDeps) {}
 
-  @Query(() => DataSubjectRequest, { nullable: true, description: 'The subject or ADMIN; null for anyone else and for unknown ids' })
-  async dataSubjectRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: IdentityContext): Promise<DataSubjectRequest | null> {
+  @Query(() => DataSubjectRequest, {
+    nullable: true,
+    description: 'The subject or ADMIN; null for anyone else and for unknown ids',
+  })
+  async dataSubjectRequest(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<DataSubjectRequest | null> {
     if (!isUuid(id)) return null;
     const request = await ctx.loaders.dataSubjectRequestById.load(id.toLowerCase());
     if (!request) return null;
@@ -22,7 +34,8 @@ export class DataSubjectRequestResolver {
   }
 
   @Query(() => DataSubjectRequestConnection, {
-    description: 'ADMIN; every data-subject request, newest first, optionally of one status and type; first is capped at 100',
+    description:
+      'ADMIN; every data-subject request, newest first, optionally of one status and type; first is capped at 100',
   })
   async dataSubjectRequests(
     @Arg('first', () => Int, { nullable: true }) first: number | null,
@@ -34,25 +47,36 @@ export class DataSubjectRequestResolver {
     const limit = pageSize(first);
     const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     const filtered = () => {
-      const q = this.deps.db.dataSource.getRepository(DataSubjectRequestEntity).createQueryBuilder('r').select('r.id').addSelect('r.requestedAt');
+      const q = this.deps.db.dataSource
+        .getRepository(DataSubjectRequestEntity)
+        .createQueryBuilder('r')
+        .select('r.id')
+        .addSelect('r.requestedAt');
       if (status) q.andWhere('r.status = :status', { status });
       if (type) q.andWhere('r.type = :type', { type });
       return q;
     };
-    const page = filtered().orderBy('r.requestedAt', 'DESC').addOrderBy('r.id', 'DESC').limit(limit + 1);
-    if (cursor) page.andWhere('(r.requested_at, r.id) < (:at, :id)', { at: new Date(cursor[0] as string), id: cursor[1] });
+    const page = filtered()
+      .orderBy('r.requestedAt', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(limit + 1);
+    if (cursor)
+      page.andWhere('(r.requested_at, r.id) < (:at, :id)', { at: new Date(cursor[0] as string), id: cursor[1] });
     const [rows, totalCount] = await Promise.all([page.getMany(), filtered().getCount()]);
     // ids only above; the requests with their parts come through the loader (two statements per page)
     const connection = toConnection(rows, limit, totalCount, (r) => encodeCursor([r.requestedAt.toISOString(), r.id]));
     const nodes = await ctx.loaders.dataSubjectRequestById.loadMany(connection.edges.map((e) => e.node.id));
     return {
       ...connection,
-      edges: connection.edges.map((e, i) => ({ cursor: e.cursor, node: nodes[i] })).filter((e): e is { cursor: string; node: DataSubjectRequest } => !!e.node && !(e.node instanceof Error)),
+      edges: connection.edges
+        .map((e, i) => ({ cursor: e.cursor, node: nodes[i] }))
+        .filter((e): e is { cursor: string; node: DataSubjectRequest } => !!e.node && !(e.node instanceof Error)),
     };
   }
 
   @Mutation(() => DataSubjectRequest, {
-    description: "Exports everything every subgraph holds on the caller; PENDING at first, poll dataSubjectRequest(id) for the export",
+    description:
+      'Exports everything every subgraph holds on the caller; PENDING at first, poll dataSubjectRequest(id) for the export',
   })
   async requestDataExport(@Ctx() ctx: IdentityContext): Promise<DataSubjectRequest> {
     return this.answer(ctx, await dataSubjectService(this.deps).requestExport(ctx.viewer!));
@@ -63,7 +87,10 @@ export class DataSubjectRequestResolver {
       'Erases the caller (or, for ADMIN, any user) in every subgraph; PENDING at first, poll dataSubjectRequest(id). ' +
       'Asking again after a FAILED erasure retries the parts that did not complete',
   })
-  async requestErasure(@Arg('userId', () => ID, { nullable: true }) userId: string | null, @Ctx() ctx: IdentityContext): Promise<DataSubjectRequest> {
+  async requestErasure(
+    @Arg('userId', () => ID, { nullable: true }) userId: string | null,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<DataSubjectRequest> {
     const subject = userId ?? ctx.viewer!.userId;
     return this.answer(ctx, await dataSubjectService(this.deps).requestErasure(ctx.viewer!, subject));
   }

@@ -16,7 +16,11 @@ import type { SubgraphDeps } from '../../../../platform/subgraph';
 import type { Viewer } from '../../../../platform/auth/viewer';
 import { append, AuditAction } from '../audit/audit.service';
 import { UserEntity } from '../user/user.entity';
-import { DataSubjectRequestEntity, DataSubjectRequestPartEntity, type StoredRequestType } from './data-subject-request.entity';
+import {
+  DataSubjectRequestEntity,
+  DataSubjectRequestPartEntity,
+  type StoredRequestType,
+} from './data-subject-request.entity';
 import { identityDataSubject } from './identity-subject.service';
 import { announceRevocations, recordRevocations } from '../auth/revocation.service';
 import { withdrawAllForErasure } from '../consent/consent.service';
@@ -54,7 +58,10 @@ export class DataSubjectService {
   constructor(private readonly deps: SubgraphDeps) {
     this.client = createDataSubjectClient(deps.config, deps.config.DATA_SUBJECT_TIMEOUT_MS);
     const own = identityDataSubject(deps);
-    this.own = { ...own, erase: eraseAfterInFlight(deps.revocations, deps.config.DATA_SUBJECT_TIMEOUT_MS / 3, own.erase) };
+    this.own = {
+      ...own,
+      erase: eraseAfterInFlight(deps.revocations, deps.config.DATA_SUBJECT_TIMEOUT_MS / 3, own.erase),
+    };
   }
 
   private get db() {
@@ -68,7 +75,9 @@ export class DataSubjectService {
 
   async requestExport(viewer: Viewer): Promise<DataSubjectRequestEntity> {
     const request = await this.create(viewer.userId, viewer.userId, 'ACCESS', async (m) => {
-      const user = await m.getRepository(UserEntity).findOne({ where: { id: viewer.userId }, lock: { mode: 'pessimistic_write' } });
+      const user = await m
+        .getRepository(UserEntity)
+        .findOne({ where: { id: viewer.userId }, lock: { mode: 'pessimistic_write' } });
       if (!user || user.erasedAt || user.disabledAt) throw new UnauthenticatedError();
     });
     this.start(request.id);
@@ -81,7 +90,9 @@ export class DataSubjectService {
     const subjectId = userId.toLowerCase();
     const { request, revoked } = await this.db.transaction(async (m) => {
       // The subject's row lock serialises erasure requests for one user.
-      const user = await m.getRepository(UserEntity).findOne({ where: { id: subjectId }, lock: { mode: 'pessimistic_write' } });
+      const user = await m
+        .getRepository(UserEntity)
+        .findOne({ where: { id: subjectId }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw new NotFoundError('No such user');
       const latest = await m
         .getRepository(DataSubjectRequestEntity)
@@ -89,7 +100,8 @@ export class DataSubjectService {
       let request: DataSubjectRequestEntity;
       if (latest && latest.status !== 'COMPLETED') {
         const abandoned = latest.attemptStartedAt.getTime() < Date.now() - this.abandonedAfterMs;
-        if (latest.status === 'PENDING' && !abandoned) throw new ConflictError('An erasure of this user is already in progress');
+        if (latest.status === 'PENDING' && !abandoned)
+          throw new ConflictError('An erasure of this user is already in progress');
         request = await this.retry(m, viewer, latest);
       } else {
         request = await this.insert(m, viewer.userId, subjectId, 'ERASURE');
@@ -111,11 +123,20 @@ export class DataSubjectService {
   private async beginErasure(m: EntityManager, user: UserEntity, requestId: string): Promise<RevocationEntry[]> {
     const first = !user.erasureRequestedAt;
     if (first) {
-      await m.query(`UPDATE identity.users SET erasure_requested_at = now(), token_version = token_version + 1 WHERE id = $1`, [user.id]);
+      await m.query(
+        `UPDATE identity.users SET erasure_requested_at = now(), token_version = token_version + 1 WHERE id = $1`,
+        [user.id],
+      );
     }
-    await m.query(`UPDATE identity.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [user.id]);
+    await m.query(`UPDATE identity.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [
+      user.id,
+    ]);
     await withdrawAllForErasure(m, this.deps.outbox, user.id, requestId);
-    return first ? recordRevocations(m, [{ kind: 'erasure', userId: user.id, minVersion: user.tokenVersion + 1, reason: 'erasure_requested' }]) : [];
+    return first
+      ? recordRevocations(m, [
+          { kind: 'erasure', userId: user.id, minVersion: user.tokenVersion + 1, reason: 'erasure_requested' },
+        ])
+      : [];
   }
 
   /** On start: requests a dead process left PENDING past any possible run are marked FAILED (and stay retryable). */
@@ -150,25 +171,57 @@ export class DataSubjectService {
             WHERE subject_id = $1 AND type = $2 AND status = 'PENDING' AND attempt_started_at < now() - make_interval(secs => $4::double precision)`,
           [subjectId, type, ABANDONED_REASON, this.abandonedAfterMs / 1000],
         );
-        const open = await m.getRepository(DataSubjectRequestEntity).exists({ where: { subjectId, type, status: 'PENDING' } });
-        if (open) throw new ConflictError(`A${type === 'ACCESS' ? 'n export' : 'n erasure'} for this user is already in progress`);
+        const open = await m
+          .getRepository(DataSubjectRequestEntity)
+          .exists({ where: { subjectId, type, status: 'PENDING' } });
+        if (open)
+          throw new ConflictError(
+            `A${type === 'ACCESS' ? 'n export' : 'n erasure'} for this user is already in progress`,
+          );
         return this.insert(m, requestedBy, subjectId, type);
       });
     } catch (err) {
       // Two requests racing: the partial unique index lets one through.
-      if (isUniqueViolation(err)) throw new ConflictError('A request of this kind for this user is already in progress');
+      if (isUniqueViolation(err))
+        throw new ConflictError('A request of this kind for this user is already in progress');
       throw err;
     }
   }
 
-  private async insert(m: EntityManager, requestedBy: string, subjectId: string, type: StoredRequestType): Promise<DataSubjectRequestEntity> {
+  private async insert(
+    m: EntityManager,
+    requestedBy: string,
+    subjectId: string,
+    type: StoredRequestType,
+  ): Promise<DataSubjectRequestEntity> {
     const repo = m.getRepository(DataSubjectRequestEntity);
     const now = new Date();
     const request = await repo.save(
-      repo.create({ type, status: 'PENDING', subjectId, requestedBy, requestedAt: now, attemptStartedAt: now, attempts: 1, completedAt: null, failureReason: null, export: null, exportExpiresAt: null }),
+      repo.create({
+        type,
+        status: 'PENDING',
+        subjectId,
+        requestedBy,
+        requestedAt: now,
+        attemptStartedAt: now,
+        attempts: 1,
+        completedAt: null,
+        failureReason: null,
+        export: null,
+        exportExpiresAt: null,
+      }),
     );
     await m.getRepository(DataSubjectRequestPartEntity).insert(
-      SERVICE_NAMES.map((subgraph) => ({ requestId: request.id, subgraph, status: 'PENDING' as const, erased: 0, retained: 0, reason: null, error: null, finishedAt: null })),
+      SERVICE_NAMES.map((subgraph) => ({
+        requestId: request.id,
+        subgraph,
+        status: 'PENDING' as const,
+        erased: 0,
+        retained: 0,
+        reason: null,
+        error: null,
+        finishedAt: null,
+      })),
     );
     await append(m, {
       action: type === 'ACCESS' ? AuditAction.DATA_EXPORT_REQUESTED : AuditAction.ERASURE_REQUESTED,
@@ -177,18 +230,30 @@ export class DataSubjectService {
       details: { requestId: request.id },
     });
     if (type === 'ERASURE') {
-      await this.deps.outbox.add(m, { type: 'user.erasure.requested', payload: { requestId: request.id, userId: subjectId } });
+      await this.deps.outbox.add(m, {
+        type: 'user.erasure.requested',
+        payload: { requestId: request.id, userId: subjectId },
+      });
     }
     return request;
   }
 
-  private async retry(m: EntityManager, viewer: Viewer, request: DataSubjectRequestEntity): Promise<DataSubjectRequestEntity> {
+  private async retry(
+    m: EntityManager,
+    viewer: Viewer,
+    request: DataSubjectRequestEntity,
+  ): Promise<DataSubjectRequestEntity> {
     const attemptStartedAt = new Date();
-    await m.getRepository(DataSubjectRequestEntity).update(
-      { id: request.id },
-      { status: 'PENDING', attempts: request.attempts + 1, attemptStartedAt, failureReason: null },
+    await m
+      .getRepository(DataSubjectRequestEntity)
+      .update(
+        { id: request.id },
+        { status: 'PENDING', attempts: request.attempts + 1, attemptStartedAt, failureReason: null },
+      );
+    await m.query(
+      `UPDATE identity.data_subject_request_parts SET status = 'PENDING', error = NULL WHERE request_id = $1 AND status <> 'COMPLETED'`,
+      [request.id],
     );
-    await m.query(`UPDATE identity.data_subject_request_parts SET status = 'PENDING', error = NULL WHERE request_id = $1 AND status <> 'COMPLETED'`, [request.id]);
     await append(m, {
       action: AuditAction.ERASURE_RETRIED,
       actorId: viewer.userId,
@@ -205,9 +270,18 @@ export class DataSubjectService {
     this.running.add(run);
   }
 
-  private callPart<T extends SubjectExport | SubjectErasure>(subgraph: SubgraphName, type: StoredRequestType, userId: string, requestId: string): Promise<T> {
+  private callPart<T extends SubjectExport | SubjectErasure>(
+    subgraph: SubgraphName,
+    type: StoredRequestType,
+    userId: string,
+    requestId: string,
+  ): Promise<T> {
     if (subgraph !== SELF) {
-      return (type === 'ACCESS' ? this.client.export(subgraph, userId, requestId) : this.client.erase(subgraph, userId, requestId)) as Promise<T>;
+      return (
+        type === 'ACCESS'
+          ? this.client.export(subgraph, userId, requestId)
+          : this.client.erase(subgraph, userId, requestId)
+      ) as Promise<T>;
     }
     const log = this.deps.log.child({ dataSubjectRequestId: requestId });
     const call = { userId, requestId, log };
@@ -229,7 +303,12 @@ export class DataSubjectService {
       parts.map(async (part) => {
         const subgraph = part.subgraph as SubgraphName;
         try {
-          const result = await this.callPart<SubjectExport | SubjectErasure>(subgraph, request.type, request.subjectId, requestId);
+          const result = await this.callPart<SubjectExport | SubjectErasure>(
+            subgraph,
+            request.type,
+            request.subjectId,
+            requestId,
+          );
           if (request.type === 'ERASURE') await this.recordErasure(requestId, subgraph, result as SubjectErasure);
           return { subgraph, ok: true as const, result };
         } catch (err) {
@@ -247,18 +326,29 @@ export class DataSubjectService {
         );
       }
       if (request.type === 'ACCESS' && failures.length === 0) {
-        await m.query(`UPDATE identity.data_subject_request_parts SET status = 'COMPLETED', finished_at = now() WHERE request_id = $1`, [requestId]);
+        await m.query(
+          `UPDATE identity.data_subject_request_parts SET status = 'COMPLETED', finished_at = now() WHERE request_id = $1`,
+          [requestId],
+        );
       }
       const failureReason = failures.length ? failures.map((f) => f.error).join('; ') : null;
       const exported =
-        request.type === 'ACCESS' && !failureReason ? this.assembleExport(request, outcomes as { subgraph: SubgraphName; result: SubjectExport }[]) : null;
+        request.type === 'ACCESS' && !failureReason
+          ? this.assembleExport(request, outcomes as { subgraph: SubgraphName; result: SubjectExport }[])
+          : null;
       const retentionMs = this.deps.config.DATA_SUBJECT_EXPORT_RETENTION_HOURS * 3_600_000;
       await m.query(
         `UPDATE identity.data_subject_requests
             SET status = $2, failure_reason = $3, completed_at = CASE WHEN $2 = 'COMPLETED' THEN now() END,
                 export = $4::jsonb, export_expires_at = CASE WHEN $4::jsonb IS NULL THEN NULL ELSE now() + make_interval(secs => $5::double precision) END
           WHERE id = $1`,
-        [requestId, failureReason ? 'FAILED' : 'COMPLETED', failureReason, exported ? JSON.stringify(exported) : null, retentionMs / 1000],
+        [
+          requestId,
+          failureReason ? 'FAILED' : 'COMPLETED',
+          failureReason,
+          exported ? JSON.stringify(exported) : null,
+          retentionMs / 1000,
+        ],
       );
       if (exported) {
         // One stored export per user at a time: a new one replaces the ones before.
@@ -269,7 +359,9 @@ export class DataSubjectService {
         );
       }
       // Stored exports are personal data: whatever has outlived its retention goes now.
-      await m.query(`UPDATE identity.data_subject_requests SET export = NULL, export_expires_at = NULL WHERE export IS NOT NULL AND export_expires_at <= now()`);
+      await m.query(
+        `UPDATE identity.data_subject_requests SET export = NULL, export_expires_at = NULL WHERE export IS NOT NULL AND export_expires_at <= now()`,
+      );
       const action =
         request.type === 'ACCESS'
           ? failureReason
@@ -303,7 +395,10 @@ export class DataSubjectService {
     );
   }
 
-  private assembleExport(request: DataSubjectRequestEntity, outcomes: { subgraph: SubgraphName; result: SubjectExport }[]) {
+  private assembleExport(
+    request: DataSubjectRequestEntity,
+    outcomes: { subgraph: SubgraphName; result: SubjectExport }[],
+  ) {
     const subgraphs: Record<string, unknown> = {};
     const truncated: string[] = [];
     for (const name of SERVICE_NAMES) {

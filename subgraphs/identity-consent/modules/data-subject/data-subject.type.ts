@@ -17,10 +17,13 @@ export enum DataSubjectRequestStatus {
 }
 registerEnumType(DataSubjectRequestStatus, {
   name: 'DataSubjectRequestStatus',
-  description: 'COMPLETED once every subgraph has done its part; FAILED says why in failureReason (an erasure is retried by requesting it again)',
+  description:
+    'COMPLETED once every subgraph has done its part; FAILED says why in failureReason (an erasure is retried by requesting it again)',
 });
 
-@ObjectType({ description: 'What one subgraph erased (deleted or anonymised) and what it kept about the subject, and why' })
+@ObjectType({
+  description: 'What one subgraph erased (deleted or anonymised) and what it kept about the subject, and why',
+})
 export class SubgraphErasureReport {
   @Field()
   subgraph: string;
@@ -31,18 +34,24 @@ export class SubgraphErasureReport {
   @Field(() => Int)
   retained: number;
 
-  @Field(() => String, { nullable: true, description: 'Why records were retained (the law or purpose that requires them)' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why records were retained (the law or purpose that requires them)',
+  })
   reason: string | null;
 
   @Field(() => String, {
     nullable: true,
-    description: "What happened to the subject's data that arrived while the erasure ran (writes are refused from the request on; requests admitted before it are awaited)",
+    description:
+      "What happened to the subject's data that arrived while the erasure ran (writes are refused from the request on; requests admitted before it are awaited)",
   })
   note: string | null;
 }
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: 'A POPIA/GDPR data-subject request: an export of everything held on a user, or their erasure' })
+@ObjectType({
+  description: 'A POPIA/GDPR data-subject request: an export of everything held on a user, or their erasure',
+})
 export class DataSubjectRequest {
   @Field(() => ID)
   id: string;
@@ -84,13 +93,22 @@ export const DataSubjectRequestConnection = ConnectionType('DataSubjectRequest',
 
 const ORDER = new Map<string, number>(SERVICE_NAMES.map((name, i) => [name, i]));
 
-export function toDataSubjectRequest(row: DataSubjectRequestEntity, parts: DataSubjectRequestPartEntity[]): DataSubjectRequest {
+export function toDataSubjectRequest(
+  row: DataSubjectRequestEntity,
+  parts: DataSubjectRequestPartEntity[],
+): DataSubjectRequest {
   const report =
     row.type === 'ERASURE'
       ? parts
           .filter((p) => p.status === 'COMPLETED')
           .sort((a, b) => (ORDER.get(a.subgraph) ?? 99) - (ORDER.get(b.subgraph) ?? 99))
-          .map((p) => ({ subgraph: p.subgraph, erased: p.erased, retained: p.retained, reason: p.reason, note: p.note ?? null }))
+          .map((p) => ({
+            subgraph: p.subgraph,
+            erased: p.erased,
+            retained: p.retained,
+            reason: p.reason,
+            note: p.note ?? null,
+          }))
       : [];
   return {
     id: row.id,

@@ -1,4 +1,9 @@
-import { ExportBuilder, returning, type DataSubjectHandlers, type SubjectCall } from '../../../../platform/data-subject';
+import {
+  ExportBuilder,
+  returning,
+  type DataSubjectHandlers,
+  type SubjectCall,
+} from '../../../../platform/data-subject';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 
 export const IDENTITY_RETENTION_REASON =
@@ -73,7 +78,9 @@ export function identityDataSubject(deps: SubgraphDeps): DataSubjectHandlers {
             RETURNING id`,
           [userId, erasedEmail(userId)],
         );
-        const tokens = await returning(m, `DELETE FROM identity.refresh_tokens WHERE user_id = $1 RETURNING id`, [userId]);
+        const tokens = await returning(m, `DELETE FROM identity.refresh_tokens WHERE user_id = $1 RETURNING id`, [
+          userId,
+        ]);
         await m.query(
           `UPDATE identity.consents SET ip_address = NULL, user_agent = NULL WHERE user_id = $1 AND (ip_address IS NOT NULL OR user_agent IS NOT NULL)`,
           [userId],
@@ -88,7 +95,10 @@ export function identityDataSubject(deps: SubgraphDeps): DataSubjectHandlers {
                   (SELECT count(*) FROM identity.audit_events WHERE subject_id = $1 OR actor_id = $1)::int AS audit`,
           [userId],
         );
-        return { erased: profile.length + tokens.length + exports.length, retained: Number(kept.consents) + Number(kept.audit) };
+        return {
+          erased: profile.length + tokens.length + exports.length,
+          retained: Number(kept.consents) + Number(kept.audit),
+        };
       });
       log.info({ ...result }, 'erased a data subject from identity-consent');
       return { ...result, reason: result.retained > 0 ? IDENTITY_RETENTION_REASON : null };

@@ -19,12 +19,20 @@ export function isKeyHash(value: string | null): value is string {
 /** Creates a client and its key: prefix + 256 random bits. The key is returned once, never stored. */
 export async function createPartnerClient(db: DataSource, actorId: string, name: string, tier: PartnerTier) {
   const trimmed = name.trim();
-  if (trimmed.length < 2 || trimmed.length > 100) throw new BadUserInputError('name must be 2 to 100 characters', 'name');
+  if (trimmed.length < 2 || trimmed.length > 100)
+    throw new BadUserInputError('name must be 2 to 100 characters', 'name');
   const apiKey = PARTNER_KEY_PREFIX + randomBytes(32).toString('base64url');
   const client = await db.transaction(async (manager) => {
     const repo = manager.getRepository(PartnerClientEntity);
-    const saved = await repo.save(repo.create({ name: trimmed, tier, keyHash: sha256Hex(apiKey), createdBy: actorId, revokedAt: null }));
-    await append(manager, { action: AuditAction.PARTNER_CLIENT_CREATED, actorId, subjectId: saved.id, details: { name: saved.name, tier } });
+    const saved = await repo.save(
+      repo.create({ name: trimmed, tier, keyHash: sha256Hex(apiKey), createdBy: actorId, revokedAt: null }),
+    );
+    await append(manager, {
+      action: AuditAction.PARTNER_CLIENT_CREATED,
+      actorId,
+      subjectId: saved.id,
+      details: { name: saved.name, tier },
+    });
     return saved;
   });
   return { client, apiKey };
@@ -45,7 +53,9 @@ export async function revokePartnerClient(db: DataSource, actorId: string, id: s
 }
 
 export function listPartnerClients(db: DataSource): Promise<PartnerClientEntity[]> {
-  return db.getRepository(PartnerClientEntity).find({ order: { createdAt: 'DESC', id: 'DESC' }, take: MAX_PARTNER_CLIENTS_LISTED });
+  return db
+    .getRepository(PartnerClientEntity)
+    .find({ order: { createdAt: 'DESC', id: 'DESC' }, take: MAX_PARTNER_CLIENTS_LISTED });
 }
 
 /** For the gateway: the live client holding the key with this sha256, or null. */

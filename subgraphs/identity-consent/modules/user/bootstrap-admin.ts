@@ -25,7 +25,13 @@ export async function ensureBootstrapAdmin(deps: SubgraphDeps): Promise<void> {
     return;
   }
   const created = await repo.save(
-    repo.create({ email: normalised, displayName: 'Administrator', roles: [Role.ADMIN], province: null, passwordHash: await hashPassword(password) }),
+    repo.create({
+      email: normalised,
+      displayName: 'Administrator',
+      roles: [Role.ADMIN],
+      province: null,
+      passwordHash: await hashPassword(password),
+    }),
   );
   deps.log.info({ userId: created.id }, 'bootstrap admin created');
 }

@@ -35,9 +35,16 @@ export class UserResolver {
     const limit = pageSize(first);
     const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     const repo = this.deps.db.dataSource.getRepository(UserEntity);
-    const query = repo.createQueryBuilder('u').orderBy('u.created_at', 'DESC').addOrderBy('u.id', 'DESC').limit(limit + 1);
+    const query = repo
+      .createQueryBuilder('u')
+      .orderBy('u.created_at', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .limit(limit + 1);
     if (cursor) {
-      query.where('(u.created_at, u.id) < (:createdAt::timestamptz, :id::uuid)', { createdAt: cursor[0], id: cursor[1] });
+      query.where('(u.created_at, u.id) < (:createdAt::timestamptz, :id::uuid)', {
+        createdAt: cursor[0],
+        id: cursor[1],
+      });
     }
     const [rows, totalCount] = await Promise.all([query.getMany(), repo.count()]);
     return toConnection(rows, limit, totalCount, (u) => encodeCursor([u.createdAt.toISOString(), u.id]));

@@ -13,7 +13,12 @@ import { announceRevocations, recordRevocations } from '../auth/revocation.servi
  * the next refresh carries the new roles. An admin cannot drop their own ADMIN role, so the last
  * administrator cannot lock everyone out by accident.
  */
-export async function setUserRoles(deps: SubgraphDeps, actor: Viewer, userId: string, roles: Role[]): Promise<UserEntity> {
+export async function setUserRoles(
+  deps: SubgraphDeps,
+  actor: Viewer,
+  userId: string,
+  roles: Role[],
+): Promise<UserEntity> {
   if (!isUuid(userId)) throw new NotFoundError('No such user');
   const unique = [...new Set(roles)];
   if (unique.length === 0) throw new BadUserInputError('a user needs at least one role', 'roles');
@@ -28,8 +33,15 @@ export async function setUserRoles(deps: SubgraphDeps, actor: Viewer, userId: st
     user.roles = unique;
     user.tokenVersion += 1;
     await repo.update({ id: user.id }, { roles: unique, tokenVersion: user.tokenVersion });
-    const revoked = await recordRevocations(manager, [{ kind: 'user', userId: user.id, minVersion: user.tokenVersion, reason: 'roles_changed' }]);
-    await append(manager, { action: AuditAction.ROLES_CHANGED, actorId: actor.userId, subjectId: user.id, details: { from: before, to: unique } });
+    const revoked = await recordRevocations(manager, [
+      { kind: 'user', userId: user.id, minVersion: user.tokenVersion, reason: 'roles_changed' },
+    ]);
+    await append(manager, {
+      action: AuditAction.ROLES_CHANGED,
+      actorId: actor.userId,
+      subjectId: user.id,
+      details: { from: before, to: unique },
+    });
     return { user, revoked };
   });
   await announceRevocations(deps, revoked);

@@ -1,4 +1,10 @@
-import { ExportBuilder, pseudonymousId, returning, type DataSubjectHandlers, type SubjectCall } from '../../../../platform/data-subject';
+import {
+  ExportBuilder,
+  pseudonymousId,
+  returning,
+  type DataSubjectHandlers,
+  type SubjectCall,
+} from '../../../../platform/data-subject';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { ListingStatus } from '../listing/listing-status';
 import { OrderStatus } from '../order/order-status';
@@ -57,7 +63,9 @@ export function listingsDataSubject(deps: SubgraphDeps): DataSubjectHandlers {
              FROM listings.match_requests r WHERE r.buyer_id = $1 ORDER BY r.created_at, r.id LIMIT $2`,
           [userId, out.limit],
         ),
-        db.query(`SELECT confirmed_orders AS "confirmedOrders" FROM listings.seller_stats WHERE seller_id = $1`, [userId]),
+        db.query(`SELECT confirmed_orders AS "confirmedOrders" FROM listings.seller_stats WHERE seller_id = $1`, [
+          userId,
+        ]),
       ]);
       return out
         .rows('listings', listings)
@@ -70,7 +78,11 @@ export function listingsDataSubject(deps: SubgraphDeps): DataSubjectHandlers {
     async erase({ userId, log }: SubjectCall) {
       const pseudonym = pseudonymousId(deps.config.PSEUDONYM_SECRET, userId);
       const result = await db.transaction(async (m) => {
-        const matchRequests = await returning(m, `DELETE FROM listings.match_requests WHERE buyer_id = $1 RETURNING id`, [userId]);
+        const matchRequests = await returning(
+          m,
+          `DELETE FROM listings.match_requests WHERE buyer_id = $1 RETURNING id`,
+          [userId],
+        );
         const cancelled = await returning(
           m,
           `DELETE FROM listings.orders WHERE buyer_id = $1 AND status = '${OrderStatus.CANCELLED}' RETURNING id`,
@@ -103,12 +115,19 @@ export function listingsDataSubject(deps: SubgraphDeps): DataSubjectHandlers {
             RETURNING l.id, previous.status AS previous_status`,
           [userId, pseudonym],
         );
-        const stats = await returning(m, `DELETE FROM listings.seller_stats WHERE seller_id = $1 RETURNING seller_id`, [userId]);
+        const stats = await returning(m, `DELETE FROM listings.seller_stats WHERE seller_id = $1 RETURNING seller_id`, [
+          userId,
+        ]);
         for (const listing of listings) {
           if (listing.previous_status === ListingStatus.ARCHIVED) continue;
           await deps.outbox.add(m, {
             type: 'listing.status_changed',
-            payload: { listingId: listing.id, sellerId: pseudonym, from: listing.previous_status as ListingStatus, to: ListingStatus.ARCHIVED },
+            payload: {
+              listingId: listing.id,
+              sellerId: pseudonym,
+              from: listing.previous_status as ListingStatus,
+              to: ListingStatus.ARCHIVED,
+            },
           });
         }
         return {

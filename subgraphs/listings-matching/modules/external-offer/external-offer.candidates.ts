@@ -23,7 +23,11 @@ export async function permittedSources(em: EntityManager, consents: readonly Act
  * offers of the permitted sources, of one product type. It is the price reference when the buyer
  * gives no maximum, so listings and external offers are measured against the same number.
  */
-export async function pooledMedianPrice(em: EntityManager, productType: ProductType, sources: string[]): Promise<number | null> {
+export async function pooledMedianPrice(
+  em: EntityManager,
+  productType: ProductType,
+  sources: string[],
+): Promise<number | null> {
   const [row]: Array<{ price: number | null }> = await em.query(
     `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY p) AS price FROM (
        SELECT m.match_price AS p FROM listings.listings m

@@ -12,7 +12,10 @@ export class ListingMutationResolver {
   constructor(private readonly deps: SubgraphDeps) {}
 
   @Mutation(() => Listing, { description: 'SELLER. Starts ACTIVE unless input.status is DRAFT' })
-  async createListing(@Arg('input', () => CreateListingInput) input: CreateListingInput, @Ctx() ctx: ListingsContext): Promise<Listing> {
+  async createListing(
+    @Arg('input', () => CreateListingInput) input: CreateListingInput,
+    @Ctx() ctx: ListingsContext,
+  ): Promise<Listing> {
     return toListing(await createListing(this.deps.db.dataSource, this.deps.outbox, requireViewer(ctx), input));
   }
 
@@ -25,7 +28,9 @@ export class ListingMutationResolver {
     return toListing(await updateListing(this.deps.db.dataSource, this.deps.outbox, requireViewer(ctx), id, input));
   }
 
-  @Mutation(() => Listing, { description: 'Its seller or ADMIN; allowed transitions are documented with ListingStatus' })
+  @Mutation(() => Listing, {
+    description: 'Its seller or ADMIN; allowed transitions are documented with ListingStatus',
+  })
   async setListingStatus(
     @Arg('id', () => ID) id: string,
     @Arg('status', () => ListingStatus) status: ListingStatus,

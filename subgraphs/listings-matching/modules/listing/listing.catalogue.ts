@@ -28,11 +28,38 @@ const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 const COLUMNS = `id, seller_id, title, description, product_type, quantity_kg, available_kg, price_per_kg, province, certifications,
   small_scale_farmer, women_owned, youth_owned, community_owned, bee_level, social_impact_score, status, created_at, updated_at`;
 
-const SORTS: Record<ListingSort, { column: string; direction: 'ASC' | 'DESC'; cast: string; kind: CursorKind; value: (l: ListingEntity) => string | number }> = {
-  NEWEST: { column: 'created_at', direction: 'DESC', cast: 'timestamptz', kind: 'timestamp', value: (l) => l.createdAt.toISOString() },
+const SORTS: Record<
+  ListingSort,
+  {
+    column: string;
+    direction: 'ASC' | 'DESC';
+    cast: string;
+    kind: CursorKind;
+    value: (l: ListingEntity) => string | number;
+  }
+> = {
+  NEWEST: {
+    column: 'created_at',
+    direction: 'DESC',
+    cast: 'timestamptz',
+    kind: 'timestamp',
+    value: (l) => l.createdAt.toISOString(),
+  },
   PRICE_ASC: { column: 'price_per_kg', direction: 'ASC', cast: 'numeric', kind: 'decimal', value: (l) => l.pricePerKg },
-  PRICE_DESC: { column: 'price_per_kg', direction: 'DESC', cast: 'numeric', kind: 'decimal', value: (l) => l.pricePerKg },
-  SOCIAL_IMPACT: { column: 'social_impact_score', direction: 'DESC', cast: 'real', kind: 'real', value: (l) => l.socialImpactScore },
+  PRICE_DESC: {
+    column: 'price_per_kg',
+    direction: 'DESC',
+    cast: 'numeric',
+    kind: 'decimal',
+    value: (l) => l.pricePerKg,
+  },
+  SOCIAL_IMPACT: {
+    column: 'social_impact_score',
+    direction: 'DESC',
+    cast: 'real',
+    kind: 'real',
+    value: (l) => l.socialImpactScore,
+  },
 };
 
 export function listingCursor(sort: ListingSort, row: ListingEntity): string {
@@ -50,7 +77,8 @@ class Params {
 
 function money(value: string | undefined | null, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!MONEY.test(value)) throw new BadUserInputError(`${field} must be a decimal amount with at most two places`, `filter.${field}`);
+  if (!MONEY.test(value))
+    throw new BadUserInputError(`${field} must be a decimal amount with at most two places`, `filter.${field}`);
   return value;
 }
 
@@ -64,12 +92,14 @@ function filterConditions(f: ListingFilter, p: Params): string[] {
   if (min !== undefined) where.push(`price_per_kg >= ${p.add(min)}::numeric`);
   if (max !== undefined) where.push(`price_per_kg <= ${p.add(max)}::numeric`);
   if (f.minAvailableKg !== undefined && f.minAvailableKg !== null) {
-    if (!Number.isFinite(f.minAvailableKg) || f.minAvailableKg < 0) throw new BadUserInputError('minAvailableKg must be zero or more', 'filter.minAvailableKg');
+    if (!Number.isFinite(f.minAvailableKg) || f.minAvailableKg < 0)
+      throw new BadUserInputError('minAvailableKg must be zero or more', 'filter.minAvailableKg');
     where.push(`available_kg >= ${p.add(f.minAvailableKg)}`);
   }
   if (f.text !== undefined && f.text !== null) {
     const text = f.text.trim();
-    if (text.length > MAX_SEARCH_TEXT) throw new BadUserInputError(`text must be at most ${MAX_SEARCH_TEXT} characters`, 'filter.text');
+    if (text.length > MAX_SEARCH_TEXT)
+      throw new BadUserInputError(`text must be at most ${MAX_SEARCH_TEXT} characters`, 'filter.text');
     // websearch_to_tsquery never fails on user syntax ("quoted phrases", -exclusions, OR)
     if (text) where.push(`search @@ websearch_to_tsquery('english', ${p.add(text)})`);
   }
@@ -102,7 +132,11 @@ interface CataloguePlan {
   params: Params;
 }
 
-function plan(filter: ListingFilter | undefined, viewer: Viewer | null, extra?: (p: Params) => string[]): CataloguePlan {
+function plan(
+  filter: ListingFilter | undefined,
+  viewer: Viewer | null,
+  extra?: (p: Params) => string[],
+): CataloguePlan {
   const f = filter ?? {};
   const params = new Params();
   const common = filterConditions(f, params);
@@ -173,7 +207,10 @@ export async function cataloguePage(
   });
   const order = `ORDER BY ${s.column} ${s.direction}, id ${s.direction} LIMIT ${params.add(args.limit + 1)}`;
   const select = (where: string) => `SELECT ${COLUMNS} FROM listings.listings WHERE ${where} ${order}`;
-  const sql = branches.length === 1 ? select(branches[0]) : `${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')} ${order}`;
+  const sql =
+    branches.length === 1
+      ? select(branches[0])
+      : `${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')} ${order}`;
   const rows: ListingRow[] = await dataSource.query(sql, params.values);
   return rows.map(toEntity);
 }
@@ -190,7 +227,9 @@ export async function catalogueCount(
   const exactLimit = args.exactLimit ?? EXACT_COUNT_LIMIT;
   const { branches, params } = plan(args.filter, args.viewer);
   const cap = params.add(exactLimit + 1);
-  const counted = branches.map((b) => `(SELECT count(*) FROM (SELECT 1 FROM listings.listings WHERE ${b} LIMIT ${cap}) s)`);
+  const counted = branches.map(
+    (b) => `(SELECT count(*) FROM (SELECT 1 FROM listings.listings WHERE ${b} LIMIT ${cap}) s)`,
+  );
   const [row] = await dataSource.query(`SELECT ${counted.map((c, i) => `${c} AS c${i}`).join(', ')}`, params.values);
   const counts = branches.map((_, i) => Number(row[`c${i}`]));
   const total = counts.reduce((a, b) => a + b, 0);
@@ -199,7 +238,10 @@ export async function catalogueCount(
   // Above the limit: the planner's estimate for the public rows (the branch that overflows in
   // practice), plus the viewer's own rows as counted (at most exactLimit + 1 of them).
   const estimateOf = branches.length === 1 ? plan(args.filter, args.viewer) : plan(args.filter, null);
-  const [explained] = await dataSource.query(`EXPLAIN (FORMAT JSON) SELECT 1 FROM listings.listings WHERE ${estimateOf.branches[0]}`, estimateOf.params.values);
+  const [explained] = await dataSource.query(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM listings.listings WHERE ${estimateOf.branches[0]}`,
+    estimateOf.params.values,
+  );
   const estimate = Math.max(counts[0], planRows(explained)) + counts.slice(1).reduce((a, b) => a + b, 0);
   return { count: Math.max(exactLimit + 1, Math.round(estimate)), estimated: true };
 }

@@ -12,7 +12,10 @@ import type { ListingSort } from './listing-status';
  */
 export function recordListingViewed(deps: SubgraphDeps, ctx: ListingsContext, row: ListingEntity): void {
   try {
-    deps.outbox.record({ type: 'listing.viewed', payload: { listingId: row.id, sellerId: row.sellerId, viewerId: ctx.viewer?.userId ?? null } });
+    deps.outbox.record({
+      type: 'listing.viewed',
+      payload: { listingId: row.id, sellerId: row.sellerId, viewerId: ctx.viewer?.userId ?? null },
+    });
   } catch (err) {
     ctx.log.error({ err, listingId: row.id }, 'could not record listing.viewed');
   }
@@ -30,7 +33,10 @@ export function recordSearchPerformed(
     if (value !== undefined && value !== null) (criteria as Record<string, unknown>)[key] = value;
   }
   try {
-    deps.outbox.record({ type: 'search.performed', payload: { userId: ctx.viewer?.userId ?? null, criteria, resultCount } });
+    deps.outbox.record({
+      type: 'search.performed',
+      payload: { userId: ctx.viewer?.userId ?? null, criteria, resultCount },
+    });
   } catch (err) {
     ctx.log.error({ err }, 'could not record search.performed');
   }
@@ -61,7 +67,9 @@ export function listingSnapshot(row: ListingEntity): EventPayload<'listing.creat
 }
 
 /** True when the listing names any social impact attribute. */
-export function hasSocialImpact(row: Pick<ListingEntity, 'smallScaleFarmer' | 'womenOwned' | 'youthOwned' | 'communityOwned' | 'beeLevel'>): boolean {
+export function hasSocialImpact(
+  row: Pick<ListingEntity, 'smallScaleFarmer' | 'womenOwned' | 'youthOwned' | 'communityOwned' | 'beeLevel'>,
+): boolean {
   return row.smallScaleFarmer || row.womenOwned || row.youthOwned || row.communityOwned || row.beeLevel !== null;
 }
 

@@ -19,7 +19,10 @@ export class ListingFilter {
   @Field(() => Float, { nullable: true })
   minAvailableKg?: number;
 
-  @Field({ nullable: true, description: 'Words to find in the title or description (full-text, English stemming); at most 200 characters' })
+  @Field({
+    nullable: true,
+    description: 'Words to find in the title or description (full-text, English stemming); at most 200 characters',
+  })
   text?: string;
 
   @Field({ nullable: true, description: 'Only listings with a social impact score above zero' })
@@ -76,7 +79,11 @@ export class CreateListingInput {
   @Field(() => SocialImpactInput)
   socialImpact: SocialImpactInput;
 
-  @Field(() => ListingStatus, { nullable: true, defaultValue: ListingStatus.ACTIVE, description: 'DRAFT or ACTIVE (the default)' })
+  @Field(() => ListingStatus, {
+    nullable: true,
+    defaultValue: ListingStatus.ACTIVE,
+    description: 'DRAFT or ACTIVE (the default)',
+  })
   status?: ListingStatus;
 }
 
@@ -90,7 +97,8 @@ export class UpdateListingInput {
 
   @Field(() => Float, {
     nullable: true,
-    description: 'The new total; availableKg moves by the same amount and may not fall below zero (what is already ordered)',
+    description:
+      'The new total; availableKg moves by the same amount and may not fall below zero (what is already ordered)',
   })
   quantityKg?: number | null;
 

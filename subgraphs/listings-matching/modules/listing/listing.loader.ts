@@ -44,13 +44,22 @@ export function createSellerListingsLoader(dataSource: DataSource, viewer: Viewe
           if (!isAdmin(viewer)) conditions.push(`(${alias}.status = :active OR ${alias}.seller_id = :viewerId)`);
           return conditions.join(' AND ');
         };
-        const params = { sellerIds, status, active: ListingStatus.ACTIVE, viewerId: viewer?.userId ?? '00000000-0000-0000-0000-000000000000' };
+        const params = {
+          sellerIds,
+          status,
+          active: ListingStatus.ACTIVE,
+          viewerId: viewer?.userId ?? '00000000-0000-0000-0000-000000000000',
+        };
         const pageQuery = repo
           .createQueryBuilder('l')
           .select('l.id', 'id')
           .addSelect('ROW_NUMBER() OVER (PARTITION BY l.seller_id ORDER BY l.created_at DESC, l.id DESC)', 'rn')
           .where(visible('l'), params);
-        if (after) pageQuery.andWhere('(l.created_at, l.id) < (:afterAt::timestamptz, :afterId::uuid)', { afterAt: after.createdAt, afterId: after.id });
+        if (after)
+          pageQuery.andWhere('(l.created_at, l.id) < (:afterAt::timestamptz, :afterId::uuid)', {
+            afterAt: after.createdAt,
+            afterId: after.id,
+          });
         const [rows, counts] = await Promise.all([
           repo
             .createQueryBuilder('x')
@@ -73,11 +82,15 @@ export function createSellerListingsLoader(dataSource: DataSource, viewer: Viewe
           const own = rows.filter((r) => r.sellerId === sellerId);
           results.set(
             JSON.stringify([sellerId, first, after, status]),
-            toConnection(own, first, countBySeller.get(sellerId) ?? 0, (l) => encodeCursor([l.createdAt.toISOString(), l.id])),
+            toConnection(own, first, countBySeller.get(sellerId) ?? 0, (l) =>
+              encodeCursor([l.createdAt.toISOString(), l.id]),
+            ),
           );
         }
       }
-      return keys.map((k) => results.get(JSON.stringify([k.sellerId, k.first, k.after, k.status])) as Connection<ListingEntity>);
+      return keys.map(
+        (k) => results.get(JSON.stringify([k.sellerId, k.first, k.after, k.status])) as Connection<ListingEntity>,
+      );
     },
     { cacheKeyFn: (k) => JSON.stringify([k.sellerId, k.first, k.after, k.status]) },
   );

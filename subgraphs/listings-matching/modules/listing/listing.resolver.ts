@@ -30,7 +30,8 @@ export class ListingResolver {
   async listings(
     @Ctx() ctx: ListingsContext,
     @Arg('filter', () => ListingFilter, { nullable: true }) filter?: ListingFilter,
-    @Arg('sort', () => ListingSort, { nullable: true, defaultValue: ListingSort.NEWEST }) sort: ListingSort = ListingSort.NEWEST,
+    @Arg('sort', () => ListingSort, { nullable: true, defaultValue: ListingSort.NEWEST })
+    sort: ListingSort = ListingSort.NEWEST,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Info() info?: GraphQLResolveInfo,
@@ -40,7 +41,13 @@ export class ListingResolver {
     const wantsCount = selectsField(info, 'totalCount');
     const [rows, counted] = await Promise.all([
       cataloguePage(dataSource, { filter, viewer: ctx.viewer, sort, after, limit }),
-      wantsCount ? catalogueCount(dataSource, { filter, viewer: ctx.viewer, exactLimit: this.deps.config.LISTINGS_EXACT_COUNT_LIMIT }) : null,
+      wantsCount
+        ? catalogueCount(dataSource, {
+            filter,
+            viewer: ctx.viewer,
+            exactLimit: this.deps.config.LISTINGS_EXACT_COUNT_LIMIT,
+          })
+        : null,
     ]);
     // Not selected: totalCount is never resolved, so the 0 here is never seen.
     const connection = toConnection(rows, limit, counted?.count ?? 0, (row) => listingCursor(sort, row));

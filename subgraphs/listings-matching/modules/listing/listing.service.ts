@@ -23,7 +23,12 @@ import { socialImpactScore } from './social-impact';
  * domain event written in the same transaction describes exactly what was committed.
  */
 
-export async function createListing(dataSource: DataSource, outbox: Outbox, viewer: Viewer, input: CreateListingInput): Promise<ListingEntity> {
+export async function createListing(
+  dataSource: DataSource,
+  outbox: Outbox,
+  viewer: Viewer,
+  input: CreateListingInput,
+): Promise<ListingEntity> {
   const status = input.status ?? ListingStatus.ACTIVE;
   if (status !== ListingStatus.DRAFT && status !== ListingStatus.ACTIVE) {
     throw new BadUserInputError('A new listing starts as DRAFT or ACTIVE', 'input.status');
@@ -55,20 +60,33 @@ export async function createListing(dataSource: DataSource, outbox: Outbox, view
 /** Locks the listing row for the rest of the transaction and checks the viewer may change it. */
 async function lockOwnListing(em: EntityManager, viewer: Viewer, id: string): Promise<ListingEntity> {
   if (!isUuid(id)) throw new NotFoundError('No listing with this id');
-  const row = await em.getRepository(ListingEntity).createQueryBuilder('l').setLock('pessimistic_write').where('l.id = :id', { id }).getOne();
+  const row = await em
+    .getRepository(ListingEntity)
+    .createQueryBuilder('l')
+    .setLock('pessimistic_write')
+    .where('l.id = :id', { id })
+    .getOne();
   if (!row) throw new NotFoundError('No listing with this id');
-  if (row.sellerId !== viewer.userId && !isAdmin(viewer)) throw new ForbiddenError('Only the seller or an administrator may change this listing');
+  if (row.sellerId !== viewer.userId && !isAdmin(viewer))
+    throw new ForbiddenError('Only the seller or an administrator may change this listing');
   return row;
 }
 
-export async function updateListing(dataSource: DataSource, outbox: Outbox, viewer: Viewer, id: string, input: UpdateListingInput): Promise<ListingEntity> {
+export async function updateListing(
+  dataSource: DataSource,
+  outbox: Outbox,
+  viewer: Viewer,
+  id: string,
+  input: UpdateListingInput,
+): Promise<ListingEntity> {
   return dataSource.transaction(async (em) => {
     const row = await lockOwnListing(em, viewer, id);
     if (row.status === ListingStatus.ARCHIVED) throw new ConflictError('An archived listing can no longer change');
     const changes: Partial<ListingEntity> = {};
     if (input.title !== undefined && input.title !== null) changes.title = parseTitle(input.title, 'input.title');
     if (input.description !== undefined) changes.description = parseDescription(input.description, 'input.description');
-    if (input.pricePerKg !== undefined && input.pricePerKg !== null) changes.pricePerKg = parsePrice(input.pricePerKg, 'input.pricePerKg');
+    if (input.pricePerKg !== undefined && input.pricePerKg !== null)
+      changes.pricePerKg = parsePrice(input.pricePerKg, 'input.pricePerKg');
     if (input.province !== undefined && input.province !== null) changes.province = input.province;
     if (input.certifications !== undefined && input.certifications !== null) {
       changes.certifications = parseCertifications(input.certifications, 'input.certifications');
@@ -84,7 +102,10 @@ export async function updateListing(dataSource: DataSource, outbox: Outbox, view
       const available = grams(row.availableKg) + grams(quantity) - grams(row.quantityKg);
       if (available < 0) {
         const ordered = (grams(row.quantityKg) - grams(row.availableKg)) / 1000;
-        throw new BadUserInputError(`quantityKg may not be less than the ${ordered} kg already ordered`, 'input.quantityKg');
+        throw new BadUserInputError(
+          `quantityKg may not be less than the ${ordered} kg already ordered`,
+          'input.quantityKg',
+        );
       }
       changes.quantityKg = quantity;
       changes.availableKg = (available / 1000).toFixed(3);
@@ -102,7 +123,13 @@ export async function updateListing(dataSource: DataSource, outbox: Outbox, view
 }
 
 /** Moves a listing along the table in listing-status.ts; anything else is BAD_USER_INPUT on `status`. */
-export async function setListingStatus(dataSource: DataSource, outbox: Outbox, viewer: Viewer, id: string, status: ListingStatus): Promise<ListingEntity> {
+export async function setListingStatus(
+  dataSource: DataSource,
+  outbox: Outbox,
+  viewer: Viewer,
+  id: string,
+  status: ListingStatus,
+): Promise<ListingEntity> {
   return dataSource.transaction(async (em) => {
     const row = await lockOwnListing(em, viewer, id);
     if (row.status === status) return row;

@@ -16,13 +16,15 @@ describe('listing validation', () => {
     expect(parsePrice('12', 'p')).toBe('12.00');
     expect(parsePrice('0012.5', 'p')).toBe('12.50');
     expect(parsePrice('0.01', 'p')).toBe('0.01');
-    for (const bad of ['0', '0.00', '0.001', '1e3', '-1', '', ' ', '1,50', '10000000']) expect(fieldOf(() => parsePrice(bad, 'p'))).toBe('p');
+    for (const bad of ['0', '0.00', '0.001', '1e3', '-1', '', ' ', '1,50', '10000000'])
+      expect(fieldOf(() => parsePrice(bad, 'p'))).toBe('p');
   });
 
   it('keeps quantities to the gram and bounded', () => {
     expect(parseQuantity(1.5, 'q')).toBe('1.500');
     expect(parseQuantity(0.001, 'q')).toBe('0.001');
-    for (const bad of [0, -1, 0.0004, 1.2345, Number.NaN, 1_000_001]) expect(fieldOf(() => parseQuantity(bad, 'q'))).toBe('q');
+    for (const bad of [0, -1, 0.0004, 1.2345, Number.NaN, 1_000_001])
+      expect(fieldOf(() => parseQuantity(bad, 'q'))).toBe('q');
   });
 
   it('drops duplicate certifications case-insensitively', () => {

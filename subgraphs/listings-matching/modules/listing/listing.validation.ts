@@ -20,7 +20,10 @@ const PRICE = /^\d{1,7}(\.\d{1,2})?$/;
 /** A price per kg as the exact decimal string stored in numeric(12,2): "0.01" up to the bound, at most 2 places. */
 export function parsePrice(value: unknown, field: string): string {
   if (typeof value !== 'string' || !PRICE.test(value.trim())) {
-    throw new BadUserInputError(`${field} must be a decimal amount like "125.50" with at most two decimal places`, field);
+    throw new BadUserInputError(
+      `${field} must be a decimal amount like "125.50" with at most two decimal places`,
+      field,
+    );
   }
   const text = value.trim();
   const amount = Number(text);
@@ -35,7 +38,8 @@ export function parseQuantity(value: unknown, field: string): string {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new BadUserInputError(`${field} must be a number of kilograms above zero`, field);
   }
-  if (value > LIMITS.quantityMaxKg) throw new BadUserInputError(`${field} must be at most ${LIMITS.quantityMaxKg} kg`, field);
+  if (value > LIMITS.quantityMaxKg)
+    throw new BadUserInputError(`${field} must be at most ${LIMITS.quantityMaxKg} kg`, field);
   const grams = Math.round(value * 1000);
   if (Math.abs(value * 1000 - grams) > 1e-6 || grams === 0) {
     throw new BadUserInputError(`${field} must have at most three decimal places`, field);
@@ -56,7 +60,8 @@ export function parseDescription(value: unknown, field: string): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string') throw new BadUserInputError(`${field} must be text`, field);
   const text = value.trim();
-  if (text.length > LIMITS.descriptionMax) throw new BadUserInputError(`${field} must be at most ${LIMITS.descriptionMax} characters`, field);
+  if (text.length > LIMITS.descriptionMax)
+    throw new BadUserInputError(`${field} must be at most ${LIMITS.descriptionMax} characters`, field);
   return text === '' ? null : text;
 }
 
@@ -75,11 +80,15 @@ export function parseCertifications(value: unknown, field: string): string[] {
     seen.add(key);
     out.push(cert);
   }
-  if (out.length > LIMITS.certificationsMax) throw new BadUserInputError(`${field} may hold at most ${LIMITS.certificationsMax} entries`, field);
+  if (out.length > LIMITS.certificationsMax)
+    throw new BadUserInputError(`${field} may hold at most ${LIMITS.certificationsMax} entries`, field);
   return out;
 }
 
-export function parseSocialImpact(value: Omit<SocialImpactFlags, 'beeLevel'> & { beeLevel?: number | null }, field: string): SocialImpactFlags {
+export function parseSocialImpact(
+  value: Omit<SocialImpactFlags, 'beeLevel'> & { beeLevel?: number | null },
+  field: string,
+): SocialImpactFlags {
   const bee = value.beeLevel ?? null;
   if (bee !== null && (!Number.isInteger(bee) || bee < 1 || bee > 8)) {
     throw new BadUserInputError(`${field}.beeLevel must be a whole number from 1 to 8`, `${field}.beeLevel`);

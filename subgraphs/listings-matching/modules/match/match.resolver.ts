@@ -29,10 +29,15 @@ export class MatchRequestResolver {
       "at or above the source's requiredAccessLevel as of this request: score = weighted sum of price, distance, quantity, quality " +
       'and social impact components in [0, 1], the same formula for both (external offers: quality from certifications only, social impact 0)',
   })
-  async requestMatches(@Arg('input', () => MatchInput) input: MatchInput, @Ctx() ctx: ListingsContext): Promise<MatchRequest> {
+  async requestMatches(
+    @Arg('input', () => MatchInput) input: MatchInput,
+    @Ctx() ctx: ListingsContext,
+  ): Promise<MatchRequest> {
     const viewer = requireViewer(ctx);
     // Asked of identity-consent now, before the transaction: a withdrawal counts from the very next request.
-    const consents = input.includeExternal ? await consentClient(this.deps).activeConsents(viewer.userId, ctx.requestId) : null;
+    const consents = input.includeExternal
+      ? await consentClient(this.deps).activeConsents(viewer.userId, ctx.requestId)
+      : null;
     const { request, results } = await requestMatches(
       this.deps.db.dataSource,
       this.deps.outbox,

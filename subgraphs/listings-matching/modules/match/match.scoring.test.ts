@@ -83,16 +83,34 @@ describe('match scoring', () => {
     expect(noImpact.socialImpact).toBe(0);
     expect(sum(noImpact)).toBeCloseTo(1, 12);
     expect(noImpact.price / noImpact.quantity).toBeCloseTo(DEFAULT_WEIGHTS.price / DEFAULT_WEIGHTS.quantity, 12);
-    expect(codeOf(() => resolveWeights({ price: -0.1 }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.weights.price' });
-    expect(codeOf(() => resolveWeights({ distance: Number.POSITIVE_INFINITY }))).toMatchObject({ field: 'input.weights.distance' });
-    expect(codeOf(() => resolveWeights({ price: 0, distance: 0, quantity: 0, quality: 0, socialImpact: 0 }))).toMatchObject({ field: 'input.weights' });
+    expect(codeOf(() => resolveWeights({ price: -0.1 }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.weights.price',
+    });
+    expect(codeOf(() => resolveWeights({ distance: Number.POSITIVE_INFINITY }))).toMatchObject({
+      field: 'input.weights.distance',
+    });
+    expect(
+      codeOf(() => resolveWeights({ price: 0, distance: 0, quantity: 0, quality: 0, socialImpact: 0 })),
+    ).toMatchObject({ field: 'input.weights' });
   });
 
   it('keeps every score within [0, 1] and equal to the weighted breakdown', () => {
     const weights = resolveWeights({ price: 3, socialImpact: 2 });
-    const s = scoreCandidate(candidate({ pricePerKg: '20.00', certifications: ['organic'], confirmedOrders: 4, socialImpactScore: 0.7 }), criteria, weights);
+    const s = scoreCandidate(
+      candidate({ pricePerKg: '20.00', certifications: ['organic'], confirmedOrders: 4, socialImpactScore: 0.7 }),
+      criteria,
+      weights,
+    );
     const b = s.breakdown;
-    expect(s.score).toBeCloseTo(weights.price * b.price + weights.distance * b.distance + weights.quantity * b.quantity + weights.quality * b.quality + weights.socialImpact * b.socialImpact, 12);
+    expect(s.score).toBeCloseTo(
+      weights.price * b.price +
+        weights.distance * b.distance +
+        weights.quantity * b.quantity +
+        weights.quality * b.quality +
+        weights.socialImpact * b.socialImpact,
+      12,
+    );
     expect(s.score).toBeGreaterThan(0);
     expect(s.score).toBeLessThanOrEqual(1);
     expect(s.explanation).toContain('R20.00/kg is 60% below the market median of R50.00/kg');
@@ -105,7 +123,9 @@ describe('match scoring', () => {
     const sameAgeLowerId = candidate({ id: 'a' });
     const sameAgeHigherId = candidate({ id: 'c' });
     const cheaper = candidate({ id: 'z', pricePerKg: '10.00' });
-    const ranked = rankCandidates([sameAgeHigherId, cheaper, sameAgeLowerId, older], criteria, weights, 10).map((s) => s.candidate.id);
+    const ranked = rankCandidates([sameAgeHigherId, cheaper, sameAgeLowerId, older], criteria, weights, 10).map(
+      (s) => s.candidate.id,
+    );
     expect(ranked).toEqual(['z', 'b', 'a', 'c']);
     const a = scoreCandidate(sameAgeLowerId, criteria, weights);
     expect(compareScored(a, a)).toBe(0);

@@ -46,14 +46,27 @@ export interface ScoreWeights {
 export const WEIGHT_NAMES = ['price', 'distance', 'quantity', 'quality', 'socialImpact'] as const;
 
 /** Price matters most to buyers; the rest share what is left, quantity a little more. */
-export const DEFAULT_WEIGHTS: ScoreWeights = { price: 0.35, distance: 0.15, quantity: 0.2, quality: 0.15, socialImpact: 0.15 };
+export const DEFAULT_WEIGHTS: ScoreWeights = {
+  price: 0.35,
+  distance: 0.15,
+  quantity: 0.2,
+  quality: 0.15,
+  socialImpact: 0.15,
+};
 export const WEIGHT_MAX = 1000;
 
-export const QUALITY = { certificationWeight: 0.6, certificationCap: 3, trackRecordWeight: 0.4, trackRecordCap: 10 } as const;
+export const QUALITY = {
+  certificationWeight: 0.6,
+  certificationCap: 3,
+  trackRecordWeight: 0.4,
+  trackRecordCap: 10,
+} as const;
 export const NO_PROVINCE_DISTANCE_SCORE = 0.5;
 
 /** Given weights replace the defaults one by one; the result is normalised to sum to 1. */
-export function resolveWeights(input: Partial<Record<keyof ScoreWeights, number | null>> | null | undefined): ScoreWeights {
+export function resolveWeights(
+  input: Partial<Record<keyof ScoreWeights, number | null>> | null | undefined,
+): ScoreWeights {
   const merged: ScoreWeights = { ...DEFAULT_WEIGHTS };
   for (const name of WEIGHT_NAMES) {
     const value = input?.[name];
@@ -154,7 +167,12 @@ export function compareScored(a: ScoredCandidate, b: ScoredCandidate): number {
   return a.candidate.id < b.candidate.id ? -1 : a.candidate.id > b.candidate.id ? 1 : 0;
 }
 
-export function rankCandidates(candidates: Candidate[], criteria: MatchCriteria, weights: ScoreWeights, limit: number): ScoredCandidate[] {
+export function rankCandidates(
+  candidates: Candidate[],
+  criteria: MatchCriteria,
+  weights: ScoreWeights,
+  limit: number,
+): ScoredCandidate[] {
   return candidates
     .map((c) => scoreCandidate(c, criteria, weights))
     .sort(compareScored)

@@ -6,10 +6,22 @@ import type { ProductType, Province } from '../../../../platform/schema/shared-t
 import { ListingStatus } from '../listing/listing-status';
 import { parsePrice, parseQuantity } from '../listing/listing.validation';
 import { decimal } from '../listing/listing.events';
-import { permittedSources, pooledMedianPrice, selectExternalCandidates } from '../external-offer/external-offer.candidates';
+import {
+  permittedSources,
+  pooledMedianPrice,
+  selectExternalCandidates,
+} from '../external-offer/external-offer.candidates';
 import { MatchRequestEntity, MatchResultEntity } from './match.entity';
 import type { MatchInput } from './match.input';
-import { distanceTable, QUALITY, rankCandidates, resolveWeights, type Candidate, type ScoredCandidate, type ScoreWeights } from './match.scoring';
+import {
+  distanceTable,
+  QUALITY,
+  rankCandidates,
+  resolveWeights,
+  type Candidate,
+  type ScoredCandidate,
+  type ScoreWeights,
+} from './match.scoring';
 import { MatchSource } from './match.type';
 
 export interface MatchLimits {
@@ -138,7 +150,10 @@ export async function requestMatches(
   consents: readonly ActiveConsent[] | null,
 ): Promise<MatchOutcome> {
   const quantity = parseQuantity(input.quantityKg, 'input.quantityKg');
-  const maxPrice = input.maxPricePerKg === undefined || input.maxPricePerKg === null ? null : parsePrice(input.maxPricePerKg, 'input.maxPricePerKg');
+  const maxPrice =
+    input.maxPricePerKg === undefined || input.maxPricePerKg === null
+      ? null
+      : parsePrice(input.maxPricePerKg, 'input.maxPricePerKg');
   const weights = resolveWeights(input.weights);
   const province = input.province ?? null;
   const candidateLimit = Math.max(limits.candidates, limits.results);
@@ -151,8 +166,19 @@ export async function requestMatches(
     await em.query(`SET LOCAL synchronous_commit = off`);
     const sources = includeExternal && consents ? await permittedSources(em, consents) : [];
     // With external offers in the pool, the reference (without a maximum) is the median of the pool.
-    const pooledReference = sources.length && maxPrice === null ? await pooledMedianPrice(em, input.productType, sources) : null;
-    const rows = await selectCandidates(em, viewer.userId, input.productType, quantity, maxPrice, province, weights, candidateLimit, pooledReference);
+    const pooledReference =
+      sources.length && maxPrice === null ? await pooledMedianPrice(em, input.productType, sources) : null;
+    const rows = await selectCandidates(
+      em,
+      viewer.userId,
+      input.productType,
+      quantity,
+      maxPrice,
+      province,
+      weights,
+      candidateLimit,
+      pooledReference,
+    );
     const referencePrice = maxPrice ?? pooledReference ?? rows[0]?.reference_price ?? null;
     let ranked: ScoredCandidate[] = [];
     if (referencePrice !== null) {
@@ -184,7 +210,12 @@ export async function requestMatches(
       }
       ranked = rankCandidates(
         candidates,
-        { quantityKg: Number(quantity), province, referencePrice: Number(referencePrice), referenceIsMaxPrice: maxPrice !== null },
+        {
+          quantityKg: Number(quantity),
+          province,
+          referencePrice: Number(referencePrice),
+          referenceIsMaxPrice: maxPrice !== null,
+        },
         weights,
         limits.results,
       );
@@ -195,7 +226,16 @@ export async function requestMatches(
       `INSERT INTO listings.match_requests (buyer_id, product_type, quantity_kg, max_price_per_kg, province, include_external, weights, reference_price_per_kg)
        VALUES ($1, $2, $3::numeric, $4::numeric, $5, $6, $7::jsonb, round($8::numeric, 2))
        RETURNING id, created_at`,
-      [viewer.userId, input.productType, quantity, maxPrice, province, includeExternal, JSON.stringify(weights), referencePrice],
+      [
+        viewer.userId,
+        input.productType,
+        quantity,
+        maxPrice,
+        province,
+        includeExternal,
+        JSON.stringify(weights),
+        referencePrice,
+      ],
     );
     const request = requestRepo.create({
       id: inserted.id,
@@ -232,7 +272,20 @@ export async function requestMatches(
       const values: unknown[] = [];
       const tuples = results.map((r) => {
         const base = values.length;
-        values.push(r.matchRequestId, r.rank, r.source, r.listingId, r.externalOfferId, r.score, r.priceScore, r.distanceScore, r.quantityScore, r.qualityScore, r.socialImpactScore, r.explanation);
+        values.push(
+          r.matchRequestId,
+          r.rank,
+          r.source,
+          r.listingId,
+          r.externalOfferId,
+          r.score,
+          r.priceScore,
+          r.distanceScore,
+          r.quantityScore,
+          r.qualityScore,
+          r.socialImpactScore,
+          r.explanation,
+        );
         return `(${Array.from({ length: 12 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
       });
       await em.query(

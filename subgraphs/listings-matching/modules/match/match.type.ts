@@ -7,7 +7,10 @@ export enum MatchSource {
   INTERNAL = 'INTERNAL',
   EXTERNAL = 'EXTERNAL',
 }
-registerEnumType(MatchSource, { name: 'MatchSource', description: 'INTERNAL: a listing here; EXTERNAL: an offer from a consented data source' });
+registerEnumType(MatchSource, {
+  name: 'MatchSource',
+  description: 'INTERNAL: a listing here; EXTERNAL: an offer from a consented data source',
+});
 
 /** external-sources owns ExternalOffer; this subgraph only refers to it by id. */
 @Directive('@key(fields: "id", resolvable: false)')
@@ -24,7 +27,10 @@ export class ExternalOffer {
 export const SCORE_DECIMALS = 4;
 export const roundScore = (value: number): number => Number(value.toFixed(SCORE_DECIMALS));
 
-@ObjectType({ description: 'Each component of a match score, in [0, 1], rounded to 4 decimal places (see the formula on requestMatches)' })
+@ObjectType({
+  description:
+    'Each component of a match score, in [0, 1], rounded to 4 decimal places (see the formula on requestMatches)',
+})
 export class ScoreBreakdown {
   @Field(() => Float)
   price: number;
@@ -63,7 +69,9 @@ export class AppliedMatchWeights {
 // `listing` is a field resolver in match.resolver.ts (batched through the listing loader).
 @ObjectType({ description: 'One ranked candidate: exactly one of listing and externalOffer is set' })
 export class Match {
-  @Field(() => Float, { description: 'Weighted sum of the breakdown, in [0, 1], rounded to 4 decimal places (ranking uses the exact value)' })
+  @Field(() => Float, {
+    description: 'Weighted sum of the breakdown, in [0, 1], rounded to 4 decimal places (ranking uses the exact value)',
+  })
   score: number;
 
   @Field(() => ScoreBreakdown)
@@ -84,7 +92,9 @@ export class Match {
 
 // `matches` is a field resolver in match.resolver.ts (batched through the match results loader).
 @Directive('@key(fields: "id")')
-@ObjectType({ description: "A buyer's request for matching supply, with its ranked matches. Visible to the buyer and ADMIN" })
+@ObjectType({
+  description: "A buyer's request for matching supply, with its ranked matches. Visible to the buyer and ADMIN",
+})
 export class MatchRequest {
   @Field(() => ID)
   id: string;
@@ -104,7 +114,10 @@ export class MatchRequest {
   @Field(() => Province, { nullable: true })
   province: Province | null;
 
-  @Field({ description: "True when the buyer asked for external offers too (only from sources consented at the source's requiredAccessLevel at the time of the request)" })
+  @Field({
+    description:
+      "True when the buyer asked for external offers too (only from sources consented at the source's requiredAccessLevel at the time of the request)",
+  })
   includeExternal: boolean;
 
   @Field()
@@ -113,7 +126,10 @@ export class MatchRequest {
   @Field(() => AppliedMatchWeights)
   weights: AppliedMatchWeights;
 
-  @Field(() => Money, { nullable: true, description: 'What the price component compared against: maxPricePerKg, else the market median' })
+  @Field(() => Money, {
+    nullable: true,
+    description: 'What the price component compared against: maxPricePerKg, else the market median',
+  })
   referencePricePerKg: Money | null;
 
   /** Not in the schema: who may see it (shield reads it). */
@@ -131,7 +147,10 @@ export function toMatchRequest(row: MatchRequestEntity): MatchRequest {
     includeExternal: row.includeExternal,
     createdAt: row.createdAt,
     weights: row.weights,
-    referencePricePerKg: row.referencePricePerKg === null ? null : Object.assign(new Money(), { amount: Number(row.referencePricePerKg).toFixed(2), currency: 'ZAR' }),
+    referencePricePerKg:
+      row.referencePricePerKg === null
+        ? null
+        : Object.assign(new Money(), { amount: Number(row.referencePricePerKg).toFixed(2), currency: 'ZAR' }),
     buyerId: row.buyerId,
   };
 }

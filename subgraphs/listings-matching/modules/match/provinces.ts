@@ -19,7 +19,9 @@ export const MATCH_PROVINCE_ORDER: readonly Province[] = [
 const PROVINCES = Object.values(Province);
 
 /** The largest centroid-to-centroid distance: distances are normalised against it. */
-export const MAX_PROVINCE_DISTANCE_KM = Math.max(...PROVINCES.flatMap((a) => PROVINCES.map((b) => provinceDistanceKm(a, b))));
+export const MAX_PROVINCE_DISTANCE_KM = Math.max(
+  ...PROVINCES.flatMap((a) => PROVINCES.map((b) => provinceDistanceKm(a, b))),
+);
 
 export function provinceLabel(p: Province): string {
   return p

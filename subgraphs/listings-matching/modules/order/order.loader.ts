@@ -42,7 +42,11 @@ export function createBuyerOrdersLoader(dataSource: DataSource) {
           .select('o.id', 'id')
           .addSelect('ROW_NUMBER() OVER (PARTITION BY o.buyer_id ORDER BY o.created_at DESC, o.id DESC)', 'rn')
           .where('o.buyer_id = ANY(:buyerIds)', { buyerIds });
-        if (after) pageQuery.andWhere('(o.created_at, o.id) < (:afterAt::timestamptz, :afterId::uuid)', { afterAt: after.createdAt, afterId: after.id });
+        if (after)
+          pageQuery.andWhere('(o.created_at, o.id) < (:afterAt::timestamptz, :afterId::uuid)', {
+            afterAt: after.createdAt,
+            afterId: after.id,
+          });
         const [rows, counts] = await Promise.all([
           repo
             .createQueryBuilder('x')
@@ -65,7 +69,9 @@ export function createBuyerOrdersLoader(dataSource: DataSource) {
           const own = rows.filter((r) => r.buyerId === buyerId);
           results.set(
             keyOf({ buyerId, first, after }),
-            toConnection(own, first, countByBuyer.get(buyerId) ?? 0, (o) => encodeCursor([o.createdAt.toISOString(), o.id])),
+            toConnection(own, first, countByBuyer.get(buyerId) ?? 0, (o) =>
+              encodeCursor([o.createdAt.toISOString(), o.id]),
+            ),
           );
         }
       }

@@ -12,7 +12,10 @@ import { Order, toOrder } from './order.type';
 export class OrderResolver {
   constructor(private readonly deps: SubgraphDeps) {}
 
-  @Query(() => Order, { nullable: true, description: 'Its buyer, the seller of the listing, or ADMIN; null for anyone else' })
+  @Query(() => Order, {
+    nullable: true,
+    description: 'Its buyer, the seller of the listing, or ADMIN; null for anyone else',
+  })
   async order(@Arg('id', () => ID) id: string, @Ctx() ctx: ListingsContext): Promise<Order | null> {
     const viewer = requireViewer(ctx);
     if (!isUuid(id)) return null;
@@ -22,14 +25,25 @@ export class OrderResolver {
     return party ? toOrder(row) : null;
   }
 
-  @Mutation(() => Order, { description: 'BUYER. Reserves the quantity atomically; never oversells. Same idempotencyKey → same order' })
+  @Mutation(() => Order, {
+    description: 'BUYER. Reserves the quantity atomically; never oversells. Same idempotencyKey → same order',
+  })
   async placeOrder(
     @Arg('listingId', () => ID) listingId: string,
     @Arg('quantityKg', () => Float) quantityKg: number,
     @Arg('idempotencyKey') idempotencyKey: string,
     @Ctx() ctx: ListingsContext,
   ): Promise<Order> {
-    return toOrder(await placeOrder(this.deps.db.dataSource, this.deps.outbox, requireViewer(ctx), listingId, quantityKg, idempotencyKey));
+    return toOrder(
+      await placeOrder(
+        this.deps.db.dataSource,
+        this.deps.outbox,
+        requireViewer(ctx),
+        listingId,
+        quantityKg,
+        idempotencyKey,
+      ),
+    );
   }
 
   @Mutation(() => Order, { description: 'Its buyer, the seller, or ADMIN. Gives the quantity back to the listing' })

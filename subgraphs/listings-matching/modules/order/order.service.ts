@@ -68,7 +68,14 @@ interface ReservedListing {
  * Events, in the same transaction: `order.placed`, and `listing.status_changed` when the last
  * kilogram turns the listing SOLD_OUT.
  */
-export async function placeOrder(dataSource: DataSource, outbox: Outbox, viewer: Viewer, listingId: string, quantityKg: number, idempotencyKey: string): Promise<OrderEntity> {
+export async function placeOrder(
+  dataSource: DataSource,
+  outbox: Outbox,
+  viewer: Viewer,
+  listingId: string,
+  quantityKg: number,
+  idempotencyKey: string,
+): Promise<OrderEntity> {
   const key = typeof idempotencyKey === 'string' ? idempotencyKey.trim() : '';
   if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX) {
     throw new BadUserInputError(`idempotencyKey must be 1 to ${IDEMPOTENCY_KEY_MAX} characters`, 'idempotencyKey');
@@ -133,15 +140,21 @@ export async function placeOrder(dataSource: DataSource, outbox: Outbox, viewer:
         },
       });
       if (listing.status !== ListingStatus.ACTIVE) {
-        await addStatusChanged(em, outbox, ListingStatus.ACTIVE, {
-          id: listingId,
-          sellerId,
-          status: listing.status,
-          productType: listing.product_type,
-          province: listing.province,
-          pricePerKg: price,
-          availableKg: listing.available_kg,
-        }, 'ORDER_PLACED');
+        await addStatusChanged(
+          em,
+          outbox,
+          ListingStatus.ACTIVE,
+          {
+            id: listingId,
+            sellerId,
+            status: listing.status,
+            productType: listing.product_type,
+            province: listing.province,
+            pricePerKg: price,
+            availableKg: listing.available_kg,
+          },
+          'ORDER_PLACED',
+        );
       }
       return order;
     });
@@ -155,7 +168,9 @@ export async function placeOrder(dataSource: DataSource, outbox: Outbox, viewer:
 
 /** Why the conditional reservation matched no row; always throws. */
 async function explainRefusal(em: EntityManager, viewer: Viewer, listingId: string, quantity: string): Promise<never> {
-  const [row] = await em.query(`SELECT seller_id, status, available_kg FROM listings.listings WHERE id = $1`, [listingId]);
+  const [row] = await em.query(`SELECT seller_id, status, available_kg FROM listings.listings WHERE id = $1`, [
+    listingId,
+  ]);
   if (!row) throw new NotFoundError('No listing with this id');
   if (row.seller_id === viewer.userId) throw new BadUserInputError('You cannot order your own listing', 'listingId');
   if (row.status !== ListingStatus.ACTIVE) throw new ConflictError(`The listing is ${row.status} and takes no orders`);
@@ -168,7 +183,12 @@ async function explainRefusal(em: EntityManager, viewer: Viewer, listingId: stri
  * The buyer, the seller or ADMIN may cancel; a cancelled order cannot be cancelled again (CONFLICT).
  * Events, in the same transaction: `order.cancelled`, and `listing.status_changed` when it reopens the listing.
  */
-export async function cancelOrder(dataSource: DataSource, outbox: Outbox, viewer: Viewer, id: string): Promise<OrderEntity> {
+export async function cancelOrder(
+  dataSource: DataSource,
+  outbox: Outbox,
+  viewer: Viewer,
+  id: string,
+): Promise<OrderEntity> {
   if (!isUuid(id)) throw new NotFoundError('No order with this id');
   return dataSource.transaction(async (em) => {
     const repo = em.getRepository(OrderEntity);
@@ -184,7 +204,9 @@ export async function cancelOrder(dataSource: DataSource, outbox: Outbox, viewer
     );
     // Lock the listing to read its status before the change (an order racing on it waits, so the event's `from` is exact).
     const [before] = await em.query(`SELECT status FROM listings.listings WHERE id = $1 FOR UPDATE`, [order.listingId]);
-    const [listing] = await updateReturning<Pick<ReservedListing, 'seller_id' | 'price_per_kg' | 'available_kg' | 'status' | 'product_type' | 'province'>>(
+    const [listing] = await updateReturning<
+      Pick<ReservedListing, 'seller_id' | 'price_per_kg' | 'available_kg' | 'status' | 'product_type' | 'province'>
+    >(
       em,
       `UPDATE listings.listings
           SET available_kg = available_kg + $2::numeric,
@@ -194,8 +216,12 @@ export async function cancelOrder(dataSource: DataSource, outbox: Outbox, viewer
         RETURNING seller_id, price_per_kg, available_kg, status, product_type, province`,
       [order.listingId, order.quantityKg],
     );
-    await em.query(`UPDATE listings.seller_stats SET confirmed_orders = GREATEST(confirmed_orders - 1, 0) WHERE seller_id = $1`, [order.sellerId]);
-    const cancelledBy = order.buyerId === viewer.userId ? 'BUYER' : order.sellerId === viewer.userId ? 'SELLER' : 'ADMIN';
+    await em.query(
+      `UPDATE listings.seller_stats SET confirmed_orders = GREATEST(confirmed_orders - 1, 0) WHERE seller_id = $1`,
+      [order.sellerId],
+    );
+    const cancelledBy =
+      order.buyerId === viewer.userId ? 'BUYER' : order.sellerId === viewer.userId ? 'SELLER' : 'ADMIN';
     await outbox.add(em, {
       type: 'order.cancelled',
       payload: {
@@ -211,15 +237,21 @@ export async function cancelOrder(dataSource: DataSource, outbox: Outbox, viewer
       },
     });
     if (before.status !== listing.status) {
-      await addStatusChanged(em, outbox, before.status, {
-        id: order.listingId,
-        sellerId: listing.seller_id,
-        status: listing.status,
-        productType: listing.product_type,
-        province: listing.province,
-        pricePerKg: listing.price_per_kg,
-        availableKg: listing.available_kg,
-      }, 'ORDER_CANCELLED');
+      await addStatusChanged(
+        em,
+        outbox,
+        before.status,
+        {
+          id: order.listingId,
+          sellerId: listing.seller_id,
+          status: listing.status,
+          productType: listing.product_type,
+          province: listing.province,
+          pricePerKg: listing.price_per_kg,
+          availableKg: listing.available_kg,
+        },
+        'ORDER_CANCELLED',
+      );
     }
     return repo.findOneByOrFail({ id: order.id });
   });

@@ -8,7 +8,9 @@ import { User } from './user.type';
 
 @Resolver(() => User)
 export class UserListingsResolver {
-  @FieldResolver(() => ListingConnection, { description: "The user's listings, newest first; others see ACTIVE ones only" })
+  @FieldResolver(() => ListingConnection, {
+    description: "The user's listings, newest first; others see ACTIVE ones only",
+  })
   async listings(
     @Root() user: User,
     @Ctx() ctx: ListingsContext,
@@ -27,7 +29,9 @@ export class UserListingsResolver {
     return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: toListing(e.node) })) };
   }
 
-  @FieldResolver(() => OrderConnection, { description: "The user's orders as buyer, newest first. The user themself or ADMIN" })
+  @FieldResolver(() => OrderConnection, {
+    description: "The user's orders as buyer, newest first. The user themself or ADMIN",
+  })
   async orders(
     @Root() user: User,
     @Ctx() ctx: ListingsContext,
