@@ -76,7 +76,8 @@ function isQuery(body: unknown): boolean {
  */
 function createResilientFetcher(options: SubgraphCallOptions) {
   const { name, timeoutMs, metrics, log } = options;
-  const send = options.fetch ?? fetch;
+  // the global fetch is looked up per call, so whatever wraps it later (instrumentation, a test) sees the call
+  const send = options.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   const call = async (url: string, unsigned: RequestInit): Promise<Response> => {
     // Signed per attempt, over the exact body: a retry carries a fresh nonce, so the subgraph's
     // replay cache refuses only real replays.

@@ -143,7 +143,8 @@ export function traceLogFields(): Record<string, string> {
   return { trace_id: traceId, span_id: spanId };
 }
 
-const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
+// Probes, scrapes and the revocation poll (every service, several times a second) are not requests anyone traces.
+const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics', '/internal/revocations']);
 
 /**
  * Runs one HTTP request inside a SERVER span named `METHOD /path`. A subgraph continues the

@@ -58,17 +58,16 @@ const configMap = {
  * PRODUCTION_REQUIREMENTS (platform/config.ts); the rest are read by one service only.
  */
 export const SECRET_KEYS: Record<string, readonly string[]> = {
-  gateway: [...PRODUCTION_REQUIREMENTS.gateway, 'METRICS_TOKEN'],
-  'identity-consent': [...PRODUCTION_REQUIREMENTS['identity-consent'], 'JWT_PRIVATE_KEYS', 'METRICS_TOKEN'],
-  'listings-matching': [...PRODUCTION_REQUIREMENTS['listings-matching'], 'METRICS_TOKEN'],
+  gateway: [...PRODUCTION_REQUIREMENTS.gateway],
+  'identity-consent': [...PRODUCTION_REQUIREMENTS['identity-consent'], 'JWT_PRIVATE_KEYS'],
+  'listings-matching': [...PRODUCTION_REQUIREMENTS['listings-matching']],
   'external-sources': [
     ...PRODUCTION_REQUIREMENTS['external-sources'],
     'VAULT_KEYS',
     'VAULT_ACTIVE_KID',
     'SOURCE_CREDENTIALS',
-    'METRICS_TOKEN',
   ],
-  analytics: [...PRODUCTION_REQUIREMENTS.analytics, 'METRICS_TOKEN'],
+  analytics: [...PRODUCTION_REQUIREMENTS.analytics],
   migrate: PRODUCTION_REQUIREMENTS.migrate,
 };
 

@@ -102,7 +102,8 @@ describe('Kubernetes manifests', () => {
     for (const w of workloads) {
       const env = Object.fromEntries(
         Object.keys(byKind('Secret').find((s) => s.metadata.name === `${w.metadata.name}-secrets`).stringData).map(
-          (k) => [k, k === 'DATABASE_URL' ? 'postgres://u:p@db:5432/hemp' : 'x'.repeat(40)],
+          // a different 40-character value per key: GATEWAY_SECRET and INTERNAL_SECRET must not share one
+          (k) => [k, k === 'DATABASE_URL' ? 'postgres://u:p@db:5432/hemp' : k.padEnd(40, 'x')],
         ),
       );
       expect(() => loadConfig({ ...byKind('ConfigMap')[0].data, ...env }, w.metadata.name)).not.toThrow();

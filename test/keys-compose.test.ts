@@ -112,6 +112,11 @@ describe('npm run keys feeds docker-compose.yml', () => {
   it('a production service refuses to start without its secrets (what an incomplete .env would hit)', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' }, 'listings-matching')).toThrow(ConfigError);
     // the gateway needs no database and no pseudonym key: its Secret does not hold them
-    expect(() => loadConfig({ NODE_ENV: 'production', GATEWAY_SECRET: 'g'.repeat(40) }, 'gateway')).not.toThrow();
+    expect(() =>
+      loadConfig(
+        { NODE_ENV: 'production', GATEWAY_SECRET: 'g'.repeat(40), INTERNAL_SECRET: 'i'.repeat(40) },
+        'gateway',
+      ),
+    ).not.toThrow();
   });
 });

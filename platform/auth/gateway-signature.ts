@@ -37,15 +37,48 @@ function signingKey(secrets: Secrets): string {
   return first;
 }
 
-/** JSON with object keys sorted at every level: the same value gives the same text on every gateway. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record)
-    .filter((k) => record[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
+/**
+ * JSON with object keys sorted at every level: the same value gives the same text on every gateway.
+ * Written without recursion, so a hostile body nested thousands deep costs time linear in its size
+ * and never the stack (the depth limit refuses it afterwards, with a coded error).
+ */
+export function canonicalJson(root: unknown): string {
+  const out: string[] = [];
+  const work: Array<{ text: string } | { value: unknown }> = [{ value: root }];
+  while (work.length > 0) {
+    const item = work.pop()!;
+    if ('text' in item) {
+      out.push(item.text);
+      continue;
+    }
+    const value = item.value;
+    if (value === null || typeof value !== 'object') {
+      out.push(JSON.stringify(value) ?? 'null');
+      continue;
+    }
+    const pieces: Array<{ text: string } | { value: unknown }> = [];
+    if (Array.isArray(value)) {
+      pieces.push({ text: '[' });
+      value.forEach((v, i) => {
+        if (i > 0) pieces.push({ text: ',' });
+        pieces.push({ value: v });
+      });
+      pieces.push({ text: ']' });
+    } else {
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record)
+        .filter((k) => record[k] !== undefined)
+        .sort();
+      pieces.push({ text: '{' });
+      keys.forEach((k, i) => {
+        pieces.push({ text: `${i > 0 ? ',' : ''}${JSON.stringify(k)}:` });
+        pieces.push({ value: record[k] });
+      });
+      pieces.push({ text: '}' });
+    }
+    for (let i = pieces.length - 1; i >= 0; i--) work.push(pieces[i]);
+  }
+  return out.join('');
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
