@@ -162,6 +162,25 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     super({ url: options.url, fetcher: (options.dedupe ? dedupeInFlight(fetcher) : fetcher) as never });
   }
 
+  /**
+   * A subgraph that refused the request as bad input (HTTP 400, BAD_USER_INPUT: a scalar literal the
+   * gateway's schema cannot check, such as a malformed DateTime) is the client's mistake, not an
+   * outage: say so with the subgraph's own message instead of a masked server error.
+   */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]) {
+    if (response.status !== 400) return super.errorFromResponse(response);
+    const body = (await this.parseBody(response).catch(() => null)) as {
+      errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }>;
+    } | null;
+    const refusal = body?.errors?.find((e) => e.extensions?.code === 'BAD_USER_INPUT');
+    if (refusal && typeof refusal.message === 'string') {
+      return new GraphQLError(refusal.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return new GraphQLError(`${response.status}: ${response.statusText}`, {
+      extensions: { response: { url: response.url, status: response.status, statusText: response.statusText, body } },
+    });
+  }
+
   /** Past the operation's deadline no further subgraph call is started for it. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     if (options.context?.deadline?.aborted) {

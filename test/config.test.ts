@@ -64,6 +64,7 @@ describe('configuration', () => {
   const production = {
     NODE_ENV: 'production',
     GATEWAY_SECRET: 'a'.repeat(40),
+    INTERNAL_SECRET: 'c'.repeat(40),
     PSEUDONYM_SECRET: 'b'.repeat(40),
     DATABASE_URL: 'postgres://db/hemp',
   };

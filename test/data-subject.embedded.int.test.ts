@@ -1,3 +1,4 @@
+import { Role } from '../platform/schema/shared-types';
 import { randomUUID } from 'node:crypto';
 import { LOGIN, registerUser, SOURCES, STRONG_PASSWORD } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -78,7 +79,9 @@ it('exports and erases a user across the four subgraphs on PGlite', async () => 
   expect(exported.export.subgraphs.analytics.interactions.length).toBeGreaterThanOrEqual(1);
 
   const erasureRes = await t.gql(`mutation { requestErasure { id } }`, {}, { token });
-  const erased = await settled(erasureRes.body.data.requestErasure.id, token);
+  // The subject's token ended with the request (docs/revocation.md): an admin follows it.
+  const admin = await t.tokenFor((await registerUser(t)).id, [Role.ADMIN]);
+  const erased = await settled(erasureRes.body.data.requestErasure.id, admin);
   expect(erased.status).toBe('COMPLETED');
   expect(erased.report.map((r: any) => r.subgraph)).toEqual([
     'identity-consent',

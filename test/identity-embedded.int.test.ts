@@ -15,7 +15,10 @@ afterAll(async () => {
 
 it('registers, logs in, rotates, grants and withdraws consent, and keeps a valid audit chain on PGlite', async () => {
   const user = await registerUser(t);
-  expect((await t.gql(LOGIN, { email: user.email, password: STRONG_PASSWORD })).body.errors).toBeUndefined();
+  const login = await t.gql(LOGIN, { email: user.email, password: STRONG_PASSWORD });
+  expect(login.body.errors).toBeUndefined();
+  // a session of its own: reusing the registration's rotated refresh token below ends that session
+  const accessToken: string = login.body.data.login.accessToken;
   const rotated = await t.gql(REFRESH, { token: user.refreshToken });
   expect(rotated.body.errors).toBeUndefined();
   expect((await t.gql(REFRESH, { token: user.refreshToken })).body.errors?.[0].extensions?.code).toBe(
@@ -31,19 +34,19 @@ it('registers, logs in, rotates, grants and withdraws consent, and keeps a valid
   const grant = await t.gql(
     `mutation($i: GrantConsentInput!) { grantConsent(input: $i) { status } }`,
     { i: input },
-    { token: user.accessToken },
+    { token: accessToken },
   );
   expect(grant.body.data.grantConsent.status).toBe('ACTIVE');
   const again = await t.gql(
     `mutation($i: GrantConsentInput!) { grantConsent(input: $i) { status } }`,
     { i: input },
-    { token: user.accessToken },
+    { token: accessToken },
   );
   expect(again.body.errors?.[0].extensions?.code).toBe('CONFLICT');
   const withdrawn = await t.gql(
     `mutation($id: ID!) { withdrawConsent(dataSourceId: $id) { status } }`,
     { id: SOURCES.exchange },
-    { token: user.accessToken },
+    { token: accessToken },
   );
   expect(withdrawn.body.data.withdrawConsent.status).toBe('WITHDRAWN');
 

@@ -31,11 +31,13 @@ export class ListingResolver {
     @Ctx() ctx: ListingsContext,
     @Arg('filter', () => ListingFilter, { nullable: true }) filter?: ListingFilter,
     @Arg('sort', () => ListingSort, { nullable: true, defaultValue: ListingSort.NEWEST })
-    sort: ListingSort = ListingSort.NEWEST,
+    sortArg: ListingSort | null = ListingSort.NEWEST,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Info() info?: GraphQLResolveInfo,
   ) {
+    // an explicit `sort: null` skips the default: it means the default order too
+    const sort = sortArg ?? ListingSort.NEWEST;
     const limit = pageSize(first);
     const dataSource = this.deps.db.dataSource;
     const wantsCount = selectsField(info, 'totalCount');
