@@ -7,6 +7,8 @@ export interface MemoryPeak {
   baselineHeapMb: number;
   peakRssMb: number;
   peakHeapMb: number;
+  /** Heap still held once the work is done and a full GC ran (what a leak would grow). */
+  retainedHeapMb: number;
   samples: number;
 }
 
@@ -33,6 +35,8 @@ export async function measurePeak<T>(work: () => Promise<T>, everyMs = 20): Prom
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
+    settle();
+    const retained = process.memoryUsage().heapUsed;
     return {
       result,
       memory: {
@@ -40,6 +44,7 @@ export async function measurePeak<T>(work: () => Promise<T>, everyMs = 20): Prom
         baselineHeapMb: mb(base.heapUsed),
         peakRssMb: mb(peakRss),
         peakHeapMb: mb(peakHeap),
+        retainedHeapMb: mb(retained),
         samples,
       },
     };
