@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-s
 import { PROJECT_ROOT } from '../platform/paths';
 import { seedListings, seedSellers } from '../scripts/seed-data';
 import { percentile } from './stats';
+import { startProcess, waitForReady } from './processes';
 
 /**
  * The gateway's own numbers, each process separate as in production (subgraphs in one process, our
@@ -86,33 +87,6 @@ async function load(
   };
 }
 
-function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', (c) => {
-    if (process.env.BENCH_VERBOSE) process.stderr.write(`[${name}] ${c}`);
-  });
-  return child;
-}
-
-async function waitFor(url: string, seconds = 60) {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not become ready`);
-}
-
 function peakRssMb(pid: number | undefined): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -171,9 +145,9 @@ async function main() {
   };
   const children: ChildProcess[] = [];
   try {
-    const subgraphs = start('subgraphs', ['dist/bench/bench/subgraphs.js'], env);
+    const subgraphs = startProcess('subgraphs', ['dist/bench/bench/subgraphs.js'], env);
     children.push(subgraphs);
-    await waitFor(`http://127.0.0.1:${ports.analytics}/ready`);
+    await waitForReady(`http://127.0.0.1:${ports.analytics}/ready`, 60);
 
     // Seed through the subgraphs' own tables: 1,000 sellers, 10,000 listings.
     const seedDb = new DataSource({ type: 'postgres', url: dbUrl });
@@ -183,8 +157,8 @@ async function main() {
     await seedDb.query('ANALYZE');
     await seedDb.destroy();
 
-    const gateway = start('gateway', ['dist/bench/gateway/index.js'], env);
-    const hive = start(
+    const gateway = startProcess('gateway', ['dist/bench/gateway/index.js'], env);
+    const hive = startProcess(
       'hive',
       [
         path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
@@ -200,8 +174,8 @@ async function main() {
       { ...env, NODE_ENV: 'production' },
     );
     children.push(gateway, hive);
-    await waitFor(`http://127.0.0.1:${ports.gateway}/ready`);
-    await waitFor(`http://127.0.0.1:${ports.hive}/healthcheck`);
+    await waitForReady(`http://127.0.0.1:${ports.gateway}/ready`, 60);
+    await waitForReady(`http://127.0.0.1:${ports.hive}/healthcheck`, 60);
 
     const tokens = await Promise.all(
       sellerIds

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from '../platform/paths';
 import { ProductType, Province } from '../platform/schema/shared-types';
 import { seedListings, seedSellers, SEARCH_WORDS } from '../scripts/seed-data';
 import { percentile } from './stats';
+import { startProcess, waitForReady } from './processes';
 import { costPlotSvg } from './plot';
 
 /**
@@ -182,33 +183,6 @@ async function load(url: string, next: Body, seconds: number, probe: CpuProbe | 
   };
 }
 
-function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', (c) => {
-    if (process.env.BENCH_VERBOSE) process.stderr.write(`[${name}] ${c}`);
-  });
-  return child;
-}
-
-async function waitFor(url: string, seconds = 90) {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not become ready`);
-}
-
 // ---------------------------------------------------------------- operations
 
 const CATALOGUE = `query Catalogue($f: ListingFilter) { listings(first: 20, filter: $f) { totalCount edges { node { id title pricePerKg { amount currency } socialImpact { score womenOwned } seller { displayName } } } pageInfo { hasNextPage endCursor } } }`;
@@ -283,14 +257,14 @@ async function main() {
     scales: [] as any[],
   };
   try {
-    const subgraphs = start('subgraphs', ['dist/bench/bench/subgraphs.js'], env);
+    const subgraphs = startProcess('subgraphs', ['dist/bench/bench/subgraphs.js'], env);
     children.push(subgraphs);
-    await waitFor(`http://127.0.0.1:${ports.analytics}/ready`);
-    const gateway = start('gateway', ['dist/bench/gateway/index.js'], env);
+    await waitForReady(`http://127.0.0.1:${ports.analytics}/ready`, 90);
+    const gateway = startProcess('gateway', ['dist/bench/gateway/index.js'], env);
     children.push(gateway);
     let hive: ChildProcess | null = null;
     if (WITH_HIVE) {
-      hive = start(
+      hive = startProcess(
         'hive',
         [
           path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
@@ -307,8 +281,8 @@ async function main() {
       );
       children.push(hive);
     }
-    await waitFor(`http://127.0.0.1:${ports.gateway}/ready`);
-    if (hive) await waitFor(`http://127.0.0.1:${ports.hive}/healthcheck`);
+    await waitForReady(`http://127.0.0.1:${ports.gateway}/ready`, 90);
+    if (hive) await waitForReady(`http://127.0.0.1:${ports.hive}/healthcheck`, 90);
 
     const db = new DataSource({ type: 'postgres', url: dbUrl });
     await db.initialize();
