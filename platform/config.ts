@@ -97,6 +97,8 @@ const envSchema = z.object({
   /** `npm start` loads a few demo sellers and listings into an empty embedded database. */
   DEMO_DATA: z.enum(['true', 'false']).default('true'),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** How long a statement may wait for a free pool connection before failing (fail fast under overload). */
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
   /** Prefix of every Redis key this deployment writes (tests use a unique one per run). */
   REDIS_KEY_PREFIX: z.string().max(64).default('hemp:'),
   /** Revocation view: how often each service re-reads identity's revocation log (250 ms without Redis, 2000 with). */

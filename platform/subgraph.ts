@@ -226,6 +226,7 @@ export async function startSubgraph<TLoaders>(
     entities: module.entities,
     migrations: module.migrations,
     poolSize: config.DB_POOL_SIZE,
+    acquireTimeoutMs: config.DB_ACQUIRE_TIMEOUT_MS,
     log,
     metrics,
   });

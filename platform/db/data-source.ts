@@ -14,6 +14,8 @@ export interface DatabaseOptions {
   entities: MixedList<Function | string | EntitySchema>;
   migrations: MixedList<Function | string>;
   poolSize: number;
+  /** Wait for a free connection at most this long (default 5 s). */
+  acquireTimeoutMs?: number;
   log: Logger;
   metrics?: ServiceMetrics;
 }
@@ -87,7 +89,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       url: options.url,
       extra: {
         max: options.poolSize,
-        connectionTimeoutMillis: 5000,
+        connectionTimeoutMillis: options.acquireTimeoutMs ?? 5000,
         idleTimeoutMillis: 30_000,
         statement_timeout: 15_000,
         application_name: `hemp-${options.schema}`,
