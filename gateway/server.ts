@@ -1,21 +1,19 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
 import type { DestinationStream } from 'pino';
 import type { AppConfig, SubgraphName } from '../platform/config';
 import { createLogger } from '../platform/logger';
-import { Gauge } from 'prom-client';
-import { createMetrics, type ServiceMetrics } from '../platform/metrics';
-import { createTokenVerifier, refusalReasonOf } from '../platform/auth/viewer';
+import { createMetrics } from '../platform/metrics';
+import { createTokenVerifier } from '../platform/auth/viewer';
 import { createRevocationView, httpRevocationSync, type RevocationView } from '../platform/auth/revocation';
-import { isPublicOperation, staleTokenPlugin, staleTokenWarning } from './edge/stale-token';
+import { staleTokenPlugin } from './edge/stale-token';
 import { maskError } from '../platform/errors';
 import { metricsPlugin, requestLogPlugin } from '../platform/apollo-plugins';
 import { budgetedStringify, operationLimitsPlugin } from '../platform/operation-limits';
-import { createHttpService, HttpRefusal, type HttpService, type Readiness } from '../platform/http-server';
+import { createHttpService, type HttpService } from '../platform/http-server';
 import { SUPERGRAPH_PATH } from '../platform/paths';
 import { createSubgraphMetrics, SignedDataSource } from './signed-data-source';
 import type { GatewayContext } from './context.type';
@@ -30,12 +28,14 @@ import { landingPagePlugin } from './explorer/landing';
 import { adminRoutes } from './admin/admin';
 import { createSecurityAuditClient } from '../platform/security-audit-client';
 import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
-import { createThreatDetector, threatRefusal, type ThreatSignal } from './edge/threats';
+import { createThreatDetector } from './edge/threats';
+import { createRequestEdge } from './edge/request-edge';
+import { readinessChecker } from './readiness';
 import { loadPartnerOperations, PARTNER_MANIFEST_PATH, type PartnerOperations } from './partners/manifest';
 import { createPartnerGate } from './partners/partner-gate';
 import { createTierLimiter } from './partners/tier-limiter';
 import { createPartnerUsage } from './partners/usage-metrics';
-import { createPartnerResolver, type ResolvedPartner } from '../platform/partner-client';
+import { createPartnerResolver } from '../platform/partner-client';
 import { createReplayCache } from '../platform/auth/replay-cache';
 import { createClientAddress } from '../platform/client-address';
 
@@ -50,14 +50,6 @@ export interface GatewayOptions {
   isolatedRevocations?: boolean;
 }
 
-/** What the edge learnt about a request before GraphQL, for the context. */
-interface EdgeState {
-  partner: ResolvedPartner | null;
-  threatSignals: ThreatSignal[];
-  /** The parsed body, kept to decide what a stale token gets (only looked at when a token is refused). */
-  body: unknown;
-}
-
 export interface RunningGateway {
   url: string;
   http: HttpService;
@@ -70,52 +62,6 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 };
-
-/**
- * Readiness of a gateway means "this gateway can serve": it has its supergraph and is not draining
- * (the HTTP layer answers 503 while draining). A subgraph that is down degrades the answers — the
- * breakers answer its part with a coded error naming it — but must not take the gateway out of the
- * load balancer: one subgraph outage would otherwise remove every gateway replica at once. Each
- * subgraph's state is in `/ready`'s body (`degraded`, `subgraphs`) and in `gateway_subgraph_up`.
- */
-function readinessChecker(config: AppConfig, metrics: ServiceMetrics) {
-  const up = new Gauge({
-    name: 'gateway_subgraph_up',
-    help: "1 when the subgraph's /ready answered the gateway's last readiness check, 0 when it did not",
-    labelNames: ['subgraph'] as const,
-    registers: [metrics.registry],
-    // A scrape runs (or reuses) the check, so the gauge is current even when nothing probes /ready.
-    async collect() {
-      await readiness();
-    },
-  });
-  let cached: { at: number; value: Promise<Readiness> } | null = null;
-  async function check(): Promise<Readiness> {
-    const entries = await Promise.all(
-      (Object.entries(config.subgraphUrls) as [SubgraphName, string][]).map(async ([name, url]) => {
-        let ok: boolean;
-        try {
-          const res = await fetch(url.replace(/\/graphql$/, '/ready'), { signal: AbortSignal.timeout(2000) });
-          ok = res.ok;
-        } catch {
-          ok = false;
-        }
-        up.set({ subgraph: name }, ok ? 1 : 0);
-        return [name, { ok }] as const;
-      }),
-    );
-    const down = entries.filter(([, v]) => !v.ok).map(([name]) => name);
-    return {
-      ok: true,
-      checks: { degraded: down.length > 0, subgraphsDown: down, subgraphs: Object.fromEntries(entries) },
-    };
-  }
-  function readiness(): Promise<Readiness> {
-    if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), value: check() };
-    return cached.value;
-  }
-  return readiness;
-}
 
 export async function startGateway(config: AppConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const log = createLogger('gateway', config.LOG_LEVEL, options.logDestination);
@@ -189,11 +135,11 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     audit: createSecurityAuditClient(config, log),
     scanBudget: { maxValues: config.THREAT_SCAN_MAX_VALUES, maxChars: config.THREAT_SCAN_MAX_CHARS, maxDepth: 32 },
   });
-  const edgeStates = new WeakMap<IncomingMessage, EdgeState>();
   const replay = createReplayCache(config, (err) =>
     log.warn({ err: err.message }, 'replay cache: Redis error, using this process only'),
   );
   const clientAddress = createClientAddress(config.TRUSTED_PROXIES);
+  const requestEdge = createRequestEdge({ partners, threats, clientAddress, verify });
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -254,53 +200,8 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       ...adminRoutes(),
       ...operationStatsRoutes(operationStats, { config, log, replay }),
     },
-    prepareBody: async (body, info) => {
-      const partner = await partners.identify(info);
-      const clientIp = clientAddress(info.req);
-      const state: EdgeState = { partner, threatSignals: [], body };
-      edgeStates.set(info.req, state);
-      const botRate = threats.observeRate(partner ? `partner:${partner.id}` : `ip:${clientIp}`, partner?.tier ?? null);
-      if (botRate) {
-        state.threatSignals.push(botRate);
-        if (threats.reportEdge({ requestId: info.requestId, clientIp, partnerId: partner?.id }, botRate)) {
-          const refusal = threatRefusal();
-          throw new HttpRefusal(403, refusal.message, 'FORBIDDEN', { reason: 'THREAT_DETECTED' });
-        }
-      }
-      if (!partner) return body;
-      return (await partners.admit(body, partner, (info.req.method ?? 'GET').toUpperCase(), info)).body;
-    },
-    context: async ({ req, requestId, log: requestLog, deadline }) => {
-      const edge = edgeStates.get(req);
-      const userAgent = req.headers['user-agent'];
-      const common = {
-        requestId,
-        clientIp: clientAddress(req),
-        userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
-        threatSignals: edge?.threatSignals,
-        deadline,
-      };
-      // A partner request carries no user token (the edge refuses both at once).
-      if (edge?.partner)
-        return {
-          ...common,
-          log: requestLog.child({ partnerId: edge.partner.id }),
-          viewer: null,
-          partner: edge.partner,
-        };
-      const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
-      try {
-        const viewer = await verify(authorization);
-        return { ...common, log: requestLog, viewer, authorization: viewer ? authorization : undefined };
-      } catch (err) {
-        // A stale token on a public query: answered as anonymous, with a warning (docs/revocation.md).
-        const reason = refusalReasonOf(err);
-        const search = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
-        if (reason && isPublicOperation(edge?.body, search))
-          return { ...common, log: requestLog, viewer: null, tokenWarning: staleTokenWarning(reason) };
-        throw err;
-      }
-    },
+    prepareBody: requestEdge.prepareBody,
+    context: requestEdge.context,
     ready: readinessChecker(config, metrics),
   });
   const base = await http.listen(options.port ?? config.GATEWAY_PORT, options.host ?? config.HOST);
