@@ -1,5 +1,5 @@
 import type { HsnRecord } from './datasets';
-import { intParam, type SimulatorDefinition } from './sim-server';
+import { intParam, type SimulatorDefinition } from './sim-definition';
 
 /**
  * Hemp Suppliers Network: JSON with page numbers, weights in tonnes, prices in rand per tonne,

@@ -4,9 +4,11 @@ import { DEMO_CREDENTIALS } from './demo-credentials';
 import { hempSuppliersNetwork } from './hemp-suppliers-network.sim';
 import { regulatoryRegistry } from './regulatory-registry.sim';
 import { saCannabisExchange } from './sa-cannabis-exchange.sim';
-import { startSimulator, type SimulatorDefinition, type SimulatorHandle } from './sim-server';
+import type { SimulatorDefinition } from './sim-definition';
+import { startSimulator, type SimulatorHandle } from './sim-server';
 
-export type { SimulatorHandle, SimulatorFaults, ScriptedFailure } from './sim-server';
+export type { SimulatorHandle } from './sim-server';
+export type { SimulatorFaults, ScriptedFailure } from './sim-faults';
 export { DEMO_CREDENTIALS };
 
 export interface RunningSimulators {

@@ -1,5 +1,5 @@
 import type { RegistryRecord } from './datasets';
-import { intParam, type SimulatorDefinition } from './sim-server';
+import { intParam, type SimulatorDefinition } from './sim-definition';
 
 /**
  * Regulatory Registry: licence records in a search-engine style envelope (`start`/`rows`,

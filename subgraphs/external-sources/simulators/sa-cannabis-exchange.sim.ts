@@ -1,5 +1,5 @@
 import type { ExchangeRecord } from './datasets';
-import { intParam, type SimulatorDefinition } from './sim-server';
+import { intParam, type SimulatorDefinition } from './sim-definition';
 
 function encodeCursor(index: number): string {
   return Buffer.from(JSON.stringify({ i: index })).toString('base64url');

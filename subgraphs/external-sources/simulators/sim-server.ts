@@ -2,36 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { SeededRandom } from './random';
-
-/** Failure injection, the same knobs on every simulator. Rates are probabilities per request. */
-export interface SimulatorFaults {
-  latencyMs: number;
-  /** Share of requests answered 500. */
-  errorRate: number;
-  /** Share of requests answered 429 with Retry-After. */
-  rateLimitRate: number;
-  retryAfterSeconds: number;
-  /** Share of requests that hang for `hangMs` (longer than any client timeout). */
-  timeoutRate: number;
-  hangMs: number;
-  /** Share of records served corrupted, chosen by record id (the same records every time). */
-  malformedRate: number;
-  /** Every request answered 503. */
-  outage: boolean;
-}
-
-export type ScriptedFailure = '500' | '503' | '429' | 'timeout' | 'bad-json';
-
-export const NO_FAULTS: SimulatorFaults = {
-  latencyMs: 0,
-  errorRate: 0,
-  rateLimitRate: 0,
-  retryAfterSeconds: 1,
-  timeoutRate: 0,
-  hangMs: 60_000,
-  malformedRate: 0,
-  outage: false,
-};
+import type { SimulatorDefinition, SimulatorState } from './sim-definition';
+import { chooseFailure, NO_FAULTS, type ScriptedFailure, type SimulatorFaults } from './sim-faults';
 
 export interface SimulatorStats {
   requests: number;
@@ -40,30 +12,6 @@ export interface SimulatorStats {
   /** Data requests being answered right now, and the most there ever were at once. */
   inFlight: number;
   maxInFlight: number;
-}
-
-/** What a source's API answers for one authenticated request. */
-export interface SimResponse {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-export interface SimulatorDefinition {
-  slug: string;
-  name: string;
-  /** Reads the credential the source's API expects, the way that source expects it. */
-  credentialOf(req: IncomingMessage): string | undefined;
-  /** The source's own refusal for a missing or wrong credential. */
-  unauthorized: SimResponse;
-  /** The routes of the source's API; null for an unknown path. */
-  handle(url: URL, state: SimulatorState): SimResponse | null;
-}
-
-/** What a definition's handler reads: which records are withdrawn and which are to be served corrupted. */
-export interface SimulatorState {
-  withdrawn: ReadonlySet<string>;
-  isMalformed(recordId: string): boolean;
 }
 
 export interface SimulatorHandle {
@@ -197,14 +145,7 @@ export async function startSimulator(
     res.on('close', () => (stats.inFlight -= 1));
     const respond = () => {
       if (faults.outage) return reply(res, 503, { error: 'service unavailable', source: def.slug });
-      const forced = scripted.shift();
-      const roll = rand.next();
-      let kind: ScriptedFailure | null = forced ?? null;
-      if (!kind) {
-        if (roll < faults.errorRate) kind = '500';
-        else if (roll < faults.errorRate + faults.rateLimitRate) kind = '429';
-        else if (roll < faults.errorRate + faults.rateLimitRate + faults.timeoutRate) kind = 'timeout';
-      }
+      const kind = chooseFailure(faults, scripted, rand);
       if (kind === '500') return reply(res, 500, { error: 'internal error' });
       if (kind === '503') return reply(res, 503, { error: 'service unavailable' });
       if (kind === '429')
@@ -297,13 +238,4 @@ export async function startSimulator(
     },
   };
   return handle;
-}
-
-/** Parses a positive integer query parameter within bounds, or returns the fallback. */
-export function intParam(url: URL, name: string, fallback: number, min: number, max: number): number | null {
-  const raw = url.searchParams.get(name);
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) return null;
-  return n;
 }
