@@ -97,6 +97,16 @@ export function isAdmin(viewer: Viewer | null | undefined): boolean {
   return !!viewer && viewer.roles.includes('ADMIN');
 }
 
+/**
+ * The signed-in user a resolver acts for: the one way every subgraph checks it. The shield rules
+ * already let only signed-in callers through; this narrows the type and, should a rule be missing,
+ * refuses with UNAUTHENTICATED instead of failing on a null.
+ */
+export function requireViewer(ctx: { viewer: Viewer | null }): Viewer {
+  if (!ctx.viewer) throw new UnauthenticatedError();
+  return ctx.viewer;
+}
+
 export interface TokenVerifierOptions {
   issuer: string;
   audience: string;

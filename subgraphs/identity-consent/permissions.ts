@@ -1,5 +1,5 @@
 import { allow, isAuthenticated, rule } from '../../platform/shield';
-import { isAdmin, type Viewer } from '../../platform/auth/viewer';
+import { isAdmin, requireViewer, type Viewer } from '../../platform/auth/viewer';
 import { ForbiddenError, UnauthenticatedError } from '../../platform/errors';
 import { Role } from '../../platform/schema/shared-types';
 import { isJustAuthenticated } from './modules/user/user.visibility';
@@ -20,7 +20,7 @@ interface WithLoaders extends WithViewer {
  */
 async function isAdminNow(ctx: WithLoaders): Promise<boolean> {
   if (!isAdmin(ctx.viewer)) return false;
-  const user = await ctx.loaders.userById.load(ctx.viewer!.userId);
+  const user = await ctx.loaders.userById.load(requireViewer(ctx).userId);
   return !!user && !user.disabledAt && !user.erasedAt && !user.erasureRequestedAt && user.roles.includes(Role.ADMIN);
 }
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { UnauthenticatedError } from '../../../../platform/errors';
+import { requireViewer } from '../../../../platform/auth/viewer';
 import type { AnalyticsContext } from '../../context.type';
 import { experimentVariant } from './experiment.service';
 
@@ -12,7 +12,6 @@ export class ExperimentResolver {
     description: 'Signed-in user. "control" or "treatment", stable per (user, experiment) across calls and restarts',
   })
   experimentVariant(@Arg('experiment') experiment: string, @Ctx() ctx: AnalyticsContext): string {
-    if (!ctx.viewer) throw new UnauthenticatedError();
-    return experimentVariant(this.deps.config.PSEUDONYM_SECRET, ctx.viewer.userId, experiment);
+    return experimentVariant(this.deps.config.PSEUDONYM_SECRET, requireViewer(ctx).userId, experiment);
   }
 }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../../../platform/errors';
+import { requireViewer } from '../../../../platform/auth/viewer';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../../../platform/errors';
 import { isUuid } from '../../../../platform/schema/ids';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import type { ExternalContext } from '../../context.type';
@@ -47,7 +48,7 @@ export class CredentialResolver {
     @Arg('dataSourceId', () => ID) dataSourceId: string,
     @Arg('credential', () => String) credential: string,
   ): Promise<boolean> {
-    if (!ctx.viewer) throw new UnauthenticatedError();
+    const viewer = requireViewer(ctx);
     const source = await this.source(ctx, dataSourceId);
     // It travels in an HTTP header: visible ASCII and spaces only, or every call with it fails locally.
     if (
@@ -61,8 +62,8 @@ export class CredentialResolver {
         'credential',
       );
     }
-    await this.service().store(ctx.viewer.userId, source.id, credential);
-    ctx.log.info({ dataSourceId: source.id, userId: ctx.viewer.userId }, 'data source credential stored');
+    await this.service().store(viewer.userId, source.id, credential);
+    ctx.log.info({ dataSourceId: source.id, userId: viewer.userId }, 'data source credential stored');
     return true;
   }
 
@@ -73,10 +74,10 @@ export class CredentialResolver {
     @Ctx() ctx: ExternalContext,
     @Arg('dataSourceId', () => ID) dataSourceId: string,
   ): Promise<boolean> {
-    if (!ctx.viewer) throw new UnauthenticatedError();
+    const viewer = requireViewer(ctx);
     const source = await this.source(ctx, dataSourceId);
-    const deleted = await this.service().delete(ctx.viewer.userId, source.id);
-    if (deleted) ctx.log.info({ dataSourceId: source.id, userId: ctx.viewer.userId }, 'data source credential deleted');
+    const deleted = await this.service().delete(viewer.userId, source.id);
+    if (deleted) ctx.log.info({ dataSourceId: source.id, userId: viewer.userId }, 'data source credential deleted');
     return deleted;
   }
 
@@ -88,7 +89,7 @@ export class CredentialResolver {
     @Ctx() ctx: ExternalContext,
     @Arg('dataSourceId', () => ID) dataSourceId: string,
   ): Promise<ConnectionTestResult> {
-    if (!ctx.viewer) throw new UnauthenticatedError();
+    const viewer = requireViewer(ctx);
     const source = await this.source(ctx, dataSourceId);
     const permitted = await permittedForRequest(ctx);
     if (!permitted.has(source.id))
@@ -97,7 +98,7 @@ export class CredentialResolver {
       );
     let credential: string | null;
     try {
-      credential = await this.service().open(ctx.viewer.userId, source.id);
+      credential = await this.service().open(viewer.userId, source.id);
     } catch (err) {
       if (!(err instanceof VaultError)) throw err;
       ctx.log.warn({ dataSourceId: source.id, reason: err.message }, 'stored credential could not be opened');

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../../../platform/errors';
+import { requireViewer } from '../../../../platform/auth/viewer';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../../../platform/errors';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
 import { isUuid } from '../../../../platform/schema/ids';
 import { ProductType } from '../../../../platform/schema/shared-types';
@@ -32,7 +33,7 @@ export class ExternalOfferResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    if (!ctx.viewer) throw new UnauthenticatedError();
+    requireViewer(ctx);
     const limit = pageSize(first);
     const cursor = decodeCursor(after, ['timestamp', 'uuid'] as const);
     if (dataSourceId !== undefined && dataSourceId !== null && !isUuid(dataSourceId))

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireViewer } from '../../../../platform/auth/viewer';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { NotFoundError } from '../../../../platform/errors';
 import type { IdentityContext } from '../../context.type';
@@ -14,7 +15,7 @@ export class ConsentResolver {
 
   @Query(() => [Consent], { description: "The caller's consents, newest first, history included" })
   async myConsents(@Ctx() ctx: IdentityContext): Promise<Consent[]> {
-    const rows = await ctx.loaders.consentsByUser.load({ userId: ctx.viewer!.userId, status: null });
+    const rows = await ctx.loaders.consentsByUser.load({ userId: requireViewer(ctx).userId, status: null });
     return rows.map((r) => toConsent(r));
   }
 
@@ -24,7 +25,7 @@ export class ConsentResolver {
     @Ctx() ctx: IdentityContext,
   ): Promise<Consent> {
     return toConsent(
-      await grantConsent(this.deps.db.dataSource, this.deps.outbox, ctx.viewer!.userId, input, ctx.client),
+      await grantConsent(this.deps.db.dataSource, this.deps.outbox, requireViewer(ctx).userId, input, ctx.client),
     );
   }
 
@@ -36,7 +37,7 @@ export class ConsentResolver {
     @Ctx() ctx: IdentityContext,
   ): Promise<Consent> {
     return toConsent(
-      await withdrawConsent(this.deps.db.dataSource, this.deps.outbox, ctx.viewer!.userId, dataSourceId),
+      await withdrawConsent(this.deps.db.dataSource, this.deps.outbox, requireViewer(ctx).userId, dataSourceId),
     );
   }
 

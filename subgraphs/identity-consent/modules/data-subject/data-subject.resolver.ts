@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { isAdmin } from '../../../../platform/auth/viewer';
+import { isAdmin, requireViewer } from '../../../../platform/auth/viewer';
 import { isUuid } from '../../../../platform/schema/ids';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
@@ -26,11 +26,12 @@ export class DataSubjectRequestResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<DataSubjectRequest | null> {
+    const viewer = requireViewer(ctx);
     if (!isUuid(id)) return null;
     const request = await ctx.loaders.dataSubjectRequestById.load(id.toLowerCase());
     if (!request) return null;
     // Someone else's request is answered like an unknown id: its existence is not disclosed.
-    return isAdmin(ctx.viewer!) || request.subjectId === ctx.viewer!.userId ? request : null;
+    return isAdmin(viewer) || request.subjectId === viewer.userId ? request : null;
   }
 
   @Query(() => DataSubjectRequestConnection, {
@@ -79,7 +80,7 @@ export class DataSubjectRequestResolver {
       'Exports everything every subgraph holds on the caller; PENDING at first, poll dataSubjectRequest(id) for the export',
   })
   async requestDataExport(@Ctx() ctx: IdentityContext): Promise<DataSubjectRequest> {
-    return this.answer(ctx, await dataSubjectService(this.deps).requestExport(ctx.viewer!));
+    return this.answer(ctx, await dataSubjectService(this.deps).requestExport(requireViewer(ctx)));
   }
 
   @Mutation(() => DataSubjectRequest, {
@@ -91,8 +92,9 @@ export class DataSubjectRequestResolver {
     @Arg('userId', () => ID, { nullable: true }) userId: string | null,
     @Ctx() ctx: IdentityContext,
   ): Promise<DataSubjectRequest> {
-    const subject = userId ?? ctx.viewer!.userId;
-    return this.answer(ctx, await dataSubjectService(this.deps).requestErasure(ctx.viewer!, subject));
+    const viewer = requireViewer(ctx);
+    const subject = userId ?? viewer.userId;
+    return this.answer(ctx, await dataSubjectService(this.deps).requestErasure(viewer, subject));
   }
 
   /** As stored now (a retried erasure already has the reports of the parts that completed before). */

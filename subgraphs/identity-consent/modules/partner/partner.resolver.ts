@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { requireViewer } from '../../../../platform/auth/viewer';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import type { IdentityContext } from '../../context.type';
 import { createPartnerClient, listPartnerClients, revokePartnerClient } from './partner.service';
@@ -19,12 +20,17 @@ export class PartnerClientResolver {
     @Arg('tier', () => PartnerTier) tier: PartnerTier,
     @Ctx() ctx: IdentityContext,
   ): Promise<PartnerClientWithKey> {
-    const { client, apiKey } = await createPartnerClient(this.deps.db.dataSource, ctx.viewer!.userId, name, tier);
+    const { client, apiKey } = await createPartnerClient(
+      this.deps.db.dataSource,
+      requireViewer(ctx).userId,
+      name,
+      tier,
+    );
     return { client: toPartnerClient(client), apiKey };
   }
 
   @Mutation(() => PartnerClient, { description: 'ADMIN; the key stops working within seconds (gateway cache ≤ 5 s)' })
   async revokePartnerClient(@Arg('id', () => ID) id: string, @Ctx() ctx: IdentityContext): Promise<PartnerClient> {
-    return toPartnerClient(await revokePartnerClient(this.deps.db.dataSource, ctx.viewer!.userId, id));
+    return toPartnerClient(await revokePartnerClient(this.deps.db.dataSource, requireViewer(ctx).userId, id));
   }
 }

@@ -3,6 +3,7 @@ import { Role } from '../../../../platform/schema/shared-types';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
 import { isUuid } from '../../../../platform/schema/ids';
+import { requireViewer } from '../../../../platform/auth/viewer';
 import { UnauthenticatedError } from '../../../../platform/errors';
 import type { IdentityContext } from '../../context.type';
 import { UserEntity } from './user.entity';
@@ -57,6 +58,6 @@ export class UserResolver {
     @Ctx() ctx: IdentityContext,
   ): Promise<UserEntity> {
     // The shield rule guarantees an ADMIN viewer.
-    return setUserRoles(this.deps, ctx.viewer!, userId, roles);
+    return setUserRoles(this.deps, requireViewer(ctx), userId, roles);
   }
 }

@@ -1,9 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { isAdmin } from '../../../../platform/auth/viewer';
+import { isAdmin, requireViewer } from '../../../../platform/auth/viewer';
 import { isUuid } from '../../../../platform/schema/ids';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import type { ListingsContext } from '../../context.type';
-import { requireViewer } from '../../require-viewer';
 import { consentClient } from '../external-offer/consents';
 import { Listing, toListing } from '../listing/listing.type';
 import { MatchInput } from './match.input';

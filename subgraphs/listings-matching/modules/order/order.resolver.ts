@@ -1,9 +1,8 @@
 import { Arg, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { isAdmin } from '../../../../platform/auth/viewer';
+import { isAdmin, requireViewer } from '../../../../platform/auth/viewer';
 import { isUuid } from '../../../../platform/schema/ids';
 import type { SubgraphDeps } from '../../../../platform/subgraph';
 import type { ListingsContext } from '../../context.type';
-import { requireViewer } from '../../require-viewer';
 import { Listing, toListing } from '../listing/listing.type';
 import { cancelOrder, placeOrder } from './order.service';
 import { Order, toOrder } from './order.type';
