@@ -8,7 +8,7 @@ import {
 } from '../../../../platform/schema/connection';
 import { FEATURE_DEFINITIONS } from './feature.definitions';
 import type { FeatureVector, MlStatus } from './ml.type';
-import { provinceDistanceKm } from './provinces';
+import { distanceFeatureKm } from './provinces';
 
 export const TRAINING_THRESHOLD = 1000;
 
@@ -78,7 +78,7 @@ export function computeFeatures(row: FeatureRow, at: Date): Record<string, numbe
     price_delta_to_market_median:
       price !== null && row.market_median ? round((price - row.market_median) / row.market_median) : null,
     price_headroom_vs_buyer_max: price !== null && maxPrice ? round((maxPrice - price) / maxPrice) : null,
-    distance_km: wantedProvince && row.province ? provinceDistanceKm(wantedProvince, row.province) : null,
+    distance_km: wantedProvince && row.province ? distanceFeatureKm(wantedProvince, row.province) : null,
     same_province: wantedProvince && row.province ? Number(wantedProvince === row.province) : null,
     product_type_match: wantedProduct && row.product_type ? Number(wantedProduct === row.product_type) : null,
     product_type: row.product_type,

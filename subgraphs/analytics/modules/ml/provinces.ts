@@ -1,10 +1,13 @@
 import { Province } from '../../../../platform/schema/shared-types';
-import { provinceDistanceKm as centroidDistanceKm } from '../../../../platform/schema/provinces';
+import { provinceDistanceKm } from '../../../../platform/schema/provinces';
 
 const PROVINCES = new Set<string>(Object.values(Province));
 
-/** Distance between two provinces' centroids in km to one decimal (0 for the same one); null for an unknown name. */
-export function provinceDistanceKm(from: string, to: string): number | null {
+/**
+ * The model's `distance_km` feature: platform's `provinceDistanceKm` for names as the events carry
+ * them (any string), rounded to one decimal (0 for the same province); null for an unknown name.
+ */
+export function distanceFeatureKm(from: string, to: string): number | null {
   if (!PROVINCES.has(from) || !PROVINCES.has(to)) return null;
-  return Math.round(centroidDistanceKm(from as Province, to as Province) * 10) / 10;
+  return Math.round(provinceDistanceKm(from as Province, to as Province) * 10) / 10;
 }
