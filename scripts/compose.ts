@@ -1,12 +1,16 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { SCHEMA_DIR } from '../platform/paths';
-import { composeAll } from './compose-lib';
+import { composeAll, hintWarnings } from './compose-lib';
 
-/** `npm run compose` writes schema/; `npm run compose -- --check` fails when schema/ is stale. */
+/**
+ * `npm run compose` writes schema/; `npm run compose -- --check` fails when schema/ is stale. Both
+ * print composition's hints as warnings on stderr (they do not fail the run: hints are advice).
+ */
 async function main() {
   const check = process.argv.includes('--check');
-  const { files } = await composeAll();
+  const { files, hints } = await composeAll();
+  for (const line of hintWarnings(hints)) process.stderr.write(`${line}\n`);
   const stale: string[] = [];
   for (const [name, contents] of Object.entries(files)) {
     const file = path.join(SCHEMA_DIR, name);
@@ -24,7 +28,8 @@ async function main() {
     );
     process.exit(1);
   }
-  process.stdout.write(check ? 'schema/ matches the code\n' : 'composition succeeded\n');
+  const hinted = hints.length ? ` (${hints.length} composition hint${hints.length === 1 ? '' : 's'}, above)` : '';
+  process.stdout.write(`${check ? 'schema/ matches the code' : 'composition succeeded'}${hinted}\n`);
 }
 
 main().catch((err) => {
