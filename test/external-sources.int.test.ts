@@ -4,7 +4,8 @@ import { createConsentClient, type ActiveConsent, type ConsentClient } from '../
 import { AccessLevel } from '../platform/schema/shared-types';
 import { externalRuntime, type ExternalRuntime } from '../subgraphs/external-sources/runtime';
 import { DEMO_CREDENTIALS, type RunningSimulators } from '../subgraphs/external-sources/simulators';
-import { startTestStack, type GraphQLResponse, type TestStack } from './helpers/stack';
+import { startTestStack, type GraphQLResponse, type TestStack, sqlOf } from './helpers/stack';
+import { waitFor } from './helpers/wait';
 
 const HSN = '5b2f7a10-1c1e-4f36-9a51-3d2f0e6b0a01';
 const SACX = '5b2f7a10-1c1e-4f36-9a51-3d2f0e6b0a02';
@@ -39,8 +40,11 @@ afterAll(async () => {
   await t?.stop();
 });
 
+// Each test starts from healthy sources with fresh breakers (closed, no failures remembered):
+// no test depends on the order they run in, or on waiting for a breaker to reach half-open.
 beforeEach(() => {
   for (const h of sims.handles) h.reset();
+  for (const source of runtime.sources.values()) source.http.resetBreaker();
 });
 
 const RUN_FIELDS = `id status trigger startedAt finishedAt error
@@ -55,16 +59,16 @@ async function trigger(ids?: string[]): Promise<GraphQLResponse> {
 }
 
 /** Polls crawlRun until it leaves RUNNING, with a deadline: a crawl that hangs fails the test. */
-async function waitForRun(id: string, deadlineMs = 30_000): Promise<any> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const res = await t.gql(`query($id: ID!) { crawlRun(id: $id) { ${RUN_FIELDS} } }`, { id }, { token: admin });
-    expect(res.body.errors).toBeUndefined();
-    const run = res.body.data.crawlRun;
-    if (run.status !== 'RUNNING') return run;
-    if (Date.now() > deadline) throw new Error(`crawl ${id} still RUNNING after ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function waitForRun(id: string, timeoutMs = 30_000): Promise<any> {
+  return waitFor(
+    async () => {
+      const res = await t.gql(`query($id: ID!) { crawlRun(id: $id) { ${RUN_FIELDS} } }`, { id }, { token: admin });
+      expect(res.body.errors).toBeUndefined();
+      const run = res.body.data.crawlRun;
+      return run.status !== 'RUNNING' && run;
+    },
+    { timeoutMs, intervalMs: 100, what: `crawl ${id} to leave RUNNING` },
+  );
 }
 
 async function crawl(ids?: string[]): Promise<any> {
@@ -75,8 +79,7 @@ async function crawl(ids?: string[]): Promise<any> {
 }
 
 const bySlug = (run: any) => Object.fromEntries(run.results.map((r: any) => [r.dataSource.slug, r]));
-const sql = (text: string, params: unknown[] = []) =>
-  t.stack.subgraphs['external-sources'].deps.db.dataSource.query(text, params);
+const sql = sqlOf(() => t, 'external-sources');
 
 describe('a crawl through the gateway', () => {
   it('returns at once with a RUNNING run and crawls every source to the end', async () => {
@@ -142,35 +145,37 @@ describe('a crawl through the gateway', () => {
   });
 
   it('shows records and pages read so far while a source is still being crawled', async () => {
-    await new Promise((r) => setTimeout(r, 250)); // let the breakers of earlier tests settle
     // 15 pages of 100 at 3 in flight, 400 ms each: about 2 s of crawling to watch
     sims.get('hemp-suppliers-network').setFaults({ latencyMs: 400 });
     const res = await trigger([HSN]);
     expect(res.body.errors).toBeUndefined();
     const id = res.body.data.triggerCrawl.id;
     const seen: Array<{ fetched: number; pages: number }> = [];
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-      const poll = await t.gql(`query($id: ID!) { crawlRun(id: $id) { ${RUN_FIELDS} } }`, { id }, { token: admin });
-      const run = poll.body.data.crawlRun;
-      if (run.status !== 'RUNNING') break;
-      const [source] = run.results;
-      if (!source.finished) {
-        seen.push({ fetched: source.fetched, pages: source.pages });
-        expect(source.normalized).toBe(0); // stored only when the source finishes
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // samples the run every 100 ms until it ends
+    const run = await waitFor(
+      async () => {
+        const poll = await t.gql(`query($id: ID!) { crawlRun(id: $id) { ${RUN_FIELDS} } }`, { id }, { token: admin });
+        const current = poll.body.data.crawlRun;
+        const [source] = current.results;
+        if (!source.finished) {
+          seen.push({ fetched: source.fetched, pages: source.pages });
+          expect(source.normalized).toBe(0); // stored only when the source finishes
+        }
+        return current.status !== 'RUNNING' && current;
+      },
+      { intervalMs: 100, what: `crawl ${id} to finish` },
+    );
     const partial = seen.filter((p) => p.fetched > 0 && p.fetched < 1500);
     expect(partial.length).toBeGreaterThan(0);
     for (const p of partial) expect(p.fetched).toBe(p.pages * 100);
     // never going backwards
     for (let i = 1; i < seen.length; i++) expect(seen[i].fetched).toBeGreaterThanOrEqual(seen[i - 1].fetched);
-    const run = await waitForRun(id);
     expect(run.results[0]).toMatchObject({ finished: true, fetched: 1500, normalized: 1500, pages: 15 });
   });
 
   it('lists runs newest first, in pages', async () => {
-    await crawl([HSN]);
+    await crawl([REG]);
+    await crawl([REG]);
     const res = await t.gql(
       `{ crawlRuns(first: 1) { totalCount edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }`,
       {},
@@ -280,6 +285,8 @@ describe('a crawl through the gateway', () => {
   });
 
   it('isolates a failing source: its breaker opens, the run ends PARTIAL, the others succeed', async () => {
+    expect((await crawl([REG])).status).toBe('SUCCEEDED'); // what the failing source had before it failed
+    runtime.sources.get('regulatory-registry')!.http.resetBreaker(); // its successes must not outvote the outage
     sims.get('regulatory-registry').setFaults({ outage: true });
     let opened = false;
     runtime.sources.get('regulatory-registry')!.http.breaker.once('open', () => (opened = true));
@@ -304,7 +311,6 @@ describe('a crawl through the gateway', () => {
   });
 
   it('ends FAILED when every source fails', async () => {
-    await new Promise((r) => setTimeout(r, 250)); // let the breaker from the previous test reach half-open
     for (const h of sims.handles) h.setFaults({ outage: true });
     const run = await crawl();
     expect(run.status).toBe('FAILED');
@@ -312,7 +318,6 @@ describe('a crawl through the gateway', () => {
   });
 
   it('refuses a second crawl of a source that is still being crawled', async () => {
-    await new Promise((r) => setTimeout(r, 250));
     sims.get('hemp-suppliers-network').setFaults({ latencyMs: 100 });
     const first = await trigger([HSN]);
     expect(first.body.errors).toBeUndefined();

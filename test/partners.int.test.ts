@@ -12,6 +12,7 @@ import { PartnerActiveListingsDocument, PartnerListingDocument } from '../schema
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { waitFor } from './helpers/wait';
+import { post } from './helpers/http';
 
 const REDIS_URL = process.env.REDIS_URL_FOR_TESTS ?? 'redis://127.0.0.1:6379';
 const PREFIX = `test-partners-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}:`;
@@ -41,15 +42,6 @@ async function partnerQuery<D extends TypedDocumentNode<any, any>>(
     }),
   });
   return (await res.json()) as { data?: ResultOf<D>; errors?: { message: string; extensions: { code: string } }[] };
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, headers: res.headers, json: (await res.json()) as any };
 }
 
 const byHash = (name: string, variables: Record<string, unknown> = {}) => ({
