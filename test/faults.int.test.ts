@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { Role } from '../platform/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { sleep, waitFor } from './helpers/wait';
 
 /** Faults and concurrency through the gateway on real PostgreSQL (short versions; see test:soak). */
 let t: TestStack;
@@ -112,7 +113,8 @@ describe('PostgreSQL connections killed under load', () => {
         else expect(['INTERNAL_SERVER_ERROR', 'CONFLICT']).toContain(res.body.errors?.[0]?.extensions?.code);
         expect(res.status).toBeLessThan(500);
       });
-      await new Promise((r) => setTimeout(r, 30));
+      // the test is about a kill in the middle of the burst: a moment for it to get going, no effect to wait for
+      await sleep(30);
       const killed = await admin.query(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
       );
@@ -121,14 +123,13 @@ describe('PostgreSQL connections killed under load', () => {
       expect(performance.now() - started).toBeLessThan(30_000);
 
       // recovers by itself: new requests succeed once the pools have replaced their connections
-      const deadline = Date.now() + 10_000;
-      let healthy = false;
-      while (!healthy && Date.now() < deadline) {
-        const res = await t.gql(`{ listing(id: "${listingId}") { availableKg } }`);
-        healthy = !res.body.errors && res.body.data?.listing !== null;
-        if (!healthy) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(healthy).toBe(true);
+      await waitFor(
+        async () => {
+          const res = await t.gql(`{ listing(id: "${listingId}") { availableKg } }`);
+          return !res.body.errors && res.body.data?.listing !== null;
+        },
+        { intervalMs: 200, what: 'reads to succeed again' },
+      );
 
       // every order the API confirmed is in the database, and the stock adds up
       const { rows } = await admin.query(`SELECT id FROM listings.orders WHERE listing_id = $1`, [listingId]);
@@ -138,15 +139,12 @@ describe('PostgreSQL connections killed under load', () => {
       expect(Number(stock.rows[0].available_kg)).toBe(1000 - stored.size);
 
       // and the outbox drains: every order event reaches the bus
-      const drained = Date.now() + 15_000;
-      let pending = -1;
-      while (Date.now() < drained) {
-        const r = await admin.query(`SELECT count(*)::int AS n FROM listings.outbox WHERE published_at IS NULL`);
-        pending = r.rows[0].n;
-        if (pending === 0) break;
-        await new Promise((res) => setTimeout(res, 200));
-      }
-      expect(pending).toBe(0);
+      await waitFor(
+        async () =>
+          (await admin.query(`SELECT count(*)::int AS n FROM listings.outbox WHERE published_at IS NULL`)).rows[0].n ===
+          0,
+        { intervalMs: 200, what: 'the outbox to drain' },
+      );
     } finally {
       await admin.end();
     }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../platform/paths';
 import { waitFor } from './wait';
 
-/** Newest modification time of the .ts files under these folders of the project. */
+/** Newest modification time of the .ts and .json files under these folders of the project. */
 function newestSource(folders: string[]): number {
   let newest = 0;
   const walk = (dir: string) => {
@@ -14,7 +14,7 @@ function newestSource(folders: string[]): number {
       if (entry.name === 'node_modules' || entry.name === 'dist') continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+      else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
     }
   };
   for (const folder of folders) walk(path.join(PROJECT_ROOT, folder));
@@ -28,7 +28,7 @@ function newestSource(folders: string[]): number {
  */
 export async function ensureBuilt(
   tsconfig = 'tsconfig.build.json',
-  folders = ['platform', 'gateway', 'subgraphs', 'scripts'],
+  folders = ['platform', 'gateway', 'subgraphs', 'scripts', 'schema'],
 ): Promise<void> {
   const id = createHash('sha256').update(`${PROJECT_ROOT}:${tsconfig}`).digest('hex').slice(0, 12);
   const lock = path.join(tmpdir(), `hemp-build-${id}.lock`);
