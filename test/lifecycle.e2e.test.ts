@@ -96,7 +96,9 @@ describe('process lifecycle', () => {
         EXTERNAL_SOURCES_PORT: '0',
         ANALYTICS_PORT: '0',
         SIMULATORS_ENABLED: 'false',
-        SHUTDOWN_GRACE_MS: '5000',
+        // Generous: on a busy machine draining a burst can take longer than production's grace, and a
+        // process that runs out of grace exits 1 -- a failure this test is not about.
+        SHUTDOWN_GRACE_MS: '30000',
       };
       const child = spawn(process.execPath, ['dist/scripts/start.js'], {
         cwd: PROJECT_ROOT,
@@ -145,14 +147,14 @@ describe('process lifecycle', () => {
       const statuses = await Promise.all(inFlight);
       const { code } = await exited;
       expect(code).toBe(0);
-      // It must not hang (SIGTERM once did): draining is bounded by SHUTDOWN_GRACE_MS (5 s); the rest
-      // of the bound is for exiting on a busy machine, so the assertion is about hanging, not speed.
-      expect(Date.now() - signalledAt).toBeLessThan(20_000);
+      // It must not hang (SIGTERM once did): draining is bounded by SHUTDOWN_GRACE_MS (30 s here); the
+      // rest of the bound is for exiting on a busy machine, so the assertion is about hanging, not speed.
+      expect(Date.now() - signalledAt).toBeLessThan(40_000);
       expect(stderr()).toMatch(/SIGTERM received, draining/);
       // every request either completed or was never accepted; none failed half-way
       expect(statuses.every((s) => s === 200 || s === 'refused')).toBe(true);
       expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
-    });
+    }, 120_000);
 
     it.each(['SIGTERM', 'SIGKILL'] as const)(
       '%s during a burst of orders loses no acknowledged write',
@@ -231,6 +233,7 @@ describe('process lifecycle', () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         }
       },
+      120_000,
     );
   });
 });
