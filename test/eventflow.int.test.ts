@@ -19,7 +19,7 @@ import { EXTERNAL_CANDIDATES_SQL } from '../subgraphs/listings-matching/modules/
 import { externalOffersConsumer } from '../subgraphs/listings-matching/modules/external-offer/external-offer.consumer';
 import { consentClient, setConsentClient } from '../subgraphs/listings-matching/modules/external-offer/consents';
 import { LOGIN, registerUser, SOURCES, STRONG_PASSWORD, type Session } from './helpers/identity';
-import { startTestStack, type GraphQLResponse, type TestStack } from './helpers/stack';
+import { sqlOf, startTestStack, type GraphQLResponse, type TestStack } from './helpers/stack';
 import { waitFor } from './helpers/wait';
 
 /**
@@ -36,9 +36,8 @@ let seller: Session;
 let buyer: Session;
 
 const listingsDb = () => t.stack.subgraphs['listings-matching'].deps.db.dataSource;
-const externalDb = () => t.stack.subgraphs['external-sources'].deps.db.dataSource;
-const listingsSql = (text: string, params: unknown[] = []) => listingsDb().query(text, params);
-const externalSql = (text: string, params: unknown[] = []) => externalDb().query(text, params);
+const listingsSql = sqlOf(() => t, 'listings-matching');
+const externalSql = sqlOf(() => t, 'external-sources');
 
 beforeAll(async () => {
   t = await startTestStack({ env: { EVENTS_POLL_MS: '50' } });
