@@ -2,7 +2,7 @@ import { Role } from '../platform/schema/shared-types';
 import { randomUUID } from 'node:crypto';
 import { LOGIN, registerUser, SOURCES, STRONG_PASSWORD } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { waitFor } from './helpers/wait';
+import { dataSubjectCalls } from './helpers/data-subject';
 
 /**
  * `npm start` runs on the embedded database (one session, transactions queued): the export and the
@@ -18,18 +18,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const FIELDS = 'id status export report { subgraph erased retained reason } failureReason';
-
-async function settled(id: string, token: string) {
-  return waitFor(
-    async () => {
-      const res = await t.gql(`query($id: ID!) { dataSubjectRequest(id: $id) { ${FIELDS} } }`, { id }, { token });
-      const request = res.body.data?.dataSubjectRequest;
-      return request && request.status !== 'PENDING' ? request : null;
-    },
-    { what: 'the request to finish' },
-  );
-}
+const { settled } = dataSubjectCalls(() => t);
 
 it('exports and erases a user across the four subgraphs on PGlite', async () => {
   const displayName = `Sipho Embedded-${randomUUID().slice(0, 8)}`;

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDevRunner } from '../scripts/dev';
+import { waitFor } from './helpers/wait';
 
 /**
  * `npm run dev` with a stand-in compiler and app: a restart waits for the old stack to exit before
@@ -43,9 +44,11 @@ describe('npm run dev (the restart loop)', () => {
       app: { command: process.execPath, args: [app] },
       out: (line) => messages.push(line),
     });
-    const deadline = Date.now() + 60_000;
-    while (readFileSync(log, 'utf8').split('start').length < 3 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => readFileSync(log, 'utf8').split('start').length >= 3, {
+      timeoutMs: 50_000,
+      intervalMs: 50,
+      what: 'the second start',
+    });
     expect(runner.restarts).toBe(2);
     await runner.stop();
     const events = readFileSync(log, 'utf8')

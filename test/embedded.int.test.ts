@@ -5,6 +5,7 @@ import { generatePrivateJwk } from '../platform/auth/keys';
 import { ListingEntity } from '../subgraphs/listings-matching/modules/listing/listing.entity';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { sleep } from './helpers/wait';
 
 /** The same stack on the embedded database (PGlite) that `npm start` uses with no DATABASE_URL. */
 describe('embedded database', () => {
@@ -46,7 +47,9 @@ describe('embedded database', () => {
     const failing = ds
       .transaction(async (m) => {
         await m.getRepository(ListingEntity).insert(copy('isolation-rolled-back'));
-        await new Promise((r) => setTimeout(r, 100));
+        // held open a moment so the other transaction runs while this one is uncommitted: the test is
+        // about two transactions overlapping in time, not about waiting for an effect
+        await sleep(100);
         throw new Error('roll back');
       })
       .catch((e: Error) => e.message);

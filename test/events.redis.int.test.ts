@@ -68,7 +68,9 @@ afterAll(async () => {
 it('lets two replicas of a consumer share the partitions, keep each aggregate in order and apply each event exactly once', async () => {
   const shared = {
     consumers: [recordingConsumer('shared', 'evt_consumer')],
-    env: { EVENTS_BATCH_SIZE: '5', EVENTS_CLAIM_IDLE_MS: '300' },
+    // 3 s, not 300 ms: a replica starved of CPU that long on a busy machine would lose its lease while
+    // still working, and two replicas would then share a partition -- not what this test is about
+    env: { EVENTS_BATCH_SIZE: '5', EVENTS_CLAIM_IDLE_MS: '3000' },
   };
   const one = await service({ name: 'replica-1', schema: 'evt_consumer', ...shared });
   const two = await service({ name: 'replica-2', schema: 'evt_consumer', ...shared });

@@ -1,9 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../platform/paths';
 import { DEMO_PARTNER, loadDemoData } from '../scripts/demo-data';
+import { ensureBuilt } from './helpers/build';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 const run = promisify(execFile);
@@ -38,11 +39,7 @@ describe('partner examples', () => {
       'example:partner'
     ] as string;
     expect(script).toBe('tsc -p examples/tsconfig.json && node dist/examples/partner/partner.js');
-    execFileSync(
-      process.execPath,
-      [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'examples/tsconfig.json'],
-      { cwd: PROJECT_ROOT, stdio: 'pipe' },
-    );
+    await ensureBuilt('examples/tsconfig.json', ['examples', 'schema']);
   }, 240_000);
 
   afterAll(async () => {

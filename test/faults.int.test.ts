@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { Role } from '../platform/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { sleep, waitFor } from './helpers/wait';
 
 /** Faults and concurrency through the gateway on real PostgreSQL (short versions; see test:soak). */
 let t: TestStack;
@@ -59,23 +60,31 @@ describe('1,000 concurrent orders over a few listings', () => {
       createListing('Concurrency lot B', 100),
       createListing('Concurrency lot C', 50),
     ]);
-    const outcomes = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) =>
-        t
-          .gql(
+    // 1,000 orders, 200 in flight at a time: still 200 transactions queued on three rows' locks, but
+    // not 1,000 sockets opened at once, which on a busy machine overflow the listen backlog and fail
+    // in the client ("fetch failed") before the gateway sees them.
+    const outcomes: string[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 200 }, async () => {
+        while (next < 1000) {
+          const i = next++;
+          const r = await t.gql(
             ORDER,
             { listingId: listingIds[i % 3], q: 1, key: `burst-${i}` },
             { token: buyerTokens[i % buyerTokens.length] },
-          )
-          .then((r) =>
+          );
+          outcomes.push(
             r.body.data?.placeOrder
               ? 'ok'
               : r.body.errors?.[0]?.extensions?.code === 'CONFLICT'
                 ? 'CONFLICT'
                 : `${r.status} ${JSON.stringify(r.body.errors)}`,
-          ),
-      ),
+          );
+        }
+      }),
     );
+    expect(outcomes).toHaveLength(1000);
     // every refusal is the coded conflict; anything else is printed whole
     expect(outcomes.filter((o) => o !== 'ok' && o !== 'CONFLICT')).toEqual([]);
     const ok = outcomes.filter((o) => o === 'ok').length;
@@ -91,7 +100,7 @@ describe('1,000 concurrent orders over a few listings', () => {
       expect(Number(row.available_kg)).toBe(0);
       expect(Number(row.ordered)).toBe(Number(row.quantity_kg));
     }
-  });
+  }, 180_000);
 });
 
 describe('PostgreSQL connections killed under load', () => {
@@ -112,23 +121,25 @@ describe('PostgreSQL connections killed under load', () => {
         else expect(['INTERNAL_SERVER_ERROR', 'CONFLICT']).toContain(res.body.errors?.[0]?.extensions?.code);
         expect(res.status).toBeLessThan(500);
       });
-      await new Promise((r) => setTimeout(r, 30));
+      // the test is about a kill in the middle of the burst: a moment for it to get going, no effect to wait for
+      await sleep(30);
       const killed = await admin.query(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
       );
       await Promise.all(burst);
       expect(killed.rowCount).toBeGreaterThan(0);
-      expect(performance.now() - started).toBeLessThan(30_000);
+      // "fast": well before the 55-60 s deadlines this file sets, i.e. nothing waited for one; the
+      // bound is generous for a busy machine, where the burst alone can take many seconds
+      expect(performance.now() - started).toBeLessThan(45_000);
 
       // recovers by itself: new requests succeed once the pools have replaced their connections
-      const deadline = Date.now() + 10_000;
-      let healthy = false;
-      while (!healthy && Date.now() < deadline) {
-        const res = await t.gql(`{ listing(id: "${listingId}") { availableKg } }`);
-        healthy = !res.body.errors && res.body.data?.listing !== null;
-        if (!healthy) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(healthy).toBe(true);
+      await waitFor(
+        async () => {
+          const res = await t.gql(`{ listing(id: "${listingId}") { availableKg } }`);
+          return !res.body.errors && res.body.data?.listing !== null;
+        },
+        { intervalMs: 200, what: 'reads to succeed again' },
+      );
 
       // every order the API confirmed is in the database, and the stock adds up
       const { rows } = await admin.query(`SELECT id FROM listings.orders WHERE listing_id = $1`, [listingId]);
@@ -138,17 +149,14 @@ describe('PostgreSQL connections killed under load', () => {
       expect(Number(stock.rows[0].available_kg)).toBe(1000 - stored.size);
 
       // and the outbox drains: every order event reaches the bus
-      const drained = Date.now() + 15_000;
-      let pending = -1;
-      while (Date.now() < drained) {
-        const r = await admin.query(`SELECT count(*)::int AS n FROM listings.outbox WHERE published_at IS NULL`);
-        pending = r.rows[0].n;
-        if (pending === 0) break;
-        await new Promise((res) => setTimeout(res, 200));
-      }
-      expect(pending).toBe(0);
+      await waitFor(
+        async () =>
+          (await admin.query(`SELECT count(*)::int AS n FROM listings.outbox WHERE published_at IS NULL`)).rows[0].n ===
+          0,
+        { intervalMs: 200, what: 'the outbox to drain' },
+      );
     } finally {
       await admin.end();
     }
-  });
+  }, 180_000);
 });

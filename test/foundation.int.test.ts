@@ -3,6 +3,8 @@ import { gatewaySignature } from './helpers/signed';
 import { Role } from '../platform/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type GraphQLResponse, type TestStack } from './helpers/stack';
+import { post } from './helpers/http';
+import { waitFor } from './helpers/wait';
 
 let t: TestStack;
 let sellers: Awaited<ReturnType<typeof insertUsers>>;
@@ -234,22 +236,6 @@ describe('identity and request ids travel from the gateway to the subgraphs', ()
 });
 
 describe('bad input gets a coded 4xx, never a 500 or a stack trace', () => {
-  async function post(body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
-    const res = await fetch(t.gatewayUrl, { method: 'POST', headers, body });
-    const text = await res.text();
-    return {
-      status: res.status,
-      text,
-      json: (() => {
-        try {
-          return JSON.parse(text);
-        } catch {
-          return null;
-        }
-      })(),
-    };
-  }
-
   it.each([
     ['malformed JSON', '{"query": "{ listings { totalCount }"', 400],
     ['a syntax error', JSON.stringify({ query: '{ listings { ' }), 400],
@@ -261,7 +247,7 @@ describe('bad input gets a coded 4xx, never a 500 or a stack trace', () => {
     ],
     ['no query at all', JSON.stringify({ variables: {} }), 400],
   ])('%s', async (_name, body, status) => {
-    const res = await post(body);
+    const res = await post(t.gatewayUrl, body);
     expect(res.status).toBe(status);
     expect(res.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(res.text).not.toMatch(/stacktrace|at .*\.ts:\d+/);
@@ -277,7 +263,7 @@ describe('bad input gets a coded 4xx, never a 500 or a stack trace', () => {
       query: `{ listings { totalCount } }`,
       variables: { pad: 'x'.repeat(t.config.BODY_LIMIT_BYTES + 10) },
     });
-    const res = await post(big);
+    const res = await post(t.gatewayUrl, big);
     expect(res.status).toBe(413);
     expect(res.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     const after = await t.gql(`{ listings(first: 1) { totalCount } }`);
@@ -285,7 +271,9 @@ describe('bad input gets a coded 4xx, never a 500 or a stack trace', () => {
   });
 
   it('refuses a form post (CSRF prevention) with a coded error', async () => {
-    const res = await post('query=%7B__typename%7D', { 'content-type': 'application/x-www-form-urlencoded' });
+    const res = await post(t.gatewayUrl, 'query=%7B__typename%7D', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(res.status).toBe(400);
     expect(res.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
@@ -303,11 +291,17 @@ describe('the gateway when a subgraph is down', () => {
     const port = Number(new URL(listings.url).port);
     await listings.http.close(1000);
     try {
-      await new Promise((r) => setTimeout(r, 1100)); // readiness is cached for a second
-      const ready = await fetch(t.gatewayUrl.replace('/graphql', '/ready'));
+      // readiness is cached for a second: wait until it has noticed the outage
+      const { ready, body } = await waitFor(
+        async () => {
+          const ready = await fetch(t.gatewayUrl.replace('/graphql', '/ready'));
+          const body = (await ready.json()) as any;
+          return body.subgraphs?.['listings-matching']?.ok === false && { ready, body };
+        },
+        { intervalMs: 100, what: 'the gateway to report listings-matching down' },
+      );
       // one subgraph outage must not take every gateway replica out of the load balancer
       expect(ready.status).toBe(200);
-      const body = (await ready.json()) as any;
       expect(body).toMatchObject({ status: 'ready', degraded: true, subgraphsDown: ['listings-matching'] });
       expect(body.subgraphs['listings-matching']).toEqual({ ok: false });
       expect(body.subgraphs['identity-consent']).toEqual({ ok: true });

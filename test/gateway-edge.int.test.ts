@@ -3,25 +3,10 @@ import Redis from 'ioredis';
 import { Role } from '../platform/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { post } from './helpers/http';
 import { waitFor } from './helpers/wait';
 
 const REDIS_URL = process.env.REDIS_URL_FOR_TESTS ?? 'redis://127.0.0.1:6379';
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = null;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
 
 describe('gateway edge (development mode)', () => {
   let t: TestStack;
@@ -255,22 +240,26 @@ describe('gateway edge (production mode, Redis)', () => {
     await post(t.gatewayUrl, { query, extensions });
     const redis = new Redis(REDIS_URL);
     try {
-      let keys: string[] = [];
-      for (let i = 0; i < 20 && keys.length === 0; i++) {
-        keys = await redis.keys(`*${sha256Hash}*`);
-        if (!keys.length) await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(keys.length).toBeGreaterThan(0);
+      // APQ keys are content-addressed (not under REDIS_KEY_PREFIX): the query names this run's prefix
+      const keys = await waitFor(
+        async () => {
+          const found = await redis.keys(`*${sha256Hash}*`);
+          return found.length > 0 && found;
+        },
+        { what: 'the persisted query in Redis' },
+      );
       apqKeys.push(...keys);
     } finally {
       await redis.quit();
     }
     // Apollo stores the registration without waiting for Redis; the next request may race it.
-    let hit = await post(t.gatewayUrl, { extensions });
-    for (let i = 0; i < 20 && !hit.json.data; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      hit = await post(t.gatewayUrl, { extensions });
-    }
+    const hit = await waitFor(
+      async () => {
+        const res = await post(t.gatewayUrl, { extensions });
+        return res.json.data && res;
+      },
+      { what: 'a persisted-query hit' },
+    );
     expect(hit.json.data.dataSources).toHaveLength(3);
   });
 

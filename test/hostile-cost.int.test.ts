@@ -6,6 +6,7 @@ import { Role } from '../platform/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { registerUser, uniqueEmail, STRONG_PASSWORD, REGISTER } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { post } from './helpers/http';
 
 /**
  * Bounded work and bad input (issue 14, items 1, 2 and 8): operations are priced with their
@@ -344,11 +345,6 @@ describe('malformed cursors are BAD_USER_INPUT on every connection', () => {
 });
 
 describe('bytes and nesting', () => {
-  const post = (body: string | Buffer) =>
-    fetch(t.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body as never }).then(
-      async (r) => ({ status: r.status, body: (await r.json()) as any }),
-    );
-
   it.each([
     ['a lone continuation byte', [0x80]],
     ['a truncated sequence', [0xe2, 0x82]],
@@ -361,9 +357,9 @@ describe('bytes and nesting', () => {
       Buffer.from(bytes),
       Buffer.from('\\" }) { totalCount } }"}'),
     ]);
-    const res = await post(body);
+    const res = await post(t.gatewayUrl, body);
     expect(res.status).toBe(400);
-    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(res.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it.each([
@@ -371,10 +367,10 @@ describe('bytes and nesting', () => {
     ['5,000-deep objects', (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n)],
   ])('variables of %s are refused at the gateway and at a subgraph', async (_name, make) => {
     const body = `{"query":"mutation($i: LogInteractionInput!) { logInteraction(input: $i) }","variables":{"i":{"type":"SEARCH","metadata":${make(5000)}}}}`;
-    const res = await post(body);
+    const res = await post(t.gatewayUrl, body);
     expect(res.status).toBe(400);
-    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(res.body.errors[0].message).toMatch(/nested deeper than 32 levels/);
+    expect(res.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(res.json.errors[0].message).toMatch(/nested deeper than 32 levels/);
     const direct = await toSubgraph('analytics', body, buyerToken);
     expect(direct.status).toBe(400);
     expect(direct.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');

@@ -13,6 +13,7 @@ import { SCHEMA_DIR } from '../platform/paths';
 import { Role } from '../platform/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { post } from './helpers/http';
 
 /**
  * Hostile input through the gateway: whatever arrives, the answer is a coded 4xx or a coded
@@ -136,12 +137,6 @@ describe('injection strings in every string argument', () => {
 });
 
 describe('malformed requests', () => {
-  const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    fetch(t.gatewayUrl, { method: 'POST', headers, body }).then(async (r) => ({
-      status: r.status,
-      text: await r.text(),
-    }));
-
   it.each([
     ['truncated JSON', '{"query": "{ listings { totalCount } "'],
     ['a JSON string', '"{ listings { totalCount } }"'],
@@ -154,7 +149,7 @@ describe('malformed requests', () => {
     ['first beyond Int', JSON.stringify({ query: '{ listings(first: 99999999999999) { totalCount } }' })],
     ['a forged cursor', JSON.stringify({ query: '{ listings(after: "not-a-cursor") { totalCount } }' })],
   ])('%s', async (_name, body) => {
-    const res = await post(body);
+    const res = await post(t.gatewayUrl, body);
     // refused before execution: a 4xx; refused by a resolver: 200 with the error (GraphQL over HTTP)
     expect(res.status).toBeLessThan(500);
     expect(API_CODES).toContain(JSON.parse(res.text).errors[0].extensions.code);
@@ -162,7 +157,7 @@ describe('malformed requests', () => {
   });
 
   it('a 20 MB body is refused with 413', async () => {
-    const res = await post('a'.repeat(20 * 1024 * 1024));
+    const res = await post(t.gatewayUrl, 'a'.repeat(20 * 1024 * 1024));
     expect(res.status).toBe(413);
   });
 
@@ -171,7 +166,7 @@ describe('malformed requests', () => {
     ['application/xml', '<query/>'],
     ['multipart/form-data; boundary=x', '--x\r\n\r\n--x--'],
   ])('content type %s is refused with a coded 4xx', async (type, body) => {
-    const res = await post(body, { 'content-type': type });
+    const res = await post(t.gatewayUrl, body, { 'content-type': type });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
   });

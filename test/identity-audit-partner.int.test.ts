@@ -3,7 +3,7 @@ import { createPartnerResolver, partnerKeyHash, PARTNER_RESOLVE_PATH } from '../
 import { Role } from '../platform/schema/shared-types';
 import { append, appendAlone } from '../subgraphs/identity-consent/modules/audit/audit.service';
 import { expectError, registerUser } from './helpers/identity';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { sqlOf, startTestStack, type TestStack } from './helpers/stack';
 
 let t: TestStack;
 let admin: string;
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 const db = () => t.stack.subgraphs['identity-consent'].deps.db.dataSource;
-const sql = (text: string, params: unknown[] = []) => db().query(text, params);
+const sql = sqlOf(() => t, 'identity-consent');
 
 const VERIFY = `{ verifyAuditLog { valid checked firstBrokenSequence } }`;
 

@@ -11,7 +11,7 @@ import {
   STRONG_PASSWORD,
   uniqueEmail,
 } from './helpers/identity';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { startTestStack, type TestStack, sqlOf } from './helpers/stack';
 
 const ADMIN_EMAIL = 'Root.Admin@Example.co.za';
 const ADMIN_PASSWORD = 'Bootstrap-admin-2024';
@@ -40,8 +40,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const sql = (text: string, params: unknown[] = []) =>
-  t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
+const sql = sqlOf(() => t, 'identity-consent');
 
 async function auditActions(subjectId: string): Promise<string[]> {
   const rows = await sql('SELECT action FROM identity.audit_events WHERE subject_id = $1 ORDER BY sequence', [

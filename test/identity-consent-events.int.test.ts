@@ -1,5 +1,5 @@
 import { registerUser, SOURCES } from './helpers/identity';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { startTestStack, type TestStack, sqlOf } from './helpers/stack';
 import { waitFor } from './helpers/wait';
 
 let t: TestStack;
@@ -12,8 +12,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const sql = (text: string, params: unknown[] = []) =>
-  t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
+const sql = sqlOf(() => t, 'identity-consent');
 
 const GRANT = `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id expiresAt } }`;
 const WITHDRAW = `mutation($id: ID!) { withdrawConsent(dataSourceId: $id) { id status } }`;

@@ -3,7 +3,7 @@ import { signedSubgraphPost } from './helpers/signed';
 import { ACTIVE_CONSENTS_PATH, createConsentClient } from '../platform/consent-client';
 import { Role } from '../platform/schema/shared-types';
 import { expectError, registerUser, SOURCES, type Session } from './helpers/identity';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { startTestStack, type TestStack, sqlOf } from './helpers/stack';
 
 let t: TestStack;
 
@@ -15,8 +15,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const sql = (text: string, params: unknown[] = []) =>
-  t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
+const sql = sqlOf(() => t, 'identity-consent');
 
 const CONSENT_FIELDS =
   'id status accessLevel purpose consentVersion grantedAt withdrawnAt expiresAt ipAddress userAgent dataSource { id } user { id }';

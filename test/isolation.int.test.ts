@@ -1,6 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../platform/paths';
@@ -8,6 +7,9 @@ import { Role } from '../platform/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { SOURCES } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { ensureBuilt } from './helpers/build';
+import { postQuery } from './helpers/http';
+import { sleep, waitFor } from './helpers/wait';
 
 /**
  * 40 users ask the same thing at the same moment, five times over, through our gateway and through
@@ -37,21 +39,6 @@ const errorLogs = () =>
     .slice(-3)
     .join('\n');
 
-/** Hive loads the signing plugin from dist/: build it when the sources are newer. */
-function ensureBuilt() {
-  const built = path.join(PROJECT_ROOT, 'dist', 'gateway', 'portable', 'hive-signature-plugin.js');
-  const sources = ['gateway/portable/hive-signature-plugin.ts', 'platform/auth/gateway-signature.ts'].map((f) =>
-    path.join(PROJECT_ROOT, f),
-  );
-  if (existsSync(built) && sources.every((s) => statSync(s).mtimeMs <= statSync(built).mtimeMs)) return;
-  const result = spawnSync(
-    process.execPath,
-    [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: PROJECT_ROOT, stdio: 'inherit' },
-  );
-  if (result.status !== 0) throw new Error('npm run build failed');
-}
-
 async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,21 +47,20 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitFor(url: string, timeoutMs: number) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`${url} did not answer in ${timeoutMs} ms:\n${hiveLog.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Waits until `url` answers 200 (Hive takes a while to load its config), with Hive's log on failure. */
+async function answers(url: string, timeoutMs: number) {
+  await waitFor(async () => (await fetch(url)).ok, {
+    timeoutMs,
+    intervalMs: 250,
+    retryErrors: true, // not listening yet
+    what: `${url} to answer`,
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}\n${hiveLog.slice(-2000)}`);
+  });
 }
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt(); // Hive loads the signing plugin from dist/
   t = await startTestStack();
   const [seller] = await insertUsers(t.stack, 1, [Role.SELLER]);
   const listings = await insertListings(t.stack, [seller], 4);
@@ -147,14 +133,14 @@ beforeAll(async () => {
   hive.stdout?.on('data', (c) => (hiveLog += c));
   hive.stderr?.on('data', (c) => (hiveLog += c));
   hiveUrl = `http://127.0.0.1:${port}/graphql`;
-  await waitFor(`http://127.0.0.1:${port}/healthcheck`, 120_000);
+  await answers(`http://127.0.0.1:${port}/healthcheck`, 120_000);
 }, 600_000);
 
 afterAll(async () => {
   if (hive && hive.exitCode === null) {
     const exited = new Promise((r) => hive!.once('exit', r));
     hive.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([exited, sleep(5000)]); // its grace period, then it is killed
     if (hive.exitCode === null) hive.kill('SIGKILL');
   }
   await t?.stop();
@@ -166,11 +152,7 @@ const MATCH = `query Match($id: ID!) { me { id } matchRequest(id: $id) { id buye
 
 async function round(url: string): Promise<string[]> {
   const post = (p: Person, query: string, variables: Record<string, unknown> = {}) =>
-    fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${p.token}` },
-      body: JSON.stringify({ query, variables }),
-    }).then(async (r) => (await r.json()) as any);
+    postQuery(url, query, variables, { token: p.token }).then((r) => r.json);
   const answers = await Promise.all(
     people.flatMap((p) => [
       post(p, MINE).then((a) => [p, 'mine', a] as const),

@@ -3,6 +3,7 @@ import { startGateway, type RunningGateway } from '../gateway/server';
 import { LANDING_CSP } from '../gateway/explorer/landing';
 import { Role } from '../platform/schema/shared-types';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { postQuery } from './helpers/http';
 
 /**
  * The landing page over HTTP, in development and in production: `/` and `/graphql` in a browser give
@@ -60,11 +61,7 @@ describe.each([
 describe('Sandbox in production', () => {
   const INTROSPECTION = '{ __schema { queryType { name } } }';
   const post = (token?: string) =>
-    fetch(production.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query: INTROSPECTION }),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    postQuery(production.url, INTROSPECTION, {}, { token }).then((r) => ({ status: r.status, body: r.json }));
 
   it('introspection is for admins only: anonymous, buyer and seller are refused, an admin gets the schema', async () => {
     const anonymous = await post();

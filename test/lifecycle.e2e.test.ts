@@ -1,20 +1,20 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../platform/paths';
 import { Client } from 'pg';
 import { generatePrivateJwk, loadSigningKeys } from '../platform/auth/keys';
 import { signAccessToken } from '../platform/auth/viewer';
+import { ensureBuilt } from './helpers/build';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { waitFor } from './helpers/wait';
 
 /** The compiled services as an operator runs them: config checks at start, SIGTERM drains. */
 describe('process lifecycle', () => {
-  beforeAll(() => {
-    execFileSync(
-      process.execPath,
-      [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-      { cwd: PROJECT_ROOT, stdio: 'pipe' },
-    );
-  });
+  beforeAll(async () => {
+    await ensureBuilt();
+  }, 300_000);
 
   it('refuses to start in production with development secrets, naming what is wrong', () => {
     let status = 0;
@@ -67,14 +67,18 @@ describe('process lifecycle', () => {
 
   describe('signals under load', () => {
     let db: TestDatabase;
+    let dataDir: string; // its own: development keys made at start must not race another run's in .data
     beforeAll(async () => {
       db = await createTestDatabase();
+      dataDir = mkdtempSync(path.join(tmpdir(), 'hemp-lifecycle-'));
     });
-    afterAll(async () => db?.drop());
+    afterAll(async () => {
+      await db?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
 
     async function startProcess() {
       const jwk = await generatePrivateJwk();
-      const base = 5600 + Math.floor(Math.random() * 300);
       const env = {
         PATH: process.env.PATH,
         // not 'test': Apollo only installs its own signal handlers outside tests, and they once made SIGTERM hang
@@ -83,19 +87,18 @@ describe('process lifecycle', () => {
         DEMO_DATA: 'false',
         LOG_LEVEL: 'warn',
         DATABASE_URL: db.url,
+        DATA_DIR: dataDir,
         JWT_PRIVATE_KEYS: JSON.stringify([jwk]),
-        GATEWAY_PORT: String(base),
-        IDENTITY_CONSENT_PORT: String(base + 1),
-        LISTINGS_MATCHING_PORT: String(base + 2),
-        EXTERNAL_SOURCES_PORT: String(base + 3),
-        ANALYTICS_PORT: String(base + 4),
-        IDENTITY_CONSENT_URL: `http://127.0.0.1:${base + 1}/graphql`,
-        LISTINGS_MATCHING_URL: `http://127.0.0.1:${base + 2}/graphql`,
-        EXTERNAL_SOURCES_URL: `http://127.0.0.1:${base + 3}/graphql`,
-        ANALYTICS_URL: `http://127.0.0.1:${base + 4}/graphql`,
-        JWKS_URL: `http://127.0.0.1:${base + 1}/.well-known/jwks.json`,
+        // port 0 everywhere: the stack wires its services to the ports they got, and prints the gateway's
+        GATEWAY_PORT: '0',
+        IDENTITY_CONSENT_PORT: '0',
+        LISTINGS_MATCHING_PORT: '0',
+        EXTERNAL_SOURCES_PORT: '0',
+        ANALYTICS_PORT: '0',
         SIMULATORS_ENABLED: 'false',
-        SHUTDOWN_GRACE_MS: '5000',
+        // Generous: on a busy machine draining a burst can take longer than production's grace, and a
+        // process that runs out of grace exits 1 -- a failure this test is not about.
+        SHUTDOWN_GRACE_MS: '30000',
       };
       const child = spawn(process.execPath, ['dist/scripts/start.js'], {
         cwd: PROJECT_ROOT,
@@ -103,20 +106,23 @@ describe('process lifecycle', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
+      let stdout = '';
       child.stderr.on('data', (c) => (stderr += c));
+      child.stdout.on('data', (c) => (stdout += c));
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
         child.on('exit', (code, signal) => resolve({ code, signal })),
       );
-      const gateway = `http://127.0.0.1:${base}`;
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline) {
-        const ready = await fetch(`${gateway}/ready`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ready) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      // the start banner names the gateway's URL once every service listens
+      const gateway = await waitFor(() => /GraphQL:\s+(http:\/\/\S+)\/graphql/.exec(stdout)?.[1], {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        what: `the start banner (stderr: ${stderr.slice(-500)})`,
+      });
+      await waitFor(async () => (await fetch(`${gateway}/ready`)).ok, {
+        intervalMs: 100,
+        retryErrors: true,
+        what: `${gateway}/ready`,
+      });
       const keys = await loadSigningKeys(JSON.stringify([jwk]), '/tmp');
       return { child, exited, gateway, stderr: () => stderr, keys };
     }
@@ -141,12 +147,14 @@ describe('process lifecycle', () => {
       const statuses = await Promise.all(inFlight);
       const { code } = await exited;
       expect(code).toBe(0);
-      expect(Date.now() - signalledAt).toBeLessThan(5000);
+      // It must not hang (SIGTERM once did): draining is bounded by SHUTDOWN_GRACE_MS (30 s here); the
+      // rest of the bound is for exiting on a busy machine, so the assertion is about hanging, not speed.
+      expect(Date.now() - signalledAt).toBeLessThan(40_000);
       expect(stderr()).toMatch(/SIGTERM received, draining/);
       // every request either completed or was never accepted; none failed half-way
       expect(statuses.every((s) => s === 200 || s === 'refused')).toBe(true);
       expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
-    });
+    }, 120_000);
 
     it.each(['SIGTERM', 'SIGKILL'] as const)(
       '%s during a burst of orders loses no acknowledged write',
@@ -225,6 +233,7 @@ describe('process lifecycle', () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         }
       },
+      120_000,
     );
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { signAccessToken } from '../platform/auth/viewer';
 import { loadSigningKeys } from '../platform/auth/keys';
 import { Role } from '../platform/schema/shared-types';
-import { startTestStack, type GraphQLResponse, type TestStack } from './helpers/stack';
+import { startTestStack, type GraphQLResponse, type TestStack, sqlOf } from './helpers/stack';
 import {
   decodeJwt,
   LOGIN,
@@ -40,8 +40,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const sql = (text: string, params: unknown[] = []) =>
-  t.stack.subgraphs['identity-consent'].deps.db.dataSource.query(text, params);
+const sql = sqlOf(() => t, 'identity-consent');
 
 const ME = `{ me { id roles } }`;
 const SET_ROLES = `mutation($id: ID!, $roles: [Role!]!) { setUserRoles(userId: $id, roles: $roles) { id roles } }`;

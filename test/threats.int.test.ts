@@ -8,6 +8,8 @@ import { PARTNER_MANIFEST_PATH } from '../gateway/partners/manifest';
 import type { AppConfig } from '../platform/config';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { postQuery, type PostResult } from './helpers/http';
+import { waitFor } from './helpers/wait';
 
 const REDIS_URL = process.env.REDIS_URL_FOR_TESTS ?? 'redis://127.0.0.1:6379';
 const PREFIX = `test-threats-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}:`;
@@ -21,19 +23,8 @@ interface Gw {
   gateway?: RunningGateway;
 }
 
-async function post(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: res.status, requestId: res.headers.get('x-request-id') as string, json: (await res.json()) as any };
-}
+/** The request id the gateway answered with (it names the request in the security log). */
+const idOf = (res: PostResult) => res.headers.get('x-request-id') as string;
 
 function securityEntries(logs: string[], requestId?: string): any[] {
   return logs
@@ -95,10 +86,10 @@ describe('threat detection, observe mode (the default)', () => {
   const gw = (): Gw => ({ url: t.gatewayUrl, logs: t.logs });
 
   it('answers a SQL-injection attempt in a variable, but scores, counts and logs it', async () => {
-    const res = await post(gw().url, SEARCH, { filter: { text: "' OR '1'='1" } });
+    const res = await postQuery(gw().url, SEARCH, { filter: { text: "' OR '1'='1" } });
     expect(res.status).toBe(200);
     expect(res.json.data.listings.totalCount).toBe(0);
-    const [entry] = securityEntries(gw().logs, res.requestId);
+    const [entry] = securityEntries(gw().logs, idOf(res));
     expect(entry).toMatchObject({
       level: 'warn',
       action: 'observed',
@@ -116,38 +107,28 @@ describe('threat detection, observe mode (the default)', () => {
   });
 
   it('writes a signed-in user’s suspicious request to the audit log too, without the value', async () => {
-    const res = await post(
-      gw().url,
-      SEARCH,
-      { filter: { text: "' OR '1'='1" } },
-      { authorization: `Bearer ${sellerToken}` },
-    );
+    const res = await postQuery(gw().url, SEARCH, { filter: { text: "' OR '1'='1" } }, { token: sellerToken });
     expect(res.status).toBe(200);
-    const deadline = Date.now() + 5000;
-    let entry: any;
-    while (!entry && Date.now() < deadline) {
-      const audit = await post(
-        gw().url,
-        '{ auditLog(first: 20, action: "security.threat_detected") { edges { node { action actorId details } } } }',
-        {},
-        { authorization: `Bearer ${adminToken}` },
-      );
-      entry = audit.json.data?.auditLog.edges
-        .map((e: any) => e.node)
-        .find((n: any) => n.details?.requestId === res.requestId);
-      if (!entry) await new Promise((r) => setTimeout(r, 100));
-    }
+    const entry = await waitFor(
+      async () => {
+        const audit = await postQuery(
+          gw().url,
+          '{ auditLog(first: 20, action: "security.threat_detected") { edges { node { action actorId details } } } }',
+          {},
+          { token: adminToken },
+        );
+        return audit.json.data?.auditLog.edges
+          .map((e: any) => e.node)
+          .find((n: any) => n.details?.requestId === idOf(res));
+      },
+      { what: 'the threat in the audit log' },
+    );
     expect(entry).toMatchObject({
       action: 'security.threat_detected',
       details: { action: 'observed', signals: expect.arrayContaining(['sql_injection:tautology']) },
     });
     expect(JSON.stringify(entry)).not.toContain("'1'='1");
-    const verified = await post(
-      gw().url,
-      '{ verifyAuditLog { valid } }',
-      {},
-      { authorization: `Bearer ${adminToken}` },
-    );
+    const verified = await postQuery(gw().url, '{ verifyAuditLog { valid } }', {}, { token: adminToken });
     expect(verified.json.data.verifyAuditLog.valid).toBe(true);
   });
 
@@ -161,13 +142,16 @@ describe('threat detection, observe mode (the default)', () => {
   });
 
   it('finds script and path-traversal patterns in inline arguments too', async () => {
-    const script = await post(gw().url, '{ listings(filter: { text: "<script>alert(1)</script>" }) { totalCount } }');
+    const script = await postQuery(
+      gw().url,
+      '{ listings(filter: { text: "<script>alert(1)</script>" }) { totalCount } }',
+    );
     expect(script.status).toBe(200);
-    expect(securityEntries(gw().logs, script.requestId)[0].signals).toContainEqual(
+    expect(securityEntries(gw().logs, idOf(script))[0].signals).toContainEqual(
       expect.objectContaining({ kind: 'script_injection', where: 'argument listings.filter.text' }),
     );
-    const traversal = await post(gw().url, '{ listing(id: "../../../etc/passwd") { id } }');
-    expect(securityEntries(gw().logs, traversal.requestId)[0].signals.map((s: any) => s.kind)).toEqual([
+    const traversal = await postQuery(gw().url, '{ listing(id: "../../../etc/passwd") { id } }');
+    expect(securityEntries(gw().logs, idOf(traversal))[0].signals.map((s: any) => s.kind)).toEqual([
       'path_traversal',
       'path_traversal',
     ]);
@@ -175,12 +159,12 @@ describe('threat detection, observe mode (the default)', () => {
 
   it('never writes a secret into the security log, even a suspicious one', async () => {
     const password = "' OR 1=1 -- secret-in-a-password";
-    const res = await post(
+    const res = await postQuery(
       gw().url,
       'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }',
       { email: 'nobody@example.co.za', password },
     );
-    const [entry] = securityEntries(gw().logs, res.requestId);
+    const [entry] = securityEntries(gw().logs, idOf(res));
     expect(entry.signals[0]).toMatchObject({ kind: 'sql_injection', where: '$.password' });
     expect(entry.signals[0].excerpt).toBeUndefined();
     expect(t.logs.join('\n')).not.toContain('secret-in-a-password');
@@ -200,18 +184,18 @@ describe('threat detection, block mode', () => {
       ['{ listings(filter: { text: "<img src=x onerror=alert(1)>" }) { totalCount } }', {}],
       ['{ listing(id: "..%2f..%2fetc%2fpasswd") { id } }', {}],
     ] as const) {
-      const res = await post(gw.url, query, variables);
+      const res = await postQuery(gw.url, query, variables);
       expect(res.status).toBe(403);
       expect(res.json.data).toBeUndefined();
       expect(res.json.errors).toHaveLength(1);
       expect(res.json.errors[0].extensions).toEqual({ code: 'FORBIDDEN', reason: 'THREAT_DETECTED' });
-      expect(securityEntries(gw.logs, res.requestId)[0]).toMatchObject({ action: 'blocked', mode: 'block' });
+      expect(securityEntries(gw.logs, idOf(res))[0]).toMatchObject({ action: 'blocked', mode: 'block' });
     }
     expect(await metricsOf(gw.url)).toMatch(/threat_signals_total\{[^}]*kind="sql_injection"[^}]*action="blocked"/);
   });
 
   it('lets ordinary text through: O’Brien’s hemp farm, Rock & Roll CBD, a price of 12.50', async () => {
-    const created = await post(
+    const created = await postQuery(
       gw.url,
       CREATE_LISTING,
       {
@@ -221,7 +205,7 @@ describe('threat detection, block mode', () => {
           pricePerKg: '12.50',
         }),
       },
-      { authorization: `Bearer ${sellerToken}` },
+      { token: sellerToken },
     );
     expect(created.status).toBe(200);
     expect(created.json.errors).toBeUndefined();
@@ -230,21 +214,21 @@ describe('threat detection, block mode', () => {
       description: 'Rock & Roll CBD, grown on the farm',
       pricePerKg: { amount: '12.50' },
     });
-    const ids = [created.requestId];
+    const ids = [idOf(created)];
     for (const text of ["O'Brien's", 'Rock & Roll CBD', '12.50']) {
-      const res = await post(gw.url, SEARCH, { filter: { text } });
+      const res = await postQuery(gw.url, SEARCH, { filter: { text } });
       expect(res.status).toBe(200);
       expect(res.json.errors).toBeUndefined();
-      ids.push(res.requestId);
+      ids.push(idOf(res));
     }
     for (const id of ids) expect(securityEntries(gw.logs, id)).toEqual([]);
   });
 
   it('passes a low score (prose that reads like SQL) and only observes it', async () => {
-    const res = await post(gw.url, SEARCH, { filter: { text: 'select from our range of hemp seed' } });
+    const res = await postQuery(gw.url, SEARCH, { filter: { text: 'select from our range of hemp seed' } });
     expect(res.status).toBe(200);
     expect(res.json.errors).toBeUndefined();
-    expect(securityEntries(gw.logs, res.requestId)[0]).toMatchObject({ action: 'observed', score: 15 });
+    expect(securityEntries(gw.logs, idOf(res))[0]).toMatchObject({ action: 'observed', score: 15 });
   });
 });
 
@@ -252,7 +236,7 @@ describe('bot-like request rates', () => {
   it('observe mode counts a client past the threshold and still answers', async () => {
     const gw = await gatewayWith({ THREAT_BOT_REQUESTS: 5 });
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await post(gw.url, '{ dataSources { slug } }')).status);
+    for (let i = 0; i < 7; i++) statuses.push((await postQuery(gw.url, '{ dataSources { slug } }')).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200]);
     const entries = securityEntries(gw.logs);
     expect(entries).toHaveLength(2);
@@ -265,7 +249,7 @@ describe('bot-like request rates', () => {
   it('block mode refuses a client past the threshold; a partner is counted by its id, refused requests included', async () => {
     const gw = await gatewayWith({ THREAT_MODE: 'block', THREAT_BOT_REQUESTS: 5, PARTNER_LIMIT_FREE: 2 });
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await post(gw.url, '{ dataSources { slug } }')).status);
+    for (let i = 0; i < 6; i++) statuses.push((await postQuery(gw.url, '{ dataSources { slug } }')).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 403]);
 
     // This address is now refused here, so the partner is created through the stack's gateway.

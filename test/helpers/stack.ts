@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import Redis from 'ioredis';
 import { loadConfig, type AppConfig, type SubgraphName } from '../../platform/config';
 import { generatePrivateJwk, loadSigningKeys, type SigningKeys } from '../../platform/auth/keys';
 import { signAccessToken, type RoleName } from '../../platform/auth/viewer';
@@ -60,8 +62,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const privateJwk = options.env?.JWT_PRIVATE_KEYS
     ? JSON.parse(options.env.JWT_PRIVATE_KEYS)[0]
     : await generatePrivateJwk();
+  // Two suites may share one Redis database (REDIS_URL_FOR_TESTS): every stack writes under its own
+  // prefix, so one run never reads another's cached answers, rate-limit counters, revocations or events.
+  const redisPrefix = `test-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}:`;
   const config = loadConfig({
     NODE_ENV: 'test',
+    REDIS_KEY_PREFIX: redisPrefix,
+    EVENTS_REDIS_PREFIX: `${redisPrefix}events:`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     DATA_DIR: dataDir,
     DATABASE_URL: database?.url,
@@ -126,7 +133,34 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async stop() {
       await stack.stop();
       await database?.drop();
+      if (config.REDIS_URL && config.REDIS_KEY_PREFIX === redisPrefix)
+        await deleteRedisKeys(config.REDIS_URL, redisPrefix);
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Deletes every key under `prefix` (SCAN, not KEYS or FLUSHDB: another suite may be using the same database). */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * SQL on one subgraph's own database connection, for a test's setup and checks. `stack` is read at
+ * call time, so a file can define its `sql` before `beforeAll` starts the stack.
+ */
+export function sqlOf(stack: () => TestStack, name: SubgraphName) {
+  return <T = any>(text: string, params: unknown[] = []): Promise<T> =>
+    stack().stack.subgraphs[name].deps.db.dataSource.query(text, params);
 }

@@ -124,34 +124,48 @@ interface Attempt {
  * failing (each attempt counts; client errors such as a refused credential do not trip it).
  */
 export class ResilientHttpClient {
-  readonly breaker: CircuitBreaker<[Attempt], unknown>;
+  private currentBreaker: CircuitBreaker<[Attempt], unknown>;
   private readonly limiter: Semaphore;
 
   constructor(
     readonly slug: string,
     private readonly policy: HttpPolicy,
-    breakerPolicy: BreakerPolicy,
+    private readonly breakerPolicy: BreakerPolicy,
     private readonly log: Logger,
     private readonly random: () => number = Math.random,
   ) {
     this.limiter = new Semaphore(policy.concurrency);
-    this.breaker = new CircuitBreaker((attempt: Attempt) => this.attempt(attempt), {
+    this.currentBreaker = this.newBreaker();
+  }
+
+  get breaker(): CircuitBreaker<[Attempt], unknown> {
+    return this.currentBreaker;
+  }
+
+  /** A closed breaker with no history (tests: each starts from a healthy source, whatever ran before). */
+  resetBreaker(): void {
+    this.currentBreaker.shutdown();
+    this.currentBreaker = this.newBreaker();
+  }
+
+  private newBreaker(): CircuitBreaker<[Attempt], unknown> {
+    const slug = this.slug;
+    const breaker = new CircuitBreaker((attempt: Attempt) => this.attempt(attempt), {
       name: slug,
       timeout: false,
-      errorThresholdPercentage: breakerPolicy.errorThresholdPercentage,
-      volumeThreshold: breakerPolicy.volumeThreshold,
-      resetTimeout: breakerPolicy.resetTimeout,
+      errorThresholdPercentage: this.breakerPolicy.errorThresholdPercentage,
+      volumeThreshold: this.breakerPolicy.volumeThreshold,
+      resetTimeout: this.breakerPolicy.resetTimeout,
       rollingCountTimeout: 30_000,
       rollingCountBuckets: 10,
       errorFilter: (err: unknown) => err instanceof SourceRequestError && (!err.retryable || err.kind === 'aborted'),
     });
-    this.breaker.on('open', () =>
+    breaker.on('open', () =>
       this.log.warn({ source: slug }, 'circuit breaker opened: calls to this source are suspended'),
     );
-    this.breaker.on('halfOpen', () =>
-      this.log.info({ source: slug }, 'circuit breaker half-open: trying the source again'),
-    );
-    this.breaker.on('close', () => this.log.info({ source: slug }, 'circuit breaker closed'));
+    breaker.on('halfOpen', () => this.log.info({ source: slug }, 'circuit breaker half-open: trying the source again'));
+    breaker.on('close', () => this.log.info({ source: slug }, 'circuit breaker closed'));
+    return breaker;
   }
 
   async getJson(
