@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { signInternalRequest, INTERNAL_SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
-import type { NewEvent, EventType, DomainEvent } from '../platform/events';
-import { Role } from '../platform/schema/shared-types';
+import { signInternalRequest, INTERNAL_SIGNATURE_HEADER } from '#platform/infra/auth/gateway-signature';
+import type { NewEvent, EventType, DomainEvent } from '#platform/infra/events/index';
+import { Role } from '#platform/infra/schema/shared-types';
 import { pseudonymise } from '../subgraphs/analytics/modules/interaction/pseudonym';
 import {
   createPrivacyService,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from '../platform/auth/gateway-signature';
+import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from '#platform/infra/auth/gateway-signature';
 import { signedSubgraphPost } from './helpers/signed';
-import { SUBJECT_ERASE_PATH, SUBJECT_EXPORT_PATH } from '../platform/data-subject';
-import { Role } from '../platform/schema/shared-types';
+import { SUBJECT_ERASE_PATH, SUBJECT_EXPORT_PATH } from '#platform/contracts/data-subject';
+import { Role } from '#platform/infra/schema/shared-types';
 import {
   expectError,
   LOGIN,

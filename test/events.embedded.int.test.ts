@@ -1,5 +1,5 @@
-import { closeEmbeddedDatabase } from '../platform/db/pglite-pool';
-import { eventFromRow } from '../platform/events/serialize';
+import { closeEmbeddedDatabase } from '#platform/infra/db/pglite-pool';
+import { eventFromRow } from '#platform/infra/events/serialize';
 import { effects, newId, recordingConsumer, startEventService, stepEvent, type EventService } from './helpers/events';
 import { waitFor } from './helpers/wait';
 

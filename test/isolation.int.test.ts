@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../platform/paths';
-import { Role } from '../platform/schema/shared-types';
+import { PROJECT_ROOT } from '#platform/infra/paths';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { SOURCES } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -40,7 +40,7 @@ const errorLogs = () =>
 /** Hive loads the signing plugin from dist/: build it when the sources are newer. */
 function ensureBuilt() {
   const built = path.join(PROJECT_ROOT, 'dist', 'gateway', 'portable', 'hive-signature-plugin.js');
-  const sources = ['gateway/portable/hive-signature-plugin.ts', 'platform/auth/gateway-signature.ts'].map((f) =>
+  const sources = ['gateway/portable/hive-signature-plugin.ts', 'platform/infra/auth/gateway-signature.ts'].map((f) =>
     path.join(PROJECT_ROOT, f),
   );
   if (existsSync(built) && sources.every((s) => statSync(s).mtimeMs <= statSync(built).mtimeMs)) return;

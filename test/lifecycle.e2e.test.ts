@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../platform/paths';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 import { Client } from 'pg';
-import { generatePrivateJwk, loadSigningKeys } from '../platform/auth/keys';
-import { signAccessToken } from '../platform/auth/viewer';
+import { generatePrivateJwk, loadSigningKeys } from '#platform/infra/auth/keys';
+import { signAccessToken } from '#platform/infra/auth/viewer';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 
 /** The compiled services as an operator runs them: config checks at start, SIGTERM drains. */

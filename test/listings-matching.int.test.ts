@@ -1,5 +1,5 @@
 import { signedSubgraphPost } from './helpers/signed';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type GraphQLResponse, type TestStack } from './helpers/stack';
 

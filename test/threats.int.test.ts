@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { PARTNER_MANIFEST_PATH } from '../gateway/partners/manifest';
-import type { AppConfig } from '../platform/config';
+import type { AppConfig } from '#platform/infra/config';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
 

@@ -1,5 +1,5 @@
-import type { Viewer } from '../../platform/auth/viewer';
-import { UnauthenticatedError } from '../../platform/errors';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import { UnauthenticatedError } from '#platform/infra/errors';
 import type { ListingsContext } from './context.type';
 
 /** Shield lets only signed-in callers reach the mutations; this narrows the type (and guards a missing rule). */

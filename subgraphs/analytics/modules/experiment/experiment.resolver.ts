@@ -1,6 +1,6 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { UnauthenticatedError } from '../../../../platform/errors';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { UnauthenticatedError } from '#platform/infra/errors';
 import type { AnalyticsContext } from '../../context.type';
 import { experimentVariant } from './experiment.service';
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { ConflictError } from '../../../../platform/errors';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { ConflictError } from '#platform/infra/errors';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { NormalisedLicence, NormalisedOffer, Page } from '../connector/connector';
 import { SourceRequestError } from '../connector/http-client';
 import { serviceCredential, type SourceRuntime } from '../connector/source-runtime';

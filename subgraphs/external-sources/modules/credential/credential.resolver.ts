@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../../../platform/errors';
-import { isUuid } from '../../../../platform/schema/ids';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '#platform/infra/errors';
+import { isUuid } from '#platform/infra/schema/ids';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ExternalContext } from '../../context.type';
 import { externalRuntime } from '../../runtime';
 import { SourceRequestError } from '../connector/http-client';

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { SERVICE_NAMES, type SubgraphName } from '../../../../platform/config';
+import { SERVICE_NAMES, type SubgraphName } from '#platform/infra/config';
 import {
   createDataSubjectClient,
   eraseAfterInFlight,
@@ -9,11 +9,11 @@ import {
   type DataSubjectHandlers,
   type SubjectErasure,
   type SubjectExport,
-} from '../../../../platform/data-subject';
-import { ConflictError, NotFoundError, UnauthenticatedError } from '../../../../platform/errors';
-import { isUuid } from '../../../../platform/schema/ids';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import type { Viewer } from '../../../../platform/auth/viewer';
+} from '#platform/contracts/data-subject';
+import { ConflictError, NotFoundError, UnauthenticatedError } from '#platform/infra/errors';
+import { isUuid } from '#platform/infra/schema/ids';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import type { Viewer } from '#platform/infra/auth/viewer';
 import { append, AuditAction } from '../audit/audit.service';
 import { UserEntity } from '../user/user.entity';
 import {
@@ -24,7 +24,7 @@ import {
 import { identityDataSubject } from './identity-subject.service';
 import { announceRevocations, recordRevocations } from '../auth/revocation.service';
 import { withdrawAllForErasure } from '../consent/consent.service';
-import type { RevocationEntry } from '../../../../platform/auth/revocation';
+import type { RevocationEntry } from '#platform/infra/auth/revocation';
 
 const SELF: SubgraphName = 'identity-consent';
 const ABANDONED_REASON = 'interrupted before every subgraph answered; request it again to retry';

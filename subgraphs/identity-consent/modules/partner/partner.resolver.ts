@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { IdentityContext } from '../../context.type';
 import { createPartnerClient, listPartnerClients, revokePartnerClient } from './partner.service';
 import { PartnerClient, PartnerClientWithKey, PartnerTier, toPartnerClient } from './partner.type';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ListingsContext } from '../../context.type';
 import { requireViewer } from '../../require-viewer';
 import { CreateListingInput, UpdateListingInput } from './listing.input';

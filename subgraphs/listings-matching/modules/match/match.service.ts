@@ -1,8 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Viewer } from '../../../../platform/auth/viewer';
-import type { ActiveConsent } from '../../../../platform/consent-client';
-import type { Outbox } from '../../../../platform/events/outbox';
-import type { ProductType, Province } from '../../../../platform/schema/shared-types';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import type { ActiveConsent } from '#platform/contracts/consent-client';
+import type { Outbox } from '#platform/infra/events/outbox';
+import type { ProductType, Province } from '#platform/infra/schema/shared-types';
 import { ListingStatus } from '../listing/listing-status';
 import { parsePrice, parseQuantity } from '../listing/listing.validation';
 import { decimal } from '../listing/listing.events';
