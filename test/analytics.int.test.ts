@@ -59,9 +59,27 @@ function snapshot(
     availableKg: available,
     status,
     socialImpact: impact(score),
+    certificationCount: score > 0 ? 1 : 0,
     certifications: score > 0 ? ['organic'] : [],
   };
 }
+/** What order events say about the listing (HEMP_FIBRE like every snapshot here). */
+const listed = (province: 'GAUTENG' | 'WESTERN_CAPE', pricePerKg: string, score: number) => ({
+  pricePerKg,
+  productType: 'HEMP_FIBRE' as const,
+  province,
+  hasSocialImpact: score > 0,
+  socialImpactScore: score,
+});
+/** A one-chunk partial crawl: nothing is reported gone (analytics tells gone offers by the current crawl). */
+const crawlOf = (crawledAt: Date) => ({
+  requiredAccessLevel: 'BASIC' as const,
+  goneOfferIds: [],
+  crawledAt: crawledAt.toISOString(),
+  complete: false,
+  chunkIndex: 0,
+  chunkCount: 1,
+});
 const offer = (offerId: string, province: 'GAUTENG' | 'LIMPOPO', price: string, fetchedAt: Date) => ({
   offerId,
   externalId: `ext-${offerId.slice(0, 8)}`,
@@ -140,6 +158,7 @@ describe('analytics', () => {
           offer(offer2, 'GAUTENG', '30.00', new Date(now.getTime() - 40 * 86_400_000)),
           offer(offer3, 'LIMPOPO', '55.00', new Date(now.getTime() - 3_600_000)),
         ],
+        ...crawlOf(new Date(now.getTime() - 3_600_000)),
       },
       new Date(now.getTime() - 3_600_000),
     );
@@ -152,6 +171,7 @@ describe('analytics', () => {
         normalized: 1,
         rejected: 0,
         offers: [offer(offer1, 'GAUTENG', '62.00', new Date(now.getTime() - 60_000))],
+        ...crawlOf(new Date(now.getTime() - 60_000)),
       },
       new Date(now.getTime() - 60_000),
     );
@@ -185,6 +205,9 @@ describe('analytics', () => {
         includeExternal: false,
         resultCount: 3,
         criteria: { productType: 'HEMP_FIBRE', province: 'GAUTENG', maxPricePerKg: '60.00', minAvailableKg: 50 },
+        quantityKg: '50',
+        listingIds: [L1, L2, L3],
+        externalResultCount: 0,
       },
       at(0, 10, 20),
     );
@@ -192,7 +215,15 @@ describe('analytics', () => {
     await emit('listing.viewed', { listingId: L2, sellerId: sellerB, viewerId: buyer1 }, at(0, 10, 35));
     await emit(
       'order.placed',
-      { orderId: order1, listingId: L1, buyerId: buyer1, sellerId: sellerA, quantityKg: '60', totalPrice: '3000.00' },
+      {
+        orderId: order1,
+        listingId: L1,
+        buyerId: buyer1,
+        sellerId: sellerA,
+        quantityKg: '60',
+        totalPrice: '3000.00',
+        ...listed('GAUTENG', '50.00', 0.5),
+      },
       at(0, 11),
     );
     await emit(
@@ -203,7 +234,15 @@ describe('analytics', () => {
     await emit('listing.viewed', { listingId: L2, sellerId: sellerB, viewerId: buyer2 }, at(1, 9));
     await emit(
       'order.placed',
-      { orderId: order2, listingId: L2, buyerId: buyer2, sellerId: sellerB, quantityKg: '10', totalPrice: '700.00' },
+      {
+        orderId: order2,
+        listingId: L2,
+        buyerId: buyer2,
+        sellerId: sellerB,
+        quantityKg: '10',
+        totalPrice: '700.00',
+        ...listed('WESTERN_CAPE', '70.00', 0),
+      },
       at(1, 9, 30),
     );
     await emit(
@@ -221,7 +260,17 @@ describe('analytics', () => {
     await emit('consent.withdrawn', { consentId: randomUUID(), userId: buyer2, dataSourceId: source1 }, at(2, 7));
     await emit(
       'order.cancelled',
-      { orderId: order2, listingId: L2, buyerId: buyer2, sellerId: sellerB, cancelledBy: 'BUYER' },
+      {
+        orderId: order2,
+        listingId: L2,
+        buyerId: buyer2,
+        sellerId: sellerB,
+        cancelledBy: 'BUYER',
+        quantityKg: '10',
+        totalPrice: '700.00',
+        productType: 'HEMP_FIBRE',
+        province: 'WESTERN_CAPE',
+      },
       at(2, 8),
     );
     await emit(
@@ -233,6 +282,7 @@ describe('analytics', () => {
         sellerId: sellerA,
         quantityKg: '1',
         totalPrice: '45.00',
+        ...listed('GAUTENG', '45.00', 0),
       },
       at(3, 0),
     );
@@ -689,6 +739,7 @@ describe('analytics', () => {
           sellerId: realUsers[0].id,
           quantityKg: '5',
           totalPrice: '250.00',
+          ...listed('GAUTENG', '50.00', 0),
         },
         new Date(),
       );
@@ -807,6 +858,7 @@ describe('analytics', () => {
           sellerId: sellerA,
           quantityKg: '1',
           totalPrice: '50.00',
+          ...listed('GAUTENG', '50.00', 0.5),
         },
         old,
       );

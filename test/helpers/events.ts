@@ -152,6 +152,16 @@ export function stepEvent(listingId: string, step: string | number): NewEvent<'l
       quantityKg: '100',
       availableKg: '100',
       status: 'ACTIVE',
+      socialImpact: {
+        smallScaleFarmer: false,
+        womenOwned: false,
+        youthOwned: false,
+        communityOwned: false,
+        beeLevel: null,
+        score: 0,
+      },
+      certificationCount: 0,
+      certifications: [],
       changedFields: [String(step)],
     },
   };
