@@ -1,161 +1,43 @@
 import 'reflect-metadata';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { IRules } from 'graphql-shield';
-import type { NonEmptyArray } from 'type-graphql';
-import type { AppConfig, SubgraphName } from '#platform/infra/config';
-import { createLogger, type Logger } from '#platform/infra/observability/logger';
-import { createMetrics, type ServiceMetrics } from '#platform/infra/observability/metrics';
-import { openDatabase, type Database } from '#platform/infra/db/data-source';
-import {
-  createTokenVerifier,
-  partnerViewerFrom,
-  type PartnerViewer,
-  type TokenVerifier,
-  type Viewer,
-} from '#platform/infra/auth/viewer';
-import {
-  createRevocationView,
-  httpRevocationSync,
-  type RevocationSync,
-  type RevocationView,
-} from '#platform/infra/auth/revocation';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { DestinationStream } from 'pino';
+import type { GraphQLSchema } from 'graphql';
+import type { AppConfig, SubgraphName } from '#platform/infra/config';
+import { createLogger } from '#platform/infra/observability/logger';
+import { createMetrics } from '#platform/infra/observability/metrics';
+import { openDatabase } from '#platform/infra/db/data-source';
+import { createTokenVerifier, partnerViewerFrom } from '#platform/infra/auth/viewer';
+import { createRevocationView, httpRevocationSync } from '#platform/infra/auth/revocation';
 import { verifyGatewayRequest } from '#platform/infra/auth/gateway-signature';
-import { createReplayCache, type ReplayCache } from '#platform/infra/auth/replay-cache';
-import { buildFederatedSchema, type ReferenceResolvers } from '#platform/infra/schema/build-subgraph-schema';
-import { applyPermissions } from '#platform/infra/shield/shield';
-import { withRateLimits, type FieldRules } from '#platform/infra/shield/rate-limit';
+import { createReplayCache } from '#platform/infra/auth/replay-cache';
 import { maskError } from '#platform/infra/errors';
 import { metricsPlugin, requestLogPlugin } from '#platform/infra/observability/apollo-plugins';
 import { budgetedStringify, operationLimitsPlugin } from '#platform/infra/http/operation-limits';
-import {
-  createHttpService,
-  type HttpService,
-  type RequestInfo,
-  type RouteHandler,
-} from '#platform/infra/http/http-server';
-import type { DestinationStream } from 'pino';
+import { createHttpService, type HttpService } from '#platform/infra/http/http-server';
 import { EventRuntime } from '#platform/infra/events/runtime';
-import type { Outbox } from '#platform/infra/events/outbox';
-import type { ConsumerDefinition } from '#platform/infra/events/consumer';
-import { dataSubjectRoutes, type DataSubjectHandlers } from '#platform/contracts/data-subject';
+import { dataSubjectRoutes } from '#platform/contracts/data-subject';
+import {
+  buildModuleSchema,
+  createContainer,
+  type SubgraphContext,
+  type SubgraphDeps,
+  type SubgraphModule,
+} from '#platform/infra/service/subgraph-module';
+import { header, inFlightPlugin, stopAtDeadline } from '#platform/infra/service/subgraph-request';
 
-/** What a resolver may use; handed to resolver classes through their constructor. */
-export interface SubgraphDeps {
-  name: SubgraphName;
-  config: AppConfig;
-  db: Database;
-  log: Logger;
-  metrics: ServiceMetrics;
-  /** Domain events: `outbox.add(manager, event)` in a transaction; `outbox.record(event)` for what a read observed. */
-  outbox: Outbox;
-  /** Revoked sessions and users as identity-consent decided them (platform/infra/auth/revocation.ts). */
-  revocations: RevocationView;
-  /** Signatures (gateway and internal) this service has accepted: each is accepted once. */
-  replay: ReplayCache;
-}
-
-/** What the client sent, as the gateway saw it (these headers are signed by the gateway). */
-export interface ClientInfo {
-  ip: string | null;
-  userAgent: string | null;
-}
-
-export interface SubgraphContext<TLoaders> {
-  viewer: Viewer | null;
-  loaders: TLoaders;
-  log: Logger;
-  requestId: string;
-  client: ClientInfo;
-  /** Set for a partner's request (then `viewer` is null: partners see public fields only). */
-  partner?: PartnerViewer | null;
-}
-
-export interface SubgraphModule<TLoaders> {
-  name: SubgraphName;
-  /** This subgraph's PostgreSQL schema; it never reads another's. */
-  dbSchema: string;
-  entities: Function[];
-  migrations: Function[];
-  resolvers: NonEmptyArray<Function>;
-  orphanedTypes?: Function[];
-  referenceResolvers?: ReferenceResolvers;
-  permissions: IRules;
-  /**
-   * Rate limits by type and field, built from configuration. Each runs only after the field's
-   * permission rule has passed, so refused callers are not counted against anyone.
-   */
-  rateLimits?(deps: SubgraphDeps): FieldRules;
-  /** Called once per request: DataLoaders live exactly as long as one request. */
-  createLoaders(deps: SubgraphDeps, viewer: Viewer | null): TLoaders;
-  /** Where the revocation view reads the log; identity-consent's own signed route by default. */
-  revocationSync?(deps: Pick<SubgraphDeps, 'db' | 'config' | 'log'>): RevocationSync;
-  /** Local token verification, for the subgraph that holds the keys (identity-consent). */
-  createVerifier?(deps: SubgraphDeps): Promise<TokenVerifier>;
-  routes?(deps: SubgraphDeps): Promise<Record<string, RouteHandler>> | Record<string, RouteHandler>;
-  /** Internal POST routes (signed service-to-service calls that change state). */
-  postRoutes?(deps: SubgraphDeps): Promise<Record<string, RouteHandler>> | Record<string, RouteHandler>;
-  /**
-   * Runs once the database is migrated, before the server listens. It may return a stop function
-   * (for background work: relays, schedulers), called on shutdown before the database closes.
-   */
-  onStart?(deps: SubgraphDeps): Promise<void | (() => Promise<void>)>;
-  /** True when the subgraph writes domain events; its migrations then include createEventTablesMigration. */
-  outbox?: boolean;
-  /** Event consumers (they also need createEventTablesMigration in the subgraph's migrations). */
-  consumers?: ConsumerDefinition[];
-  /**
-   * This subgraph's part of data-subject requests: export and erase what it holds on a user. Served
-   * as signed internal POST routes (platform/contracts/data-subject.ts); identity-consent calls them.
-   */
-  dataSubject?(deps: SubgraphDeps): DataSubjectHandlers;
-}
-
-/** The subgraph's schema alone, without a database: for printing SDL and composing. */
-export async function buildModuleSchema(
-  module: SubgraphModule<unknown>,
-  container?: ResolverContainer,
-  deps?: SubgraphDeps,
-): Promise<GraphQLSchema> {
-  const schema = await buildFederatedSchema({
-    resolvers: module.resolvers,
-    orphanedTypes: module.orphanedTypes,
-    referenceResolvers: module.referenceResolvers,
-    container: container ?? unavailableContainer,
-  });
-  const limits = deps && module.rateLimits ? module.rateLimits(deps) : undefined;
-  return applyPermissions(schema, limits ? withRateLimits(module.permissions, limits) : module.permissions);
-}
-
-interface ResolverContainer {
-  get(someClass: any): any;
-}
-
-const unavailableContainer: ResolverContainer = {
-  get() {
-    throw new Error('this schema was built for printing only');
-  },
-};
-
-function createContainer(deps: SubgraphDeps): ResolverContainer {
-  const instances = new Map<unknown, unknown>();
-  return {
-    get(someClass: new (deps: SubgraphDeps) => unknown) {
-      let instance = instances.get(someClass);
-      if (!instance) {
-        instance = new someClass(deps);
-        instances.set(someClass, instance);
-      }
-      return instance;
-    },
-  };
-}
+export {
+  buildModuleSchema,
+  type ClientInfo,
+  type SubgraphContext,
+  type SubgraphDeps,
+  type SubgraphModule,
+} from '#platform/infra/service/subgraph-module';
 
 export interface RunningSubgraph {
   name: SubgraphName;
@@ -176,49 +58,6 @@ export interface StartOptions {
    * replica in another process, reachable only through Redis or the poll.
    */
   isolatedRevocations?: boolean;
-}
-
-/** Counts each signed-in user's running requests, so an erasure can wait for the ones admitted before it. */
-function inFlightPlugin(view: RevocationView): ApolloServerPlugin<{ viewer: Viewer | null }> {
-  return {
-    async requestDidStart({ contextValue }) {
-      if (!contextValue.viewer) return;
-      const leave = view.enter(contextValue.viewer.userId);
-      return {
-        async willSendResponse() {
-          leave();
-        },
-      };
-    },
-  };
-}
-
-/**
- * Past the operation's deadline, the request's loaders refuse new keys, so the rest of the
- * execution fails fast instead of querying the database for an answer nobody will read.
- */
-function stopAtDeadline<T>(loaders: T, deadline: AbortSignal): T {
-  for (const loader of Object.values(loaders as object)) {
-    if (!loader || typeof loader.load !== 'function') continue;
-    const load = loader.load.bind(loader);
-    loader.load = (key: unknown) => (deadline.aborted ? Promise.reject(deadlineError()) : load(key));
-    if (typeof loader.loadMany === 'function') {
-      const loadMany = loader.loadMany.bind(loader);
-      loader.loadMany = (keys: unknown[]) => (deadline.aborted ? Promise.reject(deadlineError()) : loadMany(keys));
-    }
-  }
-  return loaders;
-}
-
-function deadlineError() {
-  return new GraphQLError('The operation passed its deadline', {
-    extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' },
-  });
-}
-
-function header(info: RequestInfo, name: string): string | undefined {
-  const value = info.req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 export async function startSubgraph<TLoaders>(
