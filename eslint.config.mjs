@@ -12,9 +12,35 @@ const DEEP_IMPORTS = [
   { regex: '^type-graphql/(dist|build)(/|$)', message: 'Import type-graphql itself, not its internals.' },
 ];
 
+/** Platform is reached as #platform/… (package.json "imports"), never by a relative path. */
+const PLATFORM_BY_ALIAS = {
+  regex: '^(\\.\\./)+(.*/)?platform(/|$)',
+  message: 'Import platform as #platform/… (package.json "imports"), not by a relative path.',
+};
+
+/** What any file under platform/ may not import. */
+const PLATFORM = [
+  { regex: '(^|/)(subgraphs|gateway)(/|$)', message: 'platform/ imports no service (subgraphs/ or gateway/).' },
+  { regex: '(^|/)bench(/|$)', message: 'platform/ does not import bench/.' },
+  {
+    regex: '^\\.',
+    message: 'Inside platform/ import #platform/… too: one spelling per module, and the boundaries below see it.',
+  },
+];
+
+/** Infrastructure imports no service contract, except the one named (a path under platform/contracts/). */
+function infraImportsNoContract(except) {
+  return {
+    regex: except ? `^#platform/contracts/(?!${except}$)` : '^#platform/contracts/',
+    message: except
+      ? `platform/infra/ imports no contract (platform/contracts/) here, except contracts/${except}.`
+      : 'platform/infra/ is shared machinery: it imports no contract (platform/contracts/); contracts may use infra.',
+  };
+}
+
 /** One `no-restricted-imports` entry per area: flat config replaces a rule's options, so each area lists all of its bans. */
 function boundaries(extra) {
-  return ['error', { patterns: [...DEEP_IMPORTS, ...extra] }];
+  return ['error', { patterns: [...DEEP_IMPORTS, PLATFORM_BY_ALIAS, ...extra] }];
 }
 
 const otherSubgraphs = (name) =>
@@ -64,15 +90,26 @@ export default tseslint.config(
       'no-restricted-imports': boundaries([]),
     },
   },
-  // platform/ is shared machinery and contracts: it never depends on a service.
+  // platform/ is shared machinery (infra/) and agreements between services (contracts/): it never
+  // depends on a service. Contracts may use infra; infra knows no contract, except at the two places
+  // where the machinery carries one (below).
   {
     files: ['platform/**/*.ts'],
-    rules: {
-      'no-restricted-imports': boundaries([
-        { regex: '(^|/)(subgraphs|gateway)(/|$)', message: 'platform/ imports no service (subgraphs/ or gateway/).' },
-        { regex: '(^|/)bench(/|$)', message: 'platform/ does not import bench/.' },
-      ]),
-    },
+    rules: { 'no-restricted-imports': boundaries(PLATFORM) },
+  },
+  {
+    files: ['platform/infra/**/*.ts'],
+    rules: { 'no-restricted-imports': boundaries([...PLATFORM, infraImportsNoContract()]) },
+  },
+  // The event machinery moves and checks events of the catalogue's types: it may import the catalogue.
+  {
+    files: ['platform/infra/events/**/*.ts'],
+    rules: { 'no-restricted-imports': boundaries([...PLATFORM, infraImportsNoContract('events/catalogue')]) },
+  },
+  // The subgraph kit serves every subgraph's part of the data-subject protocol on its signed routes.
+  {
+    files: ['platform/infra/service/**/*.ts'],
+    rules: { 'no-restricted-imports': boundaries([...PLATFORM, infraImportsNoContract('data-subject')]) },
   },
   ...SUBGRAPHS.map((name) => ({
     files: [`subgraphs/${name}/**/*.ts`],

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { COUNTS, interactionAnalytics, splitRange } from '../subgraphs/analytics/modules/aggregate/aggregate.service';
 import { Granularity } from '../subgraphs/analytics/modules/aggregate/aggregate.type';
 import { rebuildInteractionRollup } from '../subgraphs/analytics/modules/interaction/interaction.store';

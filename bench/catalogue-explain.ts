@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { catalogueCount, cataloguePage } from '../subgraphs/listings-matching/modules/listing/listing.catalogue';
 import { ListingSort } from '../subgraphs/listings-matching/modules/listing/listing-status';
-import type { Viewer } from '../platform/auth/viewer';
+import type { Viewer } from '#platform/infra/auth/viewer';
 
 /**
  * EXPLAIN (ANALYZE, BUFFERS) of every statement the catalogue sends, exactly as the code builds

@@ -9,8 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { SIGNATURE_HEADER, signGatewayRequest } from '../platform/auth/gateway-signature';
-import { createDataSubjectClient } from '../platform/data-subject';
+import { SIGNATURE_HEADER, signGatewayRequest } from '#platform/infra/auth/gateway-signature';
+import { createDataSubjectClient } from '#platform/contracts/data-subject';
 import { pseudonymise } from '../subgraphs/analytics/modules/interaction/pseudonym';
 import { registerUser, type Session } from '../test/helpers/identity';
 import { startTestStack, type TestStack } from '../test/helpers/stack';

@@ -6,22 +6,22 @@ import path from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { loadConfig } from '../platform/config';
-import { createLogger } from '../platform/logger';
-import { createMetrics } from '../platform/metrics';
-import { openDatabase, type Database } from '../platform/db/data-source';
+import { loadConfig } from '#platform/infra/config';
+import { createLogger } from '#platform/infra/observability/logger';
+import { createMetrics } from '#platform/infra/observability/metrics';
+import { openDatabase, type Database } from '#platform/infra/db/data-source';
 import {
   createEventMetadataMigration,
   createEventTablesMigration,
   defineConsumer,
   EventRuntime,
   type NewEvent,
-} from '../platform/events';
-import type { SubgraphDeps } from '../platform/subgraph';
-import { detachedRevocationView } from '../platform/auth/revocation';
-import { PROJECT_ROOT } from '../platform/paths';
+} from '#platform/infra/events/index';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { detachedRevocationView } from '#platform/infra/auth/revocation';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 import { percentile } from './stats';
-import { createMemoryReplayCache } from '../platform/auth/replay-cache';
+import { createMemoryReplayCache } from '#platform/infra/auth/replay-cache';
 
 /**
  * Delivery latency (commit of the producing transaction → the consumer's handler has run in its

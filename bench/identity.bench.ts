@@ -6,8 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { createConsentClient } from '../platform/consent-client';
-import { Role } from '../platform/schema/shared-types';
+import { createConsentClient } from '#platform/contracts/consent-client';
+import { Role } from '#platform/infra/schema/shared-types';
 import { appendAlone } from '../subgraphs/identity-consent/modules/audit/audit.service';
 import { LOGIN, registerUser, SOURCES, uniqueEmail } from '../test/helpers/identity';
 import { startTestStack, type TestStack } from '../test/helpers/stack';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PROJECT_ROOT } from '../platform/paths';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 
 /** Starts one compiled service for a benchmark; its stderr shows only with BENCH_VERBOSE. */
 export function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {

@@ -1,5 +1,5 @@
-import { runMain } from '../platform/main';
-import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../platform/subgraph';
+import { runMain } from '#platform/infra/service/main';
+import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '#platform/infra/service/subgraph';
 import { SUBGRAPHS } from '../subgraphs';
 
 /** The four subgraphs in one process without a gateway, so each gateway under test is its own process. */

@@ -1,5 +1,5 @@
-import type { Viewer } from '../platform/auth/viewer';
-import type { Logger } from '../platform/logger';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import type { Logger } from '#platform/infra/observability/logger';
 import type { ThreatSignal } from './edge/threats';
 import type { StaleTokenWarning } from './edge/stale-token';
 

@@ -1,7 +1,7 @@
 import { Gauge } from 'prom-client';
-import type { AppConfig, SubgraphName } from '../platform/config';
-import type { Readiness } from '../platform/http-server';
-import type { ServiceMetrics } from '../platform/metrics';
+import type { AppConfig, SubgraphName } from '#platform/infra/config';
+import type { Readiness } from '#platform/infra/http/http-server';
+import type { ServiceMetrics } from '#platform/infra/observability/metrics';
 
 /**
  * Readiness of a gateway means "this gateway can serve": it has its supergraph and is not draining

@@ -2,9 +2,9 @@ import CircuitBreaker from 'opossum';
 import { GraphQLError } from 'graphql';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { signGatewayRequest, SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
-import type { ServiceMetrics } from '../platform/metrics';
-import type { Logger } from '../platform/logger';
+import { signGatewayRequest, SIGNATURE_HEADER } from '#platform/infra/auth/gateway-signature';
+import type { ServiceMetrics } from '#platform/infra/observability/metrics';
+import type { Logger } from '#platform/infra/observability/logger';
 import type { GatewayContext } from './context.type';
 import { dedupeInFlight } from './subgraph-dedupe';
 

@@ -1,9 +1,9 @@
 import { parse, printSchema } from 'graphql';
 import { composeServices } from '@apollo/composition';
 import { printSubgraphSchema } from '@apollo/subgraph';
-import { buildFederatedSchema } from '../platform/schema/build-subgraph-schema';
-import { loadConfig, type SubgraphName } from '../platform/config';
-import type { SubgraphModule } from '../platform/subgraph';
+import { buildFederatedSchema } from '#platform/infra/schema/build-subgraph-schema';
+import { loadConfig, type SubgraphName } from '#platform/infra/config';
+import type { SubgraphModule } from '#platform/infra/service/subgraph';
 import { SUBGRAPHS } from '../subgraphs';
 
 /** A composition hint: not an error, but something composition noticed and would otherwise drop silently. */

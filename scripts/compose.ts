@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { SCHEMA_DIR } from '../platform/paths';
+import { SCHEMA_DIR } from '#platform/infra/paths';
 import { composeAll, hintWarnings } from './compose-lib';
 
 /**

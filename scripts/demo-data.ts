@@ -4,7 +4,7 @@ import { hashPassword } from '../subgraphs/identity-consent/modules/auth/passwor
 import { ListingEntity } from '../subgraphs/listings-matching/modules/listing/listing.entity';
 import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/listing-status';
 import { socialImpactScore } from '../subgraphs/listings-matching/modules/listing/social-impact';
-import { ProductType, Province, Role } from '../platform/schema/shared-types';
+import { ProductType, Province, Role } from '#platform/infra/schema/shared-types';
 import { PartnerClientEntity } from '../subgraphs/identity-consent/modules/partner/partner-client.entity';
 import { PartnerTier } from '../subgraphs/identity-consent/modules/partner/partner.type';
 import { sha256Hex } from '../subgraphs/identity-consent/modules/auth/tokens';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../platform/paths';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 
 /**
  * `npm run dev`: the stack, rebuilt and restarted on every change. `tsc --watch` recompiles what

@@ -1,20 +1,20 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../platform/config';
-import { createLogger } from '../platform/logger';
-import { createMetrics } from '../platform/metrics';
-import { openDatabase } from '../platform/db/data-source';
-import { closeEmbeddedDatabase } from '../platform/db/pglite-pool';
-import { ConsumerProcessor } from '../platform/events/consumer';
-import { schemaName, withRunner } from '../platform/events/db';
-import { Outbox } from '../platform/events/outbox';
-import { replayConsumer } from '../platform/events/replay';
-import { createTransport } from '../platform/events/runtime';
-import type { SubgraphDeps, SubgraphModule } from '../platform/subgraph';
-import { detachedRevocationView } from '../platform/auth/revocation';
+import { ConfigError, loadConfig } from '#platform/infra/config';
+import { createLogger } from '#platform/infra/observability/logger';
+import { createMetrics } from '#platform/infra/observability/metrics';
+import { openDatabase } from '#platform/infra/db/data-source';
+import { closeEmbeddedDatabase } from '#platform/infra/db/pglite-pool';
+import { ConsumerProcessor } from '#platform/infra/events/consumer';
+import { schemaName, withRunner } from '#platform/infra/events/db';
+import { Outbox } from '#platform/infra/events/outbox';
+import { replayConsumer } from '#platform/infra/events/replay';
+import { createTransport } from '#platform/infra/events/runtime';
+import type { SubgraphDeps, SubgraphModule } from '#platform/infra/service/subgraph';
+import { detachedRevocationView } from '#platform/infra/auth/revocation';
 import { SUBGRAPHS } from '../subgraphs';
 import path from 'node:path';
-import { createMemoryReplayCache } from '../platform/auth/replay-cache';
+import { createMemoryReplayCache } from '#platform/infra/auth/replay-cache';
 
 const USAGE = `Usage: npm run events -- <command> --consumer <name> [options]
 

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { loadConfig, PRODUCTION_REQUIREMENTS, SERVICE_NAMES } from '../platform/config';
-import { PROJECT_ROOT } from '../platform/paths';
+import { loadConfig, PRODUCTION_REQUIREMENTS, SERVICE_NAMES } from '#platform/infra/config';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 
 /**
  * Writes deploy/k8s/*.yaml: one Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget
@@ -55,7 +55,7 @@ const configMap = {
 /**
  * The secret keys each process reads, and nothing else: a compromised gateway pod holds no JWT
  * signing key, vault key or source credential. What each needs to start in production is
- * PRODUCTION_REQUIREMENTS (platform/config.ts); the rest are read by one service only.
+ * PRODUCTION_REQUIREMENTS (platform/infra/config.ts); the rest are read by one service only.
  */
 export const SECRET_KEYS: Record<string, readonly string[]> = {
   gateway: [...PRODUCTION_REQUIREMENTS.gateway],

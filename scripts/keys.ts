@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { generatePrivateJwk } from '../platform/auth/keys';
+import { generatePrivateJwk } from '#platform/infra/auth/keys';
 import { DEMO_CREDENTIALS } from '../subgraphs/external-sources/simulators/demo-credentials';
 
 /**

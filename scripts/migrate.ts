@@ -1,6 +1,6 @@
-import { loadConfig, ConfigError, type AppConfig } from '../platform/config';
-import { createLogger, type Logger } from '../platform/logger';
-import { openDatabase } from '../platform/db/data-source';
+import { loadConfig, ConfigError, type AppConfig } from '#platform/infra/config';
+import { createLogger, type Logger } from '#platform/infra/observability/logger';
+import { openDatabase } from '#platform/infra/db/data-source';
 import { SUBGRAPHS } from '../subgraphs';
 
 /**

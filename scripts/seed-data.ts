@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { ProductType, Province } from '../platform/schema/shared-types';
+import { ProductType, Province } from '#platform/infra/schema/shared-types';
 
 /**
  * Fast, deterministic seeding for benchmarks: each table is filled by one INSERT … SELECT over

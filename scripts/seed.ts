@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../platform/config';
-import { createLogger } from '../platform/logger';
-import { ProductType, Province } from '../platform/schema/shared-types';
+import { loadConfig } from '#platform/infra/config';
+import { createLogger } from '#platform/infra/observability/logger';
+import { ProductType, Province } from '#platform/infra/schema/shared-types';
 import { migrateAll } from './migrate';
 import { seedListings } from './seed-data';
 import { rebuildInteractionRollup } from '../subgraphs/analytics/modules/interaction/interaction.store';

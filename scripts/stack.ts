@@ -1,7 +1,7 @@
 import type { DestinationStream } from 'pino';
-import type { AppConfig, SubgraphName } from '../platform/config';
-import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../platform/subgraph';
-import { closeEmbeddedDatabase } from '../platform/db/pglite-pool';
+import type { AppConfig, SubgraphName } from '#platform/infra/config';
+import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '#platform/infra/service/subgraph';
+import { closeEmbeddedDatabase } from '#platform/infra/db/pglite-pool';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { SUBGRAPHS } from '../subgraphs';
 import { startSimulators, type RunningSimulators } from '../subgraphs/external-sources/simulators';

@@ -1,6 +1,6 @@
-import '../platform/tracing-register'; // first: tracing must load before pg and http
-import { runMain } from '../platform/main';
-import type { AppConfig } from '../platform/config';
+import '#platform/infra/observability/tracing-register'; // first: tracing must load before pg and http
+import { runMain } from '#platform/infra/service/main';
+import type { AppConfig } from '#platform/infra/config';
 import { startStack, type RunningStack } from './stack';
 import { loadDemoData, type DemoData } from './demo-data';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { eraseSubject } from '../subgraphs/analytics/modules/privacy/privacy.service';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { waitFor } from './helpers/wait';
@@ -40,6 +40,8 @@ describe('analytics on the embedded database', () => {
           beeLevel: 2,
           score: 0.3,
         },
+        certificationCount: 0,
+        certifications: [],
       },
     });
     await outbox.emit({
@@ -62,6 +64,11 @@ describe('analytics on the embedded database', () => {
         sellerId: seller,
         quantityKg: '5',
         totalPrice: '600.00',
+        pricePerKg: '120.00',
+        productType: 'HEMP_OIL',
+        province: 'GAUTENG',
+        hasSocialImpact: true,
+        socialImpactScore: 0.3,
       },
     });
     await outbox.emit({
@@ -84,6 +91,12 @@ describe('analytics on the embedded database', () => {
             fetchedAt: new Date().toISOString(),
           },
         ],
+        requiredAccessLevel: 'BASIC',
+        goneOfferIds: [],
+        crawledAt: new Date().toISOString(),
+        complete: false,
+        chunkIndex: 0,
+        chunkCount: 1,
       },
     });
     const db = t.stack.subgraphs.analytics.deps.db.dataSource;

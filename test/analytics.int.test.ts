@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainEvent } from '../platform/events';
+import type { DomainEvent } from '#platform/infra/events/index';
 import { pseudonymise } from '../subgraphs/analytics/modules/interaction/pseudonym';
 import type { TestStack } from './helpers/stack';
 import { ANALYTICS, analyticsQueries, at, L3, L4, sellerA, sellerB, setUpAnalytics } from './helpers/analytics-fixture';

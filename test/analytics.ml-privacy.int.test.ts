@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { signInternalRequest, INTERNAL_SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
-import { Role } from '../platform/schema/shared-types';
+import { signInternalRequest, INTERNAL_SIGNATURE_HEADER } from '#platform/infra/auth/gateway-signature';
+import { Role } from '#platform/infra/schema/shared-types';
 import { pseudonymise } from '../subgraphs/analytics/modules/interaction/pseudonym';
 import {
   createPrivacyService,
@@ -15,6 +15,7 @@ import { waitFor } from './helpers/wait';
 import {
   ANALYTICS,
   analyticsQueries,
+  listed,
   setUpAnalytics,
   type Emit,
   at,
@@ -267,6 +268,7 @@ describe('analytics', () => {
           sellerId: realUsers[0].id,
           quantityKg: '5',
           totalPrice: '250.00',
+          ...listed('GAUTENG', '50.00', 0),
         },
         new Date(),
       );
@@ -385,6 +387,7 @@ describe('analytics', () => {
           sellerId: sellerA,
           quantityKg: '1',
           totalPrice: '50.00',
+          ...listed('GAUTENG', '50.00', 0.5),
         },
         old,
       );

@@ -14,8 +14,8 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
-import { PROJECT_ROOT, SCHEMA_DIR } from '../platform/paths';
-import { Role } from '../platform/schema/shared-types';
+import { PROJECT_ROOT, SCHEMA_DIR } from '#platform/infra/paths';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
 

@@ -1,4 +1,4 @@
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/listing-status';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';

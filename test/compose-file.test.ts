@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ENV_KEYS, loadConfig, SERVICE_NAMES } from '../platform/config';
-import { PROJECT_ROOT } from '../platform/paths';
+import { ENV_KEYS, loadConfig, SERVICE_NAMES } from '#platform/infra/config';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 
 /** No Docker engine runs here, so the compose file is checked against the project instead. */
 const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {

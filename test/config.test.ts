@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig, productionSecretProblems } from '../platform/config';
-import { createClientAddress } from '../platform/client-address';
+import { ConfigError, loadConfig, productionSecretProblems } from '#platform/infra/config';
+import { createClientAddress } from '#platform/infra/http/client-address';
 
 describe('configuration', () => {
   it('runs out of the box with defaults', () => {

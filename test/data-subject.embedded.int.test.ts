@@ -1,4 +1,4 @@
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { randomUUID } from 'node:crypto';
 import { LOGIN, registerUser, SOURCES, STRONG_PASSWORD } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import {
   expectError,
   LOGIN,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from '../platform/auth/gateway-signature';
-import { SUBJECT_ERASE_PATH, SUBJECT_EXPORT_PATH } from '../platform/data-subject';
-import { Role } from '../platform/schema/shared-types';
+import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from '#platform/infra/auth/gateway-signature';
+import { SUBJECT_ERASE_PATH, SUBJECT_EXPORT_PATH } from '#platform/contracts/data-subject';
+import { Role } from '#platform/infra/schema/shared-types';
 import { dataSubjectCalls, GET_REQUEST, REQUEST_ERASURE, REQUEST_EXPORT } from './helpers/data-subject';
 import { expectError, registerUser } from './helpers/identity';
 import { signedSubgraphPost } from './helpers/signed';

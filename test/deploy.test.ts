@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { ENV_KEYS, loadConfig, SERVICE_NAMES } from '../platform/config';
-import { PROJECT_ROOT } from '../platform/paths';
+import { ENV_KEYS, loadConfig, SERVICE_NAMES } from '#platform/infra/config';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 import { INGRESS_NAMESPACE, MONITORING_NAMESPACE, renderManifests, SECRET_KEYS } from '../scripts/k8s-manifests';
 
 const K8S = path.join(PROJECT_ROOT, 'deploy', 'k8s');

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generatePrivateJwk } from '../platform/auth/keys';
+import { generatePrivateJwk } from '#platform/infra/auth/keys';
 import { ListingEntity } from '../subgraphs/listings-matching/modules/listing/listing.entity';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';

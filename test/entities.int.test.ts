@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kind, parse, type ConstValueNode, type ObjectTypeDefinitionNode } from 'graphql';
-import { SUPERGRAPH_PATH } from '../platform/paths';
-import type { SubgraphName } from '../platform/config';
-import { Role } from '../platform/schema/shared-types';
+import { SUPERGRAPH_PATH } from '#platform/infra/paths';
+import type { SubgraphName } from '#platform/infra/config';
+import { Role } from '#platform/infra/schema/shared-types';
 import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/listing-status';
 import { ExternalOfferEntity } from '../subgraphs/external-sources/modules/offer/offer.entity';
 import { insertListings, insertUsers } from './helpers/fixtures';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createConsentClient } from '../platform/consent-client';
-import type {} from '../platform/events/outbox';
-import type {} from '../platform/auth/viewer';
-import { Role } from '../platform/schema/shared-types';
+import { createConsentClient } from '#platform/contracts/consent-client';
+import type {} from '#platform/infra/events/outbox';
+import type {} from '#platform/infra/auth/viewer';
+import { Role } from '#platform/infra/schema/shared-types';
 import type { RunningSimulators } from '../subgraphs/external-sources/simulators';
 import type { SourceCrawlOutcome } from '../subgraphs/external-sources/modules/crawl/crawler';
 import { externalRuntime } from '../subgraphs/external-sources/runtime';

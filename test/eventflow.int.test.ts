@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type {} from '../platform/events/outbox';
-import type { Viewer } from '../platform/auth/viewer';
-import { Role } from '../platform/schema/shared-types';
+import type {} from '#platform/infra/events/outbox';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import { Role } from '#platform/infra/schema/shared-types';
 import type {} from '../subgraphs/external-sources/simulators';
 import type {} from '../subgraphs/external-sources/modules/crawl/crawler';
 import type {} from '../subgraphs/external-sources/modules/data-source/data-source.entity';

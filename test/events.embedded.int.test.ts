@@ -1,4 +1,5 @@
-import { closeEmbeddedDatabase } from '../platform/db/pglite-pool';
+import { closeEmbeddedDatabase } from '#platform/infra/db/pglite-pool';
+import { eventFromRow } from '#platform/infra/events/serialize';
 import { effects, newId, recordingConsumer, startEventService, stepEvent, type EventService } from './helpers/events';
 import { waitFor } from './helpers/wait';
 
@@ -73,6 +74,5 @@ it('delivers in order per aggregate and applies a redelivered event once', async
     `SELECT seq, event_id, type, version, source, aggregate_type, aggregate_id, payload, occurred_at FROM events.bus WHERE event_id = $1`,
     [steps[0].event_id],
   );
-  const { eventFromRow } = await import('../platform/events/serialize');
   expect(await consumer.runtime.processors[0].process(eventFromRow(first))).toBe('duplicate');
 });

@@ -1,7 +1,7 @@
-import type { DomainEvent } from '../platform/events';
-import { Relay } from '../platform/events/relay';
-import { replayConsumer } from '../platform/events/replay';
-import type { EventTransport } from '../platform/events/transport';
+import type { DomainEvent } from '#platform/infra/events/index';
+import { Relay } from '#platform/infra/events/relay';
+import { replayConsumer } from '#platform/infra/events/replay';
+import type { EventTransport } from '#platform/infra/events/transport';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import {
   effects,

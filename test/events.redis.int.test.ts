@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { Relay } from '../platform/events/relay';
-import { partitionOf, streamKey } from '../platform/events/redis-transport';
-import type { EventTransport } from '../platform/events/transport';
+import { Relay } from '#platform/infra/events/relay';
+import { partitionOf, streamKey } from '#platform/infra/events/redis-transport';
+import type { EventTransport } from '#platform/infra/events/transport';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import {
   effects,

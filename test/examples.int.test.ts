@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../platform/paths';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 import { DEMO_PARTNER, loadDemoData } from '../scripts/demo-data';
 import { ensureBuilt } from './helpers/build';
 import { startTestStack, type TestStack } from './helpers/stack';

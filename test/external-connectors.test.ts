@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { loadConfig, type AppConfig } from '../platform/config';
+import { loadConfig, type AppConfig } from '#platform/infra/config';
 import {
   ResilientHttpClient,
   SourceRequestError,

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import type { ActiveConsent, ConsentClient } from '../platform/consent-client';
-import { AccessLevel } from '../platform/schema/shared-types';
-import type { SubgraphDeps } from '../platform/subgraph';
+import type { ActiveConsent, ConsentClient } from '#platform/contracts/consent-client';
+import { AccessLevel } from '#platform/infra/schema/shared-types';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ExternalContext } from '../subgraphs/external-sources/context.type';
 import type { DataSourceEntity } from '../subgraphs/external-sources/modules/data-source/data-source.entity';
 import { DataSourceKind } from '../subgraphs/external-sources/modules/data-source/data-source.type';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signedHeaders } from './helpers/signed';
-import { createConsentClient, type ActiveConsent, type ConsentClient } from '../platform/consent-client';
-import { AccessLevel } from '../platform/schema/shared-types';
+import { createConsentClient, type ActiveConsent, type ConsentClient } from '#platform/contracts/consent-client';
+import { AccessLevel } from '#platform/infra/schema/shared-types';
 import type { ExternalRuntime } from '../subgraphs/external-sources/runtime';
 import { DEMO_CREDENTIALS, type RunningSimulators } from '../subgraphs/external-sources/simulators';
 import { type TestStack, sqlOf } from './helpers/stack';

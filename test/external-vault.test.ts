@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../platform/config';
+import { loadConfig } from '#platform/infra/config';
 import {
   checkSourceCredentials,
   serviceCredential,

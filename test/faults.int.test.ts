@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { sleep, waitFor } from './helpers/wait';

@@ -1,6 +1,6 @@
-import { SIGNATURE_HEADER } from '../platform/auth/gateway-signature';
+import { SIGNATURE_HEADER } from '#platform/infra/auth/gateway-signature';
 import { gatewaySignature } from './helpers/signed';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type GraphQLResponse, type TestStack } from './helpers/stack';
 import { post } from './helpers/http';

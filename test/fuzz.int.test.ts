@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema } from 'graphql';
-import { SCHEMA_DIR } from '../platform/paths';
-import { Role } from '../platform/schema/shared-types';
+import { SCHEMA_DIR } from '#platform/infra/paths';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { SOURCES } from './helpers/identity';
 import { createFuzzer, seededRandom } from './helpers/fuzz';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { post } from './helpers/http';

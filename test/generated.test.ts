@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { composeAll } from '../scripts/compose-lib';
-import { PROJECT_ROOT, SCHEMA_DIR } from '../platform/paths';
+import { PROJECT_ROOT, SCHEMA_DIR } from '#platform/infra/paths';
 
 describe('generated files match the code', () => {
   it('schema/ holds exactly what the subgraphs print and compose to', async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { signedHeaders } from './helpers/signed';
-import type { SubgraphName } from '../platform/config';
-import { encodeCursor } from '../platform/schema/connection';
-import { Role } from '../platform/schema/shared-types';
+import type { SubgraphName } from '#platform/infra/config';
+import { encodeCursor } from '#platform/infra/schema/connection';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { registerUser, uniqueEmail, STRONG_PASSWORD, REGISTER } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { AccessLevel, Role } from '../platform/schema/shared-types';
+import { AccessLevel, Role } from '#platform/infra/schema/shared-types';
 import { hashPassword } from '../subgraphs/identity-consent/modules/auth/password';
 import { UserEntity } from '../subgraphs/identity-consent/modules/user/user.entity';
 import { CredentialService } from '../subgraphs/external-sources/modules/credential/credential.service';

@@ -9,8 +9,8 @@ import {
   isObjectType,
   type GraphQLField,
 } from 'graphql';
-import { SCHEMA_DIR } from '../platform/paths';
-import { Role } from '../platform/schema/shared-types';
+import { SCHEMA_DIR } from '#platform/infra/paths';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { post } from './helpers/http';

@@ -1,6 +1,6 @@
-import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from '../platform/auth/gateway-signature';
-import { createPartnerResolver, partnerKeyHash, PARTNER_RESOLVE_PATH } from '../platform/partner-client';
-import { Role } from '../platform/schema/shared-types';
+import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from '#platform/infra/auth/gateway-signature';
+import { createPartnerResolver, partnerKeyHash, PARTNER_RESOLVE_PATH } from '#platform/contracts/partner-client';
+import { Role } from '#platform/infra/schema/shared-types';
 import { append, appendAlone } from '../subgraphs/identity-consent/modules/audit/audit.service';
 import { expectError, registerUser } from './helpers/identity';
 import { sqlOf, startTestStack, type TestStack } from './helpers/stack';
@@ -213,7 +213,7 @@ describe('partner clients', () => {
     expect(await (await resolveRoute(hash)).json()).toEqual({ partner: null });
   });
 
-  it('platform/partner-client caches answers for at most 5 s, so a revocation counts within 5 s', async () => {
+  it('platform/contracts/partner-client caches answers for at most 5 s, so a revocation counts within 5 s', async () => {
     let now = 1_000_000;
     const resolver = createPartnerResolver({ ...t.stack.config, PARTNER_CACHE_TTL_MS: 60_000 }, { now: () => now });
     const created = await create('Cached Partner', 'STANDARD');

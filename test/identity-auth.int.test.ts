@@ -1,6 +1,6 @@
-import { generatePrivateJwk, loadSigningKeys } from '../platform/auth/keys';
-import { signAccessToken } from '../platform/auth/viewer';
-import { Role } from '../platform/schema/shared-types';
+import { generatePrivateJwk, loadSigningKeys } from '#platform/infra/auth/keys';
+import { signAccessToken } from '#platform/infra/auth/viewer';
+import { Role } from '#platform/infra/schema/shared-types';
 import {
   decodeJwt,
   expectError,

@@ -1,7 +1,7 @@
-import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from '../platform/auth/gateway-signature';
+import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from '#platform/infra/auth/gateway-signature';
 import { signedSubgraphPost } from './helpers/signed';
-import { ACTIVE_CONSENTS_PATH, createConsentClient } from '../platform/consent-client';
-import { Role } from '../platform/schema/shared-types';
+import { ACTIVE_CONSENTS_PATH, createConsentClient } from '#platform/contracts/consent-client';
+import { Role } from '#platform/infra/schema/shared-types';
 import { expectError, registerUser, SOURCES, type Session } from './helpers/identity';
 import { startTestStack, type TestStack, sqlOf } from './helpers/stack';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { hashPassword } from '../subgraphs/identity-consent/modules/auth/password';
 import { UserEntity } from '../subgraphs/identity-consent/modules/user/user.entity';
 import { expectError, LOGIN, REFRESH, REGISTER, SOURCES, STRONG_PASSWORD, uniqueEmail } from './helpers/identity';

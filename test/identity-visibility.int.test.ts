@@ -1,4 +1,4 @@
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertListings } from './helpers/fixtures';
 import { errorOf, registerUser, SOURCES, type Session } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig, SERVICE_NAMES } from '../platform/config';
-import { loadSigningKeys } from '../platform/auth/keys';
-import { PROJECT_ROOT } from '../platform/paths';
+import { ConfigError, loadConfig, SERVICE_NAMES } from '#platform/infra/config';
+import { loadSigningKeys } from '#platform/infra/auth/keys';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 import { renderKeys } from '../scripts/keys';
 import { SECRET_KEYS } from '../scripts/k8s-manifests';
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { LANDING_CSP } from '../gateway/explorer/landing';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { postQuery } from './helpers/http';
 

@@ -7,7 +7,7 @@ import {
   startListingsStack,
   type User,
 } from './helpers/listings-matching';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
 import type { TestStack } from './helpers/stack';
 

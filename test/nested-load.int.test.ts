@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema, parse } from 'graphql';
-import { SCHEMA_DIR } from '../platform/paths';
-import { priceOperation } from '../platform/operation-limits';
-import { Role } from '../platform/schema/shared-types';
+import { SCHEMA_DIR } from '#platform/infra/paths';
+import { priceOperation } from '#platform/infra/http/operation-limits';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { measurePeak, type MemoryPeak } from './helpers/memory';
 import { startTestStack, type TestStack } from './helpers/stack';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema, graphql, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { PROJECT_ROOT } from '../platform/paths';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 import { shield } from 'graphql-shield';
-import { allow, chain, deny, race } from '../platform/shield';
+import { allow, chain, deny, race } from '#platform/infra/shield/shield';
 
 /** graphql-shield's chain and race rules on Node 24 (they call util.isUndefined, removed in Node 23). */
 describe('graphql-shield on this Node', () => {
@@ -26,7 +26,7 @@ describe('graphql-shield on this Node', () => {
     expect(refused.errors?.[0].message).toBe('Not Authorised!');
   });
 
-  it('still needs the shim: graphql-shield still calls util.isUndefined (delete platform/node-compat.ts when this fails)', () => {
+  it('still needs the shim: graphql-shield still calls util.isUndefined (delete platform/infra/node-compat.ts when this fails)', () => {
     const rules = readFileSync(path.join(PROJECT_ROOT, 'node_modules', 'graphql-shield', 'cjs', 'rules.js'), 'utf8');
     expect(rules).toContain('util_1.isUndefined');
   });

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema, parse, validate } from 'graphql';
 import { generatePersistedQueryManifest } from '@apollo/generate-persisted-query-manifest';
-import { PROJECT_ROOT, SCHEMA_DIR } from '../platform/paths';
+import { PROJECT_ROOT, SCHEMA_DIR } from '#platform/infra/paths';
 import { loadPartnerOperations, PARTNER_MANIFEST_PATH, sha256Hex } from '../gateway/partners/manifest';
 
 const PARTNER_DIR = path.join(SCHEMA_DIR, 'operations', 'partner');

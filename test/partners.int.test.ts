@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-document-node/core';
 import { getOperationAST, type DocumentNode } from 'graphql';
-import { Role } from '../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { signedSubgraphPost } from './helpers/signed';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { PARTNER_MANIFEST_PATH } from '../gateway/partners/manifest';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENV_KEYS } from '../platform/config';
-import { PROJECT_ROOT } from '../platform/paths';
+import { ENV_KEYS } from '#platform/infra/config';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 
 describe('README', () => {
   const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');

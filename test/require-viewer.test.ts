@@ -1,4 +1,4 @@
-import { requireViewer, type Viewer } from '../platform/auth/viewer';
+import { requireViewer, type Viewer } from '#platform/infra/auth/viewer';
 
 describe('requireViewer: the one check for a signed-in user in every subgraph', () => {
   const viewer: Viewer = {

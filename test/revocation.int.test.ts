@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { signAccessToken } from '../platform/auth/viewer';
-import { loadSigningKeys } from '../platform/auth/keys';
-import { Role } from '../platform/schema/shared-types';
+import { signAccessToken } from '#platform/infra/auth/viewer';
+import { loadSigningKeys } from '#platform/infra/auth/keys';
+import { Role } from '#platform/infra/schema/shared-types';
 import { startTestStack, type GraphQLResponse, type TestStack, sqlOf } from './helpers/stack';
 import {
   decodeJwt,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { signedHeaders } from './helpers/signed';
-import { startSubgraph, type RunningSubgraph } from '../platform/subgraph';
+import { startSubgraph, type RunningSubgraph } from '#platform/infra/service/subgraph';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { listingsMatchingSubgraph } from '../subgraphs/listings-matching/server';
 import { startTestStack, type TestStack } from './helpers/stack';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../platform/paths';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 
 /**
  * One Node release everywhere: the `node` devDependency (every npm script, hence the tests, runs on

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { graphql } from 'graphql';
 import { Field, ObjectType, Query, Resolver } from 'type-graphql';
-import { buildFederatedSchema } from '../platform/schema/build-subgraph-schema';
-import { allow, applyPermissions, isAdminRule } from '../platform/shield';
+import { buildFederatedSchema } from '#platform/infra/schema/build-subgraph-schema';
+import { allow, applyPermissions, isAdminRule } from '#platform/infra/shield/shield';
 import { SUBGRAPHS } from '../subgraphs';
-import { buildModuleSchema, type SubgraphModule } from '../platform/subgraph';
+import { buildModuleSchema, type SubgraphModule } from '#platform/infra/service/subgraph';
 import { isObjectType, isIntrospectionType, type GraphQLSchema } from 'graphql';
 
 @ObjectType()

@@ -1,6 +1,10 @@
-import { INTERNAL_SIGNATURE_HEADER, SIGNATURE_HEADER, signInternalRequest } from '../platform/auth/gateway-signature';
-import { ACTIVE_CONSENTS_PATH } from '../platform/consent-client';
-import { Role } from '../platform/schema/shared-types';
+import {
+  INTERNAL_SIGNATURE_HEADER,
+  SIGNATURE_HEADER,
+  signInternalRequest,
+} from '#platform/infra/auth/gateway-signature';
+import { ACTIVE_CONSENTS_PATH } from '#platform/contracts/consent-client';
+import { Role } from '#platform/infra/schema/shared-types';
 import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/listing-status';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { gatewaySignature } from './helpers/signed';

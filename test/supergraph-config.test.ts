@@ -3,8 +3,8 @@ import path from 'node:path';
 import { parse as parseGraphQL } from 'graphql';
 import { parse } from 'yaml';
 import { composeServices } from '@apollo/composition';
-import { loadConfig, SERVICE_NAMES, type SubgraphName } from '../platform/config';
-import { PROJECT_ROOT } from '../platform/paths';
+import { loadConfig, SERVICE_NAMES, type SubgraphName } from '#platform/infra/config';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 
 /** supergraph.yaml is what Rover users compose with: it must give what `npm run compose` gives. */
 const config = parse(readFileSync(path.join(PROJECT_ROOT, 'supergraph.yaml'), 'utf8')) as {

@@ -1,9 +1,15 @@
 import http from 'node:http';
 import { Writable } from 'node:stream';
 import { trace } from '@opentelemetry/api';
-import { currentTraceMetadata, detached, serverSpan, startTracing, tracingEnabled } from '../platform/tracing';
-import { serviceNameForEntry } from '../platform/tracing-register';
-import { createLogger } from '../platform/logger';
+import {
+  currentTraceMetadata,
+  detached,
+  serverSpan,
+  startTracing,
+  tracingEnabled,
+} from '#platform/infra/observability/tracing';
+import { serviceNameForEntry } from '#platform/infra/observability/tracing-register';
+import { createLogger } from '#platform/infra/observability/logger';
 
 /** Without OTEL_EXPORTER_OTLP_ENDPOINT nothing is set up, nothing is sent, and the helpers cost a boolean test. */
 describe('tracing off (the default)', () => {

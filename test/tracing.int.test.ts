@@ -1,6 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { instrumentPgModule, startTracing, stopTracing, tracingEnabled } from '../platform/tracing';
+import { instrumentPgModule, startTracing, stopTracing, tracingEnabled } from '#platform/infra/observability/tracing';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { waitFor } from './helpers/wait';

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { print, type DocumentNode } from 'graphql';
-import { PROJECT_ROOT } from '../../platform/paths';
-import type { RouteHandler } from '../../platform/http-server';
+import { PROJECT_ROOT } from '#platform/infra/paths';
+import type { RouteHandler } from '#platform/infra/http/http-server';
 import * as generated from '../../schema/generated/graphql';
 import { ADMIN_PAGE } from './admin.page';
 

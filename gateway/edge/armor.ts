@@ -1,5 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { AppConfig } from '../../platform/config';
+import type { AppConfig } from '#platform/infra/config';
 
 /**
  * Depth, alias, directive and token limits on every operation, before it is planned.

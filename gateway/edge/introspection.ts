@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import { isAdmin } from '../../platform/auth/viewer';
-import { ForbiddenError } from '../../platform/errors';
+import { isAdmin } from '#platform/infra/auth/viewer';
+import { ForbiddenError } from '#platform/infra/errors';
 import type { GatewayContext } from '../context.type';
 
 function asksForSchema(

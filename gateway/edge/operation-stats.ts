@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { OPERATION_STATS_PATH, signedRoute } from '../../platform/internal-http';
+import { OPERATION_STATS_PATH, signedRoute } from '#platform/infra/http/internal-http';
 
 /** Distinct operation names tracked; later names share one "other" entry, so memory stays bounded. */
 export const MAX_TRACKED_OPERATIONS = 200;

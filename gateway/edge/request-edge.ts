@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { refusalReasonOf, type TokenVerifier } from '../../platform/auth/viewer';
-import type { ClientAddressOf } from '../../platform/client-address';
-import { HttpRefusal, type RequestInfo } from '../../platform/http-server';
-import type { ResolvedPartner } from '../../platform/partner-client';
+import { refusalReasonOf, type TokenVerifier } from '#platform/infra/auth/viewer';
+import type { ClientAddressOf } from '#platform/infra/http/client-address';
+import { HttpRefusal, type RequestInfo } from '#platform/infra/http/http-server';
+import type { ResolvedPartner } from '#platform/contracts/partner-client';
 import type { GatewayContext } from '../context.type';
 import type { PartnerGate } from '../partners/partner-gate';
 import { isPublicOperation, staleTokenWarning } from './stale-token';

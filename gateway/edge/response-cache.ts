@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
 import Redis from 'ioredis';
-import type { Logger } from '../../platform/logger';
+import type { Logger } from '#platform/infra/observability/logger';
 import type { GatewayContext } from '../context.type';
 
 /**

@@ -1,6 +1,6 @@
 import { Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { TokenRefusalReason } from '../../platform/auth/viewer';
+import type { TokenRefusalReason } from '#platform/infra/auth/viewer';
 
 /**
  * What a query with a stale token gets (docs/revocation.md): an operation that reads only public

@@ -1,13 +1,13 @@
 import { GraphQLError, Kind, visit, type DocumentNode, type ValueNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter } from 'prom-client';
-import type { AppConfig } from '../../platform/config';
-import type { Logger } from '../../platform/logger';
-import type { ServiceMetrics } from '../../platform/metrics';
-import type { PartnerTierName } from '../../platform/partner-client';
+import type { AppConfig } from '#platform/infra/config';
+import type { Logger } from '#platform/infra/observability/logger';
+import type { ServiceMetrics } from '#platform/infra/observability/metrics';
+import type { PartnerTierName } from '#platform/contracts/partner-client';
 import type { GatewayContext } from '../context.type';
 import { scanValue, type ThreatKind } from './threat-patterns';
-import type { SecurityAuditEntry } from '../../platform/security-audit-client';
+import type { SecurityAuditEntry } from '#platform/contracts/security-audit-client';
 
 export interface ThreatSignal {
   kind: ThreatKind;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PROJECT_ROOT } from '../../platform/paths';
-import type { RouteHandler } from '../../platform/http-server';
+import { PROJECT_ROOT } from '#platform/infra/paths';
+import type { RouteHandler } from '#platform/infra/http/http-server';
 import { EXPLORER_CLIENT_JS } from './explorer-client';
 import { LOGIN_CLIENT_JS, LOGIN_FORM_HTML } from './login-client';
 import { LANDING_CLIENT_JS, LANDING_CSP, landingPage, type LandingOptions } from './landing';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SCHEMA_DIR } from '../../platform/paths';
+import { SCHEMA_DIR } from '#platform/infra/paths';
 
 export const PARTNER_MANIFEST_PATH = path.join(SCHEMA_DIR, 'operations', 'partner-manifest.json');
 

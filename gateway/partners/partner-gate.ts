@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { HttpRefusal, type RequestInfo } from '../../platform/http-server';
-import type { PartnerResolver, ResolvedPartner } from '../../platform/partner-client';
+import { HttpRefusal, type RequestInfo } from '#platform/infra/http/http-server';
+import type { PartnerResolver, ResolvedPartner } from '#platform/contracts/partner-client';
 import type { GatewayContext } from '../context.type';
 import type { PartnerOperations } from './manifest';
 import type { TierLimiter } from './tier-limiter';

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import type { PartnerTierName } from '../../platform/partner-client';
+import type { PartnerTierName } from '#platform/contracts/partner-client';
 
 export interface LimitDecision {
   allowed: boolean;

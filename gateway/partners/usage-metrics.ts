@@ -1,5 +1,5 @@
 import { Counter } from 'prom-client';
-import type { ServiceMetrics } from '../../platform/metrics';
+import type { ServiceMetrics } from '#platform/infra/observability/metrics';
 
 export type UsageOutcome = 'ok' | 'error' | 'rate_limited' | 'not_in_list' | 'unauthenticated';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signGatewayRequest, SIGNATURE_HEADER } from '../../platform/auth/gateway-signature';
+import { signGatewayRequest, SIGNATURE_HEADER } from '#platform/infra/auth/gateway-signature';
 
 interface FetchPayload {
   url: string;
@@ -33,7 +33,7 @@ function headerRecord(headers: FetchPayload['options']['headers']): Record<strin
 /**
  * What our subgraphs require of any gateway, as a Hive Gateway plugin: the caller's identity, a
  * request id, the client's user agent, and the HMAC signature over the whole subgraph request
- * (platform/auth/gateway-signature.ts). With `subgraphUrls` the committed supergraph's default URLs
+ * (platform/infra/auth/gateway-signature.ts). With `subgraphUrls` the committed supergraph's default URLs
  * are rewritten to where subgraphs run.
  *
  * Identity is attached in `onSubgraphExecute`, before Hive's in-flight deduplication takes its

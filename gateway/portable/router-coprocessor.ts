@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { signGatewayRequest, SIGNATURE_HEADER } from '../../platform/auth/gateway-signature';
+import { signGatewayRequest, SIGNATURE_HEADER } from '#platform/infra/auth/gateway-signature';
 
 /**
  * Apollo Router cannot compute our HMAC itself, so it calls this coprocessor at the

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { SubgraphModule } from '../../platform/subgraph';
+import type { SubgraphModule } from '#platform/infra/service/subgraph';
 import type { AnalyticsLoaders } from './context.type';
 import { CreateInteractions1732233600000 } from './migrations/1732233600000-CreateInteractions';
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';

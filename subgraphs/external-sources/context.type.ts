@@ -1,4 +1,4 @@
-import type { SubgraphContext } from '../../platform/subgraph';
+import type { SubgraphContext } from '#platform/infra/service/subgraph';
 import type { ExternalLoaders } from './loaders';
 
 export type ExternalContext = SubgraphContext<ExternalLoaders>;

@@ -1,4 +1,4 @@
-import { allow, isAdminRule, isAuthenticated } from '../../platform/shield';
+import { allow, isAdminRule, isAuthenticated } from '#platform/infra/shield/shield';
 
 /** Every field of this subgraph and who may see it. Anything not listed is denied. */
 export const externalPermissions = {

@@ -1,5 +1,10 @@
-import { createRateLimitStore, rateLimitRules, type FieldRules, type RateLimitStore } from '../../platform/rate-limit';
-import type { SubgraphDeps } from '../../platform/subgraph';
+import {
+  createRateLimitStore,
+  rateLimitRules,
+  type FieldRules,
+  type RateLimitStore,
+} from '#platform/infra/shield/rate-limit';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ExternalContext } from './context.type';
 
 const stores = new WeakMap<SubgraphDeps, RateLimitStore>();

@@ -1,5 +1,5 @@
-import { createConsentClient, type ConsentClient } from '../../platform/consent-client';
-import type { SubgraphDeps } from '../../platform/subgraph';
+import { createConsentClient, type ConsentClient } from '#platform/contracts/consent-client';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { checkSourceCredentials, createSourceRuntimes, type SourceRuntime } from './modules/connector/source-runtime';
 import { startCrawlScheduler } from './modules/crawl/crawl-scheduler';
 import { Crawler } from './modules/crawl/crawler';

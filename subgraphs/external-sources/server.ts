@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { SubgraphModule } from '../../platform/subgraph';
+import type { SubgraphModule } from '#platform/infra/service/subgraph';
 import { createExternalLoaders, type ExternalLoaders } from './loaders';
 import { CreateDataSources1732233600000 } from './migrations/1732233600000-CreateDataSources';
 import { CreateCrawlerTables1732320000000 } from './migrations/1732320000000-CreateCrawlerTables';

@@ -1,4 +1,4 @@
-import type { SubgraphDeps } from '../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { createConsentByIdLoader, createConsentsByUserLoader } from './modules/consent/consent.loader';
 import { createUserByIdLoader } from './modules/user/user.loader';
 import { createDataSubjectRequestByIdLoader } from './modules/data-subject/data-subject.loader';

@@ -1,7 +1,7 @@
-import { allow, isAuthenticated, rule } from '../../platform/shield';
-import { isAdmin, requireViewer, type Viewer } from '../../platform/auth/viewer';
-import { ForbiddenError, UnauthenticatedError } from '../../platform/errors';
-import { Role } from '../../platform/schema/shared-types';
+import { allow, isAuthenticated, rule } from '#platform/infra/shield/shield';
+import { isAdmin, requireViewer, type Viewer } from '#platform/infra/auth/viewer';
+import { ForbiddenError, UnauthenticatedError } from '#platform/infra/errors';
+import { Role } from '#platform/infra/schema/shared-types';
 import { isJustAuthenticated } from './modules/user/user.visibility';
 import type { IdentityLoaders } from './loaders';
 

@@ -5,8 +5,8 @@ import {
   rateLimitRules,
   type FieldRules,
   type RateLimitStore,
-} from '../../platform/rate-limit';
-import type { SubgraphDeps } from '../../platform/subgraph';
+} from '#platform/infra/shield/rate-limit';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { IdentityContext } from './context.type';
 
 const stores = new WeakMap<SubgraphDeps, RateLimitStore>();

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { SECURITY_AUDIT_PATH } from '../../platform/security-audit-client';
-import { createTokenVerifier } from '../../platform/auth/viewer';
-import { REVOCATIONS_PATH } from '../../platform/auth/revocation';
+import { SECURITY_AUDIT_PATH } from '#platform/contracts/security-audit-client';
+import { createTokenVerifier } from '#platform/infra/auth/viewer';
+import { REVOCATIONS_PATH } from '#platform/infra/auth/revocation';
 import { Revocation1732600000000 } from './migrations/1732600000000-Revocation';
 import {
   closeRevocationPublisher,
@@ -9,11 +9,11 @@ import {
   pruneRevocationLog,
   readRevocationLog,
 } from './modules/auth/revocation.service';
-import { ACTIVE_CONSENTS_PATH } from '../../platform/consent-client';
-import { PARTNER_RESOLVE_PATH } from '../../platform/partner-client';
-import { isUuid } from '../../platform/schema/ids';
-import type { SubgraphModule } from '../../platform/subgraph';
-import { InternalRouteError, signedRoute } from '../../platform/internal-http';
+import { ACTIVE_CONSENTS_PATH } from '#platform/contracts/consent-client';
+import { PARTNER_RESOLVE_PATH } from '#platform/contracts/partner-client';
+import { isUuid } from '#platform/infra/schema/ids';
+import type { SubgraphModule } from '#platform/infra/service/subgraph';
+import { InternalRouteError, signedRoute } from '#platform/infra/http/internal-http';
 import { appendAlone } from './modules/audit/audit.service';
 import { createIdentityLoaders, type IdentityLoaders } from './loaders';
 import { CreateUsers1732233600000 } from './migrations/1732233600000-CreateUsers';
@@ -99,7 +99,7 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   revocationSync: databaseRevocationSync,
   postRoutes(deps) {
     return {
-      // The gateway's threat detection, for signed-in users; see platform/security-audit-client.ts.
+      // The gateway's threat detection, for signed-in users; see platform/contracts/security-audit-client.ts.
       [SECURITY_AUDIT_PATH]: signedRoute(deps, async (query) => {
         const userId = query.get('userId');
         const score = Number(query.get('score'));
@@ -132,7 +132,7 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' });
         res.end(body);
       },
-      // Other subgraphs ask on every request that needs consent; see platform/consent-client.ts.
+      // Other subgraphs ask on every request that needs consent; see platform/contracts/consent-client.ts.
       [ACTIVE_CONSENTS_PATH]: signedRoute(deps, async (query) => {
         const userId = query.get('userId');
         if (!isUuid(userId)) throw new InternalRouteError(400, 'userId must be a UUID');
@@ -145,7 +145,7 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
           throw new InternalRouteError(400, 'since must be epoch milliseconds');
         return readRevocationLog(db, deps.config.ACCESS_TOKEN_TTL_SECONDS, since === null ? null : Number(since));
       }),
-      // The gateway resolves x-api-key by its sha256; see platform/partner-client.ts.
+      // The gateway resolves x-api-key by its sha256; see platform/contracts/partner-client.ts.
       [PARTNER_RESOLVE_PATH]: signedRoute(deps, async (query) => {
         const keyHash = query.get('keyHash');
         if (!isKeyHash(keyHash)) throw new InternalRouteError(400, 'keyHash must be a lower-case sha256 hex digest');

@@ -1,4 +1,4 @@
-import type { SubgraphContext } from '../../platform/subgraph';
+import type { SubgraphContext } from '#platform/infra/service/subgraph';
 import type { ListingsLoaders } from './loaders';
 
 export type ListingsContext = SubgraphContext<ListingsLoaders>;

@@ -1,6 +1,6 @@
-import '../../platform/tracing-register'; // first: tracing must load before pg and http
-import { runMain } from '../../platform/main';
-import { startSubgraph } from '../../platform/subgraph';
+import '#platform/infra/observability/tracing-register'; // first: tracing must load before pg and http
+import { runMain } from '#platform/infra/service/main';
+import { startSubgraph } from '#platform/infra/service/subgraph';
 import { listingsMatchingSubgraph } from './server';
 
 runMain('listings-matching', (config) => startSubgraph(listingsMatchingSubgraph, config));

@@ -1,5 +1,5 @@
-import type { Viewer } from '../../platform/auth/viewer';
-import type { SubgraphDeps } from '../../platform/subgraph';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { createListingByIdLoader, createSellerListingsLoader } from './modules/listing/listing.loader';
 import { createMatchRequestByIdLoader, createMatchResultsLoader } from './modules/match/match.loader';
 import { createBuyerOrdersLoader, createOrderByIdLoader } from './modules/order/order.loader';

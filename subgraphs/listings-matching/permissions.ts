@@ -1,6 +1,6 @@
-import { isAdmin, type Viewer } from '../../platform/auth/viewer';
-import { ForbiddenError, UnauthenticatedError } from '../../platform/errors';
-import { allow, hasRoleRule, isAuthenticated, isSelfOrAdmin, rule } from '../../platform/shield';
+import { isAdmin, type Viewer } from '#platform/infra/auth/viewer';
+import { ForbiddenError, UnauthenticatedError } from '#platform/infra/errors';
+import { allow, hasRoleRule, isAuthenticated, isSelfOrAdmin, rule } from '#platform/infra/shield/shield';
 
 /** The order's buyer, the seller of its listing, or ADMIN (the parent is an `Order`). */
 const isOrderParty = rule('isOrderParty', { cache: 'strict' })((

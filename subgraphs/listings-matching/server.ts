@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { SubgraphModule } from '../../platform/subgraph';
+import type { SubgraphModule } from '#platform/infra/service/subgraph';
 import type { ListingsContext } from './context.type';
 import { createListingsLoaders, type ListingsLoaders } from './loaders';
 import { CreateListings1732233600000 } from './migrations/1732233600000-CreateListings';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainEvent, EventType, NewEvent } from '../../platform/events';
-import { Role } from '../../platform/schema/shared-types';
+import type { DomainEvent, EventType, NewEvent } from '#platform/infra/events/index';
+import { Role } from '#platform/infra/schema/shared-types';
 import { startTestStack, type TestStack } from './stack';
 import { waitFor } from './wait';
 
@@ -50,9 +50,27 @@ export function snapshot(
     availableKg: available,
     status,
     socialImpact: impact(score),
+    certificationCount: score > 0 ? 1 : 0,
     certifications: score > 0 ? ['organic'] : [],
   };
 }
+/** What order events say about the listing (HEMP_FIBRE like every snapshot here). */
+export const listed = (province: 'GAUTENG' | 'WESTERN_CAPE', pricePerKg: string, score: number) => ({
+  pricePerKg,
+  productType: 'HEMP_FIBRE' as const,
+  province,
+  hasSocialImpact: score > 0,
+  socialImpactScore: score,
+});
+/** A one-chunk partial crawl: nothing is reported gone (analytics tells gone offers by the current crawl). */
+export const crawlOf = (crawledAt: Date) => ({
+  requiredAccessLevel: 'BASIC' as const,
+  goneOfferIds: [],
+  crawledAt: crawledAt.toISOString(),
+  complete: false,
+  chunkIndex: 0,
+  chunkCount: 1,
+});
 export const offer = (offerId: string, province: 'GAUTENG' | 'LIMPOPO', price: string, fetchedAt: Date) => ({
   offerId,
   externalId: `ext-${offerId.slice(0, 8)}`,
@@ -144,6 +162,7 @@ export async function setUpAnalytics(): Promise<AnalyticsFixture> {
         offer(offer2, 'GAUTENG', '30.00', new Date(now.getTime() - 40 * 86_400_000)),
         offer(offer3, 'LIMPOPO', '55.00', new Date(now.getTime() - 3_600_000)),
       ],
+      ...crawlOf(new Date(now.getTime() - 3_600_000)),
     },
     new Date(now.getTime() - 3_600_000),
   );
@@ -156,6 +175,7 @@ export async function setUpAnalytics(): Promise<AnalyticsFixture> {
       normalized: 1,
       rejected: 0,
       offers: [offer(offer1, 'GAUTENG', '62.00', new Date(now.getTime() - 60_000))],
+      ...crawlOf(new Date(now.getTime() - 60_000)),
     },
     new Date(now.getTime() - 60_000),
   );
@@ -189,6 +209,9 @@ export async function setUpAnalytics(): Promise<AnalyticsFixture> {
       includeExternal: false,
       resultCount: 3,
       criteria: { productType: 'HEMP_FIBRE', province: 'GAUTENG', maxPricePerKg: '60.00', minAvailableKg: 50 },
+      quantityKg: '50',
+      listingIds: [L1, L2, L3],
+      externalResultCount: 0,
     },
     at(0, 10, 20),
   );
@@ -196,14 +219,30 @@ export async function setUpAnalytics(): Promise<AnalyticsFixture> {
   await emit('listing.viewed', { listingId: L2, sellerId: sellerB, viewerId: buyer1 }, at(0, 10, 35));
   await emit(
     'order.placed',
-    { orderId: order1, listingId: L1, buyerId: buyer1, sellerId: sellerA, quantityKg: '60', totalPrice: '3000.00' },
+    {
+      orderId: order1,
+      listingId: L1,
+      buyerId: buyer1,
+      sellerId: sellerA,
+      quantityKg: '60',
+      totalPrice: '3000.00',
+      ...listed('GAUTENG', '50.00', 0.5),
+    },
     at(0, 11),
   );
   await emit('search.performed', { userId: buyer2, criteria: { productType: 'HEMP_SEED' }, resultCount: 0 }, at(1, 8));
   await emit('listing.viewed', { listingId: L2, sellerId: sellerB, viewerId: buyer2 }, at(1, 9));
   await emit(
     'order.placed',
-    { orderId: order2, listingId: L2, buyerId: buyer2, sellerId: sellerB, quantityKg: '10', totalPrice: '700.00' },
+    {
+      orderId: order2,
+      listingId: L2,
+      buyerId: buyer2,
+      sellerId: sellerB,
+      quantityKg: '10',
+      totalPrice: '700.00',
+      ...listed('WESTERN_CAPE', '70.00', 0),
+    },
     at(1, 9, 30),
   );
   await emit(
@@ -221,7 +260,17 @@ export async function setUpAnalytics(): Promise<AnalyticsFixture> {
   await emit('consent.withdrawn', { consentId: randomUUID(), userId: buyer2, dataSourceId: source1 }, at(2, 7));
   await emit(
     'order.cancelled',
-    { orderId: order2, listingId: L2, buyerId: buyer2, sellerId: sellerB, cancelledBy: 'BUYER' },
+    {
+      orderId: order2,
+      listingId: L2,
+      buyerId: buyer2,
+      sellerId: sellerB,
+      cancelledBy: 'BUYER',
+      quantityKg: '10',
+      totalPrice: '700.00',
+      productType: 'HEMP_FIBRE',
+      province: 'WESTERN_CAPE',
+    },
     at(2, 8),
   );
   await emit(
@@ -233,6 +282,7 @@ export async function setUpAnalytics(): Promise<AnalyticsFixture> {
       sellerId: sellerA,
       quantityKg: '1',
       totalPrice: '45.00',
+      ...listed('GAUTENG', '45.00', 0),
     },
     at(3, 0),
   );

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../platform/paths';
+import { PROJECT_ROOT } from '#platform/infra/paths';
 import { waitFor } from './wait';
 
 /** Newest modification time of the .ts and .json files under these folders of the project. */

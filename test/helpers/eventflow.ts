@@ -1,4 +1,4 @@
-import type { Outbox } from '../../platform/events/outbox';
+import type { Outbox } from '#platform/infra/events/outbox';
 import { LOGIN, registerUser, STRONG_PASSWORD, type Session } from './identity';
 import { sqlOf, type GraphQLResponse, type TestStack } from './stack';
 

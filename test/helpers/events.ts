@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { loadConfig } from '../../platform/config';
-import { createLogger } from '../../platform/logger';
-import { createMetrics, type ServiceMetrics } from '../../platform/metrics';
-import { openDatabase, type Database } from '../../platform/db/data-source';
+import { loadConfig } from '#platform/infra/config';
+import { createLogger } from '#platform/infra/observability/logger';
+import { createMetrics, type ServiceMetrics } from '#platform/infra/observability/metrics';
+import { openDatabase, type Database } from '#platform/infra/db/data-source';
 import {
   createEventMetadataMigration,
   createEventTablesMigration,
@@ -11,10 +11,10 @@ import {
   EventRuntime,
   type ConsumerDefinition,
   type NewEvent,
-} from '../../platform/events';
-import type { SubgraphDeps } from '../../platform/subgraph';
-import { detachedRevocationView } from '../../platform/auth/revocation';
-import { createMemoryReplayCache } from '../../platform/auth/replay-cache';
+} from '#platform/infra/events/index';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { detachedRevocationView } from '#platform/infra/auth/revocation';
+import { createMemoryReplayCache } from '#platform/infra/auth/replay-cache';
 
 /** A table where test consumers write their effect, one row per application (not unique on purpose). */
 function effectsMigration(schema: string): new () => MigrationInterface {
@@ -152,6 +152,16 @@ export function stepEvent(listingId: string, step: string | number): NewEvent<'l
       quantityKg: '100',
       availableKg: '100',
       status: 'ACTIVE',
+      socialImpact: {
+        smallScaleFarmer: false,
+        womenOwned: false,
+        youthOwned: false,
+        communityOwned: false,
+        beeLevel: null,
+        score: 0,
+      },
+      certificationCount: 0,
+      certifications: [],
       changedFields: [String(step)],
     },
   };

@@ -3,7 +3,7 @@ import { UserEntity } from '../../subgraphs/identity-consent/modules/user/user.e
 import { ListingEntity } from '../../subgraphs/listings-matching/modules/listing/listing.entity';
 import { ListingStatus } from '../../subgraphs/listings-matching/modules/listing/listing-status';
 import { socialImpactScore } from '../../subgraphs/listings-matching/modules/listing/social-impact';
-import { ProductType, Province, Role } from '../../platform/schema/shared-types';
+import { ProductType, Province, Role } from '#platform/infra/schema/shared-types';
 
 const PROVINCES = Object.values(Province);
 const PRODUCTS = Object.values(ProductType);

@@ -1,4 +1,4 @@
-import { Role } from '../../platform/schema/shared-types';
+import { Role } from '#platform/infra/schema/shared-types';
 import { insertUsers } from './fixtures';
 import { signedSubgraphPost } from './signed';
 import { startTestStack, type GraphQLResponse, type TestStack } from './stack';

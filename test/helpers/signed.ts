@@ -1,4 +1,4 @@
-import { SIGNATURE_HEADER, signGatewayRequest } from '../../platform/auth/gateway-signature';
+import { SIGNATURE_HEADER, signGatewayRequest } from '#platform/infra/auth/gateway-signature';
 
 /** The gateway's signature for a POST of `body` to `url` with these (lower-case) headers. */
 export function gatewaySignature(

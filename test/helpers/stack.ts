@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
-import { loadConfig, type AppConfig, type SubgraphName } from '../../platform/config';
-import { generatePrivateJwk, loadSigningKeys, type SigningKeys } from '../../platform/auth/keys';
-import { signAccessToken, type RoleName } from '../../platform/auth/viewer';
+import { loadConfig, type AppConfig, type SubgraphName } from '#platform/infra/config';
+import { generatePrivateJwk, loadSigningKeys, type SigningKeys } from '#platform/infra/auth/keys';
+import { signAccessToken, type RoleName } from '#platform/infra/auth/viewer';
 import { startStack, type RunningStack } from '../../scripts/stack';
-import { startSubgraph, type SubgraphModule } from '../../platform/subgraph';
+import { startSubgraph, type SubgraphModule } from '#platform/infra/service/subgraph';
 import { SUBGRAPHS } from '../../subgraphs';
 import { createTestDatabase, type TestDatabase } from './database';
 

@@ -1,4 +1,4 @@
-import type { AppConfig } from '../../../platform/config';
+import type { AppConfig } from '#platform/infra/config';
 import { DEFAULT_SIZES, generateDatasets, type DatasetSizes } from './datasets';
 import { DEMO_CREDENTIALS } from './demo-credentials';
 import { hempSuppliersNetwork } from './hemp-suppliers-network.sim';

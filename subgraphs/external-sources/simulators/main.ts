@@ -1,4 +1,4 @@
-import { runMain } from '../../../platform/main';
+import { runMain } from '#platform/infra/service/main';
 import { startSimulators } from '.';
 
 /** `npm run start:simulators`: the three partner simulators alone, on their configured ports (compose, demos). */

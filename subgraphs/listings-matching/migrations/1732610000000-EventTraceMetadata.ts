@@ -1,3 +1,3 @@
-import { createEventMetadataMigration } from '../../../platform/events/migration';
+import { createEventMetadataMigration } from '#platform/infra/events/migration';
 
 export const EventTraceMetadata1732610000000 = createEventMetadataMigration('listings', 1732610000000);

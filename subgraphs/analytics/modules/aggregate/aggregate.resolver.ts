@@ -1,5 +1,5 @@
 import { Arg, Query, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { interactionAnalytics } from './aggregate.service';
 import { Granularity, InteractionAnalytics } from './aggregate.type';
 

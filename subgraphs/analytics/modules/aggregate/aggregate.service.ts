@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { BadUserInputError } from '../../../../platform/errors';
-import { ProductType } from '../../../../platform/schema/shared-types';
+import { BadUserInputError } from '#platform/infra/errors';
+import { ProductType } from '#platform/infra/schema/shared-types';
 import { InteractionType } from '../interaction/interaction-type';
 import { Granularity, type InteractionAnalytics, type SeriesPoint } from './aggregate.type';
 

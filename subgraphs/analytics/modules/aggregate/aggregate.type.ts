@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ProductType } from '../../../../platform/schema/shared-types';
+import { ProductType } from '#platform/infra/schema/shared-types';
 import { InteractionType } from '../interaction/interaction-type';
 
 export enum Granularity {

@@ -1,5 +1,5 @@
-import { ExportBuilder, type DataSubjectHandlers, type SubjectCall } from '../../../../platform/data-subject';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { ExportBuilder, type DataSubjectHandlers, type SubjectCall } from '#platform/contracts/data-subject';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { pseudonymise } from '../interaction/pseudonym';
 import { eraseSubject } from '../privacy/privacy.service';
 

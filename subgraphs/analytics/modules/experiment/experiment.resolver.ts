@@ -1,6 +1,6 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { requireViewer } from '../../../../platform/auth/viewer';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { requireViewer } from '#platform/infra/auth/viewer';
 import type { AnalyticsContext } from '../../context.type';
 import { experimentVariant } from './experiment.service';
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { BadUserInputError } from '../../../../platform/errors';
+import { BadUserInputError } from '#platform/infra/errors';
 
 export const VARIANTS = ['control', 'treatment'] as const;
 export type Variant = (typeof VARIANTS)[number];

@@ -1,5 +1,5 @@
 import { Query, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { createHealthService } from './health.service';
 import { SystemHealth } from './health.type';
 

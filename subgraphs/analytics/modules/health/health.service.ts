@@ -1,5 +1,5 @@
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { SERVICE_NAMES } from '../../../../platform/config';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { SERVICE_NAMES } from '#platform/infra/config';
 import { SourceHealth, type ServiceHealth, type SystemHealth } from './health.type';
 
 const TIMEOUT_MS = 1500;

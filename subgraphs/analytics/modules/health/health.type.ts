@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { SourceHealth } from '../../../../platform/schema/shared-types';
+import { SourceHealth } from '#platform/infra/schema/shared-types';
 
 export { SourceHealth };
 

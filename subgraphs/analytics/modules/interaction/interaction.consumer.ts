@@ -1,4 +1,4 @@
-import { defineConsumer, type ConsumerContext, type EventPayload } from '../../../../platform/events';
+import { defineConsumer, type ConsumerContext, type EventPayload } from '#platform/infra/events/index';
 import { InteractionType } from './interaction-type';
 import { pseudonymise } from './pseudonym';
 import { recordInteraction } from './interaction.store';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { BadUserInputError } from '../../../../platform/errors';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { BadUserInputError } from '#platform/infra/errors';
 import type { AnalyticsContext } from '../../context.type';
 import { recordInteraction } from './interaction.store';
 import { LogInteractionInput } from './interaction.input';

@@ -1,6 +1,6 @@
 import { Arg, Query, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { ProductType, Province } from '../../../../platform/schema/shared-types';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { ProductType, Province } from '#platform/infra/schema/shared-types';
 import { marketPriceIndex } from './market.service';
 import { PricePoint } from './market.type';
 

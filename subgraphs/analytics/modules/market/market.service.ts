@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { Money, type ProductType, type Province } from '../../../../platform/schema/shared-types';
+import { Money, type ProductType, type Province } from '#platform/infra/schema/shared-types';
 import type { PricePoint } from './market.type';
 
 export const EXTERNAL_OFFER_MAX_AGE_DAYS = 30;

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { Money, ProductType, Province } from '../../../../platform/schema/shared-types';
+import { Money, ProductType, Province } from '#platform/infra/schema/shared-types';
 
 @ObjectType({
   description:

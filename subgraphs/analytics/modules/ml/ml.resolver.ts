@@ -1,5 +1,5 @@
 import { Arg, Int, Query, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { featureVectors, mlStatus } from './ml.service';
 import { FeatureVectorConnection, MlStatus } from './ml.type';
 

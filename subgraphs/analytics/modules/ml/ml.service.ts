@@ -1,11 +1,5 @@
 import type { DataSource } from 'typeorm';
-import {
-  decodeCursor,
-  encodeCursor,
-  pageSize,
-  toConnection,
-  type Connection,
-} from '../../../../platform/schema/connection';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '#platform/infra/schema/connection';
 import { FEATURE_DEFINITIONS } from './feature.definitions';
 import type { FeatureVector, MlStatus } from './ml.type';
 import { distanceFeatureKm } from './provinces';

@@ -1,6 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../../../../platform/schema/connection';
+import { ConnectionType } from '#platform/infra/schema/connection';
 
 @ObjectType()
 export class FeatureDefinition {

@@ -1,5 +1,5 @@
-import { Province } from '../../../../platform/schema/shared-types';
-import { provinceDistanceKm } from '../../../../platform/schema/provinces';
+import { Province } from '#platform/infra/schema/shared-types';
+import { provinceDistanceKm } from '#platform/infra/schema/provinces';
 
 const PROVINCES = new Set<string>(Object.values(Province));
 

@@ -1,5 +1,5 @@
-import { internalFetch, OPERATION_STATS_PATH } from '../../../../platform/internal-http';
-import type { AppConfig } from '../../../../platform/config';
+import { internalFetch, OPERATION_STATS_PATH } from '#platform/infra/http/internal-http';
+import type { AppConfig } from '#platform/infra/config';
 import type { PerformanceReport } from './performance.type';
 
 const TIMEOUT_MS = 2000;

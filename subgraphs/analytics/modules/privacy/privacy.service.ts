@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { pseudonymise } from '../interaction/pseudonym';
 import { deleteInteractions } from '../interaction/interaction.store';
 import { EXTERNAL_OFFER_MAX_AGE_DAYS } from '../market/market.service';

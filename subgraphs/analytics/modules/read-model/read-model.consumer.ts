@@ -1,4 +1,4 @@
-import { defineConsumer, type ConsumerContext, type EventPayload } from '../../../../platform/events';
+import { defineConsumer, type ConsumerContext, type EventPayload } from '#platform/infra/events/index';
 import { pseudonymise } from '../interaction/pseudonym';
 
 type Snapshot = EventPayload<'listing.created'>;

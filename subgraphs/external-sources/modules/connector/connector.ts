@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ProductType, Province } from '../../../../platform/schema/shared-types';
+import type { ProductType, Province } from '#platform/infra/schema/shared-types';
 import { SourceRequestError, type RequestHooks } from './http-client';
 
 /** An offer in the marketplace's terms: kg, rand per kg as a two-place decimal string, our enums. */

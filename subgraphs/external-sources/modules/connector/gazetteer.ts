@@ -1,4 +1,4 @@
-import { Province } from '../../../../platform/schema/shared-types';
+import { Province } from '#platform/infra/schema/shared-types';
 
 /**
  * Names sources use for provinces (full, abbreviated, old habits), compared after lower-casing and

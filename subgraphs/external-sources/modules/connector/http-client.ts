@@ -1,5 +1,5 @@
 import CircuitBreaker from 'opossum';
-import type { Logger } from '../../../../platform/logger';
+import type { Logger } from '#platform/infra/observability/logger';
 
 export interface HttpPolicy {
   timeoutMs: number;

@@ -1,4 +1,4 @@
-import { ProductType } from '../../../../platform/schema/shared-types';
+import { ProductType } from '#platform/infra/schema/shared-types';
 
 /** Free-text product names → ProductType, most specific rule first. */
 const RULES: Array<[RegExp, ProductType]> = [

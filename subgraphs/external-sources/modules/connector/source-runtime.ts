@@ -1,6 +1,6 @@
-import type { AppConfig } from '../../../../platform/config';
-import type { Logger } from '../../../../platform/logger';
-import { SourceHealth } from '../../../../platform/schema/shared-types';
+import type { AppConfig } from '#platform/infra/config';
+import type { Logger } from '#platform/infra/observability/logger';
+import { SourceHealth } from '#platform/infra/schema/shared-types';
 import { DEMO_CREDENTIALS } from '../../simulators/demo-credentials';
 import type { Connector } from './connector';
 import { HempSuppliersNetworkConnector } from './hemp-suppliers-network.connector';

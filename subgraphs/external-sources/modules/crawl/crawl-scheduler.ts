@@ -1,5 +1,5 @@
-import { ConflictError } from '../../../../platform/errors';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { ConflictError } from '#platform/infra/errors';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { DataSourceEntity } from '../data-source/data-source.entity';
 import type { Crawler } from './crawler';
 

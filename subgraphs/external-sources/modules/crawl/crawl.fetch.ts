@@ -1,5 +1,5 @@
-import type { Logger } from '../../../../platform/logger';
-import type { AppConfig } from '../../../../platform/config';
+import type { Logger } from '#platform/infra/observability/logger';
+import type { AppConfig } from '#platform/infra/config';
 import type { NormalisedLicence, NormalisedOffer, Page } from '../connector/connector';
 import { SourceRequestError } from '../connector/http-client';
 import { serviceCredential, type SourceRuntime } from '../connector/source-runtime';

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource as Db } from 'typeorm';
 import { In } from 'typeorm';
-import { encodeCursor, toConnection, type Connection } from '../../../../platform/schema/connection';
+import { encodeCursor, toConnection, type Connection } from '#platform/infra/schema/connection';
 import { CrawlRejectionEntity, CrawlRunEntity, CrawlSourceResultEntity } from './crawl.entity';
 
 export function createCrawlRunByIdLoader(db: Db) {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { ServiceMetrics } from '../../../../platform/metrics';
+import type { ServiceMetrics } from '#platform/infra/observability/metrics';
 import type { SourceRuntime } from '../connector/source-runtime';
 
 /** What /metrics shows about crawling: records by outcome, source durations, retries, open breakers. */

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { NormalisedLicence, NormalisedOffer } from '../connector/connector';
 import type { SourceCrawlOutcome } from './crawl.fetch';
 

@@ -1,5 +1,5 @@
-import { isUuid } from '../../../../platform/schema/ids';
-import { isAdmin } from '../../../../platform/auth/viewer';
+import { isUuid } from '#platform/infra/schema/ids';
+import { isAdmin } from '#platform/infra/auth/viewer';
 import type { ExternalContext } from '../../context.type';
 import { toCrawlRun } from './crawl.mapper';
 

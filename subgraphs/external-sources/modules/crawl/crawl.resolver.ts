@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { BadUserInputError, NotFoundError } from '../../../../platform/errors';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
-import { isUuid } from '../../../../platform/schema/ids';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { BadUserInputError, NotFoundError } from '#platform/infra/errors';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '#platform/infra/schema/connection';
+import { isUuid } from '#platform/infra/schema/ids';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ExternalContext } from '../../context.type';
 import { externalRuntime } from '../../runtime';
 import { toDataSource } from '../data-source/data-source.mapper';

@@ -1,6 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { ConnectionType } from '../../../../platform/schema/connection';
+import { ConnectionType } from '#platform/infra/schema/connection';
 import { DataSource } from '../data-source/data-source.type';
 
 export enum CrawlStatus {

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { ConflictError } from '../../../../platform/errors';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { ConflictError } from '#platform/infra/errors';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { SourceRuntime } from '../connector/source-runtime';
 import type { DataSourceEntity } from '../data-source/data-source.entity';
 import { CrawlRunEntity, type CrawlTrigger } from './crawl.entity';

@@ -1,8 +1,8 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { requireViewer } from '../../../../platform/auth/viewer';
-import { BadUserInputError, ForbiddenError, NotFoundError } from '../../../../platform/errors';
-import { isUuid } from '../../../../platform/schema/ids';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { requireViewer } from '#platform/infra/auth/viewer';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '#platform/infra/errors';
+import { isUuid } from '#platform/infra/schema/ids';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ExternalContext } from '../../context.type';
 import { externalRuntime } from '../../runtime';
 import { SourceRequestError } from '../connector/http-client';

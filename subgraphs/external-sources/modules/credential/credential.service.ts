@@ -1,5 +1,5 @@
 import type { DataSource as Db } from 'typeorm';
-import type { Logger } from '../../../../platform/logger';
+import type { Logger } from '#platform/infra/observability/logger';
 import { DataSourceCredentialEntity } from './credential.entity';
 import { VaultError, type Vault } from './vault';
 

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { AccessLevel } from '../../../../platform/schema/shared-types';
+import type { AccessLevel } from '#platform/infra/schema/shared-types';
 import type { DataSourceKind } from './data-source.type';
 
 @Entity({ name: 'data_sources' })

@@ -1,4 +1,4 @@
-import { isUuid } from '../../../../platform/schema/ids';
+import { isUuid } from '#platform/infra/schema/ids';
 import type { ExternalContext } from '../../context.type';
 import { toDataSource } from './data-source.mapper';
 

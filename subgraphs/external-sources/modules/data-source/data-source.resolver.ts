@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ExternalContext } from '../../context.type';
 import { externalRuntime } from '../../runtime';
 import { sourceHealth } from '../connector/source-runtime';

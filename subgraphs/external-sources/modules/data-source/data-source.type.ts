@@ -1,5 +1,5 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { AccessLevel, SourceHealth } from '../../../../platform/schema/shared-types';
+import { AccessLevel, SourceHealth } from '#platform/infra/schema/shared-types';
 
 export { SourceHealth };
 

@@ -1,10 +1,5 @@
-import {
-  ExportBuilder,
-  returning,
-  type DataSubjectHandlers,
-  type SubjectCall,
-} from '../../../../platform/data-subject';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { ExportBuilder, returning, type DataSubjectHandlers, type SubjectCall } from '#platform/contracts/data-subject';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { externalRuntime } from '../../runtime';
 import { CredentialService } from '../credential/credential.service';
 

@@ -3,12 +3,12 @@ import {
   type ActiveConsent,
   type ConsentClient,
   type GatedSource,
-} from '../../../../platform/consent-client';
+} from '#platform/contracts/consent-client';
 import type { ExternalContext } from '../../context.type';
 
 export type { GatedSource };
 
-/** The sources whose data the caller may receive (the shared rule in platform/consent-client.ts). */
+/** The sources whose data the caller may receive (the shared rule in platform/contracts/consent-client.ts). */
 export const permittedSourceIds = consentedSourceIds;
 
 /**

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { ProductType, Province } from '../../../../platform/schema/shared-types';
+import type { ProductType, Province } from '#platform/infra/schema/shared-types';
 
 @Entity({ name: 'external_offers' })
 export class ExternalOfferEntity {

@@ -1,10 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { requireViewer } from '../../../../platform/auth/viewer';
-import { BadUserInputError, ForbiddenError, NotFoundError } from '../../../../platform/errors';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
-import { isUuid } from '../../../../platform/schema/ids';
-import { ProductType } from '../../../../platform/schema/shared-types';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { requireViewer } from '#platform/infra/auth/viewer';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '#platform/infra/errors';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '#platform/infra/schema/connection';
+import { isUuid } from '#platform/infra/schema/ids';
+import { ProductType } from '#platform/infra/schema/shared-types';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ExternalContext } from '../../context.type';
 import { toDataSource } from '../data-source/data-source.mapper';
 import { DataSource } from '../data-source/data-source.type';

@@ -1,6 +1,6 @@
 import { Directive, Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { ConnectionType } from '../../../../platform/schema/connection';
-import { Money, ProductType, Province } from '../../../../platform/schema/shared-types';
+import { ConnectionType } from '#platform/infra/schema/connection';
+import { Money, ProductType, Province } from '#platform/infra/schema/shared-types';
 import { DataSource } from '../data-source/data-source.type';
 import type { ExternalOfferEntity } from './offer.entity';
 

@@ -1,8 +1,8 @@
 import { Arg, ID, Int, Query, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
-import { BadUserInputError } from '../../../../platform/errors';
-import { isUuid } from '../../../../platform/schema/ids';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '#platform/infra/schema/connection';
+import { BadUserInputError } from '#platform/infra/errors';
+import { isUuid } from '#platform/infra/schema/ids';
 import { AuditEventEntity } from './audit-event.entity';
 import { verifyChain } from './audit.service';
 import { AuditEventConnection, AuditVerification, toAuditEvent } from './audit.type';

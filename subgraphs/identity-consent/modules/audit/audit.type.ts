@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { ConnectionType } from '../../../../platform/schema/connection';
+import { ConnectionType } from '#platform/infra/schema/connection';
 import type { AuditEventEntity } from './audit-event.entity';
 
 @ObjectType({ description: 'A security-relevant action, in an append-only hash chain' })

@@ -1,5 +1,5 @@
 import { Field, InputType } from 'type-graphql';
-import { Province, Role } from '../../../../platform/schema/shared-types';
+import { Province, Role } from '#platform/infra/schema/shared-types';
 
 @InputType()
 export class RegisterInput {

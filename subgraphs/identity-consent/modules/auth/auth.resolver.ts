@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { IdentityContext } from '../../context.type';
 import { RegisterInput } from './auth.input';
 import { AuthService } from './auth.service';

@@ -1,6 +1,6 @@
-import { BadUserInputError } from '../../../../platform/errors';
-import { hasVisibleText } from '../../../../platform/input-guard';
-import { Role } from '../../../../platform/schema/shared-types';
+import { BadUserInputError } from '#platform/infra/errors';
+import { hasVisibleText } from '#platform/infra/http/input-guard';
+import { Role } from '#platform/infra/schema/shared-types';
 import type { RegisterInput } from './auth.input';
 
 export const PASSWORD_MIN = 10;
@@ -11,7 +11,7 @@ const EMAIL_MAX = 254;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 
 export function normaliseEmail(email: string): string {
-  // NFKC as the rate limits key it (platform/rate-limit.ts normaliseEmailKey): one address, one account
+  // NFKC as the rate limits key it (platform/infra/shield/rate-limit.ts normaliseEmailKey): one address, one account
   return email.normalize('NFKC').trim().toLowerCase();
 }
 

@@ -1,5 +1,5 @@
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { loadSigningKeys, type SigningKeys } from '../../../../platform/auth/keys';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { loadSigningKeys, type SigningKeys } from '#platform/infra/auth/keys';
 
 const cache = new WeakMap<SubgraphDeps, Promise<SigningKeys>>();
 

@@ -5,9 +5,9 @@ import {
   type RevocationEntry,
   type RevocationKind,
   type RevocationSync,
-} from '../../../../platform/auth/revocation';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { withRunner } from '../../../../platform/events/db';
+} from '#platform/infra/auth/revocation';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { withRunner } from '#platform/infra/events/db';
 
 export interface NewRevocation {
   kind: RevocationKind;

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { AccessLevel } from '../../../../platform/schema/shared-types';
+import type { AccessLevel } from '#platform/infra/schema/shared-types';
 
 export type StoredConsentStatus = 'ACTIVE' | 'WITHDRAWN' | 'EXPIRED';
 

@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { AccessLevel } from '../../../../platform/schema/shared-types';
+import { AccessLevel } from '#platform/infra/schema/shared-types';
 
 @InputType()
 export class GrantConsentInput {

@@ -1,6 +1,6 @@
-import { isUuid } from '../../../../platform/schema/ids';
+import { isUuid } from '#platform/infra/schema/ids';
 import type { IdentityContext } from '../../context.type';
-import { isAdmin } from '../../../../platform/auth/viewer';
+import { isAdmin } from '#platform/infra/auth/viewer';
 import { toConsent } from './consent.type';
 
 /**

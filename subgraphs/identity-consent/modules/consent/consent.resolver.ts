@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireViewer } from '../../../../platform/auth/viewer';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { NotFoundError } from '../../../../platform/errors';
+import { requireViewer } from '#platform/infra/auth/viewer';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { NotFoundError } from '#platform/infra/errors';
 import type { IdentityContext } from '../../context.type';
 import { User } from '../user/user.type';
 import type { UserEntity } from '../user/user.entity';

@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ClientInfo } from '../../../../platform/subgraph';
-import type { Outbox } from '../../../../platform/events/outbox';
-import type { ActiveConsent } from '../../../../platform/consent-client';
-import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../../../../platform/errors';
+import type { ClientInfo } from '#platform/infra/service/subgraph';
+import type { Outbox } from '#platform/infra/events/outbox';
+import type { ActiveConsent } from '#platform/contracts/consent-client';
+import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '#platform/infra/errors';
 import { UserEntity } from '../user/user.entity';
-import { isUuid } from '../../../../platform/schema/ids';
+import { isUuid } from '#platform/infra/schema/ids';
 import { append, AuditAction } from '../audit/audit.service';
 import { ConsentEntity } from './consent.entity';
 import { consentStatus, ConsentStatus, statusCondition } from './consent.type';

@@ -1,5 +1,5 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { AccessLevel } from '../../../../platform/schema/shared-types';
+import { AccessLevel } from '#platform/infra/schema/shared-types';
 import { User } from '../user/user.type';
 import { DataSource } from './data-source.type';
 import type { ConsentEntity } from './consent.entity';

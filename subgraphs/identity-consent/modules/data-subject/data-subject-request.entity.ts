@@ -66,7 +66,7 @@ export class DataSubjectRequestPartEntity {
   @Column({ type: 'text', nullable: true })
   reason: string | null;
 
-  /** What happened to data that arrived while this part ran (platform/data-subject.ts eraseAfterInFlight). */
+  /** What happened to data that arrived while this part ran (platform/contracts/data-subject.ts eraseAfterInFlight). */
   @Column({ type: 'text', nullable: true })
   note: string | null;
 

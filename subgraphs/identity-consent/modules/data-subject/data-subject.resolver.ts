@@ -1,8 +1,8 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { isAdmin, requireViewer } from '../../../../platform/auth/viewer';
-import { isUuid } from '../../../../platform/schema/ids';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { isAdmin, requireViewer } from '#platform/infra/auth/viewer';
+import { isUuid } from '#platform/infra/schema/ids';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '#platform/infra/schema/connection';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { IdentityContext } from '../../context.type';
 import {
   toDataSubjectRequest,

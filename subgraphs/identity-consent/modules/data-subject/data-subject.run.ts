@@ -1,4 +1,4 @@
-import { SERVICE_NAMES, type SubgraphName } from '../../../../platform/config';
+import { SERVICE_NAMES, type SubgraphName } from '#platform/infra/config';
 import {
   createDataSubjectClient,
   eraseAfterInFlight,
@@ -8,8 +8,8 @@ import {
   type DataSubjectHandlers,
   type SubjectErasure,
   type SubjectExport,
-} from '../../../../platform/data-subject';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+} from '#platform/contracts/data-subject';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { append, AuditAction } from '../audit/audit.service';
 import {
   DataSubjectRequestEntity,

@@ -1,9 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import { SERVICE_NAMES } from '../../../../platform/config';
-import { ConflictError, NotFoundError, UnauthenticatedError } from '../../../../platform/errors';
-import { isUuid } from '../../../../platform/schema/ids';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import type { Viewer } from '../../../../platform/auth/viewer';
+import { SERVICE_NAMES } from '#platform/infra/config';
+import { ConflictError, NotFoundError, UnauthenticatedError } from '#platform/infra/errors';
+import { isUuid } from '#platform/infra/schema/ids';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import type { Viewer } from '#platform/infra/auth/viewer';
 import { append, AuditAction } from '../audit/audit.service';
 import { UserEntity } from '../user/user.entity';
 import {
@@ -14,7 +14,7 @@ import {
 import { DataSubjectRunner } from './data-subject.run';
 import { announceRevocations, recordRevocations } from '../auth/revocation.service';
 import { withdrawAllForErasure } from '../consent/consent.service';
-import type { RevocationEntry } from '../../../../platform/auth/revocation';
+import type { RevocationEntry } from '#platform/infra/auth/revocation';
 
 const ABANDONED_REASON = 'interrupted before every subgraph answered; request it again to retry';
 

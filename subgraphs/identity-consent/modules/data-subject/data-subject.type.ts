@@ -1,7 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { ConnectionType } from '../../../../platform/schema/connection';
-import { SERVICE_NAMES } from '../../../../platform/config';
+import { ConnectionType } from '#platform/infra/schema/connection';
+import { SERVICE_NAMES } from '#platform/infra/config';
 import type { DataSubjectRequestEntity, DataSubjectRequestPartEntity } from './data-subject-request.entity';
 
 export enum DataSubjectRequestType {

@@ -1,10 +1,5 @@
-import {
-  ExportBuilder,
-  returning,
-  type DataSubjectHandlers,
-  type SubjectCall,
-} from '../../../../platform/data-subject';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { ExportBuilder, returning, type DataSubjectHandlers, type SubjectCall } from '#platform/contracts/data-subject';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 
 export const IDENTITY_RETENTION_REASON =
   'consent records are kept as proof of what was agreed and when (POPIA s. 11), without IP address and user agent; ' +

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { requireViewer } from '../../../../platform/auth/viewer';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { requireViewer } from '#platform/infra/auth/viewer';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { IdentityContext } from '../../context.type';
 import { createPartnerClient, listPartnerClients, revokePartnerClient } from './partner.service';
 import { PartnerClient, PartnerClientWithKey, PartnerTier, toPartnerClient } from './partner.type';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../../../platform/errors';
-import { isUuid } from '../../../../platform/schema/ids';
+import { BadUserInputError, ConflictError, NotFoundError } from '#platform/infra/errors';
+import { isUuid } from '#platform/infra/schema/ids';
 import { append, AuditAction } from '../audit/audit.service';
 import { sha256Hex } from '../auth/tokens';
 import { PartnerClientEntity } from './partner-client.entity';

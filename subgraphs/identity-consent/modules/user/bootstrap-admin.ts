@@ -1,5 +1,5 @@
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { Role } from '../../../../platform/schema/shared-types';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { Role } from '#platform/infra/schema/shared-types';
 import { hashPassword } from '../auth/password';
 import { UserEntity } from './user.entity';
 

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { Province, Role } from '../../../../platform/schema/shared-types';
+import type { Province, Role } from '#platform/infra/schema/shared-types';
 
 @Entity({ name: 'users' })
 export class UserEntity {

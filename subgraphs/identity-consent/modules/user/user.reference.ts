@@ -1,4 +1,4 @@
-import { isUuid } from '../../../../platform/schema/ids';
+import { isUuid } from '#platform/infra/schema/ids';
 import type { IdentityContext } from '../../context.type';
 
 export async function resolveUserReference(reference: { id: string }, ctx: IdentityContext) {

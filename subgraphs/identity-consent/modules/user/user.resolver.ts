@@ -1,10 +1,10 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { Role } from '../../../../platform/schema/shared-types';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../../../platform/schema/connection';
-import { isUuid } from '../../../../platform/schema/ids';
-import { requireViewer } from '../../../../platform/auth/viewer';
-import { UnauthenticatedError } from '../../../../platform/errors';
+import { Role } from '#platform/infra/schema/shared-types';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '#platform/infra/schema/connection';
+import { isUuid } from '#platform/infra/schema/ids';
+import { requireViewer } from '#platform/infra/auth/viewer';
+import { UnauthenticatedError } from '#platform/infra/errors';
 import type { IdentityContext } from '../../context.type';
 import { UserEntity } from './user.entity';
 import { setUserRoles } from './user.service';

@@ -1,8 +1,8 @@
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import type { Viewer } from '../../../../platform/auth/viewer';
-import { BadUserInputError, NotFoundError } from '../../../../platform/errors';
-import { isUuid } from '../../../../platform/schema/ids';
-import { Role } from '../../../../platform/schema/shared-types';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import { BadUserInputError, NotFoundError } from '#platform/infra/errors';
+import { isUuid } from '#platform/infra/schema/ids';
+import { Role } from '#platform/infra/schema/shared-types';
 import { append, AuditAction } from '../audit/audit.service';
 import { UserEntity } from './user.entity';
 import { announceRevocations, recordRevocations } from '../auth/revocation.service';

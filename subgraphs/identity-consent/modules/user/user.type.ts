@@ -1,6 +1,6 @@
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
-import { Province, Role } from '../../../../platform/schema/shared-types';
-import { ConnectionType } from '../../../../platform/schema/connection';
+import { Province, Role } from '#platform/infra/schema/shared-types';
+import { ConnectionType } from '#platform/infra/schema/connection';
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A person using the marketplace: buyer, seller or administrator' })

@@ -4,8 +4,8 @@ import {
   returning,
   type DataSubjectHandlers,
   type SubjectCall,
-} from '../../../../platform/data-subject';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+} from '#platform/contracts/data-subject';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { ListingStatus } from '../listing/listing-status';
 import { OrderStatus } from '../order/order-status';
 

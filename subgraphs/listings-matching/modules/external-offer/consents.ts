@@ -1,5 +1,5 @@
-import { createConsentClient, type ConsentClient } from '../../../../platform/consent-client';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { createConsentClient, type ConsentClient } from '#platform/contracts/consent-client';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 
 const clients = new WeakMap<SubgraphDeps, ConsentClient>();
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { consentedSourceIds, type ActiveConsent } from '../../../../platform/consent-client';
-import type { AccessLevel, ProductType, Province } from '../../../../platform/schema/shared-types';
+import { consentedSourceIds, type ActiveConsent } from '#platform/contracts/consent-client';
+import type { AccessLevel, ProductType, Province } from '#platform/infra/schema/shared-types';
 import { ListingStatus } from '../listing/listing-status';
 import { NO_PROVINCE_DISTANCE_SCORE, QUALITY, type Candidate, type ScoreWeights } from '../match/match.scoring';
 

@@ -1,4 +1,4 @@
-import { defineConsumer } from '../../../../platform/events';
+import { defineConsumer } from '#platform/infra/events/index';
 
 /**
  * Keeps listings.external_offers and listings.external_sources from `external.offers.crawled`.

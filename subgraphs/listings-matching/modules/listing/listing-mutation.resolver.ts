@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ListingsContext } from '../../context.type';
-import { requireViewer } from '../../../../platform/auth/viewer';
+import { requireViewer } from '#platform/infra/auth/viewer';
 import { CreateListingInput, UpdateListingInput } from './listing.input';
 import { createListing, setListingStatus, updateListing } from './listing.service';
 import { ListingStatus } from './listing-status';

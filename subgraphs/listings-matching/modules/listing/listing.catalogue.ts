@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
-import type { Viewer } from '../../../../platform/auth/viewer';
-import { isAdmin } from '../../../../platform/auth/viewer';
-import { BadUserInputError } from '../../../../platform/errors';
-import { decodeCursor, encodeCursor, type CursorKind } from '../../../../platform/schema/connection';
-import { isUuid } from '../../../../platform/schema/ids';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import { isAdmin } from '#platform/infra/auth/viewer';
+import { BadUserInputError } from '#platform/infra/errors';
+import { decodeCursor, encodeCursor, type CursorKind } from '#platform/infra/schema/connection';
+import { isUuid } from '#platform/infra/schema/ids';
 import { ListingSort, ListingStatus } from './listing-status';
 import type { ListingEntity } from './listing.entity';
 import type { ListingFilter } from './listing.input';

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { ProductType, Province } from '../../../../platform/schema/shared-types';
+import type { ProductType, Province } from '#platform/infra/schema/shared-types';
 import type { ListingStatus } from './listing-status';
 
 /** Quantities and prices are numeric in PostgreSQL and strings here, so no float ever rounds money. */

@@ -1,6 +1,6 @@
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ListingsContext } from '../../context.type';
-import type { EventPayload } from '../../../../platform/events/catalogue';
+import type { EventPayload } from '#platform/contracts/events/catalogue';
 import type { ListingEntity } from './listing.entity';
 import type { ListingFilter } from './listing.input';
 import type { ListingSort } from './listing-status';

@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
-import { ProductType, Province } from '../../../../platform/schema/shared-types';
+import { ProductType, Province } from '#platform/infra/schema/shared-types';
 import { ListingStatus } from './listing-status';
 
 @InputType({ description: 'Every field narrows the result; all are optional' })

@@ -1,10 +1,10 @@
 import DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
-import type { Viewer } from '../../../../platform/auth/viewer';
-import { encodeCursor, toConnection, type Connection } from '../../../../platform/schema/connection';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import { encodeCursor, toConnection, type Connection } from '#platform/infra/schema/connection';
 import { ListingEntity } from './listing.entity';
 import { ListingStatus } from './listing-status';
-import { isAdmin } from '../../../../platform/auth/viewer';
+import { isAdmin } from '#platform/infra/auth/viewer';
 
 export function createListingByIdLoader(dataSource: DataSource) {
   return new DataLoader<string, ListingEntity | null>(async (ids) => {

@@ -1,4 +1,4 @@
-import { isUuid } from '../../../../platform/schema/ids';
+import { isUuid } from '#platform/infra/schema/ids';
 import type { ListingsContext } from '../../context.type';
 import { toListing } from './listing.type';
 import { isListingVisibleTo } from './listing.visibility';

@@ -1,12 +1,12 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, ID, Info, Int, Query, Resolver } from 'type-graphql';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
-import { pageSize, toConnection } from '../../../../platform/schema/connection';
-import { isUuid } from '../../../../platform/schema/ids';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
+import { pageSize, toConnection } from '#platform/infra/schema/connection';
+import { isUuid } from '#platform/infra/schema/ids';
 import type { ListingsContext } from '../../context.type';
 import { ListingFilter } from './listing.input';
 import { catalogueCount, cataloguePage, listingCursor } from './listing.catalogue';
-import { selectsField } from '../../../../platform/schema/selection';
+import { selectsField } from '#platform/infra/schema/selection';
 import { ListingSort } from './listing-status';
 import { Listing, ListingConnection, toListing } from './listing.type';
 import { recordListingViewed, recordSearchPerformed } from './listing.events';

@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Viewer } from '../../../../platform/auth/viewer';
-import { isAdmin } from '../../../../platform/auth/viewer';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../../platform/errors';
-import { isUuid } from '../../../../platform/schema/ids';
-import type { Outbox } from '../../../../platform/events/outbox';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import { isAdmin } from '#platform/infra/auth/viewer';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '#platform/infra/errors';
+import { isUuid } from '#platform/infra/schema/ids';
+import type { Outbox } from '#platform/infra/events/outbox';
 import { decimal, listingSnapshot } from './listing.events';
 import { ListingEntity } from './listing.entity';
 import type { CreateListingInput, UpdateListingInput } from './listing.input';

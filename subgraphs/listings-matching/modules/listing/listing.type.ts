@@ -1,6 +1,6 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Money, ProductType, Province } from '../../../../platform/schema/shared-types';
-import { ConnectionType } from '../../../../platform/schema/connection';
+import { Money, ProductType, Province } from '#platform/infra/schema/shared-types';
+import { ConnectionType } from '#platform/infra/schema/connection';
 import { User } from '../user/user.type';
 import { ListingStatus } from './listing-status';
 import type { ListingEntity } from './listing.entity';

@@ -1,5 +1,5 @@
-import { BadUserInputError } from '../../../../platform/errors';
-import { hasVisibleText } from '../../../../platform/input-guard';
+import { BadUserInputError } from '#platform/infra/errors';
+import { hasVisibleText } from '#platform/infra/http/input-guard';
 import type { SocialImpactFlags } from './social-impact';
 
 /** Bounds on what a listing may hold; each refusal names the field. */

@@ -1,4 +1,4 @@
-import { isAdmin, type Viewer } from '../../../../platform/auth/viewer';
+import { isAdmin, type Viewer } from '#platform/infra/auth/viewer';
 import { ListingStatus } from './listing-status';
 
 /**

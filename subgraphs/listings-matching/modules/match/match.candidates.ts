@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { ProductType, Province } from '../../../../platform/schema/shared-types';
+import type { ProductType, Province } from '#platform/infra/schema/shared-types';
 import { ListingStatus } from '../listing/listing-status';
 import { distanceTable, QUALITY, type Candidate, type ScoreWeights } from './match.scoring';
 

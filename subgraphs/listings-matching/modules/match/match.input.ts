@@ -1,5 +1,5 @@
 import { Field, Float, InputType } from 'type-graphql';
-import { ProductType, Province } from '../../../../platform/schema/shared-types';
+import { ProductType, Province } from '#platform/infra/schema/shared-types';
 
 @InputType({
   description: 'Replace default weights one by one (0 to 1000 each, not all zero); they are normalised to sum to 1',

@@ -1,4 +1,4 @@
-import { Province } from '../../../../platform/schema/shared-types';
+import { Province } from '#platform/infra/schema/shared-types';
 import { GraphQLError } from 'graphql';
 import {
   compareScored,

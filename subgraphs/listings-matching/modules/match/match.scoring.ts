@@ -1,5 +1,5 @@
-import { BadUserInputError } from '../../../../platform/errors';
-import type { Province } from '../../../../platform/schema/shared-types';
+import { BadUserInputError } from '#platform/infra/errors';
+import type { Province } from '#platform/infra/schema/shared-types';
 import { MATCH_PROVINCE_ORDER, MAX_PROVINCE_DISTANCE_KM, provinceDistanceKm, provinceLabel } from './provinces';
 
 /**

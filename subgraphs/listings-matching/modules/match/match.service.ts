@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import type { Viewer } from '../../../../platform/auth/viewer';
-import type { ActiveConsent } from '../../../../platform/consent-client';
-import type { Outbox } from '../../../../platform/events/outbox';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import type { ActiveConsent } from '#platform/contracts/consent-client';
+import type { Outbox } from '#platform/infra/events/outbox';
 import { parsePrice, parseQuantity } from '../listing/listing.validation';
 import { decimal } from '../listing/listing.events';
 import {

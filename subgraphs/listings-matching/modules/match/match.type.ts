@@ -1,5 +1,5 @@
 import { Directive, Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Money, ProductType, Province } from '../../../../platform/schema/shared-types';
+import { Money, ProductType, Province } from '#platform/infra/schema/shared-types';
 import { User } from '../user/user.type';
 import type { MatchRequestEntity, MatchResultEntity } from './match.entity';
 

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
-import { encodeCursor, toConnection, type Connection } from '../../../../platform/schema/connection';
+import { encodeCursor, toConnection, type Connection } from '#platform/infra/schema/connection';
 import { OrderEntity } from './order.entity';
 
 export function createOrderByIdLoader(dataSource: DataSource) {

@@ -1,6 +1,6 @@
-import { isUuid } from '../../../../platform/schema/ids';
+import { isUuid } from '#platform/infra/schema/ids';
 import type { ListingsContext } from '../../context.type';
-import { isAdmin } from '../../../../platform/auth/viewer';
+import { isAdmin } from '#platform/infra/auth/viewer';
 import { toOrder } from './order.type';
 
 /**

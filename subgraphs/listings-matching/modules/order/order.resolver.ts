@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { isAdmin, requireViewer } from '../../../../platform/auth/viewer';
-import { isUuid } from '../../../../platform/schema/ids';
-import type { SubgraphDeps } from '../../../../platform/subgraph';
+import { isAdmin, requireViewer } from '#platform/infra/auth/viewer';
+import { isUuid } from '#platform/infra/schema/ids';
+import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import type { ListingsContext } from '../../context.type';
 import { Listing, toListing } from '../listing/listing.type';
 import { cancelOrder, placeOrder } from './order.service';

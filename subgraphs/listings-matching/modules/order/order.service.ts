@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Viewer } from '../../../../platform/auth/viewer';
-import { isAdmin } from '../../../../platform/auth/viewer';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../../platform/errors';
-import { isUuid } from '../../../../platform/schema/ids';
-import type { Outbox } from '../../../../platform/events/outbox';
-import type { ProductType, Province } from '../../../../platform/schema/shared-types';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import { isAdmin } from '#platform/infra/auth/viewer';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '#platform/infra/errors';
+import { isUuid } from '#platform/infra/schema/ids';
+import type { Outbox } from '#platform/infra/events/outbox';
+import type { ProductType, Province } from '#platform/infra/schema/shared-types';
 import { ListingStatus } from '../listing/listing-status';
 import { decimal, hasSocialImpact } from '../listing/listing.events';
 import { addStatusChanged } from '../listing/listing.service';

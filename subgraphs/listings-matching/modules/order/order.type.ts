@@ -1,6 +1,6 @@
 import { Directive, Field, Float, ID, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../../../../platform/schema/connection';
-import { Money } from '../../../../platform/schema/shared-types';
+import { ConnectionType } from '#platform/infra/schema/connection';
+import { Money } from '#platform/infra/schema/shared-types';
 import { User } from '../user/user.type';
 import { OrderStatus } from './order-status';
 import type { OrderEntity } from './order.entity';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { decodeCursor, pageSize } from '../../../../platform/schema/connection';
+import { decodeCursor, pageSize } from '#platform/infra/schema/connection';
 import type { ListingsContext } from '../../context.type';
 import { ListingStatus } from '../listing/listing-status';
 import { ListingConnection, toListing } from '../listing/listing.type';

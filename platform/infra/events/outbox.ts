@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+} from 'typeorm';
+import {
+  EVENT_CATALOGUE,
+  type DomainEvent,
+  type EventPayload,
+  type EventType,
+} from '#platform/contracts/events/catalogue';
+import { inTransaction, schemaName } from '#platform/infra/events/db';
+import { currentTraceMetadata, detached } from '#platform/infra/observability/tracing';
+
+/** Read events wait at most this long, or for this many, before one INSERT writes them all. */
+const RECORD_FLUSH_MS = 25;
+const RECORD_BATCH = 200;
+
+export interface NewEvent<T extends EventType> {
+  type: T;
+  payload: EventPayload<T>;
+  /** Defaults to a fresh UUID; pass one to make a retried producer idempotent. */
+  id?: string;
+  occurredAt?: Date;
+}
+
+export interface OutboxOptions {
+  /** The producing subgraph, recorded on every event. */
+  source: string;
+  /** The subgraph's schema; its `outbox` table comes from createEventTablesMigration. */
+  schema: string;
+  dataSource: DataSource;
+  /** False for a subgraph that declared no outbox: `add` then fails loudly instead of at the database. */
+  enabled: boolean;
+  /** Told when a batch of recorded read events could not be written (it is logged, not retried). */
+  onRecordFailure?: (err: unknown, count: number) => void;
+}
+
+/**
+ * The producer API. `add(manager, event)` writes the event in the caller's transaction: the event
+ * exists exactly when the state change commits. `emit(event)` is for code with no transaction (a
+ * query recording that something was read): one INSERT, its own transaction.
+ */
+export class Outbox {
+  private readonly schema: string;
+  private readonly pending = new WeakSet<QueryRunner>();
+  private readonly listeners = new Set<() => void>();
+  private readonly buffer: DomainEvent[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.schema = schemaName(options.schema);
+    if (options.enabled) {
+      // Wake the relay as soon as a transaction that wrote events commits, instead of at its next poll.
+      const subscriber: EntitySubscriberInterface = {
+        afterTransactionCommit: (event: TransactionCommitEvent) => {
+          if (event.queryRunner && this.pending.has(event.queryRunner)) {
+            this.pending.delete(event.queryRunner);
+            this.notify();
+          }
+        },
+      };
+      options.dataSource.subscribers.push(subscriber);
+    }
+  }
+
+  async add<T extends EventType>(manager: EntityManager, event: NewEvent<T>): Promise<DomainEvent<T>> {
+    const full = this.prepare(event);
+    await manager.query(INSERT(this.schema), this.params(full));
+    const runner = manager.queryRunner;
+    if (runner?.isTransactionActive) this.pending.add(runner);
+    else this.notify();
+    return full;
+  }
+
+  async emit<T extends EventType>(event: NewEvent<T>): Promise<DomainEvent<T>> {
+    const full = this.prepare(event);
+    await this.options.dataSource.query(INSERT(this.schema), this.params(full));
+    this.notify();
+    return full;
+  }
+
+  /**
+   * For what a read observed (a listing viewed, a search run): validated now, written a moment
+   * later together with others in one multi-row INSERT committed without waiting for the disk
+   * flush. A read then costs no statement of its own; a crash can lose the last few milliseconds of
+   * such events, which only feed analytics. State changes use `add`, never this.
+   */
+  record<T extends EventType>(event: NewEvent<T>): void {
+    this.buffer.push(this.prepare(event));
+    if (this.buffer.length >= RECORD_BATCH) detached(() => void this.flush())();
+    else
+      this.flushTimer ??= setTimeout(
+        detached(() => void this.flush()),
+        RECORD_FLUSH_MS,
+      );
+  }
+
+  /** Writes buffered read events now (also called when the service stops). */
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.buffer.splice(0, this.buffer.length);
+    if (batch.length === 0) return;
+    const columns = 8;
+    const values = batch.map(
+      (_, i) =>
+        `(${Array.from({ length: columns }, (__, c) => `$${i * columns + c + 1}${c === 5 || c === 7 ? '::jsonb' : ''}`).join(', ')})`,
+    );
+    try {
+      await inTransaction(this.options.dataSource, async (m) => {
+        await m.query('SET LOCAL synchronous_commit = off');
+        await m.query(
+          `INSERT INTO ${this.schema}.outbox (event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at, metadata) VALUES ${values.join(', ')}`,
+          batch.flatMap((e) => this.params(e)),
+        );
+      });
+      this.notify();
+    } catch (err) {
+      this.options.onRecordFailure?.(err, batch.length);
+    }
+  }
+
+  /** Called after events were committed (used by the relay to publish without waiting for a poll). */
+  onCommitted(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify() {
+    for (const l of this.listeners) l();
+  }
+
+  private prepare<T extends EventType>(event: NewEvent<T>): DomainEvent<T> {
+    if (!this.options.enabled) {
+      throw new Error(
+        `${this.options.source} has no outbox: set outbox: true on its SubgraphModule and add createEventTablesMigration`,
+      );
+    }
+    const entry = EVENT_CATALOGUE[event.type];
+    if (!entry) throw new Error(`unknown event type ${String(event.type)}`);
+    const parsed = entry.payload.safeParse(event.payload);
+    if (!parsed.success) {
+      throw new Error(
+        `invalid ${event.type} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    }
+    const payload = parsed.data as EventPayload<T>;
+    return {
+      id: event.id ?? randomUUID(),
+      type: event.type,
+      version: entry.version,
+      source: this.options.source,
+      aggregateType: entry.aggregateType,
+      aggregateId: (entry.aggregateId as (p: unknown) => string)(payload),
+      occurredAt: event.occurredAt ?? new Date(),
+      payload,
+      // The active trace (a request, or a consumer handling an earlier event); undefined when tracing is off.
+      metadata: currentTraceMetadata(),
+    };
+  }
+
+  private params(e: DomainEvent) {
+    return [
+      e.id,
+      e.type,
+      e.version,
+      e.aggregateType,
+      e.aggregateId,
+      JSON.stringify(e.payload),
+      e.occurredAt,
+      e.metadata ? JSON.stringify(e.metadata) : null,
+    ];
+  }
+}
+
+const INSERT = (schema: string) =>
+  `INSERT INTO ${schema}.outbox (event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at, metadata) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb)`;
