@@ -58,7 +58,7 @@ let pending: Array<() => void> = [];
 /** ECharts (1 MB) loads while the sign-in form is shown; pages wait for it before drawing. */
 export const chartsLoaded: Promise<void> = new Promise((resolve, reject) => {
   const script = document.createElement('script');
-  script.src = '/admin/assets/echarts.js';
+  script.src = document.documentElement.dataset.echarts ?? '/admin/assets/echarts.js';
   script.onload = () => resolve();
   script.onerror = () => reject(new Error('the chart library did not load'));
   document.head.append(script);
