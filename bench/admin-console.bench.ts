@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../platform/paths';
+import { adminOperations } from '../gateway/admin/admin';
 
 /**
  * Page load times of the admin console against a running gateway (`npm start`, demo data or the
@@ -48,6 +49,68 @@ function resources(page: Page) {
     bodyBytes: r.decodedBodySize,
     ms: Math.round(r.duration),
   }))`) as Promise<Array<{ url: string; transferBytes: number; bodyBytes: number; ms: number }>>;
+}
+
+const DAY_MS = 86_400_000;
+/** A range as the console's picker sends it: ending at the end of the current bucket. */
+function range(days: number, granularity: 'HOUR' | 'DAY') {
+  const unit = granularity === 'HOUR' ? DAY_MS / 24 : DAY_MS;
+  const to = Math.ceil((Date.now() + 1) / unit) * unit;
+  return { from: new Date(to - days * DAY_MS).toISOString(), to: new Date(to).toISOString(), granularity };
+}
+
+/**
+ * The API's share of a page: each console operation as the console sends it, timed from this
+ * process (gateway, subgraph and SQL; no browser), ROUNDS times after a first untimed call.
+ */
+async function operationTimes(base: string, email: string, password: string, rounds: number) {
+  const texts = adminOperations();
+  const post = async (name: string, variables: Record<string, unknown>, token?: string) => {
+    const started = performance.now();
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ operationName: name, query: texts[name], variables }),
+    });
+    const text = await res.text();
+    const body = JSON.parse(text) as { data?: any; errors?: unknown[] };
+    if (body.errors) throw new Error(`${name}: ${JSON.stringify(body.errors).slice(0, 300)}`);
+    return { ms: performance.now() - started, bytes: text.length, data: body.data };
+  };
+  const login = await post('AdminLogin', { email, password });
+  const token = login.data.login.accessToken as string;
+  const cases: Array<[string, string, Record<string, unknown>]> = [
+    ['AdminOverview', '', {}],
+    ['AdminFunnel', '30 days, days', range(30, 'DAY')],
+    ['AdminFunnel', '7 days, hours', range(7, 'HOUR')],
+    ['AdminFunnel', '365 days, days', range(365, 'DAY')],
+    ['AdminMarketByProvince', 'CBD_OIL', { productType: 'CBD_OIL' }],
+    ['AdminMarketByProductType', 'national', { province: null }],
+    ['AdminSources', '', { first: 20 }],
+    ['AdminConsentTrend', '30 days, days', range(30, 'DAY')],
+    ['AdminDataSubjectRequests', '', { first: 20 }],
+    ['AdminAuditLog', '', { first: 50 }],
+    ['AdminVerifyAuditLog', '', {}],
+  ];
+  const out: Record<string, { medianMs: number; maxMs: number; responseBytes: number }> = {
+    AdminLogin: { medianMs: Math.round(login.ms), maxMs: Math.round(login.ms), responseBytes: login.bytes },
+  };
+  for (const [name, variant, variables] of cases) {
+    await post(name, variables, token);
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < rounds; i++) {
+      const r = await post(name, variables, token);
+      times.push(r.ms);
+      bytes = r.bytes;
+    }
+    out[variant ? `${name} (${variant})` : name] = {
+      medianMs: Math.round(median(times)),
+      maxMs: Math.round(max(times)),
+      responseBytes: bytes,
+    };
+  }
+  return out;
 }
 
 async function main() {
@@ -124,6 +187,7 @@ async function main() {
         },
       ]),
     );
+    const operations = await operationTimes(base, email, password, rounds);
     const result = {
       label,
       base,
@@ -134,6 +198,7 @@ async function main() {
       signInToOverviewMs: Math.round(signIn.wallMs),
       signInRequestsMs: signIn.dataMs,
       pages: stats,
+      operations,
       coldResources,
       warmResources,
       at: new Date().toISOString(),

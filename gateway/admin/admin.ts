@@ -26,6 +26,11 @@ const REVALIDATE = 'no-cache';
  * served as an ES module. The browser posts them to /graphql like any other client.
  */
 export function adminOperationsModule(): string {
+  return `export const OPERATIONS = ${JSON.stringify(adminOperations())};\n`;
+}
+
+/** Each console operation's name and text (the benchmark sends them as the console does). */
+export function adminOperations(): Record<string, string> {
   const texts: Record<string, string> = {};
   for (const [name, value] of Object.entries(generated)) {
     if (!name.startsWith('Admin') || !name.endsWith('Document')) continue;
@@ -33,7 +38,7 @@ export function adminOperationsModule(): string {
     const operation = doc.definitions.find((d) => d.kind === 'OperationDefinition');
     if (operation?.kind === 'OperationDefinition' && operation.name) texts[operation.name.value] = print(doc);
   }
-  return `export const OPERATIONS = ${JSON.stringify(texts)};\n`;
+  return texts;
 }
 
 type Encoding = 'br' | 'gzip' | 'identity';
