@@ -9,11 +9,11 @@ import { startTestStack, type TestStack } from './helpers/stack';
 import { waitFor } from './helpers/wait';
 
 const SOURCES = 3;
-// ADMIN_SCREENSHOTS=1 refreshes the committed screenshots in docs/admin/; otherwise they go to a temporary folder
-const SHOTS =
-  process.env.ADMIN_SCREENSHOTS === '1'
-    ? path.join(PROJECT_ROOT, 'docs', 'admin')
-    : mkdtempSync(path.join(tmpdir(), 'hemp-admin-shots-'));
+/** ADMIN_SCREENSHOTS=1 rewrites the committed screenshots in docs/admin/; otherwise none are taken. */
+const SHOTS = process.env.ADMIN_SCREENSHOTS === '1' ? path.join(PROJECT_ROOT, 'docs', 'admin') : null;
+const screenshot = async (page: Page, name: string, fullPage = true) => {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+};
 /** A test's own bound: a few page loads at the UI timeout each, on top of the steps between them. */
 const TEST_MS = 4 * UI_TIMEOUT_MS;
 
@@ -35,7 +35,7 @@ describe('admin console in Chromium', () => {
 
   beforeAll(async () => {
     buildConsole();
-    mkdirSync(SHOTS, { recursive: true });
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
     t = await startTestStack({
       env: {
         SUBGRAPH_TIMEOUT_MS: '30000',
@@ -55,7 +55,6 @@ describe('admin console in Chromium', () => {
     await browser?.close();
     await t?.stop();
     rmSync(profile, { recursive: true, force: true });
-    if (process.env.ADMIN_SCREENSHOTS !== '1') rmSync(SHOTS, { recursive: true, force: true });
   });
 
   const origin = () => new URL(t.gatewayUrl).origin;
@@ -119,7 +118,7 @@ describe('admin console in Chromium', () => {
           expect(await page.getAttribute(`#${id}`, 'aria-describedby')).toBe(`${id}-summary`);
           expect(await page.locator(`figure:has(#${id}) details table`).count()).toBe(1);
         }
-        await page.screenshot({ path: path.join(SHOTS, `${p.id}.png`), fullPage: true });
+        await screenshot(page, p.id);
       }
       // the page data behind the charts: what the activity above produced
       await page.click('header nav a[data-page="privacy"]');
@@ -209,7 +208,7 @@ describe('admin console in Chromium', () => {
       expect(await page.textContent('#chart-crawl-records-summary')).toMatch(
         new RegExp(`^${runsBefore + 1} crawl runs`),
       );
-      await page.screenshot({ path: path.join(SHOTS, 'sources-crawl.png'), fullPage: true });
+      await screenshot(page, 'sources-crawl');
       await page.close();
     },
     TEST_MS,
@@ -222,7 +221,7 @@ describe('admin console in Chromium', () => {
       await page.waitForSelector('#login-error:has-text("administrators only")');
       expect(await page.textContent('#login-error')).toMatch(/Console Buyer is signed in as BUYER, not ADMIN/);
       expect(await page.locator('header nav').count()).toBe(0);
-      await page.screenshot({ path: path.join(SHOTS, 'refused.png') });
+      await screenshot(page, 'refused', false);
       // the console signed the buyer out again and never asked for admin data
       await waitFor(async () => operations.length >= 2, { timeoutMs: UI_TIMEOUT_MS, what: 'the logout' });
       expect(operations).toEqual(['AdminLogin', 'AdminLogout']);
