@@ -10,6 +10,7 @@ export function adminPage(assets: { echarts: string; modules: string[] }): strin
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Hemp marketplace admin</title>
+<link rel="icon" href="data:,">
 <link rel="preload" as="script" href="${assets.echarts}">
 ${assets.modules.map((m) => `<link rel="modulepreload" href="${m}">`).join('\n')}
 <style>
