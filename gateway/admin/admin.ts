@@ -62,20 +62,31 @@ export function pickEncoding(acceptEncoding: string | undefined): Encoding {
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
+type Bodies = Record<Encoding, Buffer>;
+
 /**
  * One static asset: its body, an ETag from its content, and its brotli and gzip forms, compressed
- * once off the event loop (zlib's thread pool) when the routes are made. ECharts is 1 MB as is,
+ * once off the event loop (zlib's thread pool) when the console is first opened (`prepare`, called
+ * by the page; a gateway nobody opens the console on never spends it). ECharts is 1 MB as is,
  * about 300 KB in brotli.
  */
-export function staticAsset(type: string, body: Buffer, cacheControl: string): RouteHandler & { hash: string } {
+export function staticAsset(
+  type: string,
+  body: Buffer,
+  cacheControl: string,
+): RouteHandler & { hash: string; prepare: () => Promise<Bodies> } {
   const hash = createHash('sha256').update(body).digest('base64url').slice(0, 16);
-  const compressed = Promise.all([
-    brotliAsync(body, {
-      params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
-    }),
-    gzipAsync(body, { level: 6 }),
-  ]).then(([br, gz]) => ({ br, gzip: gz, identity: body }));
-  compressed.catch(() => undefined); // a failure is answered per request below
+  let compressed: Promise<Bodies> | undefined;
+  const prepare = () =>
+    (compressed ??= Promise.all([
+      brotliAsync(body, {
+        params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+      }),
+      gzipAsync(body, { level: 6 }),
+    ]).then(
+      ([br, gz]) => ({ br, gzip: gz, identity: body }),
+      () => ({ br: body, gzip: body, identity: body }), // never fails a request: sent as is
+    ));
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const encoding = pickEncoding(req.headers['accept-encoding']);
     const etag = `"${hash}${encoding === 'identity' ? '' : `-${encoding}`}"`;
@@ -91,7 +102,7 @@ export function staticAsset(type: string, body: Buffer, cacheControl: string): R
       res.end();
       return;
     }
-    const bodies = await compressed.catch(() => ({ br: body, gzip: body, identity: body }));
+    const bodies = await prepare();
     const sent = bodies[encoding];
     res.writeHead(200, {
       ...headers,
@@ -101,27 +112,27 @@ export function staticAsset(type: string, body: Buffer, cacheControl: string): R
     });
     res.end(sent);
   };
-  return Object.assign(handler, { hash });
+  return Object.assign(handler, { hash, prepare });
 }
 
 /** GET routes for the admin console: the page, its modules, its operations and ECharts, all from this install. */
 export function adminRoutes(clientDir = ADMIN_CLIENT_DIR): Record<string, RouteHandler> {
   const echarts = staticAsset('text/javascript', readFileSync(ECHARTS), IMMUTABLE);
   const echartsUrl = `/admin/assets/echarts-${echarts.hash}.js`;
-  const routes: Record<string, RouteHandler> = {
+  const assets: Record<string, ReturnType<typeof staticAsset>> = {
     [echartsUrl]: echarts,
     '/admin/assets/operations.js': staticAsset('text/javascript', Buffer.from(adminOperationsModule()), REVALIDATE),
   };
   const modules = existsSync(clientDir) ? readdirSync(clientDir).filter((f) => f.endsWith('.js')) : [];
   for (const file of modules)
-    routes[`/admin/assets/${file}`] = staticAsset(
+    assets[`/admin/assets/${file}`] = staticAsset(
       'text/javascript',
       readFileSync(path.join(clientDir, file)),
       REVALIDATE,
     );
   if (!modules.includes('main.js')) {
     // sources checked out but never built: say how to fix it instead of a blank page
-    routes['/admin/assets/main.js'] = staticAsset(
+    assets['/admin/assets/main.js'] = staticAsset(
       'text/javascript',
       Buffer.from(
         'document.getElementById("app").textContent = "The admin console is not built: run npm run build.";\n',
@@ -135,6 +146,7 @@ export function adminRoutes(clientDir = ADMIN_CLIENT_DIR): Record<string, RouteH
     modules: ['operations.js', ...modules.filter((f) => f !== 'main.js')].map((f) => `/admin/assets/${f}`),
   });
   const page: RouteHandler = (_req: IncomingMessage, res: ServerResponse) => {
+    for (const asset of Object.values(assets)) void asset.prepare(); // the browser asks for them next
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': CSP,
@@ -143,7 +155,5 @@ export function adminRoutes(clientDir = ADMIN_CLIENT_DIR): Record<string, RouteH
     });
     res.end(html);
   };
-  routes['/admin'] = page;
-  routes['/admin/'] = page;
-  return routes;
+  return { ...assets, '/admin': page, '/admin/': page };
 }
