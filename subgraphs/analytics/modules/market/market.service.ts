@@ -20,13 +20,12 @@ export interface PriceKey {
  */
 export async function marketPriceIndexes(db: DataSource, keys: readonly PriceKey[]): Promise<PricePoint[]> {
   const rows = (await db.query(
-    `SELECT k.i::int AS i, s.n, s.p25, s.p50, s.p75
+    `SELECT k.i::int AS i, s.n, s.p[1] AS p25, s.p[2] AS p50, s.p[3] AS p75
        FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(product_type, province, i)
       CROSS JOIN LATERAL (
+        -- the three percentiles from one sort (three percentile_cont calls sort up to three times)
         SELECT count(*)::int AS n,
-               percentile_cont(0.25) WITHIN GROUP (ORDER BY price_per_kg)::float8 AS p25,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_kg)::float8 AS p50,
-               percentile_cont(0.75) WITHIN GROUP (ORDER BY price_per_kg)::float8 AS p75
+               percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY price_per_kg)::float8[] AS p
           FROM (
             SELECT l.price_per_kg FROM analytics.listings l
              WHERE k.province IS NULL AND l.product_type = k.product_type AND l.status = 'ACTIVE'
