@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
-import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, constants as zlib, gzip, gzipSync } from 'node:zlib';
 import { print, type DocumentNode } from 'graphql';
 import { PROJECT_ROOT } from '../../platform/paths';
 import type { RouteHandler } from '../../platform/http-server';
@@ -64,11 +64,18 @@ const brotliAsync = promisify(brotliCompress);
 
 type Bodies = Record<Encoding, Buffer>;
 
+/** Below this, an asset is compressed on the spot when the routes are made (well under a millisecond). */
+const SMALL_ASSET_BYTES = 64 * 1024;
+const BROTLI = (size: number) => ({
+  params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_SIZE_HINT]: size },
+});
+
 /**
  * One static asset: its body, an ETag from its content, and its brotli and gzip forms, compressed
- * once off the event loop (zlib's thread pool) when the console is first opened (`prepare`, called
- * by the page; a gateway nobody opens the console on never spends it). ECharts is 1 MB as is,
- * about 300 KB in brotli.
+ * once. The modules are small and compressed when the routes are made. ECharts (1 MB as is, about
+ * 300 KB in brotli) is compressed off the event loop (zlib's thread pool) when the console is first
+ * opened (`prepare`, called by the page): a gateway nobody opens the console on never spends it,
+ * and the modules the sign-in form needs never queue behind it.
  */
 export function staticAsset(
   type: string,
@@ -76,14 +83,12 @@ export function staticAsset(
   cacheControl: string,
 ): RouteHandler & { hash: string; prepare: () => Promise<Bodies> } {
   const hash = createHash('sha256').update(body).digest('base64url').slice(0, 16);
-  let compressed: Promise<Bodies> | undefined;
+  let compressed: Promise<Bodies> | undefined =
+    body.length < SMALL_ASSET_BYTES
+      ? Promise.resolve({ br: brotliCompressSync(body, BROTLI(body.length)), gzip: gzipSync(body), identity: body })
+      : undefined;
   const prepare = () =>
-    (compressed ??= Promise.all([
-      brotliAsync(body, {
-        params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
-      }),
-      gzipAsync(body, { level: 6 }),
-    ]).then(
+    (compressed ??= Promise.all([brotliAsync(body, BROTLI(body.length)), gzipAsync(body, { level: 6 })]).then(
       ([br, gz]) => ({ br, gzip: gz, identity: body }),
       () => ({ br: body, gzip: body, identity: body }), // never fails a request: sent as is
     ));
