@@ -91,7 +91,7 @@ async function seedAnalyticsListings(ds: DataSource, sellerIds: string[], secret
 
 /**
  * Interactions over the last year under pseudonymous keys (sha256 of a seed-scoped user number; a
- * seed needs no HMAC secret), pointing at seeded listings; the hourly rollup is rebuilt once after.
+ * seed needs no HMAC secret), pointing at seeded listings; the rollups are rebuilt once after.
  */
 async function seedInteractions(ds: DataSource, count: number, users: number, seed: string) {
   const chunk = 200_000;
