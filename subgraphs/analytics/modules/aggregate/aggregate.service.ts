@@ -59,7 +59,10 @@ export function splitDays(wholeFrom: Date, wholeTo: Date): { dayFrom: Date; dayT
   return dayFrom < dayTo ? { dayFrom, dayTo } : { dayFrom: wholeTo, dayTo: wholeTo };
 }
 
-/** Counts by (hour, type, product type) for [from, to): rollup rows for whole hours, log rows for the edges. */
+/**
+ * Counts by (hour, type, product type) for [from, to): rollup rows for whole hours, log rows for the
+ * edges. The hourly-only plan; the service reads ROLLUP_COUNTS (bench/analytics.bench.ts explains this one).
+ */
 export const COUNTS = `
   SELECT bucket AS at, type, product_type, count FROM analytics.interaction_rollup_hourly WHERE bucket >= $3 AND bucket < $4
   UNION ALL
