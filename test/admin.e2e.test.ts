@@ -76,20 +76,23 @@ describe('admin console in Chromium', () => {
     await page.keyboard.press('Enter');
   }
 
-  async function openConsole(user: {
-    email: string;
-    password: string;
-  }): Promise<{ page: Page; outside: string[]; operations: string[] }> {
+  async function openConsole(user: { email: string; password: string }) {
     const page = await newPage();
     const outside: string[] = [];
     const operations: string[] = [];
+    /** Response headers of the console's scripts, by file name. */
+    const scripts = new Map<string, Record<string, string>>();
     page.on('request', (req) => {
       if (!req.url().startsWith(origin()) && !req.url().startsWith('data:')) outside.push(req.url());
       if (req.url().endsWith('/graphql') && req.method() === 'POST')
         operations.push(JSON.parse(req.postData() ?? '{}').operationName);
     });
+    page.on('response', (res) => {
+      const file = /\/admin\/assets\/([\w.-]+\.js)$/.exec(new URL(res.url()).pathname)?.[1];
+      if (file) scripts.set(file.replace(/^echarts-[\w-]+/, 'echarts'), res.headers());
+    });
     await signIn(page, user);
-    return { page, outside, operations };
+    return { page, outside, operations, scripts };
   }
 
   async function seriesCounts(page: Page, charts: Record<string, number>): Promise<Record<string, number>> {
@@ -101,7 +104,7 @@ describe('admin console in Chromium', () => {
   it(
     'signs an admin in and draws every page, with the expected series, from the gateway alone',
     async () => {
-      const { page, outside, operations } = await openConsole(ADMIN);
+      const { page, outside, operations, scripts } = await openConsole(ADMIN);
       await ready(page, 'overview');
       for (const p of PAGES) {
         await page.click(`header nav a[data-page="${p.id}"]`);
@@ -128,6 +131,11 @@ describe('admin console in Chromium', () => {
       await page.waitForSelector('#audit-verify[data-valid="true"]');
       expect(await page.locator('#audit-table tbody tr').count()).toBeGreaterThan(3);
       expect(outside).toEqual([]);
+      // every script came compressed (Chromium asks for brotli on a trustworthy origin such as 127.0.0.1);
+      // ECharts under its content hash, kept for a year
+      expect(scripts.get('echarts.js')?.['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect([...scripts.keys()]).toEqual(expect.arrayContaining(['main.js', 'api.js', 'operations.js', 'echarts.js']));
+      for (const headers of scripts.values()) expect(['br', 'gzip']).toContain(headers['content-encoding']);
       expect(new Set(operations)).toEqual(
         new Set([
           'AdminLogin',
