@@ -4,6 +4,7 @@ import { createLogger } from '#platform/infra/observability/logger';
 import { ProductType, Province } from '#platform/infra/schema/shared-types';
 import { migrateAll } from './migrate';
 import { seedListings } from './seed-data';
+import { pseudonymise } from '../subgraphs/analytics/modules/interaction/pseudonym';
 import { rebuildInteractionRollup } from '../subgraphs/analytics/modules/interaction/interaction.store';
 
 /**
@@ -54,7 +55,10 @@ async function main() {
     );
     const sellerIds = rows.map((r) => r.id);
     const usersMs = performance.now() - started;
-    if (listings > 0) await seedListings(ds, { count: listings, sellerIds, inactiveShare: 0.05 });
+    if (listings > 0) {
+      await seedListings(ds, { count: listings, sellerIds, inactiveShare: 0.05 });
+      await seedAnalyticsListings(ds, sellerIds, config.PSEUDONYM_SECRET);
+    }
     if (interactions > 0) await seedInteractions(ds, interactions, users, seed);
     await ds.query('ANALYZE');
     log.info(
@@ -70,8 +74,24 @@ async function main() {
 }
 
 /**
+ * Analytics' listing read model, as listing.created events would have filled it (the seed writes no
+ * outbox events): without it marketPriceIndex and the admin console's Market page see no listings.
+ */
+async function seedAnalyticsListings(ds: DataSource, sellerIds: string[], secret: string) {
+  await ds.query(
+    `INSERT INTO analytics.listings (listing_id, seller_key, product_type, province, price_per_kg, quantity_kg, available_kg,
+                                     status, social_impact_score, certification_count, created_at, version_at)
+     SELECT l.id, k.key, l.product_type, l.province, l.price_per_kg, l.quantity_kg, l.available_kg, l.status,
+            l.social_impact_score, cardinality(l.certifications), l.created_at, l.updated_at
+       FROM listings.listings l JOIN unnest($1::uuid[], $2::text[]) AS k(id, key) ON k.id = l.seller_id
+     ON CONFLICT (listing_id) DO NOTHING`,
+    [sellerIds, sellerIds.map((id) => pseudonymise(secret, id))],
+  );
+}
+
+/**
  * Interactions over the last year under pseudonymous keys (sha256 of a seed-scoped user number; a
- * seed needs no HMAC secret), pointing at seeded listings; the hourly rollup is rebuilt once after.
+ * seed needs no HMAC secret), pointing at seeded listings; the rollups are rebuilt once after.
  */
 async function seedInteractions(ds: DataSource, count: number, users: number, seed: string) {
   const chunk = 200_000;

@@ -14,6 +14,7 @@ export function startBanner(stack: RunningStack, config: AppConfig, seconds: str
     '',
     `  In a browser:  ${gateway}/            Apollo Sandbox (needs internet; otherwise it links to the explorer)`,
     `  Explorer:      ${gateway}/explorer    offline GraphiQL served by the gateway, with a log-in form`,
+    `  Admin console: ${gateway}/admin       charts for ADMIN users (health, funnel, market, sources, privacy, audit)`,
     `  GraphQL:       ${gateway}/graphql     POST application/json`,
     `  Metrics:       ${gateway}/metrics     Prometheus (each subgraph has its own /metrics; /health and /ready too)`,
     '',

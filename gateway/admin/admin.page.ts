@@ -1,10 +1,18 @@
-/** The console's one HTML page. Scripts are files (CSP forbids inline script); styles are inline. */
-export const ADMIN_PAGE = `<!doctype html>
-<html lang="en">
+/**
+ * The console's one HTML page. Scripts are files (CSP forbids inline script); styles are inline.
+ * ECharts' content-hashed URL rides on the root element (the client loads it while the sign-in form
+ * shows), and every module is announced with modulepreload so none waits for its importer.
+ */
+export function adminPage(assets: { echarts: string; modules: string[] }): string {
+  return `<!doctype html>
+<html lang="en" data-echarts="${assets.echarts}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Hemp marketplace admin</title>
+<link rel="icon" href="data:,">
+<link rel="preload" as="script" href="${assets.echarts}">
+${assets.modules.map((m) => `<link rel="modulepreload" href="${m}">`).join('\n')}
 <style>
   :root { --green: #1f3d2b; --focus: #f0b400; --muted: #5a6b60; --bad: #a4262c; --ok: #1e7a3c; --warn: #9a6700; }
   * { box-sizing: border-box; }
@@ -54,3 +62,4 @@ export const ADMIN_PAGE = `<!doctype html>
 <script type="module" src="/admin/assets/main.js"></script>
 </body>
 </html>`;
+}

@@ -7,6 +7,7 @@ import { EventTraceMetadata1732610000000 } from './migrations/1732610000000-Even
 import { ErasedSubjects1732500000000 } from './migrations/1732500000000-ErasedSubjects';
 import { analyticsDataSubject } from './modules/data-subject/data-subject.service';
 import { AnalyticsReadModels1732510000000 } from './migrations/1732510000000-AnalyticsReadModels';
+import { InteractionRollupDaily1732700000000 } from './migrations/1732700000000-InteractionRollupDaily';
 import { interactionConsumer } from './modules/interaction/interaction.consumer';
 import { readModelConsumer } from './modules/read-model/read-model.consumer';
 import { HealthResolver } from './modules/health/health.resolver';
@@ -16,6 +17,7 @@ import { AggregateResolver } from './modules/aggregate/aggregate.resolver';
 import { MlResolver } from './modules/ml/ml.resolver';
 import { ExperimentResolver } from './modules/experiment/experiment.resolver';
 import { MarketResolver } from './modules/market/market.resolver';
+import { createPriceIndexLoader } from './modules/market/market.service';
 import { PerformanceResolver } from './modules/performance/performance.resolver';
 import { startRetentionPurge } from './modules/privacy/privacy.service';
 import { analyticsPermissions } from './permissions';
@@ -30,6 +32,7 @@ export const analyticsSubgraph: SubgraphModule<AnalyticsLoaders> = {
     ErasedSubjects1732500000000,
     AnalyticsReadModels1732510000000,
     EventTraceMetadata1732610000000,
+    InteractionRollupDaily1732700000000,
   ],
   resolvers: [
     HealthResolver,
@@ -41,7 +44,7 @@ export const analyticsSubgraph: SubgraphModule<AnalyticsLoaders> = {
     PerformanceResolver,
   ],
   permissions: analyticsPermissions,
-  createLoaders: () => ({}),
+  createLoaders: (deps) => ({ priceIndex: createPriceIndexLoader(deps.db.dataSource) }),
   consumers: [interactionConsumer, readModelConsumer],
   onStart: async (deps) => startRetentionPurge(deps),
   dataSubject: analyticsDataSubject,

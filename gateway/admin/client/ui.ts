@@ -55,14 +55,35 @@ const charts = new Set<ReturnType<typeof echarts.init>>();
 /** Charts built for a page not yet in the document: ECharts needs their laid-out size. */
 let pending: Array<() => void> = [];
 
-/** ECharts (1 MB) loads while the sign-in form is shown; pages wait for it before drawing. */
-export const chartsLoaded: Promise<void> = new Promise((resolve, reject) => {
-  const script = document.createElement('script');
-  script.src = '/admin/assets/echarts.js';
-  script.onload = () => resolve();
-  script.onerror = () => reject(new Error('the chart library did not load'));
-  document.head.append(script);
-});
+let chartsLoading: Promise<void> | null = null;
+
+/**
+ * ECharts (1 MB) downloads with the page (preloaded) but runs only when asked: running it takes the
+ * main thread for a few hundred milliseconds on a slow machine, which must not come before the
+ * sign-in form is drawn and can be typed in. Pages wait for it before drawing.
+ */
+export function loadCharts(): Promise<void> {
+  chartsLoading ??= new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = document.documentElement.dataset.echarts ?? '/admin/assets/echarts.js';
+    script.onload = () => resolve();
+    script.onerror = () => reject(new Error('the chart library did not load'));
+    document.head.append(script);
+  });
+  return chartsLoading;
+}
+
+/** Runs ECharts once the form is drawn and the browser is idle (or at the first page, if sooner). */
+export function loadChartsWhenIdle(): void {
+  const start = () => void loadCharts().catch(() => undefined); // a page load reports the failure
+  // the frame after this one has painted the form
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if ('requestIdleCallback' in window) window.requestIdleCallback(start, { timeout: 1000 });
+      else start();
+    }, 0),
+  );
+}
 
 /** Draws the charts of the page just put in the document. */
 export function drawCharts(): void {

@@ -16,15 +16,19 @@ export interface NewInteraction {
 }
 
 /**
- * Writes one interaction and counts it in its hour of the rollup, in one statement: a second write
- * of the same event id inserts nothing and therefore counts nothing.
+ * Writes one interaction and counts it in its hour and its day of the rollups, in one statement: a
+ * second write of the same event id inserts nothing and therefore counts nothing.
  */
 export async function recordInteraction(db: Runner, row: NewInteraction): Promise<void> {
   await db.query(
     `WITH inserted AS (
        INSERT INTO analytics.interactions (event_id, type, user_key, listing_id, product_type, session_id, metadata, occurred_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT (event_id) DO NOTHING
-       RETURNING occurred_at, type, product_type)
+       RETURNING occurred_at, type, product_type),
+     daily AS (
+       INSERT INTO analytics.interaction_rollup_daily (bucket, type, product_type, count)
+       SELECT date_trunc('day', occurred_at, 'UTC'), type, COALESCE(product_type, ''), 1 FROM inserted
+       ON CONFLICT (bucket, type, product_type) DO UPDATE SET count = analytics.interaction_rollup_daily.count + EXCLUDED.count)
      INSERT INTO analytics.interaction_rollup_hourly (bucket, type, product_type, count)
      SELECT date_trunc('hour', occurred_at, 'UTC'), type, COALESCE(product_type, ''), 1 FROM inserted
      ON CONFLICT (bucket, type, product_type) DO UPDATE SET count = analytics.interaction_rollup_hourly.count + EXCLUDED.count`,
@@ -43,7 +47,7 @@ export async function recordInteraction(db: Runner, row: NewInteraction): Promis
 
 /**
  * Deletes the interactions `where` selects (a condition on the log, parameters from $1) and takes
- * them off the rollup in the same statement; returns how many went.
+ * them off both rollups in the same statement; returns how many went.
  */
 export async function deleteInteractions(db: Runner, where: string, params: unknown[]): Promise<number> {
   const [row] = (await db.query(
@@ -51,18 +55,28 @@ export async function deleteInteractions(db: Runner, where: string, params: unkn
           gone AS (SELECT date_trunc('hour', occurred_at, 'UTC') AS bucket, type, COALESCE(product_type, '') AS product_type, count(*)::int AS n
                      FROM deleted GROUP BY 1, 2, 3),
           counted AS (UPDATE analytics.interaction_rollup_hourly r SET count = r.count - gone.n FROM gone
-                       WHERE r.bucket = gone.bucket AND r.type = gone.type AND r.product_type = gone.product_type RETURNING 1)
+                       WHERE r.bucket = gone.bucket AND r.type = gone.type AND r.product_type = gone.product_type RETURNING 1),
+          gone_days AS (SELECT date_trunc('day', bucket, 'UTC') AS bucket, type, product_type, sum(n)::int AS n
+                          FROM gone GROUP BY 1, 2, 3),
+          counted_days AS (UPDATE analytics.interaction_rollup_daily r SET count = r.count - gone_days.n FROM gone_days
+                            WHERE r.bucket = gone_days.bucket AND r.type = gone_days.type
+                              AND r.product_type = gone_days.product_type RETURNING 1)
      SELECT COALESCE(sum(n), 0)::int AS n FROM gone`,
     params,
   )) as Array<{ n: number }>;
   return row.n;
 }
 
-/** Recomputes the rollup from the log (after a bulk load, or a manual repair of the log). */
+/** Recomputes both rollups from the log (after a bulk load, or a manual repair of the log). */
 export async function rebuildInteractionRollup(db: Runner): Promise<void> {
   await db.query(`DELETE FROM analytics.interaction_rollup_hourly`);
   await db.query(
     `INSERT INTO analytics.interaction_rollup_hourly (bucket, type, product_type, count)
      SELECT date_trunc('hour', occurred_at, 'UTC'), type, COALESCE(product_type, ''), count(*)::int FROM analytics.interactions GROUP BY 1, 2, 3`,
+  );
+  await db.query(`DELETE FROM analytics.interaction_rollup_daily`);
+  await db.query(
+    `INSERT INTO analytics.interaction_rollup_daily (bucket, type, product_type, count)
+     SELECT date_trunc('day', bucket, 'UTC'), type, product_type, sum(count)::int FROM analytics.interaction_rollup_hourly GROUP BY 1, 2, 3`,
   );
 }

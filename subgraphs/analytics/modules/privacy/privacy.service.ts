@@ -132,6 +132,10 @@ export async function purgeExpired(
   const cutoff = new Date(Math.floor((now.getTime() - retentionDays * 86_400_000) / 3_600_000) * 3_600_000);
   const interactions = await deleteInteractions(db, 'occurred_at < $1', [cutoff]);
   await db.query(`DELETE FROM analytics.interaction_rollup_hourly WHERE bucket < $1`, [cutoff]);
+  // a day the cutoff cuts through keeps its row (counted down above); wholly older days go
+  await db.query(`DELETE FROM analytics.interaction_rollup_daily WHERE bucket <= $1::timestamptz - interval '1 day'`, [
+    cutoff,
+  ]);
   const orders = await count(db, `DELETE FROM analytics.orders WHERE placed_at < $1`, [cutoff]);
   // Offers past the price index's window are never read again.
   const externalOffers = await count(db, `DELETE FROM analytics.external_offers WHERE fetched_at < $1`, [
