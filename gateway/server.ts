@@ -162,7 +162,10 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     redisUrl: config.REDIS_URL,
     keyPrefix: config.REDIS_KEY_PREFIX,
     log,
+    // A replica in a test stands for another process: invalidations reach it only through Redis.
+    localInvalidations: !options.isolatedRevocations,
   });
+  await responseCache.ready;
   const operationStats = new OperationStats();
   const partnerLimits = {
     FREE: config.PARTNER_LIMIT_FREE,

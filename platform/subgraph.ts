@@ -358,7 +358,7 @@ export async function startSubgraph<TLoaders>(
       },
       routes: module.routes ? await module.routes(deps) : undefined,
       postRoutes: {
-        ...(module.dataSubject ? dataSubjectRoutes(deps, module.dataSubject(deps)) : {}),
+        ...(module.dataSubject ? dataSubjectRoutes(deps, events.purgingAfterErasure(module.dataSubject(deps))) : {}),
         ...(module.postRoutes ? await module.postRoutes(deps) : {}),
       },
     });
