@@ -42,6 +42,12 @@ const OPS = process.env.BENCH_OPS?.split(',')
 const SELLERS = 1000;
 const BUYERS = 500;
 
+function databaseTransport(url: string): string {
+  const u = new URL(url);
+  const socket = u.searchParams.get('host');
+  return socket?.startsWith('/') ? `unix socket ${socket}` : `tcp ${u.host}`;
+}
+
 const run = (url: string, body: Body, probe: CpuProbe | null, seconds = SECONDS) =>
   load(url, body, { seconds, connections: CONNECTIONS, probe });
 
@@ -104,6 +110,8 @@ async function main() {
       buyers: BUYERS,
       hive: WITH_HIVE,
       reusedDatabase: process.env.BENCH_REUSE_DB ?? null,
+      // How the services reach PostgreSQL: a Unix socket directory (DATABASE_URL ?host=/…) or host:port.
+      database: databaseTransport(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432'),
     },
     scales: [] as any[],
   };
