@@ -90,8 +90,9 @@ export class ConsumerProcessor {
    * Several events in one transaction (one commit per batch instead of per event). If any handler
    * fails, or the transaction itself, the whole batch rolls back and its events go one at a time, each
    * in its own transaction: the failing one is scheduled for retry, the others commit. No savepoint
-   * per event: two statements per event on the happy path (every catalogue read sends one event to
-   * analytics) to save work only when a handler fails.
+   * per event, and one statement marks the whole batch processed: three statements per event fewer
+   * on the happy path (every catalogue read sends one event to analytics) for some work redone when
+   * a handler fails.
    */
   async processBatch(raws: DomainEvent[], claim?: Claim, fallbackClaims?: Claim[]): Promise<Outcome[]> {
     if (raws.length === 0) return [];
@@ -103,9 +104,35 @@ export class ConsumerProcessor {
     try {
       outcomes = await inTransaction(this.options.dataSource, async (m) => {
         if (claim && !(await claim(m))) return raws.map((): Outcome => 'skipped');
+        // Every event validated, and every handled one marked processed in one statement, before any handler runs.
+        const events = raws.map((raw) => validateEvent(raw));
+        const handlers = events.map((e) => this.definition.handlers[e.type] as EventHandler<EventType> | undefined);
+        const marked = events.filter((_, i) => handlers[i]);
+        const fresh = new Set<string>();
+        if (marked.length) {
+          const rows: Array<{ event_id: string }> = await m.query(
+            `INSERT INTO ${this.schema}.processed_events (consumer, event_id, occurred_at)
+             SELECT $1, e.id, e.at FROM unnest($2::uuid[], $3::timestamptz[]) AS e(id, at)
+             ON CONFLICT DO NOTHING RETURNING event_id`,
+            [this.name, marked.map((e) => e.id), marked.map((e) => e.occurredAt)],
+          );
+          for (const r of rows) fresh.add(r.event_id.toLowerCase());
+        }
         const out: Outcome[] = [];
-        for (let i = 0; i < raws.length; i++)
-          out.push(await consumerSpan(this.name, raws[i], 1, () => this.apply(raws[i], m, logs[i])));
+        for (let i = 0; i < events.length; i++) {
+          const event = events[i];
+          const handler = handlers[i];
+          // An id seen twice in one batch is applied once: `fresh` gives each inserted id out a single time.
+          if (!handler) out.push('skipped');
+          else if (!fresh.delete(event.id.toLowerCase())) out.push('duplicate');
+          else
+            out.push(
+              await consumerSpan(this.name, raws[i], 1, async () => {
+                await handler(event as DomainEvent<EventType>, { manager: m, deps: this.options.deps, log: logs[i] });
+                return 'applied' as const;
+              }),
+            );
+        }
         return out;
       });
     } catch (err) {
