@@ -31,6 +31,8 @@ beforeAll(async () => {
       EVENTS_REDIS_PREFIX: `${prefix}events:`,
       RESPONSE_CACHE_TTL_MS: String(TTL_MS),
       RATE_LIMIT_CONSENT_PER_USER: '1000',
+      // The gateway's node:http path to the subgraphs (the default outside tests), here under the cache tests.
+      SUBGRAPH_HTTP_AGENT: 'true',
     },
   });
   gatewayB = await startGateway(t.config, {
