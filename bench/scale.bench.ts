@@ -67,7 +67,9 @@ async function comparePeers(stack: BenchStack, viewers: Viewers, scale: number) 
   for (const [mode, body] of Object.entries(modes)) {
     const rounds = { ours: [] as Run[], hive: [] as Run[] };
     for (let i = 0; i < PEER_ROUNDS; i++) {
+      await stack.quiesce();
       rounds.ours.push(await run(stack.ours, body, stack.probeOurs));
+      await stack.quiesce();
       rounds.hive.push(await run(stack.hive, body, stack.probeHive));
     }
     const med = (rs: Run[], f: (x: Run) => number) => median(rs.map(f));
@@ -139,6 +141,7 @@ async function main() {
       const operations: Record<string, Run> = {};
       for (const [name, body] of Object.entries(ops)) {
         if (OPS && !OPS.some((o) => name.startsWith(o))) continue;
+        await stack.quiesce();
         const r = (operations[name] = await run(stack.ours, body, stack.probeOurs));
         process.stdout.write(
           `${scale} ${name}: ${r.rps} RPS, p95 ${r.p95} ms, CPU ms/op ${JSON.stringify(r.cpuMsPerOp)}, errors ${r.errors + r.non2xx + r.graphqlErrors}\n`,

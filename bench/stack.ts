@@ -46,6 +46,8 @@ export interface BenchStack {
   /** Grows the catalogue to `count` listings (nothing when it already has them). */
   seedTo(count: number): Promise<{ seconds: number; listings: number }>;
   token(userId: string, roles: RoleName[]): Promise<string>;
+  /** Waits (at most `seconds`) until no statement of the bench database is running: the last run's stragglers must not count against the next. */
+  quiesce(seconds?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -198,6 +200,18 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
             { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' },
           )
         ).token,
+      async quiesce(seconds = 30) {
+        const deadline = Date.now() + seconds * 1000;
+        while (Date.now() < deadline) {
+          const [{ n }] = await database.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid() AND now() - query_start > interval '50 ms'`,
+            [opened.dbName],
+          );
+          if (n === 0) return;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      },
       stop: stopAll,
     };
   } catch (err) {
