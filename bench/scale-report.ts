@@ -12,20 +12,35 @@ const fmt = (v: unknown) =>
 export function writeScaleResults(results: any): void {
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(path.join(RESULTS, 'scale.json'), JSON.stringify(results, null, 2) + '\n');
-  const catalogue = ['catalogue (anonymous)', 'catalogue (signed-in)'].flatMap((op) =>
-    ['gateway', 'subgraphs', 'postgres'].map((proc) => ({ op, proc })),
+  const series = (ops: string[], procs: string[], name: (op: string, proc: string) => string) =>
+    ops.flatMap((op) =>
+      procs.map((proc) => ({
+        name: name(op, proc),
+        points: results.scales.map((s: any) => ({ x: s.listings, y: s.operations[op]?.cpuMsPerOp?.[proc] ?? 0 })),
+      })),
+    );
+  const catalogue = series(
+    ['catalogue (anonymous)', 'catalogue (signed-in)'],
+    ['gateway', 'subgraphs', 'postgres'],
+    (op, proc) => `${proc}, ${op.replace('catalogue ', '').replace(/[()]/g, '')}`,
   );
-  const others = ['search text + filters (signed-in)', 'requestMatches (signed-in)'].map((op) => ({
-    op,
-    proc: 'postgres',
-  }));
-  const series = [...catalogue, ...others].map(({ op, proc }) => ({
-    name: `${proc}, ${op.replace('catalogue ', '').replace(' text + filters', '').replace(/[()]/g, '')}`,
-    points: results.scales.map((s: any) => ({ x: s.listings, y: s.operations[op]?.cpuMsPerOp?.[proc] ?? 0 })),
-  }));
   writeFileSync(
     path.join(RESULTS, 'cost-vs-size.svg'),
-    costPlotSvg({ title: 'CPU ms per request vs catalogue size (50 connections)', series }),
+    costPlotSvg({ title: 'CPU ms per catalogue request vs catalogue size (50 connections)', series: catalogue }),
+  );
+  const others = series(
+    [
+      'search text + filters (signed-in)',
+      'requestMatches (signed-in)',
+      'listing (signed-in)',
+      'placeOrder (signed-in)',
+    ],
+    ['postgres'],
+    (op) => op.replace(' text + filters', '').replace(' (signed-in)', ''),
+  );
+  writeFileSync(
+    path.join(RESULTS, 'other-operations-vs-size.svg'),
+    costPlotSvg({ title: 'PostgreSQL CPU ms per request vs catalogue size (50 connections)', series: others }),
   );
 }
 
@@ -37,7 +52,9 @@ export function scaleSection(scale: any): string[] {
     '',
     `${scale.settings.connections} connections, ${scale.settings.secondsPerRun} s per run, PostgreSQL over ${scale.settings.database ?? 'tcp'}; CPU from /proc for each process (PostgreSQL: the backends serving the bench database). Raw: bench/results/scale.json.`,
     '',
-    '![CPU ms per request vs catalogue size](cost-vs-size.svg)',
+    '![CPU ms per catalogue request vs catalogue size](cost-vs-size.svg)',
+    '',
+    '![PostgreSQL CPU ms per request of the other operations vs catalogue size](other-operations-vs-size.svg)',
     '',
   ];
   const peerRows: string[] = [];
