@@ -24,7 +24,8 @@ import type { CpuProbe } from './cpu';
  *
  * Settings: BENCH_SCALES (comma-separated listing counts, ascending), BENCH_SECONDS (per load run),
  * BENCH_CONNECTIONS, BENCH_PEER_ROUNDS, BENCH_HIVE=false (skip Hive), BENCH_OPS (names starting so),
- * BENCH_BASE_PORT, BENCH_REUSE_DB=<name> (keep the seeded database between runs: 1M is seeded once).
+ * BENCH_BASE_PORT, BENCH_REUSE_DB=<name> (keep the seeded database between runs: 1M is seeded once),
+ * BENCH_SLOW_SECONDS (requestMatches runs at least this long, default 15).
  */
 
 const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000')
@@ -39,6 +40,7 @@ const WITH_HIVE = process.env.BENCH_HIVE !== 'false';
 const OPS = process.env.BENCH_OPS?.split(',')
   .map((s) => s.trim())
   .filter(Boolean);
+const SLOW_SECONDS = Number(process.env.BENCH_SLOW_SECONDS ?? 15);
 const SELLERS = 1000;
 const BUYERS = 500;
 
@@ -106,6 +108,7 @@ async function main() {
     settings: {
       scales: SCALES,
       secondsPerRun: SECONDS,
+      requestMatchesSeconds: Math.max(SECONDS, SLOW_SECONDS),
       connections: CONNECTIONS,
       peerRounds: PEER_ROUNDS,
       sellers: SELLERS,
@@ -142,7 +145,9 @@ async function main() {
       for (const [name, body] of Object.entries(ops)) {
         if (OPS && !OPS.some((o) => name.startsWith(o))) continue;
         await stack.quiesce();
-        const r = (operations[name] = await run(stack.ours, body, stack.probeOurs));
+        // requestMatches takes seconds at 1M under 50 connections: a short run would complete none.
+        const seconds = name.startsWith('requestMatches') ? Math.max(SECONDS, SLOW_SECONDS) : SECONDS;
+        const r = (operations[name] = await run(stack.ours, body, stack.probeOurs, seconds));
         process.stdout.write(
           `${scale} ${name}: ${r.rps} RPS, p95 ${r.p95} ms, CPU ms/op ${JSON.stringify(r.cpuMsPerOp)}, errors ${r.errors + r.non2xx + r.graphqlErrors}\n`,
         );
