@@ -108,30 +108,26 @@ export class ConsumerProcessor {
         const events = raws.map((raw) => validateEvent(raw));
         const handlers = events.map((e) => this.definition.handlers[e.type] as EventHandler<EventType> | undefined);
         const marked = events.filter((_, i) => handlers[i]);
-        const fresh = new Set<string>();
-        if (marked.length) {
-          const rows: Array<{ event_id: string }> = await m.query(
-            `INSERT INTO ${this.schema}.processed_events (consumer, event_id, occurred_at)
-             SELECT $1, e.id, e.at FROM unnest($2::uuid[], $3::timestamptz[]) AS e(id, at)
-             ON CONFLICT DO NOTHING RETURNING event_id`,
-            [this.name, marked.map((e) => e.id), marked.map((e) => e.occurredAt)],
-          );
-          for (const r of rows) fresh.add(r.event_id.toLowerCase());
-        }
+        const inserted: Array<{ event_id: string }> = marked.length
+          ? await m.query(
+              `INSERT INTO ${this.schema}.processed_events (consumer, event_id, occurred_at)
+               SELECT $1, e.id, e.at FROM unnest($2::uuid[], $3::timestamptz[]) AS e(id, at)
+               ON CONFLICT DO NOTHING RETURNING event_id`,
+              [this.name, marked.map((e) => e.id), marked.map((e) => e.occurredAt)],
+            )
+          : [];
+        const fresh = new Set(inserted.map((r) => r.event_id.toLowerCase()));
         const out: Outcome[] = [];
         for (let i = 0; i < events.length; i++) {
-          const event = events[i];
           const handler = handlers[i];
-          // An id seen twice in one batch is applied once: `fresh` gives each inserted id out a single time.
+          // An id twice in one batch is applied once: each inserted id leaves `fresh` a single time.
           if (!handler) out.push('skipped');
-          else if (!fresh.delete(event.id.toLowerCase())) out.push('duplicate');
-          else
-            out.push(
-              await consumerSpan(this.name, raws[i], 1, async () => {
-                await handler(event as DomainEvent<EventType>, { manager: m, deps: this.options.deps, log: logs[i] });
-                return 'applied' as const;
-              }),
-            );
+          else if (!fresh.delete(events[i].id.toLowerCase())) out.push('duplicate');
+          else {
+            const ctx = { manager: m, deps: this.options.deps, log: logs[i] };
+            await consumerSpan(this.name, raws[i], 1, () => handler(events[i] as DomainEvent<EventType>, ctx));
+            out.push('applied');
+          }
         }
         return out;
       });
