@@ -1,18 +1,12 @@
 import 'reflect-metadata';
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
-import { DataSource } from 'typeorm';
-import { Client } from 'pg';
-import { generatePrivateJwk, loadSigningKeys } from '#platform/infra/auth/keys';
-import { signAccessToken } from '#platform/infra/auth/viewer';
 import { signGatewayRequest, SIGNATURE_HEADER } from '#platform/infra/auth/gateway-signature';
 import { PROJECT_ROOT } from '#platform/infra/paths';
-import { seedListings, seedSellers } from '../scripts/seed-data';
-import { percentile } from './stats';
-import { startProcess, waitForReady } from './processes';
+import { load as loadBody, median, round, type Run } from './load';
+import { metricSum, peakRssMb } from './metrics';
+import { BENCH_SECRET, startBenchStack } from './stack';
 
 /**
  * The gateway's own numbers, each process separate as in production (subgraphs in one process, our
@@ -31,9 +25,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CATALOGUE_SECONDS = Number(process.env.BENCH_CATALOGUE_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 4700);
-const SECRET = 'bench-gateway-secret-0123456789abcdef';
 
 const ONE_SUBGRAPH = JSON.stringify({
   query: '{ listings(first: 20) { edges { node { id title pricePerKg { amount } } } } }',
@@ -43,163 +35,33 @@ const CATALOGUE = (n: number) =>
     query: `{ listings(first: ${n}) { totalCount edges { node { id title pricePerKg { amount currency } socialImpact { score womenOwned } seller { displayName } } } } }`,
   });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+type LoadResult = Run;
 
-interface LoadResult {
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function load(
-  url: string,
-  body: string,
-  seconds: number,
-  headers: () => Record<string, string>,
-): Promise<LoadResult> {
-  const latencies: number[] = [];
-  // autocannon returns an emitter that is also awaitable; its typings only know the promise.
-  const instance = autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: seconds,
-    body,
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req: any) => ({ ...req, headers: { ...req.headers, ...headers() } }) }],
-  }) as unknown as Promise<autocannon.Result> & { on(event: 'response', listener: (...args: any[]) => void): void };
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
-    latencies.push(responseTime),
-  );
-  const result = await instance;
-  latencies.sort((a, b) => a - b);
-  return {
-    rps: round(result.requests.average, 1),
-    p50: round(percentile(latencies, 50)),
-    p95: round(percentile(latencies, 95)),
-    p99: round(percentile(latencies, 99)),
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  };
-}
-
-function peakRssMb(pid: number | undefined): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-    return round(kb / 1024, 1);
-  } catch {
-    return null;
-  }
-}
-
-async function metricSum(url: string, name: string, labelFilter = ''): Promise<number> {
-  const text = await (await fetch(url)).text();
-  let sum = 0;
-  for (const line of text.split('\n'))
-    if (line.startsWith(name) && line.includes(labelFilter)) sum += Number(line.split(' ').pop());
-  return sum;
-}
+/** One body again and again, with per-request headers. */
+const load = (url: string, body: string, seconds: number, headers: () => Record<string, string>) =>
+  loadBody(url, () => ({ body, headers: headers() }), { seconds, connections: CONNECTIONS });
 
 async function main() {
-  const dbName = `hemp_bench_${Date.now().toString(36)}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
-  const jwk = await generatePrivateJwk();
-  const keys = await loadSigningKeys(JSON.stringify([jwk]), os.tmpdir());
-  const ports = {
-    gateway: BASE_PORT,
-    identity: BASE_PORT + 1,
-    listings: BASE_PORT + 2,
-    external: BASE_PORT + 3,
-    analytics: BASE_PORT + 4,
-    hive: BASE_PORT + 10,
-  };
-  const urls = {
-    IDENTITY_CONSENT_URL: `http://127.0.0.1:${ports.identity}/graphql`,
-    LISTINGS_MATCHING_URL: `http://127.0.0.1:${ports.listings}/graphql`,
-    EXTERNAL_SOURCES_URL: `http://127.0.0.1:${ports.external}/graphql`,
-    ANALYTICS_URL: `http://127.0.0.1:${ports.analytics}/graphql`,
-  };
-  const env: NodeJS.ProcessEnv = {
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: dbUrl,
-    GATEWAY_SECRET: SECRET,
-    JWT_PRIVATE_KEYS: JSON.stringify([jwk]),
-    JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
-    GATEWAY_PORT: String(ports.gateway),
-    IDENTITY_CONSENT_PORT: String(ports.identity),
-    LISTINGS_MATCHING_PORT: String(ports.listings),
-    EXTERNAL_SOURCES_PORT: String(ports.external),
-    ANALYTICS_PORT: String(ports.analytics),
-    SIMULATORS_ENABLED: 'false',
-    CRAWL_INTERVAL_SECONDS: '0',
-    ...urls,
-  };
-  const children: ChildProcess[] = [];
+  const stack = await startBenchStack({
+    basePort: BASE_PORT,
+    hive: true,
+    sellers: 1000,
+    buyers: 500,
+    firstScale: 10_000,
+  });
   try {
-    const subgraphs = startProcess('subgraphs', ['dist/bench/bench/subgraphs.js'], env);
-    children.push(subgraphs);
-    await waitForReady(`http://127.0.0.1:${ports.analytics}/ready`, 60);
-
-    // Seed through the subgraphs' own tables: 1,000 sellers, 10,000 listings.
-    const seedDb = new DataSource({ type: 'postgres', url: dbUrl });
-    await seedDb.initialize();
-    const sellerIds = await seedSellers(seedDb, 1000);
-    await seedListings(seedDb, { count: 10_000, sellerIds });
-    await seedDb.query('ANALYZE');
-    await seedDb.destroy();
-
-    const gateway = startProcess('gateway', ['dist/bench/gateway/index.js'], env);
-    const hive = startProcess(
-      'hive',
-      [
-        path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
-        'supergraph',
-        'schema/supergraph.graphql',
-        '-c',
-        'deploy/hive/gateway.config.ts',
-        '--port',
-        String(ports.hive),
-        '--fork',
-        '1',
-      ],
-      { ...env, NODE_ENV: 'production' },
-    );
-    children.push(gateway, hive);
-    await waitForReady(`http://127.0.0.1:${ports.gateway}/ready`, 60);
-    await waitForReady(`http://127.0.0.1:${ports.hive}/healthcheck`, 60);
-
-    const tokens = await Promise.all(
-      sellerIds
-        .slice(0, 500)
-        .map(
-          async (id) =>
-            (
-              await signAccessToken(
-                keys,
-                { userId: id, roles: ['BUYER'] },
-                { issuer: 'hemp-marketplace', audience: 'hemp-marketplace-api' },
-              )
-            ).token,
-        ),
-    );
+    // 1,000 sellers and 10,000 listings
+    await stack.seedTo(10_000);
+    const tokens = await Promise.all(stack.buyerIds.map((id) => stack.token(id, ['BUYER'])));
     let next = 0;
     const uniqueAuth = () => ({ authorization: `Bearer ${tokens[next++ % tokens.length]}` });
-    const ours = `http://127.0.0.1:${ports.gateway}/graphql`;
-    const theirs = `http://127.0.0.1:${ports.hive}/graphql`;
-    const direct = urls.LISTINGS_MATCHING_URL;
+    const ours = stack.ours;
+    const theirs = stack.hive!;
+    const direct = `http://127.0.0.1:${BASE_PORT + 2}/graphql`;
     const signed = () => {
       const h: Record<string, string> = { 'x-request-id': `bench-${next++}` };
       // Each request its own signature over the body: the subgraph refuses a replayed one.
-      h[SIGNATURE_HEADER] = signGatewayRequest(SECRET, {
+      h[SIGNATURE_HEADER] = signGatewayRequest(BENCH_SECRET, {
         method: 'POST',
         pathWithQuery: new URL(direct).pathname,
         body: ONE_SUBGRAPH,
@@ -231,9 +93,7 @@ async function main() {
     const catalogue = await load(ours, CATALOGUE(20), CATALOGUE_SECONDS, uniqueAuth);
 
     // 4. Statements and subgraph requests per operation.
-    const subgraphMetrics = [ports.identity, ports.listings, ports.external, ports.analytics].map(
-      (p) => `http://127.0.0.1:${p}/metrics`,
-    );
+    const subgraphMetrics = [1, 2, 3, 4].map((p) => `http://127.0.0.1:${BASE_PORT + p}/metrics`);
     // Statements requests caused (relays and consumers poll in the background and are labelled apart).
     const sqlTotal = async () =>
       (await Promise.all(subgraphMetrics.map((u) => metricSum(u, 'db_statements_total', 'kind="request"')))).reduce(
@@ -251,7 +111,7 @@ async function main() {
       for (let i = 0; i < 3; i++) {
         const sqlBefore = await sqlTotal();
         const callsBefore = await metricSum(
-          `http://127.0.0.1:${ports.gateway}/metrics`,
+          `http://127.0.0.1:${BASE_PORT}/metrics`,
           'subgraph_request_duration_seconds_count',
         );
         const res = await fetch(ours, {
@@ -262,7 +122,7 @@ async function main() {
         if (!res.ok) throw new Error(`catalogue N=${n} failed: ${res.status}`);
         const sqlAfter = await sqlTotal();
         const callsAfter = await metricSum(
-          `http://127.0.0.1:${ports.gateway}/metrics`,
+          `http://127.0.0.1:${BASE_PORT}/metrics`,
           'subgraph_request_duration_seconds_count',
         );
         samples.push({ sqlStatements: sqlAfter - sqlBefore, subgraphRequests: callsAfter - callsBefore });
@@ -271,7 +131,7 @@ async function main() {
       perOperation[`N=${n}`] = samples.reduce((a, b) => (b.sqlStatements < a.sqlStatements ? b : a));
     }
 
-    const medianOf = (rs: LoadResult[], k: keyof LoadResult) => median(rs.map((x) => x[k]));
+    const medianOf = (rs: LoadResult[], k: 'rps' | 'p95') => median(rs.map((x) => x[k]));
     const result = {
       machine: {
         cpus: os.cpus().length,
@@ -303,7 +163,11 @@ async function main() {
         rounds: peer,
       },
       perOperation,
-      peakRssMb: { subgraphs: peakRssMb(subgraphs.pid), gateway: peakRssMb(gateway.pid), hive: peakRssMb(hive.pid) },
+      peakRssMb: {
+        subgraphs: peakRssMb(stack.pids.subgraphs),
+        gateway: peakRssMb(stack.pids.gateway),
+        hive: peakRssMb(stack.pids.hive),
+      },
     };
     const dir = path.join(PROJECT_ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
@@ -322,11 +186,7 @@ async function main() {
       ) + '\n',
     );
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await stack.stop();
   }
 }
 

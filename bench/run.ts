@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '#platform/infra/paths';
+import { scaleSection } from './scale-report';
 
 /**
  * `npm run bench`: every benchmark one after the other (never two at once: they would measure each
@@ -36,54 +37,6 @@ function version(pkg: string): string {
 const get = (o: any, p: string) => p.split('.').reduce((x, k) => (x == null ? undefined : x[k]), o);
 const fmt = (v: unknown) =>
   v === undefined || v === null ? '—' : typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v);
-
-/** Issue 15: CPU per operation for every process at each catalogue size, and the Hive comparison (fair first). */
-function scaleSection(scale: any): string[] {
-  if (!scale?.scales?.length) return [];
-  const out: string[] = [
-    '## Cost per operation as the catalogue grows',
-    '',
-    `${scale.settings.connections} connections, ${scale.settings.secondsPerRun} s per run; CPU from /proc for each process (PostgreSQL: the backends serving the bench database). Raw: bench/results/scale.json.`,
-    '',
-    '![CPU ms per catalogue request vs catalogue size](cost-vs-size.svg)',
-    '',
-  ];
-  const peerRows: string[] = [];
-  for (const s of scale.scales) {
-    for (const [mode, p] of Object.entries<any>(s.peer ?? {})) {
-      peerRows.push(
-        `| ${s.listings.toLocaleString('en')} | ${mode} | ${fmt(p.oursRps)} | ${fmt(p.hiveRps)} | ${fmt(p.ratio)} | ${fmt(p.oursP95)} / ${fmt(p.hiveP95)} | ${fmt(p.oursGatewayCpuMsPerOp)} / ${fmt(p.hiveGatewayCpuMsPerOp)} |`,
-      );
-    }
-  }
-  if (peerRows.length) {
-    out.push(
-      '### Ours vs Hive Gateway on the catalogue (fair = unique bodies, no dedupe across identities: the headline)',
-      '',
-    );
-    out.push(
-      '| listings | mode | ours RPS | Hive RPS | ratio | p95 ms ours / Hive | gateway CPU ms/op ours / Hive |',
-      '|---|---|---|---|---|---|---|',
-      ...peerRows,
-      '',
-    );
-  }
-  out.push('### Every operation through our gateway', '');
-  out.push(
-    '| listings | operation | RPS | p50 / p95 ms | CPU ms/op gateway / subgraphs / PostgreSQL | errors |',
-    '|---|---|---|---|---|---|',
-  );
-  for (const s of scale.scales) {
-    for (const [op, r] of Object.entries<any>(s.operations)) {
-      const c = r.cpuMsPerOp ?? {};
-      out.push(
-        `| ${s.listings.toLocaleString('en')} | ${op} | ${fmt(r.rps)} | ${fmt(r.p50)} / ${fmt(r.p95)} | ${fmt(c.gateway)} / ${fmt(c.subgraphs)} / ${fmt(c.postgres)} | ${r.errors + r.non2xx + (r.graphqlErrors ?? 0)} |`,
-      );
-    }
-  }
-  out.push('');
-  return out;
-}
 
 function main() {
   const ran: Record<string, { ok: boolean; seconds: number; error?: string }> = {};

@@ -23,6 +23,7 @@ import { adminOnlySchemaPlugin } from './edge/introspection';
 import { createApqStore } from './edge/apq';
 import { createResponseCache } from './edge/response-cache';
 import { createHttpFetcher } from './subgraph-http';
+import { tracingEnabled } from '#platform/infra/observability/tracing';
 import { explorerRoutes } from './explorer/explorer';
 import { landingPagePlugin } from './explorer/landing';
 import { adminRoutes } from './admin/admin';
@@ -68,7 +69,10 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   const metrics = createMetrics('gateway');
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
   const subgraphMetrics = createSubgraphMetrics(metrics);
-  const subgraphHttp = config.SUBGRAPH_HTTP_AGENT === 'true' ? createHttpFetcher() : null;
+  const useAgent = config.SUBGRAPH_HTTP_AGENT
+    ? config.SUBGRAPH_HTTP_AGENT === 'true'
+    : !tracingEnabled() && config.NODE_ENV !== 'test';
+  const subgraphHttp = useAgent ? createHttpFetcher() : null;
   const gateway = new ApolloGateway({
     supergraphSdl,
     // Deployment decides where subgraphs live; the URLs in the committed supergraph are defaults.
@@ -108,7 +112,10 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     redisUrl: config.REDIS_URL,
     keyPrefix: config.REDIS_KEY_PREFIX,
     log,
+    // A replica in a test stands for another process: invalidations reach it only through Redis.
+    localInvalidations: !options.isolatedRevocations,
   });
+  await responseCache.ready;
   const operationStats = new OperationStats();
   const partnerLimits = {
     FREE: config.PARTNER_LIMIT_FREE,

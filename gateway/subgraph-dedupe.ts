@@ -6,6 +6,8 @@
  * see can reach another through it. Mutations are never deduplicated.
  */
 
+import { BufferedResponse } from './buffered-response';
+
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
 function header(init: RequestInit, name: string): string | undefined {
@@ -69,6 +71,11 @@ export function dedupeInFlight(fetcher: Fetcher, onShared?: () => void): Fetcher
       );
     }
     const shared = await call;
-    return new Response(shared.body, { status: shared.status, statusText: shared.statusText, headers: shared.headers });
+    return new BufferedResponse(
+      shared.body,
+      shared.status,
+      shared.statusText,
+      new Headers(shared.headers),
+    ).asResponse();
   };
 }

@@ -1,11 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
+import { BufferedResponse } from './buffered-response';
 
 /**
  * Subgraph calls over node:http with a keep-alive agent per gateway, instead of the global fetch.
  * The global fetch builds WHATWG streams for every request and response body; a subgraph answer is
  * one small JSON document, read whole, so a plain request on a pooled socket does the same work for
- * less CPU. Sockets stay open (keep-alive, LIFO so the warm ones are reused) up to `maxSockets` per
+ * less CPU (and the answer comes back as a BufferedResponse, read whole). Sockets stay open (keep-alive, LIFO so the warm ones are reused) up to `maxSockets` per
  * subgraph host; the deadline still comes from the caller's AbortSignal.
  */
 export interface HttpFetcherOptions {
@@ -48,9 +49,8 @@ export function createHttpFetcher(options: HttpFetcherOptions = {}) {
               outHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
             }
             const status = res.statusCode ?? 502;
-            // Response refuses a body on these statuses
-            const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-            resolve(new Response(payload, { status, statusText: res.statusMessage, headers: outHeaders }));
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve(new BufferedResponse(text, status, res.statusMessage ?? '', outHeaders, url).asResponse());
           });
         },
       );

@@ -3,22 +3,33 @@ import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '
 import type { FormattedExecutionResult } from 'graphql';
 import Redis from 'ioredis';
 import type { Logger } from '#platform/infra/observability/logger';
+import { subscribeCacheInvalidations } from '#platform/infra/events/cache-invalidation';
 import type { GatewayContext } from '../context.type';
 
 /**
  * A response cache for the public reads: anonymous operations and partner operations. Signed-in
  * viewers are never served from it nor written to it (their responses may hold their own drafts,
- * orders and e-mail address), mutations never, and a response with any error never.
+ * orders and e-mail address), mutations never, a stale-token request (answered as anonymous, with
+ * a warning of its own) never, and a response with any error never.
  *
- * Freshness is a bound, not a hope: an entry lives at most `ttlMs` (≤ 1 s) from the moment its
- * subgraph data was read, in memory and in Redis alike. Every change (a listing created, updated or
- * paused, an order moving stock, an erasure) is therefore visible to every reader within 1 s,
- * whatever process or replica made it, with no event plumbing that could lag or be lost.
+ * Freshness: every committed listing, order or erasure event invalidates the whole cache at once
+ * (platform/infra/events/cache-invalidation.ts: in process before the mutation answers, over Redis pub/sub to
+ * other processes); an erasure also deletes the entries. An entry read before the invalidation
+ * arrived is never served after it, even one whose subgraph call was still in flight. `ttlMs` is
+ * the bound when the feed is lost (a gateway without Redis in another process than the subgraphs):
+ * 1 s by default, the promised freshness.
  *
  * Entries are keyed by scope (anonymous, or one partner) and by the operation: document hash,
  * operation name and variables. With REDIS_URL set, replicas share entries through Redis (under
  * REDIS_KEY_PREFIX); a small in-process layer in front of it answers repeats without a round trip.
+ *
+ * Headers: a cached kind of answer says `public` (anonymous) or `private` (a partner's), with
+ * `max-age` at most the 1 s freshness (a downstream cache hears no invalidations), `age` since its
+ * data was read and `vary` on the headers that change who is asking; everything else `no-store`.
  */
+
+/** Downstream caches hear no invalidations: they may keep an answer at most this long. */
+const DOWNSTREAM_FRESHNESS_MS = 1000;
 
 export interface ResponseCacheOptions {
   ttlMs: number;
@@ -27,6 +38,8 @@ export interface ResponseCacheOptions {
   log: Logger;
   /** In-process entries kept at most (the oldest go first). */
   maxEntries?: number;
+  /** Hear invalidations published in this process (default true; a test standing for another process turns it off). */
+  localInvalidations?: boolean;
 }
 
 interface Entry {
@@ -38,15 +51,19 @@ type Outcome = 'HIT' | 'MISS' | 'BYPASS';
 
 export interface ResponseCache {
   plugin(): ApolloServerPlugin<GatewayContext>;
-  /** Drops every entry (tests; an operator after a data repair). */
+  /** Everything read before now is stale (a listing or order event). */
+  invalidate(): void;
+  /** Deletes every entry, here and in Redis (an erasure; an operator after a data repair). */
   purge(): Promise<void>;
+  /** Resolves once the Redis invalidation feed is subscribed. */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
 /** Who a cached answer may be shared with, or null when the request must not touch the cache. */
 export function cacheScope(ctx: GatewayContext): string | null {
   if (ctx.partner) return `partner:${ctx.partner.id}`;
-  if (ctx.viewer || ctx.authorization) return null;
+  if (ctx.viewer || ctx.authorization || ctx.tokenWarning) return null;
   return 'anonymous';
 }
 
@@ -61,7 +78,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const redisPrefix = `${options.keyPrefix}response-cache:`;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'response cache: Redis error'));
 
-  const fresh = (e: Entry | undefined, now: number) => !!e && now - e.storedAt < ttlMs;
+  /** Entries whose data was read before this (this process's clock) are never served. */
+  let invalidatedAt = 0;
+  const fresh = (e: Entry | undefined, now: number) => !!e && now - e.storedAt < ttlMs && e.storedAt >= invalidatedAt;
 
   async function get(key: string): Promise<Entry | null> {
     const now = Date.now();
@@ -95,6 +114,36 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       redis.set(redisPrefix + key, JSON.stringify(entry), 'PX', ttlMs).catch(() => undefined);
     }
   }
+
+  function invalidate() {
+    // Strictly after any read that has started, so an in-flight answer is refused when it lands.
+    invalidatedAt = Date.now() + 1;
+    local.clear();
+  }
+
+  async function purge() {
+    invalidate();
+    if (redis && redis.status === 'ready') {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+  }
+
+  const feed =
+    ttlMs > 0
+      ? subscribeCacheInvalidations(
+          { redisUrl: options.redisUrl, keyPrefix: options.keyPrefix, log, local: options.localInvalidations },
+          (message) => {
+            if (message.kind === 'purge')
+              purge().catch((err: Error) => log.warn({ err: err.message }, 'response cache: purge failed'));
+            else invalidate();
+          },
+        )
+      : null;
 
   const keyOf = (scope: string, rc: GraphQLRequestContext<GatewayContext>) =>
     createHash('sha256')
@@ -143,9 +192,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
               }
               if ((outcome === 'MISS' || outcome === 'HIT') && clean) {
                 const age = Math.max(0, Date.now() - storedAt);
-                const maxAge = Math.max(0, Math.floor((ttlMs - age) / 1000));
+                const maxAge = Math.max(0, Math.floor((Math.min(ttlMs, DOWNSTREAM_FRESHNESS_MS) - age) / 1000));
                 headers.set('cache-control', `${rc.contextValue.partner ? 'private' : 'public'}, max-age=${maxAge}`);
                 headers.set('age', String(Math.floor(age / 1000)));
+                headers.set('vary', 'authorization, x-api-key');
                 headers.set('x-cache', outcome);
               } else {
                 // Signed-in answers, mutations and errors: nobody may keep them.
@@ -159,19 +209,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         },
       };
     },
-    async purge() {
-      local.clear();
-      if (redis && redis.status === 'ready') {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 500);
-          cursor = next;
-          if (keys.length) await redis.del(...keys);
-        } while (cursor !== '0');
-      }
-    },
+    invalidate,
+    purge,
+    ready: feed?.ready ?? Promise.resolve(),
     async close() {
       local.clear();
+      await feed?.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -121,12 +121,27 @@ export interface TokenVerifierOptions {
 
 export type TokenVerifier = (authorization: string | undefined) => Promise<Viewer | null>;
 
+/** Verified tokens remembered at most this long and this many (a signature check costs more than the rest of a small request). */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 10_000;
+
 /**
  * Verifies `Authorization: Bearer <jwt>` against the published keys (several by `kid`, refetched on
  * an unknown one). No header → anonymous; a header that does not verify → UNAUTHENTICATED, so a
  * client with an expired token learns it instead of silently seeing the public view.
+ *
+ * A token whose signature verified is remembered for up to a minute (never past its `exp`), so a
+ * client's next requests, and the gateway's calls to several subgraphs, skip the Ed25519 check. The
+ * revocation check still runs on every use. A key dropped from the JWKS stops verifying new tokens
+ * at once and remembered ones within the minute.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const verified = new Map<string, { payload: JWTPayload; until: number }>();
+  const remember = (token: string, payload: JWTPayload) => {
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+    const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
+    verified.set(token, { payload, until: Math.min(Date.now() + VERIFIED_TTL_MS, exp) });
+  };
   let keySet: JWTVerifyGetKey;
   if (options.localJwks) keySet = createLocalJWKSet(options.localJwks);
   else if (options.jwksUrl)
@@ -142,14 +157,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw error;
     }
     let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(match[1], keySet, {
-        issuer: options.issuer,
-        audience: options.audience,
-        algorithms: [JWT_ALG],
-      }));
-    } catch (err) {
-      throw tokenRefusal(err instanceof joseErrors.JWTExpired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
+    const known = verified.get(match[1]);
+    if (known && Date.now() < known.until) payload = known.payload;
+    else {
+      if (known) verified.delete(match[1]);
+      try {
+        ({ payload } = await jwtVerify(match[1], keySet, {
+          issuer: options.issuer,
+          audience: options.audience,
+          algorithms: [JWT_ALG],
+        }));
+      } catch (err) {
+        throw tokenRefusal(err instanceof joseErrors.JWTExpired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
+      }
+      remember(match[1], payload);
     }
     const roles = Array.isArray(payload.roles)
       ? (payload.roles as unknown[]).filter((r): r is RoleName => ROLES.includes(r as RoleName))

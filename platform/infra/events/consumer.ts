@@ -92,9 +92,12 @@ export class ConsumerProcessor {
   }
 
   /**
-   * Several events in one transaction, each under a savepoint: a failing handler is rolled back
-   * alone and its event scheduled for retry, while the others commit together (one commit per
-   * batch instead of per event). If the transaction itself fails, the events go one at a time.
+   * Several events in one transaction (one commit per batch instead of per event). If any handler
+   * fails, or the transaction itself, the whole batch rolls back and its events go one at a time, each
+   * in its own transaction: the failing one is scheduled for retry, the others commit. No savepoint
+   * per event, and one statement marks the whole batch processed: three statements per event fewer
+   * on the happy path (every catalogue read sends one event to analytics) for some work redone when
+   * a handler fails.
    */
   async processBatch(raws: DomainEvent[], claim?: Claim, fallbackClaims?: Claim[]): Promise<Outcome[]> {
     if (raws.length === 0) return [];
@@ -106,16 +109,29 @@ export class ConsumerProcessor {
     try {
       outcomes = await inTransaction(this.options.dataSource, async (m) => {
         if (claim && !(await claim(m))) return raws.map((): Outcome => 'skipped');
+        // Every event validated, and every handled one marked processed in one statement, before any handler runs.
+        const events = raws.map((raw) => validateEvent(raw));
+        const handlers = events.map((e) => this.definition.handlers[e.type] as EventHandler<EventType> | undefined);
+        const marked = events.filter((_, i) => handlers[i]);
+        const inserted: Array<{ event_id: string }> = marked.length
+          ? await m.query(
+              `INSERT INTO ${this.schema}.processed_events (consumer, event_id, occurred_at)
+               SELECT $1, e.id, e.at FROM unnest($2::uuid[], $3::timestamptz[]) AS e(id, at)
+               ON CONFLICT DO NOTHING RETURNING event_id`,
+              [this.name, marked.map((e) => e.id), marked.map((e) => e.occurredAt)],
+            )
+          : [];
+        const fresh = new Set(inserted.map((r) => r.event_id.toLowerCase()));
         const out: Outcome[] = [];
-        for (let i = 0; i < raws.length; i++) {
-          await m.query('SAVEPOINT event');
-          try {
-            out.push(await consumerSpan(this.name, raws[i], 1, () => this.apply(raws[i], m, logs[i])));
-            await m.query('RELEASE SAVEPOINT event');
-          } catch (err) {
-            await m.query('ROLLBACK TO SAVEPOINT event');
-            await m.query('RELEASE SAVEPOINT event');
-            out.push(await this.recordFailure(m, raws[i], 1, err, logs[i]));
+        for (let i = 0; i < events.length; i++) {
+          const handler = handlers[i];
+          // An id twice in one batch is applied once: each inserted id leaves `fresh` a single time.
+          if (!handler) out.push('skipped');
+          else if (!fresh.delete(events[i].id.toLowerCase())) out.push('duplicate');
+          else {
+            const ctx = { manager: m, deps: this.options.deps, log: logs[i] };
+            await consumerSpan(this.name, raws[i], 1, () => handler(events[i] as DomainEvent<EventType>, ctx));
+            out.push('applied');
           }
         }
         return out;
@@ -123,7 +139,7 @@ export class ConsumerProcessor {
     } catch (err) {
       this.options.log.warn(
         { err, consumer: this.name, events: raws.length },
-        'batch transaction failed: applying its events one at a time',
+        'batch failed: applying its events one at a time',
       );
       outcomes = [];
       for (let i = 0; i < raws.length; i++) outcomes.push(await this.process(raws[i], fallbackClaims?.[i]));

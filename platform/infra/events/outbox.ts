@@ -46,8 +46,9 @@ export interface OutboxOptions {
  */
 export class Outbox {
   private readonly schema: string;
-  private readonly pending = new WeakSet<QueryRunner>();
-  private readonly listeners = new Set<() => void>();
+  /** The event types each open transaction wrote, reported when it commits. */
+  private readonly pending = new WeakMap<QueryRunner, Set<EventType>>();
+  private readonly listeners = new Set<(types: ReadonlySet<EventType>) => void>();
   private readonly buffer: DomainEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
 
@@ -57,9 +58,10 @@ export class Outbox {
       // Wake the relay as soon as a transaction that wrote events commits, instead of at its next poll.
       const subscriber: EntitySubscriberInterface = {
         afterTransactionCommit: (event: TransactionCommitEvent) => {
-          if (event.queryRunner && this.pending.has(event.queryRunner)) {
+          const types = event.queryRunner && this.pending.get(event.queryRunner);
+          if (types) {
             this.pending.delete(event.queryRunner);
-            this.notify();
+            this.notify(types);
           }
         },
       };
@@ -71,15 +73,18 @@ export class Outbox {
     const full = this.prepare(event);
     await manager.query(INSERT(this.schema), this.params(full));
     const runner = manager.queryRunner;
-    if (runner?.isTransactionActive) this.pending.add(runner);
-    else this.notify();
+    if (runner?.isTransactionActive) {
+      const types = this.pending.get(runner) ?? new Set<EventType>();
+      types.add(event.type);
+      this.pending.set(runner, types);
+    } else this.notify(new Set([event.type]));
     return full;
   }
 
   async emit<T extends EventType>(event: NewEvent<T>): Promise<DomainEvent<T>> {
     const full = this.prepare(event);
     await this.options.dataSource.query(INSERT(this.schema), this.params(full));
-    this.notify();
+    this.notify(new Set([event.type]));
     return full;
   }
 
@@ -118,20 +123,23 @@ export class Outbox {
           batch.flatMap((e) => this.params(e)),
         );
       });
-      this.notify();
+      this.notify(new Set(batch.map((e) => e.type)));
     } catch (err) {
       this.options.onRecordFailure?.(err, batch.length);
     }
   }
 
-  /** Called after events were committed (used by the relay to publish without waiting for a poll). */
-  onCommitted(listener: () => void): () => void {
+  /**
+   * Called after events were committed, with their types: the relay publishes without waiting for a
+   * poll, the response caches learn that public data changed.
+   */
+  onCommitted(listener: (types: ReadonlySet<EventType>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private notify() {
-    for (const l of this.listeners) l();
+  private notify(types: ReadonlySet<EventType>) {
+    for (const l of this.listeners) l(types);
   }
 
   private prepare<T extends EventType>(event: NewEvent<T>): DomainEvent<T> {

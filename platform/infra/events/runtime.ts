@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Registry } from 'prom-client';
 import type { AppConfig } from '#platform/infra/config';
@@ -12,6 +13,7 @@ import { PostgresTransport } from '#platform/infra/events/pg-transport';
 import { RedisTransport } from '#platform/infra/events/redis-transport';
 import { Relay } from '#platform/infra/events/relay';
 import type { EventTransport, Subscription } from '#platform/infra/events/transport';
+import { CacheInvalidationPublisher, invalidationFor } from '#platform/infra/events/cache-invalidation';
 
 export interface EventRuntimeOptions {
   /** The subgraph (or test service) name. */
@@ -71,6 +73,8 @@ export class EventRuntime {
   private pruner: PollLoop | null = null;
   private metrics?: EventMetrics;
   private started = false;
+  private invalidations: CacheInvalidationPublisher | null = null;
+  private stopInvalidations: (() => void) | null = null;
 
   constructor(private readonly options: EventRuntimeOptions) {
     schemaName(options.schema);
@@ -138,6 +142,19 @@ export class EventRuntime {
       );
       this.pruner.start();
     }
+    if (this.options.outbox) {
+      // Committed listing, order and erasure events tell the gateways' response caches (platform/infra/events/cache-invalidation.ts).
+      const publisher = new CacheInvalidationPublisher({
+        redisUrl: config.REDIS_URL,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        log: this.log,
+      });
+      this.invalidations = publisher;
+      this.stopInvalidations = this.outbox.onCommitted((types) => {
+        const message = invalidationFor(types);
+        if (message) publisher.publish(message);
+      });
+    }
     if (this.options.outbox && this.options.relay !== false) {
       const relay = new Relay({
         source,
@@ -160,6 +177,11 @@ export class EventRuntime {
     );
   }
 
+  /** Tells every gateway to purge its response cache (after this service's part of an erasure). */
+  purgeResponseCaches(): void {
+    this.invalidations?.publish({ id: randomUUID(), kind: 'purge', types: ['user.erasure'], at: Date.now() });
+  }
+
   /** Stops the relay first (nothing new is published), then the consumers, then the transport. */
   async stop(): Promise<void> {
     await this.outbox.flush();
@@ -168,6 +190,8 @@ export class EventRuntime {
     await this.relay?.stop();
     await Promise.all(this.subscriptions.map((s) => s.stop()));
     await this.pruner?.stop();
+    this.stopInvalidations?.();
+    await this.invalidations?.close();
     await this.transport.close();
   }
 

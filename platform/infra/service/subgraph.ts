@@ -21,7 +21,7 @@ import { metricsPlugin, requestLogPlugin } from '#platform/infra/observability/a
 import { budgetedStringify, operationLimitsPlugin } from '#platform/infra/http/operation-limits';
 import { createHttpService, type HttpService } from '#platform/infra/http/http-server';
 import { EventRuntime } from '#platform/infra/events/runtime';
-import { dataSubjectRoutes } from '#platform/contracts/data-subject';
+import { dataSubjectRoutes, type DataSubjectHandlers } from '#platform/contracts/data-subject';
 import {
   buildModuleSchema,
   createContainer,
@@ -207,7 +207,7 @@ export async function startSubgraph<TLoaders>(
       },
       routes: module.routes ? await module.routes(deps) : undefined,
       postRoutes: {
-        ...(module.dataSubject ? dataSubjectRoutes(deps, module.dataSubject(deps)) : {}),
+        ...(module.dataSubject ? dataSubjectRoutes(deps, purgingAfterErasure(module.dataSubject(deps), events)) : {}),
         ...(module.postRoutes ? await module.postRoutes(deps) : {}),
       },
     });
@@ -244,4 +244,19 @@ export async function startSubgraph<TLoaders>(
     await replay.close();
     throw err;
   }
+}
+
+/** The handlers, with every gateway's response cache purged once this service's part of an erasure is done. */
+function purgingAfterErasure(
+  handlers: DataSubjectHandlers,
+  events: { purgeResponseCaches(): void },
+): DataSubjectHandlers {
+  return {
+    ...handlers,
+    erase: async (call) => {
+      const result = await handlers.erase(call);
+      events.purgeResponseCaches();
+      return result;
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { isUuid } from '#platform/infra/schema/ids';
 import { ListingSort, ListingStatus } from './listing-status';
 import type { ListingEntity } from './listing.entity';
 import type { ListingFilter } from './listing.input';
+import { preparedQuery } from '#platform/infra/db/prepared';
 
 /**
  * The catalogue (`Query.listings`) in plain SQL, shaped so PostgreSQL's cost stays flat in the size
@@ -17,7 +18,10 @@ import type { ListingFilter } from './listing.input';
  *    `seller_id`) merged by a UNION ALL in one statement, each stopping after `first + 1` rows;
  *  - `totalCount` is counted only when selected, exactly up to EXACT_COUNT_LIMIT rows (a count
  *    bounded by LIMIT), and above that estimated from the planner's statistics (docs/performance.md);
- *  - rows come back as plain objects: no entity hydration on the hot path.
+ *  - rows come back as plain objects: no entity hydration on the hot path;
+ *  - without free text the statements are prepared (platform/infra/db/prepared.ts): parsed and planned
+ *    once per connection. With free text each is planned for its words (a generic plan cannot know
+ *    how common a word is).
  */
 
 export const EXACT_COUNT_LIMIT = 1000;
@@ -193,6 +197,9 @@ function toEntity(r: ListingRow): ListingEntity {
   } as ListingEntity;
 }
 
+const run = <T>(dataSource: DataSource, filter: ListingFilter | undefined, sql: string, values: unknown[]) =>
+  filter?.text ? (dataSource.query(sql, values) as Promise<T[]>) : preparedQuery<T>(dataSource, sql, values);
+
 /** One page (`limit + 1` rows, the extra one telling whether a next page exists) in one statement. */
 export async function cataloguePage(
   dataSource: DataSource,
@@ -211,7 +218,7 @@ export async function cataloguePage(
     branches.length === 1
       ? select(branches[0])
       : `${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')} ${order}`;
-  const rows: ListingRow[] = await dataSource.query(sql, params.values);
+  const rows = await run<ListingRow>(dataSource, args.filter, sql, params.values);
   return rows.map(toEntity);
 }
 
@@ -230,7 +237,12 @@ export async function catalogueCount(
   const counted = branches.map(
     (b) => `(SELECT count(*) FROM (SELECT 1 FROM listings.listings WHERE ${b} LIMIT ${cap}) s)`,
   );
-  const [row] = await dataSource.query(`SELECT ${counted.map((c, i) => `${c} AS c${i}`).join(', ')}`, params.values);
+  const [row] = await run<Record<string, string>>(
+    dataSource,
+    args.filter,
+    `SELECT ${counted.map((c, i) => `${c} AS c${i}`).join(', ')}`,
+    params.values,
+  );
   const counts = branches.map((_, i) => Number(row[`c${i}`]));
   const total = counts.reduce((a, b) => a + b, 0);
   // Every branch below its cap means every branch was counted whole.

@@ -1,0 +1,94 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '#platform/infra/paths';
+import { costPlotSvg } from './plot';
+
+/** The scale bench's outputs: bench/results/scale.json, the cost plot, and its section of latest.md. */
+
+const RESULTS = path.join(PROJECT_ROOT, 'bench', 'results');
+const fmt = (v: unknown) =>
+  v === undefined || v === null ? '—' : typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v);
+
+export function writeScaleResults(results: any): void {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path.join(RESULTS, 'scale.json'), JSON.stringify(results, null, 2) + '\n');
+  const series = (ops: string[], procs: string[], name: (op: string, proc: string) => string) =>
+    ops.flatMap((op) =>
+      procs.map((proc) => ({
+        name: name(op, proc),
+        points: results.scales.map((s: any) => ({ x: s.listings, y: s.operations[op]?.cpuMsPerOp?.[proc] ?? 0 })),
+      })),
+    );
+  const catalogue = series(
+    ['catalogue (anonymous)', 'catalogue (signed-in)'],
+    ['gateway', 'subgraphs', 'postgres'],
+    (op, proc) => `${proc}, ${op.replace('catalogue ', '').replace(/[()]/g, '')}`,
+  );
+  writeFileSync(
+    path.join(RESULTS, 'cost-vs-size.svg'),
+    costPlotSvg({ title: 'CPU ms per catalogue request vs catalogue size (50 connections)', series: catalogue }),
+  );
+  const others = series(
+    [
+      'search text + filters (signed-in)',
+      'requestMatches (signed-in)',
+      'listing (signed-in)',
+      'placeOrder (signed-in)',
+    ],
+    ['postgres'],
+    (op) => op.replace(' text + filters', '').replace(' (signed-in)', ''),
+  );
+  writeFileSync(
+    path.join(RESULTS, 'other-operations-vs-size.svg'),
+    costPlotSvg({ title: 'PostgreSQL CPU ms per request vs catalogue size (50 connections)', series: others }),
+  );
+}
+
+/** Issue 15: the Hive comparison (fair first), then CPU per operation for every process at each size. */
+export function scaleSection(scale: any): string[] {
+  if (!scale?.scales?.length) return [];
+  const out: string[] = [
+    '## Cost per operation as the catalogue grows',
+    '',
+    `${scale.settings.connections} connections, ${scale.settings.secondsPerRun} s per run, PostgreSQL over ${scale.settings.database ?? 'tcp'}; CPU from /proc for each process (PostgreSQL: the backends serving the bench database). Raw: bench/results/scale.json.`,
+    '',
+    '![CPU ms per catalogue request vs catalogue size](cost-vs-size.svg)',
+    '',
+    '![PostgreSQL CPU ms per request of the other operations vs catalogue size](other-operations-vs-size.svg)',
+    '',
+  ];
+  const peerRows: string[] = [];
+  for (const s of scale.scales) {
+    for (const [mode, p] of Object.entries<any>(s.peer ?? {})) {
+      peerRows.push(
+        `| ${s.listings.toLocaleString('en')} | ${mode} | ${fmt(p.oursRps)} | ${fmt(p.hiveRps)} | ${fmt(p.ratio)} | ${fmt(p.oursP95)} / ${fmt(p.hiveP95)} | ${fmt(p.oursGatewayCpuMsPerOp)} / ${fmt(p.hiveGatewayCpuMsPerOp)} |`,
+      );
+    }
+  }
+  if (peerRows.length) {
+    out.push(
+      '### Ours vs Hive Gateway on the catalogue (fair = unique bodies, no dedupe across identities: the headline; dedupe reported apart)',
+      '',
+      '| listings | mode | ours RPS | Hive RPS | ratio | p95 ms ours / Hive | gateway CPU ms/op ours / Hive |',
+      '|---|---|---|---|---|---|---|',
+      ...peerRows,
+      '',
+    );
+  }
+  out.push(
+    '### Every operation through our gateway',
+    '',
+    '| listings | operation | RPS | p50 / p95 ms | CPU ms/op gateway / subgraphs / PostgreSQL | errors |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const s of scale.scales) {
+    for (const [op, r] of Object.entries<any>(s.operations)) {
+      const c = r.cpuMsPerOp ?? {};
+      out.push(
+        `| ${s.listings.toLocaleString('en')} | ${op} | ${fmt(r.rps)} | ${fmt(r.p50)} / ${fmt(r.p95)} | ${fmt(c.gateway)} / ${fmt(c.subgraphs)} / ${fmt(c.postgres)} | ${r.errors + r.non2xx + (r.graphqlErrors ?? 0)} |`,
+      );
+    }
+  }
+  out.push('');
+  return out;
+}
