@@ -160,17 +160,24 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     await db.initialize();
     const database = db;
     const { sellerIds, buyerIds } = await users(database, options.sellers, options.buyers);
-    const pgBackends = async () =>
-      (
-        await database.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
-          opened.dbName,
-        ])
-      ).map((r: { pid: number }) => r.pid);
+    // The backends serving the bench database; autovacuum's workers on it are reported apart (the
+    // seeding and the write operations leave it work that no read request caused).
+    const pgBackends = async () => {
+      const rows: Array<{ pid: number; backend_type: string }> = await database.query(
+        `SELECT pid, backend_type FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [opened.dbName],
+      );
+      const autovacuum = (r: { backend_type: string }) => r.backend_type.startsWith('autovacuum');
+      return {
+        postgres: rows.filter((r) => !autovacuum(r)).map((r) => r.pid),
+        autovacuum: rows.filter(autovacuum).map((r) => r.pid),
+      };
+    };
     const group = (gatewayPid: number) =>
       cpuProbe(async () => ({
         gateway: processTree(gatewayPid),
         subgraphs: [subgraphs.pid!],
-        postgres: await pgBackends(),
+        ...(await pgBackends()),
       }));
     return {
       dbName: opened.dbName,

@@ -73,9 +73,13 @@ export class PostgresTransport implements EventTransport {
       async () => {
         const rows: Array<Record<string, any>> = await withRunner(dataSource, (r) =>
           r.query(
-            `SELECT o.position::text AS position, b.seq::text AS seq, b.event_id, b.type, b.version, b.source, b.aggregate_type, b.aggregate_id, b.payload, b.occurred_at, b.metadata
-             FROM ${B}.bus b JOIN ${B}.consumer_offsets o ON o.consumer = $1
-             WHERE b.seq > o.position AND b.type IN (SELECT jsonb_array_elements_text($2::jsonb))
+            // The position as a scalar subquery: a parameter the bus_pkey range scan starts from. As a
+            // join, PostgreSQL walked the bus from its first event and filtered (65 ms at 94k events).
+            `SELECT (SELECT position FROM ${B}.consumer_offsets WHERE consumer = $1)::text AS position, b.seq::text AS seq,
+                    b.event_id, b.type, b.version, b.source, b.aggregate_type, b.aggregate_id, b.payload, b.occurred_at, b.metadata
+             FROM ${B}.bus b
+             WHERE b.seq > (SELECT position FROM ${B}.consumer_offsets WHERE consumer = $1)
+               AND b.type IN (SELECT jsonb_array_elements_text($2::jsonb))
              ORDER BY b.seq LIMIT $3`,
             [name, types, options.batchSize],
           ),
@@ -134,8 +138,9 @@ export class PostgresTransport implements EventTransport {
   async lag(consumer: string, types: EventType[]): Promise<number> {
     const rows: Array<{ n: number }> = await withRunner(this.dataSource, (r) =>
       r.query(
-        `SELECT count(*)::int AS n FROM ${B}.bus b JOIN ${B}.consumer_offsets o ON o.consumer = $1
-         WHERE b.seq > o.position AND b.type IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+        `SELECT count(*)::int AS n FROM ${B}.bus b
+         WHERE b.seq > (SELECT position FROM ${B}.consumer_offsets WHERE consumer = $1)
+           AND b.type IN (SELECT jsonb_array_elements_text($2::jsonb))`,
         [consumer, JSON.stringify(types)],
       ),
     );
