@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { RunningStack } from './stack';
 import { UserEntity } from '../subgraphs/identity-consent/modules/user/user.entity';
 import { hashPassword } from '../subgraphs/identity-consent/modules/auth/password';
@@ -61,15 +64,44 @@ export const DEMO_PARTNER = {
   apiKey: 'hmp_live_demo-partner-embedded-database-only',
 } as const;
 
+export const DEMO_ADMIN_EMAIL = 'admin@demo.hemp.co.za';
+
+/**
+ * The demo admin's password: random, made once per data directory and kept there (0600), never a
+ * fixed string — an ADMIN with a published password would be a way in to anyone who exposed the port.
+ */
+function demoAdminPassword(dataDir: string): string {
+  const file = path.join(dataDir, 'demo-admin-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const password = randomBytes(15).toString('base64url');
+  writeFileSync(file, password + '\n', { mode: 0o600 });
+  return password;
+}
+
 export interface DemoData {
   /** Listings loaded now (0 when the database already had some). */
   listings: number;
+  /** An ADMIN for the console and the explorer (embedded database only; random password per data dir). */
+  admin: { email: string; password: string };
   accounts: typeof DEMO_ACCOUNTS;
   partner: typeof DEMO_PARTNER;
 }
 
 export async function loadDemoData(stack: RunningStack): Promise<DemoData> {
   const users = stack.subgraphs['identity-consent'].deps.db.dataSource.getRepository(UserEntity);
+  const admin = { email: DEMO_ADMIN_EMAIL, password: demoAdminPassword(stack.config.DATA_DIR) };
+  if (!(await users.findOneBy({ email: admin.email }))) {
+    await users.save(
+      users.create({
+        email: admin.email,
+        displayName: 'Demo admin',
+        roles: [Role.ADMIN],
+        province: Province.GAUTENG,
+        passwordHash: await hashPassword(admin.password),
+      }),
+    );
+  }
   // The demo buyer is ensured on every start, so databases made before it existed get it too.
   const buyer = DEMO_ACCOUNTS[1];
   if (!(await users.findOneBy({ email: buyer.email }))) {
@@ -96,7 +128,7 @@ export async function loadDemoData(stack: RunningStack): Promise<DemoData> {
     );
   }
   const listings = stack.subgraphs['listings-matching'].deps.db.dataSource.getRepository(ListingEntity);
-  if ((await listings.count()) > 0) return { listings: 0, accounts: DEMO_ACCOUNTS, partner: DEMO_PARTNER };
+  if ((await listings.count()) > 0) return { listings: 0, admin, accounts: DEMO_ACCOUNTS, partner: DEMO_PARTNER };
   const passwordHash = await hashPassword(DEMO_ACCOUNTS[0].password);
   let created = 0;
   for (const [i, s] of SELLERS.entries()) {
@@ -132,5 +164,5 @@ export async function loadDemoData(stack: RunningStack): Promise<DemoData> {
     });
     created += (await listings.save(rows)).length;
   }
-  return { listings: created, accounts: DEMO_ACCOUNTS, partner: DEMO_PARTNER };
+  return { listings: created, admin, accounts: DEMO_ACCOUNTS, partner: DEMO_PARTNER };
 }

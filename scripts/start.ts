@@ -24,7 +24,9 @@ export function startBanner(stack: RunningStack, config: AppConfig, seconds: str
     '',
     config.BOOTSTRAP_ADMIN_EMAIL && config.BOOTSTRAP_ADMIN_PASSWORD
       ? `  Admin:     ${config.BOOTSTRAP_ADMIN_EMAIL} (password: the BOOTSTRAP_ADMIN_PASSWORD you set)`
-      : '  Admin:     none; set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create one at start',
+      : demo
+        ? `  Admin:     ${demo.admin.email}   password: ${demo.admin.password}   (made for this data directory)`
+        : '  Admin:     none; set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create one at start',
     ...(demo
       ? [
           '  Demo accounts (embedded database only):',
