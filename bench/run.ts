@@ -95,50 +95,63 @@ function main() {
   writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify(latest, null, 2) + '\n');
 
   const g = results.gateway as any;
-  const rows: Array<[string, unknown, string, unknown?]> = [
-    ['Gateway tax (gateway RPS ÷ direct RPS, one subgraph)', get(g, 'gatewayTax.ratio'), '≥ 0.6'],
-    ['Catalogue RPS (50 connections, unique token each)', get(g, 'catalogue.rps'), ''],
+  const rows: Array<[string, unknown, string, unknown]> = [
+    ['Gateway tax (gateway RPS ÷ direct RPS, one subgraph)', get(g, 'gatewayTax.ratio'), '≥ 0.6', g],
+    ['Catalogue RPS (50 connections, unique token each)', get(g, 'catalogue.rps'), '', g],
     [
       'Catalogue p50 / p95 / p99 ms',
       [get(g, 'catalogue.p50'), get(g, 'catalogue.p95'), get(g, 'catalogue.p99')].map(fmt).join(' / '),
       'p95 < 50',
+      g,
     ],
     [
       'Ours ÷ Hive Gateway RPS (catalogue, interleaved, one body: Hive dedupes across users; fair mode is above)',
       get(g, 'peerComparison.ratio'),
       '',
+      g,
     ],
     [
       'SQL statements per catalogue op, N = 1 / 10 / 100',
       ['N=1', 'N=10', 'N=100'].map((n) => fmt(get(g, `perOperation.${n}.sqlStatements`))).join(' / '),
       'flat',
+      g,
     ],
     [
       'Subgraph requests per catalogue op, N = 1 / 10 / 100',
       ['N=1', 'N=10', 'N=100'].map((n) => fmt(get(g, `perOperation.${n}.subgraphRequests`))).join(' / '),
       'flat',
+      g,
     ],
     [
       'Peak RSS MB: subgraphs / gateway / Hive',
       ['subgraphs', 'gateway', 'hive'].map((k) => fmt(get(g, `peakRssMb.${k}`))).join(' / '),
       '',
+      g,
     ],
     [
       'requestMatches p95 ms at 100k listings (through the gateway, one request at a time)',
       get(results.matching, 'requestMatches.gatewaySequential.p95Ms'),
       '< 100',
+      results.matching,
     ],
     [
       'interactionAnalytics p95 ms at 1M interactions (30 days, DAY)',
       get(results.analytics, 'day30.p95Ms') ?? get(results.analytics, 'results.day30.p95Ms'),
       '< 1000',
+      results.analytics,
     ],
     [
       'Search (text + filters) p95 ms at 100k listings (one request at a time)',
       get(results.matching, 'search.gatewaySequential.p95Ms'),
       '',
+      results.matching,
     ],
-    ['Normalisation offers/s', get(results.normalisation, 'normalisation.offersPerSecond'), '≥ 10,000'],
+    [
+      'Normalisation offers/s',
+      get(results.normalisation, 'normalisation.offersPerSecond'),
+      '≥ 10,000',
+      results.normalisation,
+    ],
     [
       'Events/s (PostgreSQL / Redis)',
       [
@@ -148,19 +161,15 @@ function main() {
         .map(fmt)
         .join(' / '),
       '',
+      results.events,
     ],
     [
       'Event delivery p95 ms (PostgreSQL / Redis)',
       [get(results.events, 'postgres.latencyMs.p95'), get(results.events, 'redis.latencyMs.p95')].map(fmt).join(' / '),
       '',
+      results.events,
     ],
   ];
-  // which results file each row above comes from (same order)
-  const rowSources = [g, g, g, g, g, g, g, results.matching, results.analytics, results.matching].concat([
-    results.normalisation,
-    results.events,
-    results.events,
-  ]);
   const md = [
     `# Benchmark results`,
     '',
@@ -178,7 +187,7 @@ function main() {
     '',
     '| measure | value | target | measured |',
     '|---|---|---|---|',
-    ...rows.map(([k, v, t], i) => `| ${k} | ${fmt(v)} | ${t} | ${measuredAt(rowSources[i])} |`),
+    ...rows.map(([k, v, t, source]) => `| ${k} | ${fmt(v)} | ${t} | ${measuredAt(source)} |`),
     '',
     `Raw figures per benchmark: bench/results/<name>.json. Benchmarks run: ${
       Object.entries(ran)
