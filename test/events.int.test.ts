@@ -177,6 +177,37 @@ describe('the relay', () => {
 });
 
 describe('consumers', () => {
+  it('moves a consumer past the events of other types, and still applies its own that come after', async () => {
+    const consumer = await service({
+      name: 'c-rare',
+      schema: 'evt_consumer',
+      consumers: [recordingConsumer('rare', 'evt_consumer')],
+    });
+    // 40 events this consumer does not subscribe to
+    await producer.db.dataSource.transaction(async (m) => {
+      for (let i = 0; i < 40; i++) {
+        await producer.runtime.outbox.add(m, {
+          type: 'listing.viewed',
+          payload: { listingId: newId(), sellerId: newId(), viewerId: null },
+        });
+      }
+    });
+    const bus = producer.db.dataSource;
+    // Before, its position stayed where its last own event was, and every poll read the 40 again.
+    await waitFor(
+      async () => {
+        const [row] = await bus.query(
+          `SELECT o.position = (SELECT max(seq) FROM events.bus) AS caught_up FROM events.consumer_offsets o WHERE consumer = 'rare'`,
+        );
+        return row?.caught_up || undefined;
+      },
+      { what: 'the rare consumer at the head of the bus' },
+    );
+    const listing = newId();
+    await bus.transaction((m) => producer.runtime.outbox.add(m, stepEvent(listing, 'after-the-skip')));
+    expect(await until(consumer, 'rare', listing, 1)).toEqual(['after-the-skip']);
+  });
+
   it('apply an event delivered twice only once', async () => {
     const consumer = await service({
       name: 'c-dup',
