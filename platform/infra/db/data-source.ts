@@ -4,6 +4,7 @@ import { DataSource, type QueryRunner, type Logger as TypeOrmLogger, type MixedL
 import type { Logger } from '#platform/infra/observability/logger';
 import type { ServiceMetrics } from '#platform/infra/observability/metrics';
 import { createPGliteDriver, openEmbeddedDatabase } from '#platform/infra/db/pglite-pool';
+import { closePreparedPool } from '#platform/infra/db/prepared';
 
 export interface DatabaseOptions {
   /** PostgreSQL connection string; without it the embedded database in `dataDir` is used. */
@@ -124,6 +125,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       return performance.now() - started;
     },
     async close() {
+      await closePreparedPool(dataSource);
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -41,16 +41,16 @@ export class ListingResolver {
     const limit = pageSize(first);
     const dataSource = this.deps.db.dataSource;
     const wantsCount = selectsField(info, 'totalCount');
-    const [rows, counted] = await Promise.all([
-      cataloguePage(dataSource, { filter, viewer: ctx.viewer, sort, after, limit }),
-      wantsCount
-        ? catalogueCount(dataSource, {
-            filter,
-            viewer: ctx.viewer,
-            exactLimit: this.deps.config.LISTINGS_EXACT_COUNT_LIMIT,
-          })
-        : null,
-    ]);
+    // The page first: when it holds the whole result, it is also the count (no statement for it).
+    const rows = await cataloguePage(dataSource, { filter, viewer: ctx.viewer, sort, after, limit });
+    const counted = wantsCount
+      ? await catalogueCount(dataSource, {
+          filter,
+          viewer: ctx.viewer,
+          exactLimit: this.deps.config.LISTINGS_EXACT_COUNT_LIMIT,
+          firstPage: after ? undefined : { rows: rows.length, limit },
+        })
+      : null;
     // Not selected: totalCount is never resolved, so the 0 here is never seen.
     const connection = toConnection(rows, limit, counted?.count ?? 0, (row) => listingCursor(sort, row));
     recordSearchPerformed(this.deps, ctx, filter, sort, counted?.count ?? Math.min(rows.length, limit));
