@@ -3,7 +3,11 @@ import { PROJECT_ROOT } from '#platform/infra/paths';
 
 /** Starts one compiled service for a benchmark; its stderr shows only with BENCH_VERBOSE. */
 export function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, {
+  // BENCH_CPU_PROF=subgraphs,gateway: a V8 CPU profile of those processes in BENCH_CPU_PROF_DIR (Node
+  // refuses --cpu-prof in NODE_OPTIONS), written when the bench stops them.
+  const profiled = process.env.BENCH_CPU_PROF?.split(',').includes(name);
+  const profile = profiled ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF_DIR ?? 'bench/profiles'] : [];
+  const child = spawn(process.execPath, [...profile, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

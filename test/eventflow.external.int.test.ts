@@ -14,6 +14,7 @@ import { registerUser, SOURCES, type Session } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { waitFor } from './helpers/wait';
 
+import { DeferredWrites } from '#platform/infra/events/deferred';
 import {
   CREATE,
   crashingAfterWrite,
@@ -188,8 +189,9 @@ describe('external.offers.crawled and the read model of external offers', () => 
         [SOURCES.exchange],
       );
       const deps = t.stack.subgraphs['listings-matching'].deps;
-      await listingsDb().transaction((manager) =>
-        externalOffersConsumer.handlers['external.offers.crawled']!(
+      const deferred = new DeferredWrites();
+      await listingsDb().transaction(async (manager) => {
+        await externalOffersConsumer.handlers['external.offers.crawled']!(
           {
             id: first.event_id,
             type: 'external.offers.crawled',
@@ -200,9 +202,10 @@ describe('external.offers.crawled and the read model of external offers', () => 
             occurredAt: first.occurred_at,
             payload: first.payload,
           },
-          { manager, deps, log: deps.log },
-        ),
-      );
+          { manager, deps, log: deps.log, defer: deferred.add },
+        );
+        await deferred.flush(manager);
+      });
       expect(
         await listingsSql(`SELECT offer_id FROM listings.external_offers WHERE gone AND source_id = $1`, [
           SOURCES.exchange,

@@ -12,6 +12,7 @@ import { inTransaction, schemaName, withRunner } from '#platform/infra/events/db
 import type { EventMetrics } from '#platform/infra/events/metrics';
 import { serializeEvent, deserializeEvent } from '#platform/infra/events/serialize';
 import { consumerSpan } from '#platform/infra/observability/tracing';
+import { DeferredWrites } from '#platform/infra/events/deferred';
 
 export interface ConsumerContext {
   /** The transaction that also records the event as processed: write the effect through it. */
@@ -19,6 +20,8 @@ export interface ConsumerContext {
   deps: SubgraphDeps;
   /** A child logger carrying the event id, type and consumer. */
   log: Logger;
+  /** Hands a row to a batch writer: written with the batch's others, in this transaction (deferred.ts). */
+  defer: DeferredWrites['add'];
 }
 
 export type EventHandler<T extends EventType> = (event: DomainEvent<T>, ctx: ConsumerContext) => Promise<void>;
@@ -122,6 +125,7 @@ export class ConsumerProcessor {
             )
           : [];
         const fresh = new Set(inserted.map((r) => r.event_id.toLowerCase()));
+        const deferred = new DeferredWrites();
         const out: Outcome[] = [];
         for (let i = 0; i < events.length; i++) {
           const handler = handlers[i];
@@ -129,11 +133,12 @@ export class ConsumerProcessor {
           if (!handler) out.push('skipped');
           else if (!fresh.delete(events[i].id.toLowerCase())) out.push('duplicate');
           else {
-            const ctx = { manager: m, deps: this.options.deps, log: logs[i] };
+            const ctx = { manager: m, deps: this.options.deps, log: logs[i], defer: deferred.add };
             await consumerSpan(this.name, raws[i], 1, () => handler(events[i] as DomainEvent<EventType>, ctx));
             out.push('applied');
           }
         }
+        await deferred.flush(m);
         return out;
       });
     } catch (err) {
@@ -223,7 +228,9 @@ export class ConsumerProcessor {
       [this.name, event.id, event.occurredAt],
     );
     if (inserted.length === 0) return 'duplicate';
-    await handler(event as DomainEvent<EventType>, { manager: m, deps: this.options.deps, log });
+    const deferred = new DeferredWrites();
+    await handler(event as DomainEvent<EventType>, { manager: m, deps: this.options.deps, log, defer: deferred.add });
+    await deferred.flush(m);
     return 'applied';
   }
 

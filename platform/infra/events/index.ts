@@ -8,5 +8,6 @@ export {
   type EventHandler,
   type EventHandlers,
 } from '#platform/infra/events/consumer';
+export type { BatchWriter } from '#platform/infra/events/deferred';
 export { createEventMetadataMigration, createEventTablesMigration } from '#platform/infra/events/migration';
 export { EventRuntime, type EventRuntimeOptions } from '#platform/infra/events/runtime';

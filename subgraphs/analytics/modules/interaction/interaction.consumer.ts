@@ -1,7 +1,12 @@
-import { defineConsumer, type ConsumerContext, type EventPayload } from '#platform/infra/events/index';
+import {
+  defineConsumer,
+  type BatchWriter,
+  type ConsumerContext,
+  type EventPayload,
+} from '#platform/infra/events/index';
 import { InteractionType } from './interaction-type';
 import { pseudonymise } from './pseudonym';
-import { recordInteraction } from './interaction.store';
+import { recordInteractions, type NewInteraction } from './interaction.store';
 
 interface InteractionRow {
   eventId: string;
@@ -13,9 +18,12 @@ interface InteractionRow {
   occurredAt: Date;
 }
 
-/** One row per event; the unique event_id makes a replayed event a no-op here too. */
-function insertInteraction(ctx: ConsumerContext, row: InteractionRow): Promise<void> {
-  return recordInteraction(ctx.manager, {
+/** A batch's interactions in one statement (every catalogue read is one, so it is the hot path). */
+const interactionLog: BatchWriter<NewInteraction> = { name: 'analytics.interactions', write: recordInteractions };
+
+/** One row per event, written with its batch; the unique event_id makes a replayed event a no-op here too. */
+async function insertInteraction(ctx: ConsumerContext, row: InteractionRow): Promise<void> {
+  ctx.defer(interactionLog, {
     eventId: row.eventId,
     type: row.type,
     userKey: row.userId ? pseudonymise(ctx.deps.config.PSEUDONYM_SECRET, row.userId) : null,

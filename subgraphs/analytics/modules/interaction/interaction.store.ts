@@ -16,33 +16,43 @@ export interface NewInteraction {
 }
 
 /**
- * Writes one interaction and counts it in its hour and its day of the rollups, in one statement: a
- * second write of the same event id inserts nothing and therefore counts nothing.
+ * Writes interactions and counts each in its hour and its day of the rollups, in one statement
+ * whatever their number (the consumer hands over a batch at a time): an event id already in the
+ * log, or twice in `rows`, inserts nothing the second time and therefore counts nothing.
  */
-export async function recordInteraction(db: Runner, row: NewInteraction): Promise<void> {
+export async function recordInteractions(db: Runner, rows: NewInteraction[]): Promise<void> {
+  if (rows.length === 0) return;
   await db.query(
     `WITH inserted AS (
        INSERT INTO analytics.interactions (event_id, type, user_key, listing_id, product_type, session_id, metadata, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT (event_id) DO NOTHING
+       SELECT r.event_id, r.type, r.user_key, r.listing_id, r.product_type, r.session_id, r.metadata, r.occurred_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])
+              AS r(event_id, type, user_key, listing_id, product_type, session_id, metadata, occurred_at)
+       ON CONFLICT (event_id) DO NOTHING
        RETURNING occurred_at, type, product_type),
      daily AS (
        INSERT INTO analytics.interaction_rollup_daily (bucket, type, product_type, count)
-       SELECT date_trunc('day', occurred_at, 'UTC'), type, COALESCE(product_type, ''), 1 FROM inserted
+       SELECT date_trunc('day', occurred_at, 'UTC'), type, COALESCE(product_type, ''), count(*) FROM inserted GROUP BY 1, 2, 3
        ON CONFLICT (bucket, type, product_type) DO UPDATE SET count = analytics.interaction_rollup_daily.count + EXCLUDED.count)
      INSERT INTO analytics.interaction_rollup_hourly (bucket, type, product_type, count)
-     SELECT date_trunc('hour', occurred_at, 'UTC'), type, COALESCE(product_type, ''), 1 FROM inserted
+     SELECT date_trunc('hour', occurred_at, 'UTC'), type, COALESCE(product_type, ''), count(*) FROM inserted GROUP BY 1, 2, 3
      ON CONFLICT (bucket, type, product_type) DO UPDATE SET count = analytics.interaction_rollup_hourly.count + EXCLUDED.count`,
     [
-      row.eventId,
-      row.type,
-      row.userKey,
-      row.listingId,
-      row.productType,
-      row.sessionId,
-      row.metadata ? JSON.stringify(row.metadata) : null,
-      row.occurredAt,
+      rows.map((r) => r.eventId),
+      rows.map((r) => r.type),
+      rows.map((r) => r.userKey),
+      rows.map((r) => r.listingId),
+      rows.map((r) => r.productType),
+      rows.map((r) => r.sessionId),
+      rows.map((r) => (r.metadata ? JSON.stringify(r.metadata) : null)),
+      rows.map((r) => r.occurredAt),
     ],
   );
+}
+
+/** One interaction (the client-reported ones, and tests). */
+export function recordInteraction(db: Runner, row: NewInteraction): Promise<void> {
+  return recordInteractions(db, [row]);
 }
 
 /**
