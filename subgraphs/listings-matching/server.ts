@@ -6,6 +6,7 @@ import { CreateListings1732233600000 } from './migrations/1732233600000-CreateLi
 import { SearchOrdersMatches1732320000000 } from './migrations/1732320000000-SearchOrdersMatches';
 import { CreateEventTables1732400000000 } from './migrations/1732400000000-CreateEventTables';
 import { EventTraceMetadata1732610000000 } from './migrations/1732610000000-EventTraceMetadata';
+import { CatalogueStatistics1732620000000 } from './migrations/1732620000000-CatalogueStatistics';
 import { ExternalOffersReadModel1732480000000 } from './migrations/1732480000000-ExternalOffersReadModel';
 import { CatalogueIndexes1732600000000 } from './migrations/1732600000000-CatalogueIndexes';
 import { externalOffersConsumer } from './modules/external-offer/external-offer.consumer';
@@ -35,6 +36,7 @@ export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
     ExternalOffersReadModel1732480000000,
     CatalogueIndexes1732600000000,
     EventTraceMetadata1732610000000,
+    CatalogueStatistics1732620000000,
   ],
   outbox: true,
   consumers: [externalOffersConsumer],
