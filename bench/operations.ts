@@ -80,3 +80,16 @@ export function peerModes(viewers: Viewers): Record<string, Body> {
     'dedupe, anonymous (one body)': () => ({ body: json(CATALOGUE) }),
   };
 }
+
+/**
+ * The mixed run's shares (bench/mix.ts): browsing dominates a marketplace, a search or a match
+ * request is one visit in ten or in thirty, an order rarer still.
+ */
+export const MARKETPLACE_MIX: Record<string, number> = {
+  'catalogue (anonymous)': 35,
+  'catalogue (signed-in)': 35,
+  'listing (signed-in)': 15,
+  'search text + filters (signed-in)': 10,
+  'requestMatches (signed-in)': 3,
+  'placeOrder (signed-in)': 2,
+};

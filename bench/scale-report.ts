@@ -90,5 +90,26 @@ export function scaleSection(scale: any): string[] {
     }
   }
   out.push('');
+  const mixed = scale.scales.filter((s: any) => s.mixed);
+  if (mixed.length) {
+    out.push(
+      '### Mixed load: every operation at once (bench/mix.ts, shares in MARKETPLACE_MIX)',
+      '',
+      `${scale.settings.connections} connections, ${scale.settings.requestMatchesSeconds} s; each operation's latency while the others run beside it.`,
+      '',
+      '| listings | all: RPS, CPU ms/op gateway / subgraphs / PostgreSQL | operation | share | requests | p50 / p95 / p99 ms |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const s of mixed) {
+      const c = s.mixed.cpuMsPerOp ?? {};
+      const all = `${fmt(s.mixed.rps)} RPS, ${fmt(c.gateway)} / ${fmt(c.subgraphs)} / ${fmt(c.postgres)}, errors ${s.mixed.errors}`;
+      Object.entries<any>(s.mixed.operations).forEach(([op, o], i) => {
+        out.push(
+          `| ${i ? '' : s.listings.toLocaleString('en')} | ${i ? '' : all} | ${op} | ${fmt(o.share)} | ${o.requests} | ${fmt(o.p50)} / ${fmt(o.p95)} / ${fmt(o.p99)} |`,
+        );
+      });
+    }
+    out.push('');
+  }
   return out;
 }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import os from 'node:os';
 import { load, median, round, type Body, type Run } from './load';
-import { operationsFor, peerModes, type Viewers } from './operations';
+import { mixedLoad, type MixRun } from './mix';
+import { MARKETPLACE_MIX, operationsFor, peerModes, type Viewers } from './operations';
 import { writeScaleResults } from './scale-report';
 import { startBenchStack, type BenchStack } from './stack';
 import type { CpuProbe } from './cpu';
@@ -25,7 +26,8 @@ import type { CpuProbe } from './cpu';
  * Settings: BENCH_SCALES (comma-separated listing counts, ascending), BENCH_SECONDS (per load run),
  * BENCH_CONNECTIONS, BENCH_PEER_ROUNDS, BENCH_HIVE=false (skip Hive), BENCH_OPS (names starting so),
  * BENCH_BASE_PORT, BENCH_REUSE_DB=<name> (keep the seeded database between runs: 1M is seeded once),
- * BENCH_SLOW_SECONDS (requestMatches runs at least this long, default 15).
+ * BENCH_SLOW_SECONDS (requestMatches and the mixed run last at least this long, default 15).
+ * BENCH_OPS=mixed runs only the mixed run (MARKETPLACE_MIX in operations.ts: every operation at once).
  */
 
 const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000')
@@ -152,8 +154,25 @@ async function main() {
           `${scale} ${name}: ${r.rps} RPS, p95 ${r.p95} ms, CPU ms/op ${JSON.stringify(r.cpuMsPerOp)}, errors ${r.errors + r.non2xx + r.graphqlErrors}\n`,
         );
       }
+      let mixed: MixRun | undefined;
+      if (!OPS || OPS.includes('mixed')) {
+        await stack.quiesce();
+        const parts = Object.entries(MARKETPLACE_MIX).map(([name, weight]) => ({ name, weight, body: ops[name] }));
+        mixed = await mixedLoad(stack.ours, parts, {
+          seconds: Math.max(SECONDS, SLOW_SECONDS),
+          connections: CONNECTIONS,
+          probe: stack.probeOurs,
+        });
+        process.stdout.write(
+          `${scale} mixed: ${mixed.rps} RPS, CPU ms/op ${JSON.stringify(mixed.cpuMsPerOp)}, p95 ${Object.entries(
+            mixed.operations,
+          )
+            .map(([n, o]) => `${n} ${o.p95}`)
+            .join(', ')}\n`,
+        );
+      }
       const peer = await comparePeers(stack, viewers, scale);
-      results.scales.push({ listings: scale, seedSeconds: seeded.seconds, operations, peer });
+      results.scales.push({ listings: scale, seedSeconds: seeded.seconds, operations, mixed, peer });
       results.totalSeconds = Math.round((Date.now() - started) / 1000);
       // Written after every scale, so a cut run still leaves what it measured.
       writeScaleResults(results);
