@@ -3,7 +3,7 @@ import path from 'node:path';
 import { buildSchema, parse } from 'graphql';
 import pino from 'pino';
 import { SCHEMA_DIR } from '#platform/infra/paths';
-import { budgetedStringify, priceOperation } from '#platform/infra/http/operation-limits';
+import { budgetedStringify, operationLimitsPlugin, priceOperation } from '#platform/infra/http/operation-limits';
 import { hasForbiddenText, hasVisibleText, inspectJsonInput } from '#platform/infra/http/input-guard';
 import { decodeCursor, encodeCursor } from '#platform/infra/schema/connection';
 import { createHttpService } from '#platform/infra/http/http-server';
@@ -87,6 +87,42 @@ describe('priceOperation', () => {
 
   it('throws on variables that do not coerce', () => {
     expect(() => priceOperation(api, parse(NESTED), 'Nested', { f: 'many' })).toThrow();
+  });
+});
+
+describe('the operation limits plugin, remembering prices per document', () => {
+  const plugin = operationLimitsPlugin({ maxCost: 10_000, maxVariableDepth: 10 });
+  /** The plugin's check for one request of `document` (one parsed object, as Apollo's document store hands back). */
+  async function check(document: ReturnType<typeof parse>, variables: Record<string, unknown>, name = 'Nested') {
+    const listener = await plugin.requestDidStart!({} as never);
+    const operation = document.definitions[0];
+    return (listener as any).didResolveOperation({
+      request: { variables, operationName: name },
+      document,
+      schema: api,
+      operation,
+    });
+  }
+
+  it('refuses a larger page after a smaller one of the same document was priced', async () => {
+    const doc = parse(NESTED);
+    await expect(check(doc, { f: 10 })).resolves.toBeUndefined();
+    await expect(check(doc, { f: 10 })).resolves.toBeUndefined();
+    await expect(check(doc, { f: 100 })).rejects.toMatchObject({ extensions: { reason: 'COST_LIMIT' } });
+  });
+
+  it('prices @include by its variable: a cheap answer for false is not reused for true', async () => {
+    const doc = parse(`query Nested($f: Int, $deep: Boolean!) {
+      listings(first: $f) { edges { node { id seller @include(if: $deep) { listings(first: $f) { edges { node { id seller { listings(first: $f) { edges { node { id } } } } } } } } } } }
+    }`);
+    await expect(check(doc, { f: 100, deep: false })).resolves.toBeUndefined();
+    await expect(check(doc, { f: 100, deep: true })).rejects.toMatchObject({ extensions: { reason: 'COST_LIMIT' } });
+  });
+
+  it('still refuses variables that do not coerce after the document was priced', async () => {
+    const doc = parse(NESTED);
+    await expect(check(doc, { f: 5 })).resolves.toBeUndefined();
+    await expect(check(doc, { f: 'many' })).rejects.toMatchObject({ extensions: { reason: 'INVALID_VARIABLES' } });
   });
 });
 
