@@ -137,13 +137,24 @@ function createResilientFetcher(options: SubgraphCallOptions) {
   };
 }
 
+/** Path and query of each subgraph URL, parsed once: the gateway calls a handful of URLs all the time. */
+const paths = new Map<string, string>();
+function pathWithQuery(url: string): string {
+  let path = paths.get(url);
+  if (path === undefined) {
+    const { pathname, search } = new URL(url);
+    path = pathname + search;
+    if (paths.size < 100) paths.set(url, path);
+  }
+  return path;
+}
+
 /** The request with the gateway's signature over its method, path, body and identity headers. */
 function signed(secret: string, url: string, init: RequestInit): RequestInit {
   const headers = { ...(init.headers as Record<string, string>) };
-  const { pathname, search } = new URL(url);
   headers[SIGNATURE_HEADER] = signGatewayRequest(secret, {
     method: init.method ?? 'POST',
-    pathWithQuery: pathname + search,
+    pathWithQuery: pathWithQuery(url),
     body: init.body,
     get: (name) => headers[name],
   });
