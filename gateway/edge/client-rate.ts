@@ -61,6 +61,10 @@ export function createRedisClientRate(
 ): ClientRateCounter {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, enableAutoPipelining: true });
   redis.on('error', (err) => options.onError?.(err));
+  // The first requests wait for the connection (so every count starts in Redis); once it has been
+  // up, a request during an outage is counted here at once instead of waiting for a reconnection.
+  let connected = false;
+  redis.on('ready', () => (connected = true));
   // EVALSHA after the first call: the script is not sent with every request.
   redis.defineCommand('countClientRequest', { numberOfKeys: 1, lua: COUNT_SCRIPT });
   const countInRedis = (key: string, windowMs: string) =>
@@ -73,6 +77,7 @@ export function createRedisClientRate(
     async count(clientKey) {
       // Counted here as well, so a Redis outage starts from this process's recent requests, not zero.
       const local = await fallback.count(clientKey);
+      if (connected && redis.status !== 'ready') return local;
       try {
         return Number(await countInRedis(`${prefix}client-rate:{${clientKey}}`, String(options.windowMs)));
       } catch (err) {
