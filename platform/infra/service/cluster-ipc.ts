@@ -38,10 +38,15 @@ export function routeGathers(): void {
     clearTimeout(p.timer);
     if (p.requester.isConnected()) p.requester.send({ hemp: GATHERED, id: p.requestId, parts: p.parts });
   };
+  // Only workers that listen are asked: one still starting has no answer yet and would hold up the gather.
+  const serving = new Set<number>();
+  cluster.on('listening', (worker) => serving.add(worker.id));
   cluster.on('message', (worker: Worker, message: Message) => {
     if (message?.hemp === GATHER && typeof message.id === 'number' && typeof message.topic === 'string') {
       const id = next++;
-      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
+      const workers = Object.values(cluster.workers ?? {}).filter(
+        (w): w is Worker => !!w && w.isConnected() && serving.has(w.id),
+      );
       const entry = {
         requester: worker,
         requestId: message.id,
@@ -61,6 +66,7 @@ export function routeGathers(): void {
   });
   // A worker that exits mid-gather will never answer: stop waiting for it.
   cluster.on('exit', (worker) => {
+    serving.delete(worker.id);
     for (const [id, p] of pending) if (p.waiting.delete(worker.id) && p.waiting.size === 0) finish(id);
   });
 }
