@@ -298,7 +298,11 @@ it('replaces a worker that dies', async () => {
         ?.workerPid as number,
     { what: 'a replacement worker listening' },
   );
-  expect(logLines().some((e) => e.msg === 'worker exited; replacing it' && e.workerPid === victim)).toBe(true);
+  // The first crash of a worker is replaced after the first backoff step.
+  expect(logLines().find((e) => e.msg === 'worker exited; replacing it' && e.workerPid === victim)).toMatchObject({
+    signal: 'SIGKILL',
+    restartInMs: 250,
+  });
   // The port is served by the survivor and the replacement, never by the dead worker.
   const answered = await waitFor(
     async () => {

@@ -48,10 +48,10 @@ export function superviseWorkers(options: SupervisorOptions): void {
 
   routeGathers();
 
-  function fork(slot: Slot, index: number) {
+  function fork(slot: Slot) {
     slot.restart = null;
     slot.startedAt = Date.now();
-    slot.worker = cluster.fork({ GATEWAY_WORKER_INDEX: String(index) });
+    slot.worker = cluster.fork();
   }
   const slotOf = (worker: Worker) => slots.find((s) => s.worker === worker);
   const alive = () => slots.filter((s) => s.worker !== null);
@@ -101,12 +101,11 @@ export function superviseWorkers(options: SupervisorOptions): void {
       { workerPid: worker.process.pid, code, signal, ranForMs: ranFor, restartInMs: delay },
       'worker exited; replacing it',
     );
-    const index = slots.indexOf(slot);
-    slot.restart = setTimeout(() => fork(slot, index), delay);
+    slot.restart = setTimeout(() => fork(slot), delay);
   });
 
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  slots.forEach(fork);
+  for (const slot of slots) fork(slot);
   log.info({ workers: options.workers }, 'primary started its workers');
 }
