@@ -16,6 +16,8 @@ export function readinessChecker(config: AppConfig, metrics: ServiceMetrics) {
     help: "1 when the subgraph's /ready answered the gateway's last readiness check, 0 when it did not",
     labelNames: ['subgraph'] as const,
     registers: [metrics.registry],
+    // Several workers (GATEWAY_WORKERS): 0 when any worker's last check failed.
+    aggregator: 'min',
     // A scrape runs (or reuses) the check, so the gauge is current even when nothing probes /ready.
     async collect() {
       await readiness();

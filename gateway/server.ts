@@ -30,6 +30,7 @@ import { adminRoutes } from './admin/admin';
 import { createSecurityAuditClient } from '#platform/contracts/security-audit-client';
 import { OperationStats, operationStatsPlugin, operationStatsRoutes } from './edge/operation-stats';
 import { createThreatDetector } from './edge/threats';
+import { createClientRate } from './edge/client-rate';
 import { createRequestEdge } from './edge/request-edge';
 import { readinessChecker } from './readiness';
 import { loadPartnerOperations, PARTNER_MANIFEST_PATH, type PartnerOperations } from './partners/manifest';
@@ -39,6 +40,7 @@ import { createPartnerUsage } from './partners/usage-metrics';
 import { createPartnerResolver } from '#platform/contracts/partner-client';
 import { createReplayCache } from '#platform/infra/auth/replay-cache';
 import { createClientAddress } from '#platform/infra/http/client-address';
+import { shareFiguresAcrossWorkers } from './cluster-worker';
 
 export interface GatewayOptions {
   port?: number;
@@ -117,6 +119,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
   });
   await responseCache.ready;
   const operationStats = new OperationStats();
+  const shared = shareFiguresAcrossWorkers(metrics, operationStats);
   const partnerLimits = {
     FREE: config.PARTNER_LIMIT_FREE,
     STANDARD: config.PARTNER_LIMIT_STANDARD,
@@ -140,6 +143,11 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     metrics,
     log,
     audit: createSecurityAuditClient(config, log),
+    // Shared through Redis: with several workers or replicas, one count per client, not one per process.
+    rate: createClientRate(config.REDIS_URL, config.REDIS_KEY_PREFIX, {
+      windowMs: config.THREAT_BOT_WINDOW_SECONDS * 1000,
+      onError: (err) => log.warn({ err: err.message }, 'bot-rate count: Redis error, counting in this process'),
+    }),
     scanBudget: { maxValues: config.THREAT_SCAN_MAX_VALUES, maxChars: config.THREAT_SCAN_MAX_CHARS, maxDepth: 32 },
   });
   const replay = createReplayCache(config, (err) =>
@@ -205,7 +213,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     routes: {
       ...explorerRoutes({ isProduction: config.isProduction }),
       ...adminRoutes(),
-      ...operationStatsRoutes(operationStats, { config, log, replay }),
+      ...operationStatsRoutes(operationStats, { config, log, replay }, shared?.operationStats),
     },
     prepareBody: requestEdge.prepareBody,
     context: requestEdge.context,
@@ -225,6 +233,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       await responseCache.close();
       subgraphHttp?.close();
       await limiter.close();
+      await threats.close();
       await replay.close();
     },
   };

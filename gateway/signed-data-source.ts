@@ -41,6 +41,8 @@ export function createSubgraphMetrics(metrics: ServiceMetrics): SubgraphMetrics 
       name: 'subgraph_breaker_open',
       help: '1 while the circuit breaker of a subgraph is open',
       labelNames: ['subgraph'] as const,
+      // Several workers (GATEWAY_WORKERS): 1 while any worker's breaker is open.
+      aggregator: 'max',
       registers: [metrics.registry],
     }),
     retries: new Counter({

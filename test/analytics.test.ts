@@ -169,6 +169,21 @@ describe('gateway OperationStats', () => {
     expect(stats.snapshot().operations[0]).toMatchObject({ count: 200, p99Ms: 1, errorRate: 0.05 });
   });
 
+  it("merges workers' parts: counts add up, percentiles over every worker's samples, the earliest start", () => {
+    const a = new OperationStats(10, 100);
+    const b = new OperationStats(10, 100);
+    for (let i = 1; i <= 50; i++) a.record('Q', i, false);
+    for (let i = 51; i <= 100; i++) b.record('Q', i, i === 100);
+    b.record('R', 7, false);
+    const parts = [b.part(), a.part()].map((p) => JSON.parse(JSON.stringify(p))); // as they cross IPC
+    const merged = OperationStats.merged(parts);
+    expect(merged.operations).toEqual([
+      { operationName: 'Q', count: 100, errorRate: 0.01, p50Ms: 50, p95Ms: 95, p99Ms: 99 },
+      { operationName: 'R', count: 1, errorRate: 0, p50Ms: 7, p95Ms: 7, p99Ms: 7 },
+    ]);
+    expect(merged.since).toBe([a.since, b.since].map((d) => d.toISOString()).sort()[0]);
+  });
+
   it('names unnamed operations "anonymous" and cuts long names', () => {
     const stats = new OperationStats();
     stats.record(null, 1, false);

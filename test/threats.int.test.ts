@@ -43,8 +43,10 @@ const extra: Gw[] = [];
 
 async function gatewayWith(env: Partial<AppConfig>): Promise<Gw> {
   const logs: string[] = [];
+  // Its own Redis prefix: the bot-rate count is shared through Redis, and each of these gateways
+  // must start from zero rather than from the requests this file sent to the others.
   const gateway = await startGateway(
-    { ...t.config, ...env },
+    { ...t.config, REDIS_KEY_PREFIX: `${PREFIX}gw${extra.length}:`, ...env },
     {
       port: 0,
       logDestination: new Writable({ write: (chunk, _e, cb) => (logs.push(chunk.toString()), cb()) }) as never,

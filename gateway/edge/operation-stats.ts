@@ -27,6 +27,12 @@ export interface OperationStatsSnapshot {
   }>;
 }
 
+/** One process's share of the statistics (plain JSON, so it crosses node:cluster's IPC). */
+export interface OperationStatsPart {
+  since: string;
+  operations: Array<{ operationName: string; count: number; errors: number; samples: number[] }>;
+}
+
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
@@ -65,9 +71,39 @@ export class OperationStats {
   }
 
   snapshot(): OperationStatsSnapshot {
-    const operations = [...this.entries.entries()].map(([operationName, e]) => {
-      const sorted = e.samples.slice(0, e.filled).sort();
-      const r = (n: number) => Math.round(n * 100) / 100;
+    return OperationStats.merged([this.part()]);
+  }
+
+  /** This process's counts and recent durations, for a worker handing them to the one answering. */
+  part(): OperationStatsPart {
+    return {
+      since: this.since.toISOString(),
+      operations: [...this.entries.entries()].map(([operationName, e]) => ({
+        operationName,
+        count: e.count,
+        errors: e.errors,
+        samples: Array.from(e.samples.subarray(0, e.filled)),
+      })),
+    };
+  }
+
+  /**
+   * Several workers' parts as one snapshot (GATEWAY_WORKERS): counts add up, percentiles are taken
+   * over every worker's recent durations together, and the window starts at the earliest worker's.
+   */
+  static merged(parts: OperationStatsPart[]): OperationStatsSnapshot {
+    const byName = new Map<string, { count: number; errors: number; samples: number[] }>();
+    for (const part of parts)
+      for (const op of part.operations) {
+        const into = byName.get(op.operationName) ?? { count: 0, errors: 0, samples: [] };
+        into.count += op.count;
+        into.errors += op.errors;
+        into.samples.push(...op.samples);
+        byName.set(op.operationName, into);
+      }
+    const r = (n: number) => Math.round(n * 100) / 100;
+    const operations = [...byName.entries()].map(([operationName, e]) => {
+      const sorted = Float64Array.from(e.samples).sort();
       return {
         operationName,
         count: e.count,
@@ -78,7 +114,8 @@ export class OperationStats {
       };
     });
     operations.sort((a, b) => b.count - a.count || a.operationName.localeCompare(b.operationName));
-    return { since: this.since.toISOString(), operations };
+    const since = parts.map((p) => p.since).sort()[0] ?? new Date().toISOString();
+    return { since, operations };
   }
 }
 
@@ -100,6 +137,11 @@ export function operationStatsPlugin<T extends BaseContext>(stats: OperationStat
 }
 
 /** GET /internal/operation-stats, for analytics only: signed like every service-to-service call. */
-export function operationStatsRoutes(stats: OperationStats, deps: Parameters<typeof signedRoute>[0]) {
-  return { [OPERATION_STATS_PATH]: signedRoute(deps, async () => stats.snapshot()) };
+export function operationStatsRoutes(
+  stats: OperationStats,
+  deps: Parameters<typeof signedRoute>[0],
+  /** Every worker's snapshot together, when the gateway runs several (GATEWAY_WORKERS). */
+  snapshot: () => Promise<OperationStatsSnapshot> = async () => stats.snapshot(),
+) {
+  return { [OPERATION_STATS_PATH]: signedRoute(deps, snapshot) };
 }

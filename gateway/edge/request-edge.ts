@@ -37,7 +37,10 @@ export function createRequestEdge({ partners, threats, clientAddress, verify }: 
     const clientIp = clientAddress(info.req);
     const state: EdgeState = { partner, threatSignals: [], body };
     edgeStates.set(info.req, state);
-    const botRate = threats.observeRate(partner ? `partner:${partner.id}` : `ip:${clientIp}`, partner?.tier ?? null);
+    const botRate = await threats.observeRate(
+      partner ? `partner:${partner.id}` : `ip:${clientIp}`,
+      partner?.tier ?? null,
+    );
     if (botRate) {
       state.threatSignals.push(botRate);
       if (threats.reportEdge({ requestId: info.requestId, clientIp, partnerId: partner?.id }, botRate)) {

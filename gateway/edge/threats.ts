@@ -7,6 +7,7 @@ import type { ServiceMetrics } from '#platform/infra/observability/metrics';
 import type { PartnerTierName } from '#platform/contracts/partner-client';
 import type { GatewayContext } from '../context.type';
 import { scanValue, type ThreatKind } from './threat-patterns';
+import { createMemoryClientRate, type ClientRateCounter } from './client-rate';
 import type { SecurityAuditEntry } from '#platform/contracts/security-audit-client';
 
 export interface ThreatSignal {
@@ -143,6 +144,8 @@ export interface ThreatDetectorOptions {
   log: Logger;
   /** Where a signed-in user's signals also go: identity-consent's audit log. */
   audit?: { record(entry: SecurityAuditEntry): void };
+  /** Requests per client and window; this process's own count by default (see client-rate.ts). */
+  rate?: ClientRateCounter;
   now?: () => number;
   maxClients?: number;
   scanBudget?: ScanBudget;
@@ -158,18 +161,21 @@ export interface ThreatDetectorOptions {
  */
 export function createThreatDetector(options: ThreatDetectorOptions) {
   const { config, metrics } = options;
-  const now = options.now ?? Date.now;
-  const maxClients = options.maxClients ?? 50_000;
   const scanBudget = options.scanBudget ?? DEFAULT_SCAN_BUDGET;
   const security = options.log.child({ logger: 'security' });
-  const windowMs = config.THREAT_BOT_WINDOW_SECONDS * 1000;
+  const rate =
+    options.rate ??
+    createMemoryClientRate({
+      windowMs: config.THREAT_BOT_WINDOW_SECONDS * 1000,
+      maxClients: options.maxClients,
+      now: options.now,
+    });
   const signals = new Counter({
     name: 'threat_signals_total',
     help: 'Threat signals seen at the gateway by kind, pattern and what was done',
     labelNames: ['kind', 'pattern', 'action'] as const,
     registers: [metrics.registry],
   });
-  const rates = new Map<string, { window: number; count: number }>();
 
   /** Requests a client may send per bot window before it looks automated; partners get at least twice their tier's limit. */
   function botThreshold(tier: PartnerTierName | null): number {
@@ -223,21 +229,14 @@ export function createThreatDetector(options: ThreatDetectorOptions) {
   }
 
   return {
-    /** Counts one request of a client; a signal once it goes past the bot threshold in the current window. */
-    observeRate(clientKey: string, tier: PartnerTierName | null): ThreatSignal | null {
-      const window = Math.floor(now() / windowMs);
-      let entry = rates.get(clientKey);
-      if (!entry || entry.window !== window) {
-        rates.delete(clientKey);
-        if (rates.size >= maxClients) rates.delete(rates.keys().next().value as string);
-        entry = { window, count: 0 };
-        rates.set(clientKey, entry);
-      }
-      entry.count += 1;
-      return entry.count > botThreshold(tier)
+    /** Counts one request of a client; a signal once it goes past the bot threshold in its current window. */
+    async observeRate(clientKey: string, tier: PartnerTierName | null): Promise<ThreatSignal | null> {
+      const count = await rate.count(clientKey);
+      return count > botThreshold(tier)
         ? { kind: 'bot_rate', name: 'request_rate', weight: BOT_RATE_WEIGHT, where: 'client' }
         : null;
     },
+    close: () => rate.close(),
 
     /** For a signal found before GraphQL (the bot rate): reports it and says whether to refuse now. */
     reportEdge(ctx: { requestId: string; clientIp: string | null; partnerId?: string }, signal: ThreatSignal): boolean {

@@ -32,6 +32,11 @@ export const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   REDIS_URL: optionalString,
   GATEWAY_PORT: port(4000),
+  /**
+   * Gateway processes sharing GATEWAY_PORT (node:cluster; 1: one process, no primary). Above 1 it
+   * needs REDIS_URL: partner limits, the bot-rate count and the replay cache must be one per host.
+   */
+  GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   IDENTITY_CONSENT_PORT: port(4001),
   LISTINGS_MATCHING_PORT: port(4002),
   EXTERNAL_SOURCES_PORT: port(4003),

@@ -65,6 +65,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, process_?: stri
   }
   const e = parsed.data;
   const isProduction = e.NODE_ENV === 'production';
+  // Without Redis each worker would count partner limits and bot rates alone (N times looser) and
+  // remember only the signatures it saw (a replay to another worker would pass).
+  if (e.GATEWAY_WORKERS > 1 && !e.REDIS_URL)
+    throw new ConfigError([
+      `GATEWAY_WORKERS: ${e.GATEWAY_WORKERS} workers need REDIS_URL (rate limits and the replay cache are shared through it)`,
+    ]);
   if (isProduction) {
     const problems: string[] = [];
     const gatewayKeys = keyList(e.GATEWAY_SECRET);

@@ -65,6 +65,8 @@ export class RevocationView {
         name: 'revocation_view_age_seconds',
         help: 'Seconds since this service last read the revocation log',
         registers: [options.registry],
+        // Several workers (GATEWAY_WORKERS): the stalest one's view.
+        aggregator: 'max',
         collect() {
           this.set(age());
         },

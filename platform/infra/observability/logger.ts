@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { traceLogFields, tracingEnabled } from '#platform/infra/observability/tracing';
 
@@ -25,7 +26,8 @@ export function createLogger(service: string, level: string, destination?: Desti
   return pino(
     {
       level,
-      base: { service },
+      // Workers of one service share its port (GATEWAY_WORKERS): their lines say which one wrote them.
+      base: cluster.isWorker ? { service, pid: process.pid } : { service },
       redact: { paths: REDACT, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

@@ -1,4 +1,12 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  AggregatorRegistry,
+  Counter,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 
 /**
  * One registry per service, so several services can share a process (npm start, tests) and still
@@ -9,6 +17,8 @@ export interface ServiceMetrics {
   httpDuration: Histogram<'route' | 'method' | 'status'>;
   operationDuration: Histogram<'operation' | 'outcome'>;
   dbStatements: Counter<'schema' | 'kind'>;
+  /** Set in a worker of several (GATEWAY_WORKERS): /metrics then answers every worker's figures as one. */
+  render?: () => Promise<string>;
 }
 
 let defaultMetricsRegistered = false;
@@ -46,8 +56,25 @@ export function createMetrics(service: string): ServiceMetrics {
 
 /** The service's own metrics followed by the process-wide ones (memory, CPU, event loop). */
 export async function renderMetrics(metrics: ServiceMetrics): Promise<string> {
+  if (metrics.render) return metrics.render();
   const merged = Registry.merge([metrics.registry, processRegistry]);
   return merged.metrics();
+}
+
+type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+/** This process's figures as prom-client's JSON, what a worker hands the one aggregating them. */
+export async function metricsAsJson(metrics: ServiceMetrics): Promise<MetricsJson> {
+  const [own, proc] = await Promise.all([metrics.registry.getMetricsAsJSON(), processRegistry.getMetricsAsJSON()]);
+  return [...own, ...proc] as MetricsJson;
+}
+
+/**
+ * Several workers' figures as one exposition, by prom-client's own cluster aggregation: counters
+ * and histograms are summed, and each gauge by the `aggregator` it declares (sum by default).
+ */
+export function aggregateMetrics(parts: MetricsJson[]): Promise<string> {
+  return AggregatorRegistry.aggregate(parts).metrics();
 }
 
 export const METRICS_CONTENT_TYPE = processRegistry.contentType;

@@ -1,15 +1,27 @@
 import { ConfigError, loadConfig, productionSecretProblems, type AppConfig } from '#platform/infra/config';
+import cluster from 'node:cluster';
 import { stopTracing } from '#platform/infra/observability/tracing';
+import { createLogger } from '#platform/infra/observability/logger';
+import { superviseWorkers } from '#platform/infra/service/cluster';
 
 interface Stoppable {
   stop(): Promise<void>;
+}
+
+export interface MainOptions {
+  /** Processes sharing the service's port (node:cluster); 1, the default, runs the service in this process. */
+  workers?: (config: AppConfig) => number;
 }
 
 /**
  * The body of every `index.ts`: validated config (a readable message and exit 1 when it is wrong),
  * start, and a graceful stop on SIGTERM/SIGINT that drains in-flight requests first.
  */
-export function runMain(name: string, start: (config: AppConfig) => Promise<Stoppable>): void {
+export function runMain(
+  name: string,
+  start: (config: AppConfig) => Promise<Stoppable>,
+  options: MainOptions = {},
+): void {
   let config: AppConfig;
   try {
     config = loadConfig(process.env, name);
@@ -25,6 +37,13 @@ export function runMain(name: string, start: (config: AppConfig) => Promise<Stop
       process.exit(1);
     }
     throw err;
+  }
+  const workers = options.workers?.(config) ?? 1;
+  if (workers > 1 && cluster.isPrimary) {
+    // The primary only supervises; each worker comes back through runMain and starts the service.
+    const log = createLogger(name, config.LOG_LEVEL).child({ role: 'primary', pid: process.pid });
+    superviseWorkers({ workers, log, graceMs: config.SHUTDOWN_GRACE_MS });
+    return;
   }
   start(config).then(
     (running) => {
