@@ -27,6 +27,7 @@ import type { CpuProbe } from './cpu';
  * BENCH_CONNECTIONS, BENCH_PEER_ROUNDS, BENCH_HIVE=false (skip Hive), BENCH_OPS (names starting so),
  * BENCH_BASE_PORT, BENCH_REUSE_DB=<name> (keep the seeded database between runs: 1M is seeded once),
  * BENCH_SLOW_SECONDS (requestMatches and the mixed run last at least this long, default 15).
+ * BENCH_GATEWAY_WORKERS=N runs our gateway as N workers (GATEWAY_WORKERS, with Redis at BENCH_REDIS_URL).
  * BENCH_OPS=mixed runs only the mixed run (MARKETPLACE_MIX in operations.ts: every operation at once).
  */
 

@@ -150,7 +150,19 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const subgraphs = startProcess('subgraphs', ['dist/bench/bench/subgraphs.js'], env);
     children.push(subgraphs);
     await waitForReady(`${env.ANALYTICS_URL!.replace(/\/graphql$/, '')}/ready`, 120);
-    const gateway = startProcess('gateway', ['dist/bench/gateway/index.js'], env);
+    // BENCH_GATEWAY_WORKERS=N runs our gateway as N node:cluster workers (GATEWAY_WORKERS), which
+    // needs Redis for the state they share; the rest of the stack stays as it is.
+    const workers = Number(process.env.BENCH_GATEWAY_WORKERS ?? 1);
+    const gatewayEnv =
+      workers > 1
+        ? {
+            ...env,
+            GATEWAY_WORKERS: String(workers),
+            REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/9',
+            REDIS_KEY_PREFIX: `bench-${Date.now().toString(36)}:`,
+          }
+        : env;
+    const gateway = startProcess('gateway', ['dist/bench/gateway/index.js'], gatewayEnv);
     children.push(gateway);
     const hive = options.hive ? startHive(options.basePort + 10, env) : null;
     if (hive) children.push(hive);
