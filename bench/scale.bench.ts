@@ -118,6 +118,7 @@ async function main() {
       buyers: BUYERS,
       hive: WITH_HIVE,
       reusedDatabase: process.env.BENCH_REUSE_DB ?? null,
+      gatewayWorkers: Number(process.env.BENCH_GATEWAY_WORKERS ?? 1),
       // How the services reach PostgreSQL: a Unix socket directory (DATABASE_URL ?host=/…) or host:port.
       database: databaseTransport(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432'),
     },
