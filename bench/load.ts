@@ -23,6 +23,28 @@ export type Body = () => { body: string; headers?: Record<string, string> };
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * A closed-loop autocannon run of JSON POSTs: `connections` at once for `seconds`, each request built
+ * by `request.setupRequest` and seen by `request.onResponse` (autocannon's per-request hooks).
+ */
+export function postLoad(
+  url: string,
+  options: { seconds: number; connections: number },
+  request: { setupRequest: (req: any, context: any) => any; onResponse: (...args: any[]) => void },
+) {
+  // autocannon returns an emitter that is also awaitable; its typings only know the promise.
+  return autocannon({
+    url,
+    method: 'POST',
+    connections: options.connections,
+    duration: options.seconds,
+    headers: { 'content-type': 'application/json' },
+    requests: [request],
+  } as any) as unknown as Promise<autocannon.Result> & {
+    on(event: 'response', listener: (...args: any[]) => void): void;
+  };
+}
+
 export async function load(
   url: string,
   next: Body,
@@ -32,28 +54,16 @@ export async function load(
   let graphqlErrors = 0;
   let sampled = 0;
   const before = options.probe ? await options.probe.snapshot() : null;
-  // autocannon returns an emitter that is also awaitable; its typings only know the promise.
-  const instance = autocannon({
-    url,
-    method: 'POST',
-    connections: options.connections,
-    duration: options.seconds,
-    headers: { 'content-type': 'application/json' },
-    requests: [
-      {
-        setupRequest: (req: any) => {
-          const { body, headers } = next();
-          return { ...req, body, headers: { ...req.headers, ...headers } };
-        },
-        onResponse: (status: number, body: string) => {
-          // a 200 with errors is not a success
-          if (status === 200 && sampled++ % 10 === 0 && body.includes('"errors"')) graphqlErrors++;
-        },
-      },
-    ],
-  } as any) as unknown as Promise<autocannon.Result> & {
-    on(event: 'response', listener: (...args: any[]) => void): void;
-  };
+  const instance = postLoad(url, options, {
+    setupRequest: (req: any) => {
+      const { body, headers } = next();
+      return { ...req, body, headers: { ...req.headers, ...headers } };
+    },
+    onResponse: (status: number, body: string) => {
+      // a 200 with errors is not a success
+      if (status === 200 && sampled++ % 10 === 0 && body.includes('"errors"')) graphqlErrors++;
+    },
+  });
   instance.on('response', (_c: unknown, _s: number, _b: number, responseTime: number) => latencies.push(responseTime));
   const result = await instance;
   const after = options.probe ? await options.probe.snapshot() : null;

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 import { cpuDelta, type CpuProbe } from './cpu';
-import { round, type Body } from './load';
+import { postLoad, round, type Body } from './load';
 import { percentile } from './stats';
 
 /**
@@ -46,27 +45,18 @@ export async function mixedLoad(
   const latencies = parts.map(() => [] as number[]);
   let next = 0;
   const before = options.probe ? await options.probe.snapshot() : null;
-  const instance = autocannon({
-    url,
-    method: 'POST',
-    connections: options.connections,
-    duration: options.seconds,
-    headers: { 'content-type': 'application/json' },
-    requests: [
-      {
-        setupRequest: (req: any, context: any) => {
-          const part = order[next++ % order.length];
-          const { body, headers } = parts[part].body();
-          context.part = part;
-          context.started = performance.now();
-          return { ...req, body, headers: { ...req.headers, ...headers } };
-        },
-        onResponse: (_status: number, _body: string, context: any) => {
-          latencies[context.part].push(performance.now() - context.started);
-        },
-      },
-    ],
-  } as any) as unknown as Promise<autocannon.Result>;
+  const instance = postLoad(url, options, {
+    setupRequest: (req: any, context: any) => {
+      const part = order[next++ % order.length];
+      const { body, headers } = parts[part].body();
+      context.part = part;
+      context.started = performance.now();
+      return { ...req, body, headers: { ...req.headers, ...headers } };
+    },
+    onResponse: (_status: number, _body: string, context: any) => {
+      latencies[context.part].push(performance.now() - context.started);
+    },
+  });
   const result = await instance;
   const after = options.probe ? await options.probe.snapshot() : null;
   const requests = result.requests.total;
