@@ -30,7 +30,7 @@ const isAdminRule = rule('identity:adminNow', { cache: 'contextual' })(async (_p
 });
 
 /** The user themself (signed in, or just issued a token by register/login/refresh) or an ADMIN. */
-const isUserSelfOrAdmin = rule('identity:userSelfOrAdmin', { cache: 'strict' })((
+const isUserSelfOrAdmin = rule('identity:userSelfOrAdmin', { cache: 'no_cache' })((
   parent: { id: string },
   _args,
   ctx: WithViewer,
@@ -41,7 +41,7 @@ const isUserSelfOrAdmin = rule('identity:userSelfOrAdmin', { cache: 'strict' })(
 });
 
 /** A consent's owner or an ADMIN, also when the consent is reached through `_entities`. */
-const isConsentOwnerOrAdmin = rule('identity:consentOwnerOrAdmin', { cache: 'strict' })((
+const isConsentOwnerOrAdmin = rule('identity:consentOwnerOrAdmin', { cache: 'no_cache' })((
   parent: { userId: string },
   _args,
   ctx: WithViewer,
@@ -51,7 +51,7 @@ const isConsentOwnerOrAdmin = rule('identity:consentOwnerOrAdmin', { cache: 'str
 });
 
 /** A data-subject request's subject or an ADMIN, also when the request is reached through `_entities`. */
-const isRequestSubjectOrAdmin = rule('identity:requestSubjectOrAdmin', { cache: 'strict' })((
+const isRequestSubjectOrAdmin = rule('identity:requestSubjectOrAdmin', { cache: 'no_cache' })((
   parent: { subjectId: string },
   _args,
   ctx: WithViewer,
@@ -61,7 +61,7 @@ const isRequestSubjectOrAdmin = rule('identity:requestSubjectOrAdmin', { cache: 
 });
 
 /** requestErasure: without userId (or with one's own) anyone signed in; someone else's only an ADMIN. */
-const mayEraseUser = rule('identity:mayEraseUser', { cache: 'strict' })(async (
+const mayEraseUser = rule('identity:mayEraseUser', { cache: 'no_cache' })(async (
   _parent,
   args: { userId?: string | null },
   ctx: WithLoaders,
