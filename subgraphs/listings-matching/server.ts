@@ -8,6 +8,7 @@ import { CreateEventTables1732400000000 } from './migrations/1732400000000-Creat
 import { EventTraceMetadata1732610000000 } from './migrations/1732610000000-EventTraceMetadata';
 import { ExternalOffersReadModel1732480000000 } from './migrations/1732480000000-ExternalOffersReadModel';
 import { CatalogueIndexes1732600000000 } from './migrations/1732600000000-CatalogueIndexes';
+import { MatchReferenceAndTiers1732700000000 } from './migrations/1732700000000-MatchReferenceAndTiers';
 import { externalOffersConsumer } from './modules/external-offer/external-offer.consumer';
 import { listingsDataSubject } from './modules/data-subject/data-subject.service';
 import { ListingEntity } from './modules/listing/listing.entity';
@@ -35,6 +36,7 @@ export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
     ExternalOffersReadModel1732480000000,
     CatalogueIndexes1732600000000,
     EventTraceMetadata1732610000000,
+    MatchReferenceAndTiers1732700000000,
   ],
   outbox: true,
   consumers: [externalOffersConsumer],

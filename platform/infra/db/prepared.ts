@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 interface PgPool {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
@@ -24,6 +24,21 @@ export async function preparedQuery<T>(dataSource: DataSource, sql: string, para
   const pool = (dataSource.driver as unknown as { master?: PgPool }).master;
   const server = typeof (dataSource.options as { url?: string }).url === 'string';
   if (!server || !pool || typeof pool.query !== 'function') return dataSource.query(sql, params);
+  return runNamed(dataSource, pool, sql, params);
+}
+
+/**
+ * preparedQuery inside a transaction: on the transaction's own connection (a statement prepared
+ * there stays prepared for that pooled connection's next transactions).
+ */
+export async function preparedQueryIn<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const client = (em.queryRunner as unknown as { databaseConnection?: PgPool } | undefined)?.databaseConnection;
+  const server = typeof (em.connection.options as { url?: string }).url === 'string';
+  if (!server || !client || typeof client.query !== 'function') return em.query(sql, params);
+  return runNamed(em.connection, client, sql, params);
+}
+
+async function runNamed<T>(dataSource: DataSource, target: PgPool, sql: string, params: unknown[]): Promise<T[]> {
   let name = names.get(sql);
   if (!name) {
     if (names.size >= MAX_NAMES) names.clear();
@@ -34,7 +49,7 @@ export async function preparedQuery<T>(dataSource: DataSource, sql: string, para
   logger.logQuery(sql, params);
   const started = Date.now();
   try {
-    const result = await pool.query({ name, text: sql, values: params });
+    const result = await target.query({ name, text: sql, values: params });
     const ms = Date.now() - started;
     const slowMs = dataSource.options.maxQueryExecutionTime;
     if (slowMs && ms > slowMs) logger.logQuerySlow(ms, sql, params);
