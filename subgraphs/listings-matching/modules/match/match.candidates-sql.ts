@@ -56,9 +56,9 @@ const IN_RANGE = (r: string) => `l.product_type = $1 AND l.status = '${ListingSt
  * as the price rises. For a threshold T, the rows whose bound is below T − SCORE_SLACK score below
  * T and need not be read.
  *
- * The statement reads (1) the pilot: the $14 cheapest rows of every range, and (2) in each range the
- * pilot did not exhaust, the rows after its last one (price, id) whose bound reaches T (and whose
- * score with the track record at its cap does too). If the K-th best row read scores ≥ T, every
+ * The statement reads (1) the pilot: the $14 cheapest rows (by price, id) of every range, and (2) in
+ * each range the pilot did not exhaust, the rows after those whose bound reaches T (and whose score
+ * with the track record at its cap does too). If the K-th best row read scores ≥ T, every
  * row not read scores below that K-th, so the top K, ties included (equal scores are all ≥ T, all
  * read), is exactly what reading every row gives. T is $13 when given, else the pilot's K-th best
  * score: the pilot's rows are real candidates and are all kept, so the check holds by construction;
@@ -107,29 +107,28 @@ export const CANDIDATES_SQL = `
   ), threshold AS (
     SELECT COALESCE($13::float8, (SELECT score FROM pilot ORDER BY score DESC OFFSET $11 - 1 LIMIT 1), '-Infinity') AS t
   ), resume AS (
-    -- Where each range the pilot did not exhaust goes on (its last row), and the highest price
-    -- whose bound reaches T there; with a zero price weight a range is all or nothing.
-    SELECT p.province, p.certs, p.tier, p.match_price, p.id,
+    -- The ranges the pilot did not exhaust, and the highest price whose bound reaches T there; with
+    -- a zero price weight a range is all or nothing.
+    SELECT p.province, p.certs, p.tier, p.last_price,
            CASE WHEN ${T} = '-Infinity' OR ${REST('p')} >= ${T} - ${SCORE_SLACK} THEN 'Infinity'::float8
                 WHEN $4::float8 = 0 THEN NULL
                 ELSE 2 * (SELECT price FROM ref) * (1 - (${T} - ${SCORE_SLACK} - ${REST('p')}) / $4::float8) * (1 + 1e-9) + 1e-9 END AS max_price
-      FROM (SELECT DISTINCT ON (province, certs, tier) province, certs, tier, match_price, id,
-                   count(*) OVER (PARTITION BY province, certs, tier) AS n
-              FROM pilot_rows ORDER BY province, certs, tier, match_price DESC, id DESC) p
-     WHERE p.n = $14
+      FROM (SELECT province, certs, tier, max(match_price) AS last_price
+              FROM pilot_rows GROUP BY province, certs, tier HAVING count(*) = $14) p
   ), top AS (
     SELECT id, match_price, created_at, score FROM pilot
     UNION ALL
-    SELECT x.id, x.match_price, x.created_at, x.score
+    -- The rows after the pilot's: in (price, id) order the pilot read the first $14 of the same rows.
+    SELECT l.id, l.match_price, l.created_at, ${SCORE} AS score
       FROM resume r CROSS JOIN LATERAL (
-        SELECT l.id, l.match_price, l.created_at, ${SCORE} AS score
+        SELECT l.id, l.seller_id, l.match_price, l.match_province, l.match_available, l.match_certifications,
+               l.social_impact_score, l.created_at
           FROM listings.listings l
-          LEFT JOIN listings.seller_stats s ON s.seller_id = l.seller_id
-         WHERE ${IN_RANGE('r')}
-           AND (l.match_price, l.id) > (r.match_price, r.id) AND l.match_price <= r.max_price
-           AND ${SCORE_WITHOUT_SELLER} >= ${T} - ${SCORE_SLACK}
-      ) x
-     WHERE r.max_price > r.match_price
+         WHERE ${IN_RANGE('r')} AND l.match_price <= r.max_price
+         ORDER BY l.match_price, l.id OFFSET $14
+      ) l
+      LEFT JOIN listings.seller_stats s ON s.seller_id = l.seller_id
+     WHERE r.max_price > r.last_price AND ${SCORE_WITHOUT_SELLER} >= ${T} - ${SCORE_SLACK}
      ORDER BY score DESC, match_price ASC, created_at ASC, id ASC
      LIMIT $11
   )
