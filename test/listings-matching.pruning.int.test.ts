@@ -45,7 +45,7 @@ beforeAll(async () => {
             (ARRAY[0, 0.25, 0.5, 0.713, 1])[1 + (i / 7) % 5],
             CASE WHEN i % 53 = 0 THEN 'SOLD_OUT' WHEN i % 41 = 0 THEN 'PAUSED' ELSE 'ACTIVE' END,
             timestamptz '2026-01-01' + ((i % 400) || ' minutes')::interval
-       FROM generate_series(1, 3000) i`,
+       FROM generate_series(1, 8000) i`,
     [productType, sellers],
   );
   await db.query(

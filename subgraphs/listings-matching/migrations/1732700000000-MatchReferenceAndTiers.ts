@@ -12,7 +12,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * 2. match_impact_tier (the social impact score in tenths) and listings_match_tiers_idx: one index
  *    range per (province, certifications, impact tier) ordered by price, so the scan can bound every
  *    term but quantity and the track record per range and read only the prices that can still reach
- *    the top K. The CHECK makes the tier's bound ((tier + 1) / 10) hold for every row.
+ *    the top K. The CHECKs make every listing fall in a range (one of the nine provinces) and the
+ *    tier's bound ((tier + 1) / 10) hold for every row. listings.match_ranges
+ *    lists the ranges that have held a listing, so the scan does not probe the empty ones.
  */
 export class MatchReferenceAndTiers1732700000000 implements MigrationInterface {
   name = 'MatchReferenceAndTiers1732700000000';
@@ -27,6 +29,18 @@ export class MatchReferenceAndTiers1732700000000 implements MigrationInterface {
         listing_count int,
         computed_at timestamptz(3)
       )`);
+    // Every (province, certifications, impact tier) range of listings_match_tiers_idx that has held
+    // a matchable listing of the type, added by the same triggers in the writing transaction (so a
+    // visible listing's range is visible too) and never removed: the scan visits only these ranges
+    // instead of every combination (a stale one costs one empty index descent).
+    await q.query(`
+      CREATE TABLE listings.match_ranges (
+        product_type text NOT NULL,
+        province smallint NOT NULL,
+        certs smallint NOT NULL,
+        tier smallint NOT NULL,
+        PRIMARY KEY (product_type, province, certs, tier)
+      )`);
     // One bump per type per statement (bulk inserts bump once), types in a fixed order so that two
     // writers of several types lock the rows in the same order.
     await q.query(`
@@ -40,6 +54,10 @@ export class MatchReferenceAndTiers1732700000000 implements MigrationInterface {
       BEGIN
         PERFORM listings.price_reference_bump(ARRAY(
           SELECT product_type FROM new_rows WHERE status = 'ACTIVE' AND available_kg > 0));
+        INSERT INTO listings.match_ranges (product_type, province, certs, tier)
+        SELECT DISTINCT product_type, match_province, match_certifications, match_impact_tier
+          FROM new_rows WHERE status = 'ACTIVE' AND available_kg > 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT DO NOTHING;
         RETURN NULL;
       END $$`);
     await q.query(`
@@ -60,6 +78,10 @@ export class MatchReferenceAndTiers1732700000000 implements MigrationInterface {
            WHERE (o.status = 'ACTIVE' AND o.available_kg > 0) IS DISTINCT FROM (n.status = 'ACTIVE' AND n.available_kg > 0)
               OR ((n.status = 'ACTIVE' AND n.available_kg > 0)
                   AND (o.price_per_kg IS DISTINCT FROM n.price_per_kg OR o.product_type IS DISTINCT FROM n.product_type))));
+        INSERT INTO listings.match_ranges (product_type, province, certs, tier)
+        SELECT DISTINCT product_type, match_province, match_certifications, match_impact_tier
+          FROM new_rows WHERE status = 'ACTIVE' AND available_kg > 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT DO NOTHING;
         RETURN NULL;
       END $$`);
     await q.query(`
@@ -75,18 +97,23 @@ export class MatchReferenceAndTiers1732700000000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE listings.listings
         ADD CONSTRAINT listings_social_impact_score_check CHECK (social_impact_score >= 0 AND social_impact_score <= 1),
+        ADD CONSTRAINT listings_province_check CHECK (match_province IS NOT NULL),
         ADD COLUMN match_impact_tier smallint GENERATED ALWAYS AS (floor(social_impact_score * 10)) STORED`);
     await q.query(`
       CREATE INDEX listings_match_tiers_idx
         ON listings.listings (product_type, match_province, match_certifications, match_impact_tier, match_price, id)
         INCLUDE (seller_id, match_available, social_impact_score, created_at)
         WHERE status = 'ACTIVE' AND available_kg > 0`);
+    await q.query(`
+      INSERT INTO listings.match_ranges (product_type, province, certs, tier)
+      SELECT DISTINCT product_type, match_province, match_certifications, match_impact_tier
+        FROM listings.listings WHERE status = 'ACTIVE' AND available_kg > 0`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX listings.listings_match_tiers_idx`);
     await q.query(`ALTER TABLE listings.listings DROP COLUMN match_impact_tier,
-      DROP CONSTRAINT listings_social_impact_score_check`);
+      DROP CONSTRAINT listings_social_impact_score_check, DROP CONSTRAINT listings_province_check`);
     await q.query(`DROP TRIGGER listings_price_reference_delete ON listings.listings`);
     await q.query(`DROP TRIGGER listings_price_reference_update ON listings.listings`);
     await q.query(`DROP TRIGGER listings_price_reference_insert ON listings.listings`);
@@ -94,6 +121,7 @@ export class MatchReferenceAndTiers1732700000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION listings.price_reference_on_delete()`);
     await q.query(`DROP FUNCTION listings.price_reference_on_insert()`);
     await q.query(`DROP FUNCTION listings.price_reference_bump(text[])`);
+    await q.query(`DROP TABLE listings.match_ranges`);
     await q.query(`DROP TABLE listings.price_reference`);
   }
 }

@@ -1,11 +1,8 @@
 import { ListingStatus } from '../listing/listing-status';
 import { QUALITY } from './match.scoring';
 
-/** The index ranges of listings_match_tiers_idx: (province, certifications, impact tier). */
-const PROVINCES = 9;
-const IMPACT_TIERS = 10; // tiers 0..10: floor(10 × social impact score), the score being in [0, 1]
 /** Rows the pilot reads per range (the cheapest): enough that its K-th best is close to the real K-th. */
-export const PILOT_PER_RANGE = 16;
+export const PILOT_PER_RANGE = 24;
 /**
  * Slack on the pruning bound, far above float8 rounding in a five-term sum (about 1e-16): a row is
  * read when its upper bound is within this of the threshold, so rounding can only widen the scan.
@@ -49,7 +46,9 @@ const IN_RANGE = (r: string) => `l.product_type = $1 AND l.status = '${ListingSt
  * the last row reports which, so the caller can store it (match.reference-price.ts).
  *
  * Pruning, exact. listings_match_tiers_idx has one range per (province p, certifications c, impact
- * tier t), ordered by price. Within a range every term but price is at most
+ * tier t), ordered by price; listings.match_ranges lists every range that has held a matchable
+ * listing of the type (written in the listing's own transaction), so visiting those visits every
+ * row. Within a range every term but price is at most
  *   rest = w_distance × D[p] + w_quantity + w_quality × (0.6 × c / 3 + 0.4) + w_social × (t + 1) / 10
  * (quantity and the track record at their caps, social impact under its tier's ceiling; every
  * weight ≥ 0), so a row scores at most rest + w_price × (1 − price / (2 × reference)), which falls
@@ -88,8 +87,7 @@ export const CANDIDATES_SQL = `
            (SELECT version FROM stored) AS version,
            CASE WHEN (SELECT fresh FROM stored) THEN (SELECT listing_count FROM stored) ELSE (SELECT n FROM computed) END AS listing_count
   ), ranges AS (
-    SELECT p.p::smallint AS province, c.c::smallint AS certs, t.t::smallint AS tier
-      FROM generate_series(1, ${PROVINCES}) p, generate_series(0, ${QUALITY.certificationCap}) c, generate_series(0, ${IMPACT_TIERS}) t
+    SELECT province, certs, tier FROM listings.match_ranges WHERE product_type = $1
   ), pilot_rows AS MATERIALIZED (
     -- Only the index: a LATERAL per range is a plain LIMIT over one index range.
     SELECT r.province, r.certs, r.tier, x.*
