@@ -98,7 +98,7 @@ async function both(req: Request) {
     const order = [...pruned.rows].sort(
       (a, b) =>
         Number(b.score) - Number(a.score) ||
-        Number(a.price_per_kg) - Number(b.price_per_kg) ||
+        a.match_price - b.match_price ||
         a.created_at.getTime() - b.created_at.getTime() ||
         (a.id < b.id ? -1 : 1),
     );

@@ -30,6 +30,10 @@ const REST = (r: string) => `( $5::float8 * ($9::float8[])[${r}.province] + $6::
 /** The threshold, once per statement (an InitPlan: a join with the CTE would be rescanned per row). */
 const T = `(SELECT t FROM threshold)`;
 
+/** What the statement returns per listing: all that scoring reads (match.candidates.ts), from the index and seller_stats. */
+const CANDIDATE = `l.id, l.match_price, l.match_available, l.match_province, l.match_certifications, l.social_impact_score,
+           l.created_at, COALESCE(s.confirmed_orders, 0) AS confirmed_orders, ${SCORE} AS score`;
+
 /** The listings a request may be matched with, within range `r`. */
 const IN_RANGE = (r: string) => `l.product_type = $1 AND l.status = '${ListingStatus.ACTIVE}' AND l.available_kg > 0
            AND l.match_province = ${r}.province AND l.match_certifications = ${r}.certs AND l.match_impact_tier = ${r}.tier
@@ -39,7 +43,8 @@ const IN_RANGE = (r: string) => `l.product_type = $1 AND l.status = '${ListingSt
 /**
  * The SQL pre-selection: only ACTIVE listings with stock of the product type, at or under the
  * buyer's maximum price, not the buyer's own, ranked by the same weighted score the service
- * computes, cut to the top K; then the full rows of those K only.
+ * computes, cut to the top K, with what scoring reads of them (never the table's rows: the service
+ * reads the full rows of the few it keeps, match.candidates.ts).
  *
  * Reference price (no maximum, no pooled reference given): the stored median when
  * listings.price_reference says it is current in this statement's snapshot, else computed here;
@@ -100,8 +105,7 @@ export const CANDIDATES_SQL = `
       ) x
      WHERE (SELECT price FROM ref) IS NOT NULL
   ), pilot AS MATERIALIZED (
-    SELECT l.province, l.certs, l.tier, l.id, l.match_price, l.created_at, ${SCORE} AS score
-      FROM pilot_rows l LEFT JOIN listings.seller_stats s ON s.seller_id = l.seller_id
+    SELECT ${CANDIDATE} FROM pilot_rows l LEFT JOIN listings.seller_stats s ON s.seller_id = l.seller_id
   ), threshold AS (
     SELECT COALESCE($13::float8, (SELECT score FROM pilot ORDER BY score DESC OFFSET $11 - 1 LIMIT 1), '-Infinity') AS t
   ), resume AS (
@@ -114,10 +118,10 @@ export const CANDIDATES_SQL = `
       FROM (SELECT province, certs, tier, max(match_price) AS last_price
               FROM pilot_rows GROUP BY province, certs, tier HAVING count(*) = $14) p
   ), top AS (
-    SELECT id, match_price, created_at, score FROM pilot
+    SELECT * FROM pilot
     UNION ALL
     -- The rows after the pilot's: in (price, id) order the pilot read the first $14 of the same rows.
-    SELECT l.id, l.match_price, l.created_at, ${SCORE} AS score
+    SELECT ${CANDIDATE}
       FROM resume r CROSS JOIN LATERAL (
         SELECT l.id, l.seller_id, l.match_price, l.match_province, l.match_available, l.match_certifications,
                l.social_impact_score, l.created_at
@@ -130,15 +134,9 @@ export const CANDIDATES_SQL = `
      ORDER BY score DESC, match_price ASC, created_at ASC, id ASC
      LIMIT $11
   )
-  SELECT l.id, l.price_per_kg, l.available_kg, l.province, l.certifications, l.social_impact_score,
-         l.small_scale_farmer, l.women_owned, l.youth_owned, l.community_owned, l.bee_level, l.created_at,
-         COALESCE(s.confirmed_orders, 0) AS confirmed_orders, top.score,
-         (SELECT price FROM ref) AS reference_price, NULL::bool AS reference_computed,
-         NULL::bigint AS reference_version, NULL::int AS reference_count, NULL::float8 AS threshold
+  SELECT *, NULL::float8 AS reference_price, NULL::bool AS reference_computed, NULL::bigint AS reference_version,
+         NULL::int AS reference_count, NULL::float8 AS threshold
     FROM top
-    JOIN listings.listings l ON l.id = top.id
-    LEFT JOIN listings.seller_stats s ON s.seller_id = l.seller_id
   UNION ALL
-  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-         price, computed, version, listing_count, (SELECT t FROM threshold)
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, price, computed, version, listing_count, (SELECT t FROM threshold)
     FROM ref`;

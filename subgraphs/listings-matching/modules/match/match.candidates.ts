@@ -2,27 +2,25 @@ import type { EntityManager } from 'typeorm';
 import type { ProductType, Province } from '#platform/infra/schema/shared-types';
 import { preparedQueryIn } from '#platform/infra/db/prepared';
 import { distanceTable, type Candidate, type ScoreWeights } from './match.scoring';
+import { MATCH_PROVINCE_ORDER } from './provinces';
 import { CANDIDATES_SQL, PILOT_PER_RANGE } from './match.candidates-sql';
 
 export { CANDIDATES_SQL };
 
+/** A listing as the pre-selection returns it: what scoring reads, from the index (match.candidates-sql.ts). */
 export interface CandidateRow {
   id: string;
-  price_per_kg: string;
-  available_kg: string;
-  province: Province;
-  certifications: string[];
+  match_price: number;
+  match_available: number;
+  /** 1-based, in MATCH_PROVINCE_ORDER. */
+  match_province: number;
+  /** min(certifications, 3): all the quality score reads of them. */
+  match_certifications: number;
   social_impact_score: number;
-  small_scale_farmer: boolean;
-  women_owned: boolean;
-  youth_owned: boolean;
-  community_owned: boolean;
-  bee_level: number | null;
   created_at: Date;
   confirmed_orders: number;
-  /** The SQL score, the order of the pre-selection (rescored exactly by match.scoring.ts). */
+  /** The SQL score, the order of the pre-selection (rescored by match.scoring.ts). */
   score: number;
-  reference_price: number | null;
 }
 
 /** The statement's last row: the reference only (id null). */
@@ -44,16 +42,6 @@ export interface ReferenceInfo {
   /** price_reference.version in the statement's snapshot (null: no row yet). */
   version: string | null;
   listingCount: number | null;
-}
-
-function socialImpactLabels(r: CandidateRow): string[] {
-  const labels: string[] = [];
-  if (r.small_scale_farmer) labels.push('small-scale farmer');
-  if (r.women_owned) labels.push('women-owned');
-  if (r.youth_owned) labels.push('youth-owned');
-  if (r.community_owned) labels.push('community-owned');
-  if (r.bee_level) labels.push(`B-BBEE level ${r.bee_level}`);
-  return labels;
 }
 
 export interface CandidateRequest {
@@ -124,18 +112,74 @@ export async function selectCandidates(
   }
 }
 
-/** A pre-selected listing as the scoring sees it. */
+/**
+ * A pre-selected listing as the scoring sees it. Prices and quantities come from the float8 columns
+ * (Number of the numeric's text is the same double); the certifications are only counted here (up
+ * to the cap, as scoring counts them): their names and the social impact labels, which only the
+ * explanation reads, come with fullListings for the listings kept.
+ */
 export function listingCandidate(r: CandidateRow): Candidate {
   return {
     id: r.id,
     source: 'INTERNAL',
-    pricePerKg: r.price_per_kg,
-    availableKg: r.available_kg,
-    province: r.province,
-    certifications: r.certifications,
+    pricePerKg: String(r.match_price),
+    availableKg: String(r.match_available),
+    province: MATCH_PROVINCE_ORDER[r.match_province - 1],
+    certifications: Array.from({ length: r.match_certifications }, () => ''),
     confirmedOrders: Number(r.confirmed_orders),
     socialImpactScore: Number(r.social_impact_score),
-    socialImpactLabels: socialImpactLabels(r),
+    socialImpactLabels: [],
     createdAt: r.created_at,
   };
+}
+
+interface ListingRow {
+  id: string;
+  price_per_kg: string;
+  available_kg: string;
+  certifications: string[];
+  small_scale_farmer: boolean;
+  women_owned: boolean;
+  youth_owned: boolean;
+  community_owned: boolean;
+  bee_level: number | null;
+}
+
+function socialImpactLabels(r: ListingRow): string[] {
+  const labels: string[] = [];
+  if (r.small_scale_farmer) labels.push('small-scale farmer');
+  if (r.women_owned) labels.push('women-owned');
+  if (r.youth_owned) labels.push('youth-owned');
+  if (r.community_owned) labels.push('community-owned');
+  if (r.bee_level) labels.push(`B-BBEE level ${r.bee_level}`);
+  return labels;
+}
+
+/**
+ * The kept listings in full, for their explanations: the scored candidate with the row's own texts
+ * (price, quantity, certification names, social impact labels). Same transaction, same snapshot,
+ * so the numbers agree with those scored.
+ */
+export async function fullListings(em: EntityManager, kept: Candidate[]): Promise<Map<string, Candidate>> {
+  if (!kept.length) return new Map();
+  const rows: ListingRow[] = await em.query(
+    `SELECT id, price_per_kg, available_kg, certifications, small_scale_farmer, women_owned, youth_owned,
+            community_owned, bee_level
+       FROM listings.listings WHERE id = ANY($1::uuid[])`,
+    [kept.map((c) => c.id)],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const out = new Map<string, Candidate>();
+  for (const c of kept) {
+    const r = byId.get(c.id);
+    if (!r) continue;
+    out.set(c.id, {
+      ...c,
+      pricePerKg: r.price_per_kg,
+      availableKg: r.available_kg,
+      certifications: r.certifications,
+      socialImpactLabels: socialImpactLabels(r),
+    });
+  }
+  return out;
 }

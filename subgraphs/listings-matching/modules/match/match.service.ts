@@ -9,11 +9,19 @@ import {
   pooledMedianPrice,
   selectExternalCandidates,
 } from '../external-offer/external-offer.candidates';
-import { listingCandidate, selectCandidates } from './match.candidates';
+import { fullListings, listingCandidate, selectCandidates } from './match.candidates';
 import { storeComputedReference } from './match.reference-price';
 import { MatchRequestEntity, MatchResultEntity } from './match.entity';
 import type { MatchInput } from './match.input';
-import { distanceTable, rankCandidates, resolveWeights, type Candidate, type ScoredCandidate } from './match.scoring';
+import {
+  compareScored,
+  distanceTable,
+  explain,
+  resolveWeights,
+  scoreOnly,
+  type Candidate,
+  type ScoredCandidate,
+} from './match.scoring';
 import { MatchSource } from './match.type';
 
 // The pre-selection lives in match.candidates.ts; its SQL stays importable from here (bench/matching.bench.ts).
@@ -83,7 +91,8 @@ export async function requestMatches(
       limit: candidateLimit,
       knownReference: pooledReference,
     });
-    const referencePrice = maxPrice ?? pooledReference ?? rows[0]?.reference_price ?? null;
+    // As before: no median when there is no listing to rank against it.
+    const referencePrice = maxPrice ?? pooledReference ?? (rows.length ? reference.price : null);
     let ranked: ScoredCandidate[] = [];
     if (referencePrice !== null) {
       const candidates: Candidate[] = rows.map(listingCandidate);
@@ -101,17 +110,25 @@ export async function requestMatches(
           })),
         );
       }
-      ranked = rankCandidates(
-        candidates,
-        {
-          quantityKg: Number(quantity),
-          province,
-          referencePrice: Number(referencePrice),
-          referenceIsMaxPrice: maxPrice !== null,
-        },
-        weights,
-        limits.results,
+      const criteria = {
+        quantityKg: Number(quantity),
+        province,
+        referencePrice: Number(referencePrice),
+        referenceIsMaxPrice: maxPrice !== null,
+      };
+      // Scored on what the index gave; only the kept listings are read in full, for their explanations.
+      const kept = candidates
+        .map((c) => scoreOnly(c, criteria, weights))
+        .sort(compareScored)
+        .slice(0, limits.results);
+      const full = await fullListings(
+        em,
+        kept.flatMap((k) => (k.candidate.source === 'INTERNAL' ? [k.candidate] : [])),
       );
+      ranked = kept.map((k) => {
+        const candidate = full.get(k.candidate.id) ?? k.candidate;
+        return { ...k, candidate, explanation: explain(candidate, criteria, weights, k.breakdown) };
+      });
     }
 
     const requestRepo = em.getRepository(MatchRequestEntity);
