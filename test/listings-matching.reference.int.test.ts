@@ -153,4 +153,12 @@ describe('the maintained price reference', () => {
     expect(after!.computed_version).not.toBe(after!.version); // still stale: the next request computes
     expect(await reference()).toBe('60.00'); // 30 40 60 90 1000
   });
+
+  it('is made stale by a TRUNCATE, which fires no delete trigger', async () => {
+    await reference(); // current again
+    expect((await stored())!.computed_version).toBe((await stored())!.version);
+    await db().query(`TRUNCATE listings.listings CASCADE`);
+    expect((await stored())!.computed_version).not.toBe((await stored())!.version);
+    expect(await reference('B')).toBeNull();
+  });
 });

@@ -93,6 +93,16 @@ export class MatchReferenceAndTiers1732700000000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER listings_price_reference_delete AFTER DELETE ON listings.listings
         REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION listings.price_reference_on_delete()`);
+    // TRUNCATE fires no DELETE trigger: it makes every stored median stale.
+    await q.query(`
+      CREATE FUNCTION listings.price_reference_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE listings.price_reference SET version = version + 1;
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER listings_price_reference_truncate AFTER TRUNCATE ON listings.listings
+        FOR EACH STATEMENT EXECUTE FUNCTION listings.price_reference_on_truncate()`);
 
     await q.query(`
       ALTER TABLE listings.listings
@@ -114,6 +124,8 @@ export class MatchReferenceAndTiers1732700000000 implements MigrationInterface {
     await q.query(`DROP INDEX listings.listings_match_tiers_idx`);
     await q.query(`ALTER TABLE listings.listings DROP COLUMN match_impact_tier,
       DROP CONSTRAINT listings_social_impact_score_check, DROP CONSTRAINT listings_province_check`);
+    await q.query(`DROP TRIGGER listings_price_reference_truncate ON listings.listings`);
+    await q.query(`DROP FUNCTION listings.price_reference_on_truncate()`);
     await q.query(`DROP TRIGGER listings_price_reference_delete ON listings.listings`);
     await q.query(`DROP TRIGGER listings_price_reference_update ON listings.listings`);
     await q.query(`DROP TRIGGER listings_price_reference_insert ON listings.listings`);
