@@ -37,7 +37,7 @@ const CANDIDATE = `l.id, l.match_price, l.match_available, l.match_province, l.m
 /** The listings a request may be matched with, within range `r`. */
 const IN_RANGE = (r: string) => `l.product_type = $1 AND l.status = '${ListingStatus.ACTIVE}' AND l.available_kg > 0
            AND l.match_province = ${r}.province AND l.match_certifications = ${r}.certs AND l.match_impact_tier = ${r}.tier
-           AND ($2::float8 IS NULL OR l.match_price <= $2::float8)
+           AND l.match_price <= COALESCE($2::float8, 'Infinity')
            AND l.seller_id <> $10::uuid`;
 
 /**
