@@ -106,9 +106,10 @@ export async function selectCandidates(
     };
     const used = Number(last.threshold);
     const kth = kthScore(rows, req.limit);
-    if (used === -Infinity || reference.price === null || (kth !== null && kth >= used)) return { rows, reference };
-    // Not reached with one snapshot; a third statement would read every row, come what may.
-    threshold = kth === null || round >= 2 ? -Infinity : kth;
+    const readAll = threshold === -Infinity || used === -Infinity;
+    if (readAll || reference.price === null || (kth !== null && kth >= used)) return { rows, reference };
+    // Not reached with one snapshot; the statement after a second one reads every row, come what may.
+    threshold = kth === null || round >= 2 || Number.isNaN(used) ? -Infinity : kth;
   }
 }
 
