@@ -1,20 +1,22 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * What lets requestMatches stop scanning the whole product type (docs/performance.md, match.candidates.ts):
+ * What lets requestMatches stop scanning the whole product type (docs/performance.md,
+ * match.candidates-sql.ts):
  *
  * 1. listings.price_reference keeps the median price per product type. `version` counts the writes
  *    that changed the median's input (ACTIVE listings with stock of that type, and their prices);
  *    the stored median is valid while `computed_version = version`. The counter is bumped by
  *    statement triggers on listings.listings, in the writing transaction itself, so every write
  *    path (services, scripts, another replica, SQL by hand) invalidates it the moment it commits,
- *    and a recomputation that raced with a write cannot store a stale value as current (match.service.ts).
+ *    and a recomputation that raced with a write cannot store a stale value as current
+ *    (match.reference-price.ts).
  * 2. match_impact_tier (the social impact score in tenths) and listings_match_tiers_idx: one index
  *    range per (province, certifications, impact tier) ordered by price, so the scan can bound every
  *    term but quantity and the track record per range and read only the prices that can still reach
  *    the top K. The CHECKs make every listing fall in a range (one of the nine provinces) and the
- *    tier's bound ((tier + 1) / 10) hold for every row. listings.match_ranges
- *    lists the ranges that have held a listing, so the scan does not probe the empty ones.
+ *    tier's bound ((tier + 1) / 10) hold for every row. listings.match_ranges lists the ranges
+ *    that have held a listing, so the scan does not probe the empty ones.
  */
 export class MatchReferenceAndTiers1732700000000 implements MigrationInterface {
   name = 'MatchReferenceAndTiers1732700000000';
