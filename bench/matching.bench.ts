@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ProductType, Province, Role } from '#platform/infra/schema/shared-types';
 import { distanceTable, resolveWeights } from '../subgraphs/listings-matching/modules/match/match.scoring';
 import { CANDIDATES_SQL, requestMatches } from '../subgraphs/listings-matching/modules/match/match.service';
+import { PILOT_PER_RANGE } from '../subgraphs/listings-matching/modules/match/match.candidates-sql';
 import { EXTERNAL_CANDIDATES_SQL } from '../subgraphs/listings-matching/modules/external-offer/external-offer.candidates';
 import type { ActiveConsent } from '#platform/contracts/consent-client';
 import { startTestStack, type TestStack } from '../test/helpers/stack';
@@ -154,6 +155,8 @@ async function main() {
         buyer,
         limits.candidates,
         null,
+        null,
+        PILOT_PER_RANGE,
       ]);
       return row['QUERY PLAN'][0];
     };
@@ -163,7 +166,7 @@ async function main() {
       executionMs: latencyStats(plans.map((p) => p['Execution Time'])),
       indexOnlyScanOnCandidateIndex:
         JSON.stringify(plans[0].Plan).includes('"Index Only Scan"') &&
-        JSON.stringify(plans[0].Plan).includes('listings_match_candidates_idx'),
+        JSON.stringify(plans[0].Plan).includes('listings_match_tiers_idx'),
     };
     const explainExternal = async () => {
       const [row] = await listings.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${EXTERNAL_CANDIDATES_SQL}`, [

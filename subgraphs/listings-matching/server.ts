@@ -9,6 +9,7 @@ import { EventTraceMetadata1732610000000 } from './migrations/1732610000000-Even
 import { CatalogueStatistics1732620000000 } from './migrations/1732620000000-CatalogueStatistics';
 import { ExternalOffersReadModel1732480000000 } from './migrations/1732480000000-ExternalOffersReadModel';
 import { CatalogueIndexes1732600000000 } from './migrations/1732600000000-CatalogueIndexes';
+import { MatchReferenceAndTiers1732700000000 } from './migrations/1732700000000-MatchReferenceAndTiers';
 import { externalOffersConsumer } from './modules/external-offer/external-offer.consumer';
 import { listingsDataSubject } from './modules/data-subject/data-subject.service';
 import { ListingEntity } from './modules/listing/listing.entity';
@@ -37,6 +38,7 @@ export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
     CatalogueIndexes1732600000000,
     EventTraceMetadata1732610000000,
     CatalogueStatistics1732620000000,
+    MatchReferenceAndTiers1732700000000,
   ],
   outbox: true,
   consumers: [externalOffersConsumer],

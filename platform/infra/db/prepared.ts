@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 interface PgPool {
   options: Record<string, unknown> & { max?: number; options?: string };
@@ -38,6 +38,28 @@ const genericPools = new WeakMap<DataSource, PgPool>();
 export async function preparedQuery<T>(dataSource: DataSource, sql: string, params: unknown[]): Promise<T[]> {
   const pool = genericPool(dataSource);
   if (!pool) return dataSource.query(sql, params);
+  return runNamed(dataSource, pool, sql, params);
+}
+
+/**
+ * preparedQuery inside a transaction, on the transaction's own connection (a statement prepared
+ * there stays prepared for that pooled connection's next transactions). That connection plans as
+ * the data source's do: a caller that wants the generic plan says `SET LOCAL plan_cache_mode`.
+ */
+export async function preparedQueryIn<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const client = (em.queryRunner as unknown as { databaseConnection?: Pick<PgPool, 'query'> } | undefined)
+    ?.databaseConnection;
+  const server = typeof (em.connection.options as { url?: string }).url === 'string';
+  if (!server || !client || typeof client.query !== 'function') return em.query(sql, params);
+  return runNamed(em.connection, client, sql, params);
+}
+
+async function runNamed<T>(
+  dataSource: DataSource,
+  target: Pick<PgPool, 'query'>,
+  sql: string,
+  params: unknown[],
+): Promise<T[]> {
   let name = names.get(sql);
   if (!name) {
     if (names.size >= MAX_NAMES) names.clear();
@@ -48,7 +70,7 @@ export async function preparedQuery<T>(dataSource: DataSource, sql: string, para
   logger.logQuery(sql, params);
   const started = Date.now();
   try {
-    const result = await pool.query({ name, text: sql, values: params });
+    const result = await target.query({ name, text: sql, values: params });
     const ms = Date.now() - started;
     const slowMs = dataSource.options.maxQueryExecutionTime;
     if (slowMs && ms > slowMs) logger.logQuerySlow(ms, sql, params);

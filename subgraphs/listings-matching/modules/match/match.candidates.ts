@@ -1,68 +1,152 @@
 import type { EntityManager } from 'typeorm';
 import type { ProductType, Province } from '#platform/infra/schema/shared-types';
-import { ListingStatus } from '../listing/listing-status';
-import { distanceTable, QUALITY, type Candidate, type ScoreWeights } from './match.scoring';
+import { preparedQueryIn } from '#platform/infra/db/prepared';
+import { distanceTable, type Candidate, type ScoreWeights } from './match.scoring';
+import { MATCH_PROVINCE_ORDER } from './provinces';
+import { CANDIDATES_SQL, PILOT_PER_RANGE } from './match.candidates-sql';
 
+export { CANDIDATES_SQL };
+
+/** A listing as the pre-selection returns it: what scoring reads, from the index (match.candidates-sql.ts). */
 export interface CandidateRow {
+  id: string;
+  match_price: number;
+  match_available: number;
+  /** 1-based, in MATCH_PROVINCE_ORDER. */
+  match_province: number;
+  /** min(certifications, 3): all the quality score reads of them. */
+  match_certifications: number;
+  social_impact_score: number;
+  created_at: Date;
+  confirmed_orders: number;
+  /** The SQL score, the order of the pre-selection (rescored by match.scoring.ts). */
+  score: number;
+}
+
+/** The statement's last row: the reference only (id null). */
+interface ReferenceRow {
+  id: null;
+  reference_price: number | null;
+  reference_computed: boolean;
+  reference_version: string | null;
+  reference_count: number | null;
+  /** The threshold the statement pruned with (float8, −Infinity when it read every row). */
+  threshold: number | string;
+}
+
+/** The reference the statement used, and whether it computed the median itself (to be stored: match.reference-price.ts). */
+export interface ReferenceInfo {
+  price: number | null;
+  /** True when no fresh stored median existed and the statement computed it from the listings. */
+  computed: boolean;
+  /** price_reference.version in the statement's snapshot (null: no row yet). */
+  version: string | null;
+  listingCount: number | null;
+}
+
+export interface CandidateRequest {
+  buyerId: string;
+  productType: ProductType;
+  quantityKg: string;
+  maxPrice: string | null;
+  province: Province | null;
+  weights: ScoreWeights;
+  limit: number;
+  /** The pooled median with external offers, when the request has one. */
+  knownReference: number | null;
+}
+
+/** The K-th best SQL score of the rows read, or null with fewer than K. */
+function kthScore(rows: CandidateRow[], k: number): number | null {
+  if (rows.length < k) return null;
+  return rows.map((r) => Number(r.score)).sort((a, b) => b - a)[k - 1];
+}
+
+/**
+ * The top K listings of the request, exactly as a scan of every listing of the type would rank
+ * them (the pruning argument is in match.candidates-sql.ts), and the reference price used.
+ *
+ * The first statement prunes with its pilot's threshold, which passes the check by construction;
+ * the loop is the check itself, so that the result never rests on that argument alone: a failed
+ * check runs again with the K-th score read as threshold, whose rows are a superset (same
+ * snapshot: run it in a REPEATABLE READ transaction), and a result short of K rows with a finite
+ * threshold runs again reading every row.
+ */
+export async function selectCandidates(
+  em: EntityManager,
+  req: CandidateRequest,
+): Promise<{ rows: CandidateRow[]; reference: ReferenceInfo }> {
+  let threshold: number | null = null; // the pilot's
+  let reference: ReferenceInfo | null = null;
+  for (let round = 1; ; round++) {
+    const out: Array<CandidateRow | ReferenceRow> = await preparedQueryIn(em, CANDIDATES_SQL, [
+      req.productType,
+      req.maxPrice,
+      req.quantityKg,
+      req.weights.price,
+      req.weights.distance,
+      req.weights.quantity,
+      req.weights.quality,
+      req.weights.socialImpact,
+      distanceTable(req.province),
+      req.buyerId,
+      req.limit,
+      req.knownReference ?? (req.maxPrice === null ? (reference?.price ?? null) : null),
+      threshold === null ? null : Number.isFinite(threshold) ? threshold : '-Infinity',
+      PILOT_PER_RANGE,
+    ]);
+    const rows = out.filter((r): r is CandidateRow => r.id !== null);
+    const last = out.find((r): r is ReferenceRow => r.id === null)!;
+    // The first statement's reference is the one to report and store; later ones are handed it.
+    reference ??= {
+      price: last.reference_price === null ? null : Number(last.reference_price),
+      computed: last.reference_computed,
+      version: last.reference_version,
+      listingCount: last.reference_count,
+    };
+    const used = Number(last.threshold);
+    const kth = kthScore(rows, req.limit);
+    const readAll = threshold === -Infinity || used === -Infinity;
+    if (readAll || reference.price === null || (kth !== null && kth >= used)) return { rows, reference };
+    // Not reached with one snapshot; the statement after a second one reads every row, come what may.
+    threshold = kth === null || round >= 2 || Number.isNaN(used) ? -Infinity : kth;
+  }
+}
+
+/**
+ * A pre-selected listing as the scoring sees it. Prices and quantities come from the float8 columns
+ * (Number of the numeric's text is the same double); the certifications are only counted here (up
+ * to the cap, as scoring counts them): their names and the social impact labels, which only the
+ * explanation reads, come with fullListings for the listings kept.
+ */
+export function listingCandidate(r: CandidateRow): Candidate {
+  return {
+    id: r.id,
+    source: 'INTERNAL',
+    pricePerKg: String(r.match_price),
+    availableKg: String(r.match_available),
+    province: MATCH_PROVINCE_ORDER[r.match_province - 1],
+    certifications: Array.from({ length: r.match_certifications }, () => ''),
+    confirmedOrders: Number(r.confirmed_orders),
+    socialImpactScore: Number(r.social_impact_score),
+    socialImpactLabels: [],
+    createdAt: r.created_at,
+  };
+}
+
+interface ListingRow {
   id: string;
   price_per_kg: string;
   available_kg: string;
-  province: Province;
   certifications: string[];
-  social_impact_score: number;
   small_scale_farmer: boolean;
   women_owned: boolean;
   youth_owned: boolean;
   community_owned: boolean;
   bee_level: number | null;
-  created_at: Date;
-  confirmed_orders: number;
-  reference_price: number | null;
 }
 
-/**
- * The SQL pre-selection: only ACTIVE listings with stock of the product type, at or under the
- * buyer's maximum price, not the buyer's own, ranked by the same weighted score the service
- * computes, cut to the top K; then the full rows of those K only. The scoring pass reads only
- * listings_match_candidates_idx (index-only: the match_* generated columns make every term plain
- * float arithmetic), so a request costs one index range per product type plus K row lookups.
- *
- * $1 product type, $2 max price or null, $3 requested kg, $4..$8 normalised weights (price,
- * distance, quantity, quality, social impact), $9 distance score per match_province, $10 buyer,
- * $11 K, $12 the price reference when already known (the pooled median with external offers), or null.
- */
-export const CANDIDATES_SQL = `
-  WITH ref AS (
-    SELECT COALESCE($2::float8, $12::float8, (
-      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m.match_price)
-        FROM listings.listings m
-       WHERE m.product_type = $1 AND m.status = '${ListingStatus.ACTIVE}' AND m.available_kg > 0
-    )) AS price
-  ), top AS (
-    SELECT l.id, l.match_price, l.created_at,
-           ( $4::float8 * GREATEST(0, LEAST(1, 1 - l.match_price / (2 * ref.price)))
-           + $5::float8 * ($9::float8[])[l.match_province]
-           + $6::float8 * LEAST(1, l.match_available / $3::float8)
-           + $7::float8 * ( ${QUALITY.certificationWeight}::float8 * l.match_certifications / ${QUALITY.certificationCap}
-                          + ${QUALITY.trackRecordWeight}::float8 * LEAST(COALESCE(s.confirmed_orders, 0), ${QUALITY.trackRecordCap}) / ${QUALITY.trackRecordCap})
-           + $8::float8 * l.social_impact_score ) AS score
-      FROM listings.listings l
-      CROSS JOIN ref
-      LEFT JOIN listings.seller_stats s ON s.seller_id = l.seller_id
-     WHERE l.product_type = $1 AND l.status = '${ListingStatus.ACTIVE}' AND l.available_kg > 0
-       AND ($2::float8 IS NULL OR l.match_price <= $2::float8)
-       AND l.seller_id <> $10::uuid
-     ORDER BY score DESC, l.match_price ASC, l.created_at ASC, l.id ASC
-     LIMIT $11
-  )
-  SELECT l.id, l.price_per_kg, l.available_kg, l.province, l.certifications, l.social_impact_score,
-         l.small_scale_farmer, l.women_owned, l.youth_owned, l.community_owned, l.bee_level, l.created_at,
-         COALESCE(s.confirmed_orders, 0) AS confirmed_orders, (SELECT price FROM ref) AS reference_price
-    FROM top
-    JOIN listings.listings l ON l.id = top.id
-    LEFT JOIN listings.seller_stats s ON s.seller_id = l.seller_id`;
-
-function socialImpactLabels(r: CandidateRow): string[] {
+function socialImpactLabels(r: ListingRow): string[] {
   const labels: string[] = [];
   if (r.small_scale_farmer) labels.push('small-scale farmer');
   if (r.women_owned) labels.push('women-owned');
@@ -72,45 +156,31 @@ function socialImpactLabels(r: CandidateRow): string[] {
   return labels;
 }
 
-export async function selectCandidates(
-  em: EntityManager,
-  buyerId: string,
-  productType: ProductType,
-  quantityKg: string,
-  maxPrice: string | null,
-  province: Province | null,
-  weights: ScoreWeights,
-  limit: number,
-  knownReference: number | null,
-): Promise<CandidateRow[]> {
-  return em.query(CANDIDATES_SQL, [
-    productType,
-    maxPrice,
-    quantityKg,
-    weights.price,
-    weights.distance,
-    weights.quantity,
-    weights.quality,
-    weights.socialImpact,
-    distanceTable(province),
-    buyerId,
-    limit,
-    knownReference,
-  ]);
-}
-
-/** A pre-selected listing as the scoring sees it. */
-export function listingCandidate(r: CandidateRow): Candidate {
-  return {
-    id: r.id,
-    source: 'INTERNAL',
-    pricePerKg: r.price_per_kg,
-    availableKg: r.available_kg,
-    province: r.province,
-    certifications: r.certifications,
-    confirmedOrders: Number(r.confirmed_orders),
-    socialImpactScore: Number(r.social_impact_score),
-    socialImpactLabels: socialImpactLabels(r),
-    createdAt: r.created_at,
-  };
+/**
+ * The kept listings in full, for their explanations: the scored candidate with the row's own texts
+ * (price, quantity, certification names, social impact labels). Same transaction, same snapshot,
+ * so the numbers agree with those scored.
+ */
+export async function fullListings(em: EntityManager, kept: Candidate[]): Promise<Map<string, Candidate>> {
+  if (!kept.length) return new Map();
+  const rows: ListingRow[] = await em.query(
+    `SELECT id, price_per_kg, available_kg, certifications, small_scale_farmer, women_owned, youth_owned,
+            community_owned, bee_level
+       FROM listings.listings WHERE id = ANY($1::uuid[])`,
+    [kept.map((c) => c.id)],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const out = new Map<string, Candidate>();
+  for (const c of kept) {
+    const r = byId.get(c.id);
+    if (!r) continue;
+    out.set(c.id, {
+      ...c,
+      pricePerKg: r.price_per_kg,
+      availableKg: r.available_kg,
+      certifications: r.certifications,
+      socialImpactLabels: socialImpactLabels(r),
+    });
+  }
+  return out;
 }

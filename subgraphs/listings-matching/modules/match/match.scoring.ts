@@ -140,6 +140,16 @@ export interface ScoredCandidate {
 }
 
 export function scoreCandidate(c: Candidate, criteria: MatchCriteria, weights: ScoreWeights): ScoredCandidate {
+  const { score, breakdown } = scoreOnly(c, criteria, weights);
+  return { candidate: c, score, breakdown, explanation: explain(c, criteria, weights, breakdown) };
+}
+
+/** The score and its components, without the explanation (which reads what only the full row has). */
+export function scoreOnly(
+  c: Candidate,
+  criteria: MatchCriteria,
+  weights: ScoreWeights,
+): Omit<ScoredCandidate, 'explanation'> {
   const breakdown: ScoreWeights = {
     price: priceScore(Number(c.pricePerKg), criteria.referencePrice),
     distance: distanceScore(criteria.province, c.province),
@@ -154,11 +164,14 @@ export function scoreCandidate(c: Candidate, criteria: MatchCriteria, weights: S
     weights.quantity * breakdown.quantity +
     weights.quality * breakdown.quality +
     weights.socialImpact * breakdown.socialImpact;
-  return { candidate: c, score, breakdown, explanation: explain(c, criteria, weights, breakdown) };
+  return { candidate: c, score, breakdown };
 }
 
 /** Best first; ties to the cheaper, then the older listing, then the lower id. */
-export function compareScored(a: ScoredCandidate, b: ScoredCandidate): number {
+export function compareScored(
+  a: Pick<ScoredCandidate, 'candidate' | 'score'>,
+  b: Pick<ScoredCandidate, 'candidate' | 'score'>,
+): number {
   if (a.score !== b.score) return b.score - a.score;
   const price = Number(a.candidate.pricePerKg) - Number(b.candidate.pricePerKg);
   if (price !== 0) return price;

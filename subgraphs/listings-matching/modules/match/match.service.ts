@@ -9,10 +9,19 @@ import {
   pooledMedianPrice,
   selectExternalCandidates,
 } from '../external-offer/external-offer.candidates';
-import { listingCandidate, selectCandidates } from './match.candidates';
+import { fullListings, listingCandidate, selectCandidates } from './match.candidates';
+import { storeComputedReference } from './match.reference-price';
 import { MatchRequestEntity, MatchResultEntity } from './match.entity';
 import type { MatchInput } from './match.input';
-import { distanceTable, rankCandidates, resolveWeights, type Candidate, type ScoredCandidate } from './match.scoring';
+import {
+  compareScored,
+  distanceTable,
+  explain,
+  resolveWeights,
+  scoreOnly,
+  type Candidate,
+  type ScoredCandidate,
+} from './match.scoring';
 import { MatchSource } from './match.type';
 
 // The pre-selection lives in match.candidates.ts; its SQL stays importable from here (bench/matching.bench.ts).
@@ -57,27 +66,33 @@ export async function requestMatches(
   const candidateLimit = Math.max(limits.candidates, limits.results);
   const includeExternal = !!input.includeExternal;
 
-  return dataSource.transaction(async (em) => {
+  // REPEATABLE READ: the pre-selection may take more than one statement (match.candidates.ts) and
+  // its exactness needs them all to see the same listings. The transaction only inserts new rows,
+  // so it never meets a serialization failure.
+  const outcome = await dataSource.transaction('REPEATABLE READ', async (em) => {
     // A match request is derived data the buyer can ask for again: if the server crashed in the
     // few hundred ms before the WAL reaches disk, losing it is harmless, and not waiting for the
     // flush takes a disk sync off every request. Orders keep synchronous commits.
+    // The pre-selection is a prepared statement whose plan is the same whatever the parameters (one
+    // index range per bucket, match.candidates.ts): planning it per request cost more than running it.
     await em.query(`SET LOCAL synchronous_commit = off`);
+    await em.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
     const sources = includeExternal && consents ? await permittedSources(em, consents) : [];
     // With external offers in the pool, the reference (without a maximum) is the median of the pool.
     const pooledReference =
       sources.length && maxPrice === null ? await pooledMedianPrice(em, input.productType, sources) : null;
-    const rows = await selectCandidates(
-      em,
-      viewer.userId,
-      input.productType,
-      quantity,
+    const { rows, reference } = await selectCandidates(em, {
+      buyerId: viewer.userId,
+      productType: input.productType,
+      quantityKg: quantity,
       maxPrice,
       province,
       weights,
-      candidateLimit,
-      pooledReference,
-    );
-    const referencePrice = maxPrice ?? pooledReference ?? rows[0]?.reference_price ?? null;
+      limit: candidateLimit,
+      knownReference: pooledReference,
+    });
+    // As before: no median when there is no listing to rank against it.
+    const referencePrice = maxPrice ?? pooledReference ?? (rows.length ? reference.price : null);
     let ranked: ScoredCandidate[] = [];
     if (referencePrice !== null) {
       const candidates: Candidate[] = rows.map(listingCandidate);
@@ -95,17 +110,25 @@ export async function requestMatches(
           })),
         );
       }
-      ranked = rankCandidates(
-        candidates,
-        {
-          quantityKg: Number(quantity),
-          province,
-          referencePrice: Number(referencePrice),
-          referenceIsMaxPrice: maxPrice !== null,
-        },
-        weights,
-        limits.results,
+      const criteria = {
+        quantityKg: Number(quantity),
+        province,
+        referencePrice: Number(referencePrice),
+        referenceIsMaxPrice: maxPrice !== null,
+      };
+      // Scored on what the index gave; only the kept listings are read in full, for their explanations.
+      const kept = candidates
+        .map((c) => scoreOnly(c, criteria, weights))
+        .sort(compareScored)
+        .slice(0, limits.results);
+      const full = await fullListings(
+        em,
+        kept.flatMap((k) => (k.candidate.source === 'INTERNAL' ? [k.candidate] : [])),
       );
+      ranked = kept.map((k) => {
+        const candidate = full.get(k.candidate.id) ?? k.candidate;
+        return { ...k, candidate, explanation: explain(candidate, criteria, weights, k.breakdown) };
+      });
     }
 
     const requestRepo = em.getRepository(MatchRequestEntity);
@@ -199,6 +222,9 @@ export async function requestMatches(
         externalResultCount: results.length - listingIds.length,
       },
     });
-    return { request, results };
+    return { outcome: { request, results }, reference };
   });
+  // Losing this write costs the next request a recomputation, never a wrong median.
+  await storeComputedReference(dataSource, input.productType, outcome.reference).catch(() => undefined);
+  return outcome.outcome;
 }
