@@ -237,10 +237,10 @@ export const ESTIMATE_TRUSTED_ABOVE = 5;
 
 /**
  * `totalCount`, cheapest first:
- *  1. the whole result fitted on the first page (`firstPageRows` ≤ limit): that is the count, exact,
- *     with no statement;
- *  2. the planner's estimate of every branch together (`EXPLAIN`, planning only) when it exceeds
- *     ESTIMATE_TRUSTED_ABOVE × (exactLimit + 1): an estimate, never below exactLimit + 1;
+ *  1. the whole result fitted on the first page (`firstPage.rows` ≤ `firstPage.limit`): that is the
+ *     count, exact, with no statement;
+ *  2. the planner's estimate of the public branch (`EXPLAIN`, planning only) when it exceeds
+ *     ESTIMATE_TRUSTED_ABOVE × (exactLimit + 1) and no seller is named: that estimate;
  *  3. otherwise a count of each branch that stops at exactLimit + 1 rows: exact when every branch
  *     stops short of it, else the estimate as in 2 (never below exactLimit + 1 nor below what was
  *     counted).
