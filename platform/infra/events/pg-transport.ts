@@ -91,6 +91,7 @@ export class PostgresTransport implements EventTransport {
           ),
         );
         const rows = read.filter((row) => row.seq !== null);
+        const offset = read[0]; // position and head (one row whether or not any event matched)
         if (rows.length) {
           const start = String(rows[0].position);
           const steps = rows.map((row, i) => claim(i === 0 ? start : String(rows[i - 1].seq), String(row.seq)));
@@ -99,12 +100,12 @@ export class PostgresTransport implements EventTransport {
             claim(start, String(rows[rows.length - 1].seq)),
             steps,
           );
-        } else if (read[0]?.head !== null && read[0] && BigInt(read[0].head) > BigInt(read[0].position)) {
+        } else if (offset && offset.head !== null && BigInt(offset.head) > BigInt(offset.position)) {
           // Nothing of this consumer's types up to the head: move past what was read, or every poll
           // walks the same events of other types again (a consumer of rare types re-read the whole
           // retained bus, several ms per poll and growing with it). Safe because publishers commit
           // in sequence order (the bus lock above): no event at or below the head can commit later.
-          await withRunner(dataSource, (r) => claim(String(read[0].position), String(read[0].head))(r.manager));
+          await withRunner(dataSource, (r) => claim(String(offset.position), String(offset.head))(r.manager));
         }
         await processor.maybeProcessRetries();
         return rows.length === options.batchSize;
