@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ProductType, Province, Role } from '#platform/infra/schema/shared-types';
 import { distanceTable, resolveWeights } from '../subgraphs/listings-matching/modules/match/match.scoring';
 import { CANDIDATES_SQL, requestMatches } from '../subgraphs/listings-matching/modules/match/match.service';
-import { PILOT_PER_RANGE } from '../subgraphs/listings-matching/modules/match/match.candidates-sql';
+import { candidateParams } from '../subgraphs/listings-matching/modules/match/match.candidates';
 import { EXTERNAL_CANDIDATES_SQL } from '../subgraphs/listings-matching/modules/external-offer/external-offer.candidates';
 import type { ActiveConsent } from '#platform/contracts/consent-client';
 import { startTestStack, type TestStack } from '../test/helpers/stack';
@@ -142,22 +142,23 @@ async function main() {
     // one candidate query as PostgreSQL runs it, to show the plan and the database's share
     const w = resolveWeights(null);
     const explain = async () => {
-      const [row] = await listings.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${CANDIDATES_SQL}`, [
-        ProductType.HEMP_OIL,
-        null,
-        '100',
-        w.price,
-        w.distance,
-        w.quantity,
-        w.quality,
-        w.socialImpact,
-        distanceTable(Province.GAUTENG),
-        buyer,
-        limits.candidates,
-        null,
-        null,
-        PILOT_PER_RANGE,
-      ]);
+      const [row] = await listings.query(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${CANDIDATES_SQL}`,
+        candidateParams(
+          {
+            productType: ProductType.HEMP_OIL,
+            maxPrice: null,
+            quantityKg: '100',
+            weights: w,
+            province: Province.GAUTENG,
+            buyerId: buyer,
+            limit: limits.candidates,
+            knownReference: null,
+          },
+          null,
+          null,
+        ),
+      );
       return row['QUERY PLAN'][0];
     };
     const plans = [];

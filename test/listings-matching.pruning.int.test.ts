@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ProductType, Province } from '#platform/infra/schema/shared-types';
-import { CANDIDATES_SQL, selectCandidates } from '../subgraphs/listings-matching/modules/match/match.candidates';
-import { PILOT_PER_RANGE } from '../subgraphs/listings-matching/modules/match/match.candidates-sql';
 import {
-  distanceTable,
-  resolveWeights,
-  type ScoreWeights,
-} from '../subgraphs/listings-matching/modules/match/match.scoring';
+  CANDIDATES_SQL,
+  candidateParams,
+  selectCandidates,
+} from '../subgraphs/listings-matching/modules/match/match.candidates';
+import { resolveWeights, type ScoreWeights } from '../subgraphs/listings-matching/modules/match/match.scoring';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 /**
@@ -79,22 +78,13 @@ interface Request {
 async function both(req: Request) {
   const db = t.stack.subgraphs['listings-matching'].deps.db.dataSource;
   return db.transaction('REPEATABLE READ', async (em) => {
-    const pruned = await selectCandidates(em, { ...req, productType, knownReference: null });
-    const w = req.weights;
-    const full: Array<{ id: string }> = await em.query(FULL_SCAN, [
-      productType,
-      req.maxPrice,
-      req.quantityKg,
-      w.price,
-      w.distance,
-      w.quantity,
-      w.quality,
-      w.socialImpact,
-      distanceTable(req.province),
-      req.buyerId,
-      req.limit,
-      pruned.reference.price,
-    ]);
+    const request = { ...req, productType, knownReference: null };
+    const pruned = await selectCandidates(em, request);
+    // The full scan takes the pre-selection's first twelve parameters (no threshold, no pilot).
+    const full: Array<{ id: string }> = await em.query(
+      FULL_SCAN,
+      candidateParams(request, pruned.reference.price, null).slice(0, 12),
+    );
     const order = [...pruned.rows].sort(
       (a, b) =>
         Number(b.score) - Number(a.score) ||
@@ -149,22 +139,23 @@ describe('the pruned pre-selection', () => {
   it('reads a small part of the product type for a default request (index ranges, no full scan)', async () => {
     const db = t.stack.subgraphs['listings-matching'].deps.db.dataSource;
     const w = resolveWeights(null);
-    const [plan] = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${CANDIDATES_SQL}`, [
-      productType,
-      null,
-      '100',
-      w.price,
-      w.distance,
-      w.quantity,
-      w.quality,
-      w.socialImpact,
-      distanceTable(Province.GAUTENG),
-      randomUUID(),
-      20,
-      null,
-      null,
-      PILOT_PER_RANGE,
-    ]);
+    const [plan] = await db.query(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${CANDIDATES_SQL}`,
+      candidateParams(
+        {
+          productType,
+          maxPrice: null,
+          quantityKg: '100',
+          weights: w,
+          province: Province.GAUTENG,
+          buyerId: randomUUID(),
+          limit: 20,
+          knownReference: null,
+        },
+        null,
+        null,
+      ),
+    );
     let read = 0;
     const walk = (node: any) => {
       if (node['Index Name'] === 'listings_match_tiers_idx') {

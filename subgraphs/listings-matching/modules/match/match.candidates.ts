@@ -56,6 +56,29 @@ export interface CandidateRequest {
   knownReference: number | null;
 }
 
+/**
+ * CANDIDATES_SQL's parameters in their order (match.candidates-sql.ts): the request, the reference
+ * price when already known, and the pruning threshold (null: the pilot's; -Infinity: read every row).
+ */
+export function candidateParams(req: CandidateRequest, reference: number | null, threshold: number | null): unknown[] {
+  return [
+    req.productType,
+    req.maxPrice,
+    req.quantityKg,
+    req.weights.price,
+    req.weights.distance,
+    req.weights.quantity,
+    req.weights.quality,
+    req.weights.socialImpact,
+    distanceTable(req.province),
+    req.buyerId,
+    req.limit,
+    reference,
+    threshold === null ? null : Number.isFinite(threshold) ? threshold : '-Infinity',
+    PILOT_PER_RANGE,
+  ];
+}
+
 /** The K-th best SQL score of the rows read, or null with fewer than K. */
 function kthScore(rows: CandidateRow[], k: number): number | null {
   if (rows.length < k) return null;
@@ -79,22 +102,15 @@ export async function selectCandidates(
   let threshold: number | null = null; // the pilot's
   let reference: ReferenceInfo | null = null;
   for (let round = 1; ; round++) {
-    const out: Array<CandidateRow | ReferenceRow> = await preparedQueryIn(em, CANDIDATES_SQL, [
-      req.productType,
-      req.maxPrice,
-      req.quantityKg,
-      req.weights.price,
-      req.weights.distance,
-      req.weights.quantity,
-      req.weights.quality,
-      req.weights.socialImpact,
-      distanceTable(req.province),
-      req.buyerId,
-      req.limit,
-      req.knownReference ?? (req.maxPrice === null ? (reference?.price ?? null) : null),
-      threshold === null ? null : Number.isFinite(threshold) ? threshold : '-Infinity',
-      PILOT_PER_RANGE,
-    ]);
+    const out: Array<CandidateRow | ReferenceRow> = await preparedQueryIn(
+      em,
+      CANDIDATES_SQL,
+      candidateParams(
+        req,
+        req.knownReference ?? (req.maxPrice === null ? (reference?.price ?? null) : null),
+        threshold,
+      ),
+    );
     const rows = out.filter((r): r is CandidateRow => r.id !== null);
     const last = out.find((r): r is ReferenceRow => r.id === null)!;
     // The first statement's reference is the one to report and store; later ones are handed it.
