@@ -259,13 +259,13 @@ export async function catalogueCount(
     return { count: args.firstPage.rows, estimated: false };
   }
   const exactLimit = args.exactLimit ?? EXACT_COUNT_LIMIT;
-  const estimated = await estimatePublic(dataSource, args.filter, args.viewer);
+  const { branches, params } = plan(args.filter, args.viewer);
+  const estimated = await estimateFirstBranch(dataSource, branches[0], params.values);
   const floor = exactLimit + 1;
   if (estimated > ESTIMATE_TRUSTED_ABOVE * floor && !args.filter?.sellerId) {
     return { count: Math.round(estimated), estimated: true };
   }
 
-  const { branches, params } = plan(args.filter, args.viewer);
   const cap = params.add(floor);
   const counted = branches.map(
     (b) => `(SELECT count(*) FROM (SELECT 1 FROM listings.listings WHERE ${b} LIMIT ${cap}) s)`,
@@ -288,12 +288,10 @@ export async function catalogueCount(
  * the only one. A signed-in seller's own unlisted rows are left out of an estimate: a few beside
  * the thousands that make it an estimate.
  */
-async function estimatePublic(dataSource: DataSource, filter: ListingFilter | undefined, viewer: Viewer | null) {
-  const { branches, params } = plan(filter, viewer);
-  const used = params.values.slice(0, maxParam(branches[0]));
+async function estimateFirstBranch(dataSource: DataSource, branch: string, values: unknown[]): Promise<number> {
   const [explained] = await dataSource.query(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM listings.listings WHERE ${branches[0]}`,
-    used,
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM listings.listings WHERE ${branch}`,
+    values.slice(0, maxParam(branch)),
   );
   return planRows(explained);
 }
