@@ -278,4 +278,30 @@ describe('a totalCount far above the limit', () => {
     // one seller's 4: the planner expects few, so they are counted, exactly
     expect((await t.gql(q, { f: { sellerId: sellers[1].id } })).body.data.listings.totalCount).toBe(4);
   });
+
+  it('is remembered for a while, and shared by bounds that differ past the second figure', async () => {
+    const q = `query($f: ListingFilter) { listings(first: 1, filter: $f) { totalCount } }`;
+    // signed in, so the gateway's response cache (anonymous reads only) answers none of these
+    const token = await t.tokenFor(buyers[0].id, [Role.BUYER]);
+    const ask = (f: Record<string, unknown>) => t.gql(q, { f }, { token });
+    let before = t.statements('listings-matching');
+    const first = (await ask({ minAvailableKg: 0.000121 })).body.data.listings.totalCount;
+    expect(t.statements('listings-matching') - before).toBe(2); // the page and the EXPLAIN
+    expect(first).toBeGreaterThan(EXACT_LIMIT);
+    // 0.000121 … 0.00013 all read the estimate of 0.00013 and up: the page alone
+    before = t.statements('listings-matching');
+    const again = await Promise.all([0.000121, 0.000125, 0.000129, 0.00013].map((min) => ask({ minAvailableKg: min })));
+    expect(t.statements('listings-matching') - before).toBe(4);
+    for (const res of again) expect(res.body.data.listings.totalCount).toBe(first);
+    // a bound past the next step is another estimate
+    before = t.statements('listings-matching');
+    await ask({ minAvailableKg: 0.000131 });
+    expect(t.statements('listings-matching') - before).toBe(2);
+    // a seller is never estimated, so never remembered: counted every time
+    for (let i = 0; i < 2; i++) {
+      before = t.statements('listings-matching');
+      expect((await ask({ sellerId: sellers[1].id })).body.data.listings.totalCount).toBe(4);
+      expect(t.statements('listings-matching') - before).toBe(3);
+    }
+  });
 });

@@ -259,10 +259,19 @@ export async function catalogueCount(
     return { count: args.firstPage.rows, estimated: false };
   }
   const exactLimit = args.exactLimit ?? EXACT_COUNT_LIMIT;
-  const { branches, params } = plan(args.filter, args.viewer);
-  const estimated = await estimateFirstBranch(dataSource, branches[0], params.values);
   const floor = exactLimit + 1;
-  if (estimated > ESTIMATE_TRUSTED_ABOVE * floor && !args.filter?.sellerId) {
+  const trustable = !args.filter?.sellerId;
+  const { branches, params } = plan(args.filter, args.viewer);
+  // The estimate is read for the filter's value bounds rounded inwards (estimateKey): a subset of
+  // the filter's rows, so an estimate trusted for it holds for the filter too, and nearby bounds
+  // share one remembered estimate.
+  const rounded = plan(inwardBounds(args.filter), args.viewer);
+  const key = trustable ? estimateKey(rounded.branches[0], rounded.params.values) : null;
+  const remembered = key ? trustedEstimates.get(dataSource, key) : undefined;
+  if (remembered !== undefined) return { count: remembered, estimated: true };
+  const estimated = await estimateFirstBranch(dataSource, rounded.branches[0], rounded.params.values);
+  if (key && estimated > ESTIMATE_TRUSTED_ABOVE * floor) {
+    trustedEstimates.set(dataSource, key, Math.round(estimated));
     return { count: Math.round(estimated), estimated: true };
   }
 
@@ -281,6 +290,71 @@ export async function catalogueCount(
   // Every branch below its cap means every branch was counted whole.
   if (counts.every((c) => c <= exactLimit)) return { count: total, estimated: false };
   return { count: Math.max(floor, total, Math.round(estimated)), estimated: true };
+}
+
+/**
+ * Trusted estimates (above ESTIMATE_TRUSTED_ABOVE × the limit) remembered per data source for
+ * ESTIMATE_TTL_MS: an `EXPLAIN` costs about 0.25 ms of PostgreSQL CPU, the largest statement of a
+ * catalogue request, and its answer only moves with the table's statistics (autovacuum's `ANALYZE`)
+ * and size. An estimate is at most this much older than the statistics; below the trust threshold
+ * nothing is remembered, so an exact count stays exact.
+ */
+export const ESTIMATE_TTL_MS = 10_000;
+const ESTIMATES_KEPT = 5_000;
+
+class TrustedEstimates {
+  private readonly bySource = new WeakMap<DataSource, Map<string, { rows: number; until: number }>>();
+
+  get(dataSource: DataSource, key: string): number | undefined {
+    const entries = this.bySource.get(dataSource);
+    const hit = entries?.get(key);
+    if (!hit) return undefined;
+    if (Date.now() < hit.until) return hit.rows;
+    entries!.delete(key);
+    return undefined;
+  }
+
+  set(dataSource: DataSource, key: string, rows: number): void {
+    let entries = this.bySource.get(dataSource);
+    if (!entries) this.bySource.set(dataSource, (entries = new Map()));
+    // oldest first out: a Map iterates in insertion order
+    if (entries.size >= ESTIMATES_KEPT) entries.delete(entries.keys().next().value as string);
+    entries.set(key, { rows, until: Date.now() + ESTIMATE_TTL_MS });
+  }
+}
+
+const trustedEstimates = new TrustedEstimates();
+
+const estimateKey = (branch: string, values: unknown[]) =>
+  `${branch}\u0000${JSON.stringify(values.slice(0, maxParam(branch)))}`;
+
+/**
+ * The filter with its numeric bounds rounded inwards to two significant figures (a minimum up, a
+ * maximum down; money to whole cents): it selects a subset of the filter's rows, so a count or an
+ * estimate above a threshold for it is above it for the filter too. Bounds that differ only past
+ * the second figure (a price slider, 1,234 and 1,250) then share one remembered estimate.
+ */
+export function inwardBounds(filter: ListingFilter | undefined): ListingFilter | undefined {
+  if (!filter) return filter;
+  const out: ListingFilter = { ...filter };
+  if (typeof filter.minAvailableKg === 'number' && Number.isFinite(filter.minAvailableKg))
+    out.minAvailableKg = roundSignificant(filter.minAvailableKg, 'up');
+  if (filter.minPricePerKg && MONEY.test(filter.minPricePerKg))
+    out.minPricePerKg = roundSignificant(Number(filter.minPricePerKg), 'up', 0.01).toFixed(2);
+  if (filter.maxPricePerKg && MONEY.test(filter.maxPricePerKg))
+    out.maxPricePerKg = roundSignificant(Number(filter.maxPricePerKg), 'down', 0.01).toFixed(2);
+  return out;
+}
+
+/** `x` rounded up or down to two significant figures, in steps of at least `minStep`. */
+export function roundSignificant(x: number, direction: 'up' | 'down', minStep = 0): number {
+  if (!(x > 0)) return x;
+  const step = Math.max(10 ** (Math.floor(Math.log10(x)) - 1), minStep);
+  const units = x / step;
+  // a bound already on a step stays where it is (units like 12.000000001 are float noise)
+  const near = Math.round(units);
+  const whole = Math.abs(units - near) < 1e-9 ? near : direction === 'up' ? Math.ceil(units) : Math.floor(units);
+  return Number((whole * step).toPrecision(12));
 }
 
 /**
