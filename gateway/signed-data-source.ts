@@ -7,6 +7,7 @@ import type { ServiceMetrics } from '#platform/infra/observability/metrics';
 import type { Logger } from '#platform/infra/observability/logger';
 import type { GatewayContext } from './context.type';
 import { dedupeInFlight } from './subgraph-dedupe';
+import { isViewerIndependentFetch } from './public-fetch';
 
 export interface SubgraphCallOptions {
   name: string;
@@ -208,7 +209,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const headers = request.http?.headers;
     if (!headers || !context?.requestId) return;
     headers.set('x-request-id', context.requestId);
-    if (context.authorization) headers.set('authorization', context.authorization);
+    // A fetch of public entity fields only goes out as anonymous (public-fetch.ts): it needs no
+    // identity, and shares its call with every other viewer's in flight.
+    if (context.authorization && !isViewerIndependentFetch(request.query))
+      headers.set('authorization', context.authorization);
     if (context.partner) headers.set('x-partner-id', context.partner.id);
     if (context.clientIp) headers.set('x-client-ip', context.clientIp);
     if (context.userAgent) headers.set('x-client-user-agent', context.userAgent);

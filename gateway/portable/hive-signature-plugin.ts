@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { DocumentNode } from 'graphql';
 import { signGatewayRequest, SIGNATURE_HEADER } from '#platform/infra/auth/gateway-signature';
+import { isViewerIndependentDocument, isViewerIndependentFetch } from '../public-fetch';
 
 interface FetchPayload {
   url: string;
@@ -10,7 +12,7 @@ interface FetchPayload {
 }
 
 interface SubgraphExecutePayload {
-  executionRequest: { extensions?: Record<string, unknown>; context?: { request?: Request } };
+  executionRequest: { document?: DocumentNode; extensions?: Record<string, unknown>; context?: { request?: Request } };
 }
 
 /**
@@ -22,6 +24,16 @@ interface SubgraphExecutePayload {
 export const IDENTITY_HEADERS = ['authorization', 'x-api-key'] as const;
 
 const requestIds = new WeakMap<object, string>();
+
+function queryOf(body: unknown): string | undefined {
+  if (typeof body !== 'string') return undefined;
+  try {
+    const query = (JSON.parse(body) as { query?: unknown }).query;
+    return typeof query === 'string' ? query : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function headerRecord(headers: FetchPayload['options']['headers']): Record<string, string> {
   if (!headers) return {};
@@ -37,7 +49,8 @@ function headerRecord(headers: FetchPayload['options']['headers']): Record<strin
  * are rewritten to where subgraphs run.
  *
  * Identity is attached in `onSubgraphExecute`, before Hive's in-flight deduplication takes its
- * key, so two users asking the same thing at the same moment never share one subgraph answer;
+ * key, so two users asking the same thing at the same moment never share one subgraph answer
+ * (except a fetch of public entity fields only, which goes out without identity on both gateways);
  * the signature is added in `onFetch`, once per request actually sent (each has its own nonce).
  */
 export function useHemp(options: { secret: string; subgraphUrls?: Record<string, string> }) {
@@ -46,6 +59,8 @@ export function useHemp(options: { secret: string; subgraphUrls?: Record<string,
     onSubgraphExecute({ executionRequest }: SubgraphExecutePayload) {
       const incoming = executionRequest.context?.request;
       if (!incoming) return;
+      // public entity fields only: no identity, as on our own gateway (public-fetch.ts)
+      if (executionRequest.document && isViewerIndependentDocument(executionRequest.document)) return;
       const identity: Record<string, string> = {};
       for (const name of IDENTITY_HEADERS) {
         const value = incoming.headers.get(name);
@@ -70,7 +85,8 @@ export function useHemp(options: { secret: string; subgraphUrls?: Record<string,
       delete headers['x-partner-id'];
       delete headers['x-client-ip'];
       const authorization = incoming?.headers.get('authorization');
-      if (authorization) headers.authorization = authorization;
+      if (authorization && !isViewerIndependentFetch(queryOf(payload.options.body)))
+        headers.authorization = authorization;
       else delete headers.authorization;
       const userAgent = incoming?.headers.get('user-agent');
       if (userAgent) headers['x-client-user-agent'] = userAgent.slice(0, 512);
