@@ -85,6 +85,28 @@ describe('the transactional outbox', () => {
     expect(bus).toBe(1);
   });
 
+  it('publishes recorded read events straight to the bus, batched, without an outbox row', async () => {
+    const consumer = await service({
+      name: 'c-read',
+      schema: 'evt_consumer',
+      consumers: [recordingConsumer('read', 'evt_consumer')],
+    });
+    const listing = newId();
+    for (const step of ['seen-1', 'seen-2', 'seen-3']) producer.runtime.outbox.record(stepEvent(listing, step));
+    expect(await until(consumer, 'read', listing, 3)).toEqual(['seen-1', 'seen-2', 'seen-3']);
+    const [{ n }] = await producer.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM evt_producer.outbox WHERE aggregate_id = $1`,
+      [listing],
+    );
+    expect(n).toBe(0);
+    // one batch: one statement put all three on the bus, in the order they were recorded
+    const bus: Array<{ seq: string }> = await producer.db.dataSource.query(
+      `SELECT seq::text AS seq FROM events.bus WHERE aggregate_id = $1 ORDER BY seq`,
+      [listing],
+    );
+    expect(bus.map((b) => Number(b.seq))).toEqual([0, 1, 2].map((i) => Number(bus[0].seq) + i));
+  });
+
   it('refuses a payload that does not match the catalogue, before anything is written', async () => {
     const bad = { ...stepEvent(newId(), 'x'), payload: { ...stepEvent(newId(), 'x').payload, pricePerKg: 'cheap' } };
     await expect(producer.runtime.outbox.emit(bad)).rejects.toThrow(/invalid listing.updated payload: pricePerKg/);

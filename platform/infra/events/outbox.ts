@@ -15,9 +15,12 @@ import {
 import { inTransaction, schemaName } from '#platform/infra/events/db';
 import { currentTraceMetadata, detached } from '#platform/infra/observability/tracing';
 
-/** Read events wait at most this long, or for this many, before one INSERT writes them all. */
-const RECORD_FLUSH_MS = 25;
+/** Read events wait at most this long, or for this many, before one statement writes them all. */
+const RECORD_FLUSH_MS = 100;
 const RECORD_BATCH = 200;
+
+/** Where recorded read events go once the service's event transport runs (EventRuntime.start). */
+export type ReadEventPublisher = (events: DomainEvent[]) => Promise<void>;
 
 export interface NewEvent<T extends EventType> {
   type: T;
@@ -51,6 +54,7 @@ export class Outbox {
   private readonly listeners = new Set<(types: ReadonlySet<EventType>) => void>();
   private readonly buffer: DomainEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  private publishReadEvents: ReadEventPublisher | null = null;
 
   constructor(private readonly options: OutboxOptions) {
     this.schema = schemaName(options.schema);
@@ -89,10 +93,17 @@ export class Outbox {
   }
 
   /**
-   * For what a read observed (a listing viewed, a search run): validated now, written a moment
-   * later together with others in one multi-row INSERT committed without waiting for the disk
-   * flush. A read then costs no statement of its own; a crash can lose the last few milliseconds of
+   * For what a read observed (a listing viewed, a search run): validated now, published a moment
+   * later (RECORD_FLUSH_MS) together with others in one statement committed without waiting for
+   * the disk flush. A read then costs no statement of its own; a crash can lose the last moment of
    * such events, which only feed analytics. State changes use `add`, never this.
+   *
+   * Once the transport runs (`publishReadEventsWith`), read events go to it directly: they belong
+   * to no transaction, so the outbox has nothing to make atomic, and its row, its relay read, its
+   * `published_at` update and its deletion were most of what a catalogue read cost PostgreSQL.
+   * Published so, a read event is not ordered with the state events of its aggregate (a view can
+   * reach a consumer before the relay delivers the listing's latest change); no consumer of read
+   * events relies on that order.
    */
   record<T extends EventType>(event: NewEvent<T>): void {
     this.buffer.push(this.prepare(event));
@@ -104,12 +115,25 @@ export class Outbox {
       );
   }
 
+  /** Hands recorded read events to the transport from now on (null: back to the outbox table). */
+  publishReadEventsWith(publisher: ReadEventPublisher | null): void {
+    this.publishReadEvents = publisher;
+  }
+
   /** Writes buffered read events now (also called when the service stops). */
   async flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const batch = this.buffer.splice(0, this.buffer.length);
     if (batch.length === 0) return;
+    if (this.publishReadEvents) {
+      try {
+        await this.publishReadEvents(batch);
+      } catch (err) {
+        this.options.onRecordFailure?.(err, batch.length);
+      }
+      return;
+    }
     const columns = 8;
     const values = batch.map(
       (_, i) =>

@@ -5,13 +5,14 @@ import type { AppConfig } from '#platform/infra/config';
 import type { Logger } from '#platform/infra/observability/logger';
 import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import { ConsumerProcessor, type ConsumerDefinition } from '#platform/infra/events/consumer';
-import { schemaName, withRunner } from '#platform/infra/events/db';
+import { inTransaction, schemaName, withRunner } from '#platform/infra/events/db';
 import { PollLoop } from '#platform/infra/events/loop';
 import { createEventMetrics, type EventMetrics } from '#platform/infra/events/metrics';
 import { Outbox } from '#platform/infra/events/outbox';
 import { PostgresTransport } from '#platform/infra/events/pg-transport';
 import { RedisTransport } from '#platform/infra/events/redis-transport';
 import { Relay } from '#platform/infra/events/relay';
+import { relaySpan } from '#platform/infra/observability/tracing';
 import type { EventTransport, Subscription } from '#platform/infra/events/transport';
 import { CacheInvalidationPublisher, invalidationFor } from '#platform/infra/events/cache-invalidation';
 
@@ -155,6 +156,23 @@ export class EventRuntime {
         if (message) publisher.publish(message);
       });
     }
+    if (this.options.outbox) {
+      // Read events skip the outbox table (Outbox.record): straight to the transport, in batches.
+      this.outbox.publishReadEventsWith(async (events) => {
+        // the same producer span as the relay's, linked to each event's trace
+        await relaySpan(source, events, async () => {
+          if (this.transport.kind === 'postgres')
+            await inTransaction(dataSource, async (m) => {
+              await m.query('SET LOCAL synchronous_commit = off');
+              await this.transport.publish(m, events);
+            });
+          // Redis Streams take no part in a PostgreSQL transaction
+          else await this.transport.publish(dataSource.manager, events);
+        });
+        this.transport.afterPublish();
+        for (const e of events) this.metrics?.published.inc({ type: e.type });
+      });
+    }
     if (this.options.outbox && this.options.relay !== false) {
       const relay = new Relay({
         source,
@@ -185,6 +203,8 @@ export class EventRuntime {
   /** Stops the relay first (nothing new is published), then the consumers, then the transport. */
   async stop(): Promise<void> {
     await this.outbox.flush();
+    // anything recorded from now on waits in the outbox table for the next start
+    this.outbox.publishReadEventsWith(null);
     if (!this.started) return;
     this.started = false;
     await this.relay?.stop();
