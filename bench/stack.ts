@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -8,6 +9,7 @@ import { generatePrivateJwk, loadSigningKeys, type SigningKeys } from '#platform
 import { signAccessToken, type RoleName } from '#platform/infra/auth/viewer';
 import { PROJECT_ROOT } from '#platform/infra/paths';
 import { seedListings, seedSellers } from '../scripts/seed-data';
+import { DEMO_CREDENTIALS } from '../subgraphs/external-sources/simulators/demo-credentials';
 import { processTree, cpuProbe, type CpuProbe } from './cpu';
 import { startProcess, waitForReady } from './processes';
 
@@ -63,11 +65,17 @@ export function serviceEnv(basePort: number, dbUrl: string, jwk: unknown): NodeJ
     analytics: basePort + 4,
   };
   return {
-    NODE_ENV: 'development',
+    // as deployed (Dockerfile, docker-compose.yml, deploy/k8s): production mode, with its secrets
+    NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     DATABASE_URL: dbUrl,
     REDIS_URL: '',
     GATEWAY_SECRET: BENCH_SECRET,
+    INTERNAL_SECRET: randomBytes(32).toString('base64url'),
+    PSEUDONYM_SECRET: randomBytes(32).toString('base64url'),
+    VAULT_KEYS: JSON.stringify({ 'vault-bench': randomBytes(32).toString('base64') }),
+    VAULT_ACTIVE_KID: 'vault-bench',
+    SOURCE_CREDENTIALS: JSON.stringify(DEMO_CREDENTIALS),
     JWT_PRIVATE_KEYS: JSON.stringify([jwk]),
     JWKS_URL: `http://127.0.0.1:${ports.identity}/.well-known/jwks.json`,
     GATEWAY_PORT: String(basePort),
