@@ -14,6 +14,7 @@ import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/li
 import { cancelOrder, placeOrder } from '../subgraphs/listings-matching/modules/order/order.service';
 import { requestMatches } from '../subgraphs/listings-matching/modules/match/match.service';
 import { registerUser, type Session } from './helpers/identity';
+import { waitFor } from './helpers/wait';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 import {
@@ -167,6 +168,33 @@ describe('listings-matching writes its events in the transaction of the change',
     expect(text).not.toContain(buyer.email);
     expect(text).not.toContain(seller.email);
     expect(text).not.toContain('Thandi');
+  });
+
+  it('records a free-text search as search.performed, with its other criteria and without the words', async () => {
+    // The catalogue's strict criteria schema has no `text`: a search with words used to fail
+    // validation, be logged as an error and never reach analytics.
+    const errorsBefore = t.logs.filter((l) => l.includes('could not record search.performed')).length;
+    ok(
+      await t.gql(
+        `query($f: ListingFilter) { listings(first: 5, filter: $f) { edges { node { id } } } }`,
+        { f: { text: 'organic hemp Thandi', productType: 'HEMP_OIL', minAvailableKg: 2 } },
+        { token: buyer.accessToken },
+      ),
+    );
+    await t.stack.subgraphs['listings-matching'].deps.outbox.flush();
+    const [event] = await waitFor(
+      async () => {
+        const rows: Array<{ payload: any }> = await listingsSql(
+          `SELECT payload FROM events.bus WHERE type = 'search.performed' AND payload->>'userId' = $1`,
+          [buyer.id],
+        );
+        return rows.length ? rows : undefined;
+      },
+      { what: "the buyer's search.performed on the bus", timeoutMs: 10_000 },
+    );
+    expect(event.payload.criteria).toEqual({ sort: 'NEWEST', productType: 'HEMP_OIL', minAvailableKg: 2 });
+    expect(JSON.stringify(event.payload)).not.toContain('Thandi');
+    expect(t.logs.filter((l) => l.includes('could not record search.performed')).length).toBe(errorsBefore);
   });
 
   it('records match.requested with the criteria and the ranked listing ids', async () => {

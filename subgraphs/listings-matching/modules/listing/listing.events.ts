@@ -30,6 +30,9 @@ export function recordSearchPerformed(
 ): void {
   const criteria: EventPayload<'search.performed'>['criteria'] = { sort };
   for (const [key, value] of Object.entries(filter ?? {})) {
+    // Free text is left out: words a person typed can name a person, and payloads carry ids, never
+    // names (contracts/events/catalogue.ts). The search is recorded with its other criteria.
+    if (key === 'text') continue;
     if (value !== undefined && value !== null) (criteria as Record<string, unknown>)[key] = value;
   }
   try {
