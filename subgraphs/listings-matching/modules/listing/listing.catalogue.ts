@@ -261,7 +261,6 @@ export async function catalogueCount(
   const exactLimit = args.exactLimit ?? EXACT_COUNT_LIMIT;
   const floor = exactLimit + 1;
   const trustable = !args.filter?.sellerId;
-  const { branches, params } = plan(args.filter, args.viewer);
   // The estimate is read for the filter's value bounds rounded inwards (estimateKey): a subset of
   // the filter's rows, so an estimate trusted for it holds for the filter too, and nearby bounds
   // share one remembered estimate.
@@ -275,6 +274,8 @@ export async function catalogueCount(
     return { count: Math.round(estimated), estimated: true };
   }
 
+  // Only now the filter's own plan: a remembered or trusted estimate never needed it.
+  const { branches, params } = plan(args.filter, args.viewer);
   const cap = params.add(floor);
   const counted = branches.map(
     (b) => `(SELECT count(*) FROM (SELECT 1 FROM listings.listings WHERE ${b} LIMIT ${cap}) s)`,
