@@ -22,6 +22,7 @@ import { createCorsHandler } from './edge/cors';
 import { adminOnlySchemaPlugin } from './edge/introspection';
 import { createApqStore } from './edge/apq';
 import { createResponseCache } from './edge/response-cache';
+import { admissionPlugin, createAdmission } from './edge/admission';
 import { createHttpFetcher } from './subgraph-http';
 import { tracingEnabled } from '#platform/infra/observability/tracing';
 import { explorerRoutes } from './explorer/explorer';
@@ -174,6 +175,19 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       responseCache.plugin(),
+      // After the cache (a cached answer needs no slot), before execution.
+      ...(config.GATEWAY_MAX_CONCURRENCY > 0
+        ? [
+            admissionPlugin(
+              createAdmission({
+                maxConcurrent: config.GATEWAY_MAX_CONCURRENCY,
+                maxQueued: config.GATEWAY_MAX_QUEUED,
+                maxWaitMs: config.GATEWAY_MAX_QUEUE_WAIT_MS,
+                metrics,
+              }),
+            ),
+          ]
+        : []),
       ...armor.plugins,
       // Priced with the request's variables, before the query is planned or any subgraph is called.
       operationLimitsPlugin({ maxCost: config.MAX_QUERY_COST, maxVariableDepth: config.MAX_VARIABLE_DEPTH }),

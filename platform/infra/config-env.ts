@@ -68,6 +68,15 @@ export const envSchema = z.object({
   RESPONSE_MAX_BYTES: z.coerce.number().int().min(1024).default(8_388_608),
   /** Deadline of one operation at the gateway, all subgraph calls included. */
   OPERATION_DEADLINE_MS: z.coerce.number().int().positive().default(15_000),
+  /**
+   * Admission control at the gateway (gateway/edge/admission.ts): operations executing at once per
+   * gateway process; the rest wait in per-operation queues served in turn. 0 turns it off.
+   */
+  GATEWAY_MAX_CONCURRENCY: z.coerce.number().int().min(0).max(10_000).default(0),
+  /** Operations waiting for a slot at most (per gateway process); past it they are refused with 503. */
+  GATEWAY_MAX_QUEUED: z.coerce.number().int().positive().max(100_000).default(2000),
+  /** Longest wait for a slot before an operation is refused with 503. */
+  GATEWAY_MAX_QUEUE_WAIT_MS: z.coerce.number().int().positive().max(60_000).default(5000),
   /** Deadline of one operation in a subgraph (below SUBGRAPH_TIMEOUT_MS, so the subgraph answers first). */
   SUBGRAPH_DEADLINE_MS: z.coerce.number().int().positive().default(9_000),
   /** Consecutive-failure breaker per subgraph: how long it stays open before trying again. */
