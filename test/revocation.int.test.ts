@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { REVOCATIONS_PATH } from '#platform/infra/auth/revocation';
+import { INTERNAL_SIGNATURE_HEADER, signInternalRequest } from '#platform/infra/auth/gateway-signature';
 import { signAccessToken } from '#platform/infra/auth/viewer';
 import { loadSigningKeys } from '#platform/infra/auth/keys';
 import { Role } from '#platform/infra/schema/shared-types';
@@ -358,5 +360,57 @@ describe('how fast', () => {
     console.log(
       `revocation, one process: refused on the very next request ${delays.length}/${delays.length} times; that request took p50 ${delays[5].toFixed(1)} ms, max ${delays[9].toFixed(1)} ms`,
     );
+  });
+});
+
+describe("held reads of the log (other services' views)", () => {
+  /** A signed read of identity-consent's log, as another service's view makes it. */
+  async function readLog(query: string): Promise<{ status: number; body: any; ms: number }> {
+    const started = performance.now();
+    const pathWithQuery = `${REVOCATIONS_PATH}${query}`;
+    const res = await fetch(new URL(pathWithQuery, t.stack.subgraphs['identity-consent'].url), {
+      headers: {
+        [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(t.config.INTERNAL_SECRET, 'GET', pathWithQuery),
+      },
+    });
+    return { status: res.status, body: await res.json(), ms: performance.now() - started };
+  }
+
+  it('holds a read with the current token until a decision, then answers with it at once', async () => {
+    const user = await registerUser(t);
+    const first = await readLog('');
+    expect(first.status).toBe(200);
+    const since = first.body.now - 5000;
+    const held = readLog(`?since=${since}&token=${first.body.token}&waitMs=8000`);
+    let answered = false;
+    void held.then(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(answered).toBe(false);
+
+    expectOk(await t.gql(LOGOUT, { token: user.refreshToken }));
+    const loggedOutAt = performance.now();
+    const after = await held;
+    expect(performance.now() - loggedOutAt).toBeLessThan(1000);
+    expect(after.status).toBe(200);
+    expect(after.body.token).not.toBe(first.body.token);
+    expect(after.body.entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'session', userId: decodeJwt(user.accessToken).payload.sub }),
+      ]),
+    );
+
+    // A token that is no longer current is answered at once (the caller has something to catch up on).
+    const stale = await readLog(`?since=${since}&token=${first.body.token}&waitMs=8000`);
+    expect(stale.ms).toBeLessThan(1000);
+    // Without a change, the hold ends at waitMs with the same token.
+    const quiet = await readLog(`?since=${after.body.now}&token=${after.body.token}&waitMs=300`);
+    expect(quiet.ms).toBeGreaterThanOrEqual(250);
+    expect(quiet.body.token).toBe(after.body.token);
+  });
+
+  it('refuses a malformed token or wait', async () => {
+    expect((await readLog('?token=x;y&waitMs=10')).status).toBe(400);
+    expect((await readLog('?token=ab.1&waitMs=-1')).status).toBe(400);
+    expect((await readLog('?token=ab.1&waitMs=1000000')).status).toBe(400);
   });
 });

@@ -119,6 +119,11 @@ export const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().max(64).default('hemp:'),
   /** Revocation view: how often each service re-reads identity's revocation log (250 ms without Redis, 2000 with). */
   REVOCATION_POLL_MS: z.coerce.number().int().min(50).max(60_000).optional(),
+  /**
+   * How long identity-consent may hold a view's read of the revocation log until it changes (0:
+   * plain reads every REVOCATION_POLL_MS). Unset: a quarter of REVOCATION_MAX_STALENESS_MS, at most 5 s.
+   */
+  REVOCATION_LONG_POLL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** A service that could not read the revocation log for this long refuses signed-in requests (fail closed). */
   REVOCATION_MAX_STALENESS_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),

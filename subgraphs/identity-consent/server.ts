@@ -48,6 +48,9 @@ import { UserResolver } from './modules/user/user.resolver';
 import { identityPermissions } from './permissions';
 import { closeRateLimitStore, identityRateLimits } from './rate-limits';
 
+/** The longest a revocation read is held, whatever the caller asks. */
+const MAX_REVOCATION_WAIT_MS = 10_000;
+
 export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
   name: 'identity-consent',
   dbSchema: 'identity',
@@ -138,12 +141,30 @@ export const identityConsentSubgraph: SubgraphModule<IdentityLoaders> = {
         if (!isUuid(userId)) throw new InternalRouteError(400, 'userId must be a UUID');
         return { consents: await activeConsents(db, userId) };
       }),
-      // Every service's revocation view loads from here at start and re-reads it every REVOCATION_POLL_MS.
+      // Every service's revocation view loads from here at start, then reads again as soon as this
+      // answers: given the token of its last read, the read is held (up to waitMs) until this
+      // service's own view of the log changes, so an idle view costs one request per wait, not one
+      // per REVOCATION_POLL_MS, and a decision reaches it at once.
       [REVOCATIONS_PATH]: signedRoute(deps, async (query) => {
         const since = query.get('since');
         if (since !== null && !/^\d{1,15}$/.test(since))
           throw new InternalRouteError(400, 'since must be epoch milliseconds');
-        return readRevocationLog(db, deps.config.ACCESS_TOKEN_TTL_SECONDS, since === null ? null : Number(since));
+        const token = query.get('token');
+        const waitMs = query.get('waitMs');
+        if (token !== null && !/^[0-9a-f]{1,32}\.\d{1,15}$/.test(token))
+          throw new InternalRouteError(400, 'token must be one this route handed out');
+        if (waitMs !== null && !/^\d{1,5}$/.test(waitMs))
+          throw new InternalRouteError(400, 'waitMs must be milliseconds');
+        if (token !== null && waitMs !== null)
+          await deps.revocations.waitForChange(token, Math.min(Number(waitMs), MAX_REVOCATION_WAIT_MS));
+        // Taken before the read: a change during the read makes the caller's next read answer at once.
+        const current = deps.revocations.changeToken;
+        const log = await readRevocationLog(
+          db,
+          deps.config.ACCESS_TOKEN_TTL_SECONDS,
+          since === null ? null : Number(since),
+        );
+        return { ...log, token: current };
       }),
       // The gateway resolves x-api-key by its sha256; see platform/contracts/partner-client.ts.
       [PARTNER_RESOLVE_PATH]: signedRoute(deps, async (query) => {

@@ -36,9 +36,22 @@ export interface TokenClaims {
   iat?: number;
 }
 
+/** A long poll: answer when the log has changed since `token` was handed out, or after `ms`. */
+export interface RevocationWait {
+  token: string;
+  ms: number;
+}
+
 export interface RevocationSync {
-  /** The log from `sinceMs` on (identity's clock; overlapping windows are harmless: entries are idempotent). */
-  fetch(sinceMs: number | null): Promise<{ now: number; entries: RevocationEntry[] }>;
+  /**
+   * The log from `sinceMs` on (identity's clock; overlapping windows are harmless: entries are
+   * idempotent). A sync that can hold the read (identity-consent over HTTP) takes `wait` and answers
+   * with the `token` of the log it read; one that cannot ignores `wait` and gives no token.
+   */
+  fetch(
+    sinceMs: number | null,
+    options?: { wait?: RevocationWait; signal?: AbortSignal },
+  ): Promise<{ now: number; entries: RevocationEntry[]; token?: string }>;
 }
 
 /** Decisions taken in this process reach every view in it before the mutation's response leaves. */

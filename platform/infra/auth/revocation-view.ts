@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '#platform/infra/observability/logger';
@@ -16,6 +17,11 @@ export interface RevocationViewOptions {
   tokenTtlMs: number;
   /** How often the view re-reads the log (the feed's safety net, and its heartbeat). */
   pollMs: number;
+  /**
+   * Let the log's owner hold a read up to this long until something changes (0: plain polls). A
+   * sync that cannot hold reads answers at once, and the view then reads every `pollMs`.
+   */
+  longPollMs?: number;
   /** Past this without a successful read of the log, signed-in requests are refused (fail closed). */
   maxStalenessMs: number;
   sync: RevocationSync;
@@ -49,6 +55,15 @@ export class RevocationView {
   private subscriber: Redis | null = null;
   private stopped = false;
   private readonly onLocal = (entries: RevocationEntry[]) => this.applyAll(entries, 'local');
+  /** Names the state of this view's log: `boot` tells a restarted process apart, `generation` counts changes. */
+  private readonly boot = randomBytes(6).toString('hex');
+  private generation = 0;
+  private readonly waiters = new Set<() => void>();
+  private waitersReleased = false;
+  /** The owner's token for the log as last read (null: ask without holding). */
+  private serverToken: string | null = null;
+  private lastPollStartedAt = 0;
+  private readonly polling = new Set<AbortController>();
   private readonly lag?: Histogram<'feed'>;
 
   constructor(private readonly options: RevocationViewOptions) {
@@ -93,6 +108,8 @@ export class RevocationView {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    for (const poll of this.polling) poll.abort();
+    this.releaseWaiters();
     localFeed.off('entries', this.onLocal);
     if (this.subscriber) {
       this.subscriber.removeAllListeners('message');
@@ -126,9 +143,38 @@ export class RevocationView {
     return this.lastSyncedAt ? now - this.lastSyncedAt : Infinity;
   }
 
+  /**
+   * The token of this view's log as it is now. It changes whenever the view applies a decision new
+   * to it, so identity-consent can hold another service's read until the answer would differ.
+   */
+  get changeToken(): string {
+    return `${this.boot}.${this.generation}`;
+  }
+
+  /** Resolves once this view applies a decision new to it (or `ms` passes), at once if `token` is not current. */
+  waitForChange(token: string, ms: number): Promise<void> {
+    if (token !== this.changeToken || this.waitersReleased || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  /** Answers every held read now, and later ones at once: the service is stopping and must not wait for them. */
+  releaseWaiters(): void {
+    this.waitersReleased = true;
+    for (const done of [...this.waiters]) done();
+  }
+
   /** Applies decisions (idempotent: the newest wins). Also used by the service that took them. */
   applyAll(entries: RevocationEntry[], feed: 'local' | 'redis' | 'poll' = 'local'): void {
     const now = Date.now();
+    let changed = false;
     for (const e of entries) {
       if (!isEntry(e)) continue;
       let fresh = false;
@@ -144,7 +190,14 @@ export class RevocationView {
         fresh = !current || minVersion > current.minVersion || e.at > current.at;
         if (fresh) this.users.set(e.userId, { minVersion, at: Math.max(current?.at ?? 0, e.at) });
       }
-      if (fresh) this.lag?.observe({ feed }, Math.max(0, now - e.at) / 1000);
+      if (fresh) {
+        changed = true;
+        this.lag?.observe({ feed }, Math.max(0, now - e.at) / 1000);
+      }
+    }
+    if (changed) {
+      this.generation++;
+      for (const done of [...this.waiters]) done();
     }
   }
 
@@ -200,30 +253,46 @@ export class RevocationView {
       .catch((err) => this.options.log.warn({ err: (err as Error).message }, 'revocation feed: could not subscribe'));
   }
 
+  /**
+   * The next read starts `pollMs` after the last one started: at once after a read the owner held
+   * (it answered because something changed, or its wait ran out), on the old cadence otherwise.
+   */
   private schedule(): void {
     if (this.stopped) return;
+    const delay = Math.max(0, this.lastPollStartedAt + this.options.pollMs - Date.now());
     this.timer = setTimeout(async () => {
       await this.poll();
       this.schedule();
-    }, this.options.pollMs);
+    }, delay);
     this.timer.unref();
   }
 
   /** Reads the log since the last read (with an overlap, so a slow commit is not skipped). */
   private async poll(): Promise<boolean> {
+    this.lastPollStartedAt = Date.now();
+    const polling = new AbortController();
+    this.polling.add(polling);
     try {
       const since = this.serverSince === null ? null : this.serverSince - 5_000;
-      const { now, entries } = await this.options.sync.fetch(since);
+      const longPollMs = this.options.longPollMs ?? 0;
+      const wait =
+        this.serverToken !== null && longPollMs > 0 ? { token: this.serverToken, ms: longPollMs } : undefined;
+      const { now, entries, token } = await this.options.sync.fetch(since, { wait, signal: polling.signal });
       this.applyAll(entries, 'poll');
+      this.serverToken = token ?? null;
       this.serverSince = now;
       this.lastSyncedAt = Date.now();
       this.prune();
       return true;
     } catch (err) {
+      this.serverToken = null;
+      if (this.stopped) return false;
       if (this.age() > this.options.maxStalenessMs / 2) {
         this.options.log.warn({ err: (err as Error).message, ageMs: this.age() }, 'could not read the revocation log');
       }
       return false;
+    } finally {
+      this.polling.delete(polling);
     }
   }
 

@@ -31,15 +31,24 @@ export function httpRevocationSync(
   timeoutMs = 2000,
 ): RevocationSync {
   return {
-    async fetch(sinceMs) {
+    async fetch(sinceMs, options = {}) {
+      const query = new URLSearchParams();
+      if (sinceMs !== null) query.set('since', String(Math.floor(sinceMs)));
+      if (options.wait) {
+        query.set('token', options.wait.token);
+        query.set('waitMs', String(options.wait.ms));
+      }
+      const search = query.size ? `?${query}` : '';
       const res = await internalFetch(config, {
         origin: new URL(config.subgraphUrls['identity-consent']).origin,
         method: 'GET',
-        pathWithQuery: `${REVOCATIONS_PATH}${sinceMs === null ? '' : `?since=${Math.floor(sinceMs)}`}`,
-        timeoutMs,
+        pathWithQuery: `${REVOCATIONS_PATH}${search}`,
+        // A held read answers within its wait; the timeout is for the network beyond it.
+        timeoutMs: timeoutMs + (options.wait?.ms ?? 0),
+        signal: options.signal,
       });
       if (!res.ok) throw new Error(`identity-consent answered ${res.status}`);
-      return (await res.json()) as { now: number; entries: RevocationEntry[] };
+      return (await res.json()) as { now: number; entries: RevocationEntry[]; token?: string };
     },
   };
 }
@@ -53,6 +62,9 @@ export function createRevocationView(
     ...options,
     tokenTtlMs: config.ACCESS_TOKEN_TTL_SECONDS * 1000,
     pollMs: config.REVOCATION_POLL_MS ?? (config.REDIS_URL ? 2000 : 250),
+    // identity-consent holds a read until its log changes: a quarter of the staleness bound leaves
+    // three more reads before signed-in requests would be refused.
+    longPollMs: config.REVOCATION_LONG_POLL_MS ?? Math.min(5000, Math.floor(config.REVOCATION_MAX_STALENESS_MS / 4)),
     maxStalenessMs: config.REVOCATION_MAX_STALENESS_MS,
     redisUrl: config.REDIS_URL,
     channel: revocationChannel(config.REDIS_KEY_PREFIX),

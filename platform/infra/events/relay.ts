@@ -54,27 +54,34 @@ export class Relay {
   async tick(): Promise<boolean> {
     const { dataSource, transport, batchSize } = this.options;
     const s = this.schema;
-    const sent = await inTransaction(dataSource, async (m) => {
-      const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [
-        `events:relay:${s}`,
-      ]);
-      if (!locked) return [];
-      const rows: Array<Record<string, any>> = await m.query(
-        `SELECT id, event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at, metadata FROM ${s}.outbox
+    // Most ticks find nothing: one statement says so, where the locked read below takes a
+    // transaction of four (a quarter of an idle service's statements, four times a second).
+    const [{ pending }] = await withRunner(dataSource, (r) =>
+      r.query(`SELECT EXISTS (SELECT 1 FROM ${s}.outbox WHERE published_at IS NULL) AS pending`),
+    );
+    const sent = !pending
+      ? []
+      : await inTransaction(dataSource, async (m) => {
+          const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [
+            `events:relay:${s}`,
+          ]);
+          if (!locked) return [];
+          const rows: Array<Record<string, any>> = await m.query(
+            `SELECT id, event_id, type, version, aggregate_type, aggregate_id, payload, occurred_at, metadata FROM ${s}.outbox
          WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-        [batchSize],
-      );
-      if (!rows.length) return [];
-      const events = rows.map((r) => eventFromRow(r as never, this.options.source));
-      await relaySpan(this.options.source, events, async () => {
-        await transport.publish(m, events);
-        await m.query(
-          `UPDATE ${s}.outbox SET published_at = now() WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)`,
-          [JSON.stringify(rows.map((r) => String(r.id)))],
-        );
-      });
-      return events;
-    });
+            [batchSize],
+          );
+          if (!rows.length) return [];
+          const events = rows.map((r) => eventFromRow(r as never, this.options.source));
+          await relaySpan(this.options.source, events, async () => {
+            await transport.publish(m, events);
+            await m.query(
+              `UPDATE ${s}.outbox SET published_at = now() WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)`,
+              [JSON.stringify(rows.map((r) => String(r.id)))],
+            );
+          });
+          return events;
+        });
     if (sent.length) {
       transport.afterPublish();
       for (const e of sent) {

@@ -91,6 +91,8 @@ export interface InternalCall {
   pathWithQuery: string;
   timeoutMs: number;
   requestId?: string;
+  /** Aborts the call (a service stopping while a long poll is held). */
+  signal?: AbortSignal;
 }
 
 /** Calls another service's signed route. Errors (network, deadline) are the caller's to word. */
@@ -101,6 +103,8 @@ export function internalFetch(config: Pick<AppConfig, 'INTERNAL_SECRET'>, call: 
       [INTERNAL_SIGNATURE_HEADER]: signInternalRequest(config.INTERNAL_SECRET, call.method, call.pathWithQuery),
       ...(call.requestId ? { 'x-request-id': call.requestId } : {}),
     },
-    signal: AbortSignal.timeout(call.timeoutMs),
+    signal: call.signal
+      ? AbortSignal.any([call.signal, AbortSignal.timeout(call.timeoutMs)])
+      : AbortSignal.timeout(call.timeoutMs),
   });
 }

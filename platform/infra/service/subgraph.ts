@@ -227,6 +227,8 @@ export async function startSubgraph<TLoaders>(
       events,
       stop() {
         stopping ??= (async () => {
+          // Held revocation reads (identity-consent) answer now: draining must not wait out their hold.
+          revocations.releaseWaiters();
           await http.close(config.SHUTDOWN_GRACE_MS);
           await events.stop();
           if (stopBackground) await stopBackground();
