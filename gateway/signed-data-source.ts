@@ -155,12 +155,14 @@ function pathWithQuery(url: string): string {
 /** The request with the gateway's signature over its method, path, body and identity headers. */
 function signed(secret: string, url: string, init: RequestInit): RequestInit {
   const headers = { ...(init.headers as Record<string, string>) };
-  headers[SIGNATURE_HEADER] = signGatewayRequest(secret, {
-    method: init.method ?? 'POST',
-    pathWithQuery: pathWithQuery(url),
-    body: init.body,
-    get: (name) => headers[name],
-  });
+  // `exact`: the signature covers the body text as sent, which the subgraph digests as received
+  // (no parse, no canonical form; docs/signatures.md).
+  headers[SIGNATURE_HEADER] = signGatewayRequest(
+    secret,
+    { method: init.method ?? 'POST', pathWithQuery: pathWithQuery(url), body: init.body, get: (name) => headers[name] },
+    Date.now(),
+    typeof init.body === 'string' ? 'exact' : 'canonical',
+  );
   return { ...init, headers };
 }
 

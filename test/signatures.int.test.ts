@@ -65,7 +65,8 @@ describe('a captured gateway signature', () => {
     expect(res.body.errors).toBeUndefined();
     expect(captured).toHaveLength(1);
     capture = captured[0];
-    expect(capture.headers[SIGNATURE_HEADER]).toMatch(/^t=\d+,n=[A-Za-z0-9_-]{22},v2=[A-Za-z0-9_-]{43}$/);
+    // v3: over the body text as sent (the subgraph digests the bytes it received).
+    expect(capture.headers[SIGNATURE_HEADER]).toMatch(/^t=\d+,n=[A-Za-z0-9_-]{22},v3=[A-Za-z0-9_-]{43}$/);
   });
 
   it('does not carry another body: _entities for another seller’s draft is refused', async () => {
@@ -81,6 +82,18 @@ describe('a captured gateway signature', () => {
     const tweaked = JSON.parse(capture.body);
     tweaked.variables = { ...(tweaked.variables ?? {}), extra: 1 };
     expect((await replay(capture, JSON.stringify(tweaked))).status).toBe(401);
+  });
+
+  it('covers the exact bytes: the same JSON with other spacing, or re-ordered keys, is refused', async () => {
+    const parsed = JSON.parse(capture.body);
+    expect((await replay(capture, JSON.stringify(parsed, null, 1))).status).toBe(401);
+    const reordered = Object.fromEntries(Object.entries(parsed).reverse());
+    expect(JSON.stringify(reordered)).not.toBe(capture.body);
+    expect((await replay(capture, JSON.stringify(reordered))).status).toBe(401);
+    // As a v2 (canonical) signature the same MAC is refused too: the version is part of what is signed.
+    const asV2 = { ...capture.headers, [SIGNATURE_HEADER]: capture.headers[SIGNATURE_HEADER].replace(',v3=', ',v2=') };
+    const res = await realFetch(capture.url, { method: 'POST', headers: asV2, body: capture.body });
+    expect(res.status).toBe(401);
   });
 
   it('is accepted once: the same request sent again is refused by the replay cache', async () => {
@@ -115,6 +128,8 @@ describe('internal routes', () => {
     expect((await call(signInternalRequest(NEW_KEY, 'GET', path()))).status).toBe(401);
     expect((await call(signInternalRequest(OLD_KEY, 'GET', path()))).status).toBe(401);
     const signature = signInternalRequest(t.config.INTERNAL_SECRET, 'GET', path());
+    // Internal calls carry no body: only v2 is accepted there.
+    expect((await call(signature.replace(',v2=', ',v3='))).status).toBe(401);
     expect((await call(signature)).status).toBe(200);
     expect((await call(signature)).status).toBe(401);
   });

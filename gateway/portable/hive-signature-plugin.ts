@@ -91,12 +91,18 @@ export function useHemp(options: { secret: string; subgraphUrls?: Record<string,
       const userAgent = incoming?.headers.get('user-agent');
       if (userAgent) headers['x-client-user-agent'] = userAgent.slice(0, 512);
       const { pathname, search } = new URL(payload.url);
-      headers[SIGNATURE_HEADER] = signGatewayRequest(options.secret, {
-        method: payload.options.method ?? 'POST',
-        pathWithQuery: pathname + search,
-        body: payload.options.body,
-        get: (name) => headers[name],
-      });
+      // Signed over the body text as sent (`exact`), as our gateway signs: like for like.
+      headers[SIGNATURE_HEADER] = signGatewayRequest(
+        options.secret,
+        {
+          method: payload.options.method ?? 'POST',
+          pathWithQuery: pathname + search,
+          body: payload.options.body,
+          get: (name) => headers[name],
+        },
+        Date.now(),
+        typeof payload.options.body === 'string' ? 'exact' : 'canonical',
+      );
       payload.setOptions({ ...payload.options, headers });
     },
   };

@@ -81,7 +81,7 @@ export function canonicalJson(root: unknown): string {
   return out.join('');
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('base64url');
 
 /**
  * Digest of a request body as the signature covers it. A JSON body is digested in canonical form,
@@ -111,28 +111,46 @@ export interface SignedRequest {
   pathWithQuery: string;
   /** The raw body text (signer) or the parsed JSON body (verifier); see bodyDigest. */
   body: unknown;
+  /** Verifier: the body's text exactly as received, for an `exact` (v3) signature. */
+  rawBody?: string;
   /** The request's headers, lower-case names. */
   get: HeaderGetter;
 }
 
-function gatewayPayload(timestamp: string, nonce: string, request: SignedRequest): string {
+/**
+ * How a signature covers the body. `canonical` (v2): the digest of the body's canonical JSON, for a
+ * gateway that re-serialises what it signed (Apollo Router's coprocessor). `exact` (v3): the digest
+ * of the very bytes sent, for a gateway that signs the text it sends (ours, the Hive plugin): no
+ * parse and no canonical form on either side, and the subgraph executes exactly what was signed.
+ */
+export type BodyMode = 'canonical' | 'exact';
+
+const sha256Exact = (body: unknown) =>
+  sha256(body === undefined || body === null ? '' : typeof body === 'string' ? body : Buffer.from(body as Uint8Array));
+
+function gatewayPayload(timestamp: string, nonce: string, request: SignedRequest, mode: BodyMode): string {
   return [
-    'gateway-v2',
+    mode === 'exact' ? 'gateway-v3' : 'gateway-v2',
     timestamp,
     nonce,
     request.method.toUpperCase(),
     request.pathWithQuery,
-    bodyDigest(request.body),
+    mode === 'exact' ? sha256Exact(request.rawBody ?? request.body) : bodyDigest(request.body),
     ...SIGNED_HEADERS.map((h) => request.get(h) ?? ''),
   ].join('\n');
 }
 
-/** `t=<unix seconds>,n=<nonce>,v2=<base64url HMAC-SHA256>` over what `payloadAt` gives. */
-function sign(secrets: Secrets, payloadAt: (timestamp: string, nonce: string) => string, now: number): string {
+/** `t=<unix seconds>,n=<nonce>,v2=<base64url HMAC-SHA256>` (or `v3=`) over what `payloadAt` gives. */
+function sign(
+  secrets: Secrets,
+  payloadAt: (timestamp: string, nonce: string) => string,
+  now: number,
+  version: 'v2' | 'v3' = 'v2',
+): string {
   const timestamp = Math.floor(now / 1000).toString();
   const nonce = randomBytes(16).toString('base64url');
   const mac = createHmac('sha256', signingKey(secrets)).update(payloadAt(timestamp, nonce)).digest('base64url');
-  return `t=${timestamp},n=${nonce},v2=${mac}`;
+  return `t=${timestamp},n=${nonce},${version}=${mac}`;
 }
 
 export type SignatureCheck =
@@ -148,18 +166,20 @@ export type SignatureCheck =
 function verify(
   secrets: Secrets,
   header: string | undefined,
-  payloadAt: (timestamp: string, nonce: string) => string,
+  payloadAt: (timestamp: string, nonce: string, version: 'v2' | 'v3') => string,
   maxAgeSeconds: number,
   now: number,
   kind: 'gateway' | 'internal',
 ): SignatureCheck {
   if (!header) return { ok: false, reason: `missing ${kind} signature` };
-  const match = /^t=(\d{1,12}),n=([A-Za-z0-9_-]{22}),v2=([A-Za-z0-9_-]{43})$/.exec(header);
+  const match = /^t=(\d{1,12}),n=([A-Za-z0-9_-]{22}),(v2|v3)=([A-Za-z0-9_-]{43})$/.exec(header);
   if (!match) return { ok: false, reason: `malformed ${kind} signature` };
-  const [, timestamp, nonce, mac] = match;
+  const [, timestamp, nonce, version, mac] = match;
+  // Internal calls have no body: v2 only.
+  if (kind === 'internal' && version !== 'v2') return { ok: false, reason: `malformed ${kind} signature` };
   if (Math.abs(now / 1000 - Number(timestamp)) > maxAgeSeconds) return { ok: false, reason: `stale ${kind} signature` };
   const given = Buffer.from(mac, 'base64url');
-  const payload = payloadAt(timestamp, nonce);
+  const payload = payloadAt(timestamp, nonce, version as 'v2' | 'v3');
   for (const secret of secretList(secrets)) {
     const expected = createHmac('sha256', secret).update(payload).digest();
     if (given.length === expected.length && timingSafeEqual(given, expected)) {
@@ -169,8 +189,14 @@ function verify(
   return { ok: false, reason: `invalid ${kind} signature` };
 }
 
-export function signGatewayRequest(secrets: Secrets, request: SignedRequest, now = Date.now()): string {
-  return sign(secrets, (t, n) => gatewayPayload(t, n, request), now);
+/** `mode` `exact` needs `request.body` to be the text (or bytes) sent, unchanged. */
+export function signGatewayRequest(
+  secrets: Secrets,
+  request: SignedRequest,
+  now = Date.now(),
+  mode: BodyMode = 'canonical',
+): string {
+  return sign(secrets, (t, n) => gatewayPayload(t, n, request, mode), now, mode === 'exact' ? 'v3' : 'v2');
 }
 
 /** Checks the signature only; the caller also claims `replayKey` in its replay cache. */
@@ -183,7 +209,11 @@ export function verifyGatewayRequest(
   return verify(
     secrets,
     request.get(SIGNATURE_HEADER),
-    (t, n) => gatewayPayload(t, n, request),
+    // v3 covers the bytes received: without them (a caller that parsed its own body) it cannot match.
+    (t, n, version) =>
+      version === 'v3' && request.rawBody === undefined
+        ? ''
+        : gatewayPayload(t, n, request, version === 'v3' ? 'exact' : 'canonical'),
     maxAgeSeconds,
     now,
     'gateway',

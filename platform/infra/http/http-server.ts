@@ -20,6 +20,8 @@ export interface RequestInfo {
   log: Logger;
   /** Aborted when the operation's deadline passes (set for GraphQL requests when a deadline is configured). */
   deadline?: AbortSignal;
+  /** A GraphQL request's body text as received ('' without a body): what an exact gateway signature covers. */
+  rawBody?: string;
 }
 
 export interface Readiness {
@@ -138,8 +140,13 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, info: RequestInfo) {
     const method = (req.method ?? 'GET').toUpperCase();
     let body: unknown;
-    if (method === 'POST') body = parseBody(await readBody(req, options.bodyLimitBytes), req.headers['content-type']);
-    else req.resume();
+    if (method === 'POST') {
+      info.rawBody = await readBody(req, options.bodyLimitBytes);
+      body = parseBody(info.rawBody, req.headers['content-type']);
+    } else {
+      info.rawBody = '';
+      req.resume();
+    }
     const refusal = options.guard ? await options.guard(info, body) : null;
     if (refusal) {
       sendJson(res, refusal.status, httpErrorBody(refusal.message, refusal.code));

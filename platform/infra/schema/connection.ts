@@ -116,10 +116,26 @@ export function toConnection<T>(
   cursorOf: (row: T) => string,
 ): Connection<T> {
   const page = rows.slice(0, limit);
-  const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
+  // Cursors are encoded when a client selects them: most pages ask for `endCursor` alone, not an
+  // edge's `cursor` (encoding every edge's cost a catalogue page 2-3 % of its subgraph CPU).
+  const edges = page.map((node) => {
+    let cursor: string | undefined;
+    return {
+      node,
+      get cursor() {
+        return (cursor ??= cursorOf(node));
+      },
+    };
+  });
+  const last = edges[edges.length - 1];
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    pageInfo: {
+      hasNextPage: rows.length > limit,
+      get endCursor() {
+        return last ? last.cursor : null;
+      },
+    },
     totalCount,
   };
 }

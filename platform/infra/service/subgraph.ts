@@ -168,7 +168,13 @@ export async function startSubgraph<TLoaders>(
       guard: async (info, body) => {
         let check = verifyGatewayRequest(
           config.GATEWAY_SECRET,
-          { method: info.req.method ?? 'GET', pathWithQuery: info.req.url ?? '/', body, get: (h) => header(info, h) },
+          {
+            method: info.req.method ?? 'GET',
+            pathWithQuery: info.req.url ?? '/',
+            body,
+            rawBody: info.rawBody,
+            get: (h) => header(info, h),
+          },
           config.GATEWAY_SIGNATURE_MAX_AGE_SECONDS,
         );
         if (check.ok && !(await replay.claim(check.replayKey, check.signedAt)))
