@@ -161,6 +161,8 @@ export class RevocationView {
         resolve();
       };
       const timer = setTimeout(done, ms);
+      // A held read must not keep a process alive that is otherwise done.
+      timer.unref();
       this.waiters.add(done);
     });
   }
