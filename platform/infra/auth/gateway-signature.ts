@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * The gateway's credential on every subgraph request: an HMAC over the whole request — method,
@@ -31,8 +31,23 @@ export function secretList(secrets: Secrets): string[] {
   return list.map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
-function signingKey(secrets: Secrets): string {
-  const [first] = secretList(secrets);
+/**
+ * The keys of a secret setting, imported once: a string key given to createHmac is imported again
+ * on every call, which was most of a verification's cost. A process holds a handful of settings.
+ */
+const keyObjects = new Map<string, KeyObject[]>();
+function keysOf(secrets: Secrets): KeyObject[] {
+  const id = typeof secrets === 'string' ? secrets : secrets.join(',');
+  let keys = keyObjects.get(id);
+  if (!keys) {
+    keys = secretList(secrets).map((s) => createSecretKey(Buffer.from(s, 'utf8')));
+    if (keyObjects.size < 64) keyObjects.set(id, keys);
+  }
+  return keys;
+}
+
+function signingKey(secrets: Secrets): KeyObject {
+  const [first] = keysOf(secrets);
   if (!first) throw new Error('no signing key configured');
   return first;
 }
@@ -180,7 +195,7 @@ function verify(
   if (Math.abs(now / 1000 - Number(timestamp)) > maxAgeSeconds) return { ok: false, reason: `stale ${kind} signature` };
   const given = Buffer.from(mac, 'base64url');
   const payload = payloadAt(timestamp, nonce, version as 'v2' | 'v3');
-  for (const secret of secretList(secrets)) {
+  for (const secret of keysOf(secrets)) {
     const expected = createHmac('sha256', secret).update(payload).digest();
     if (given.length === expected.length && timingSafeEqual(given, expected)) {
       return { ok: true, replayKey: `${kind}:${mac}`, signedAt: Number(timestamp) };

@@ -109,21 +109,22 @@ export function decodeCursor<K extends readonly CursorKind[]>(
 }
 
 /** Builds a connection from `limit + 1` fetched rows (the extra row tells whether a next page exists). */
-export function toConnection<T>(
+export function toConnection<T, N = T>(
   rows: T[],
   limit: number,
   totalCount: number,
   cursorOf: (row: T) => string,
-): Connection<T> {
+  nodeOf: (row: T) => N = (row) => row as unknown as N,
+): Connection<N> {
   const page = rows.slice(0, limit);
   // Cursors are encoded when a client selects them: most pages ask for `endCursor` alone, not an
   // edge's `cursor` (encoding every edge's cost a catalogue page 2-3 % of its subgraph CPU).
-  const edges = page.map((node) => {
+  const edges = page.map((row) => {
     let cursor: string | undefined;
     return {
-      node,
+      node: nodeOf(row),
       get cursor() {
-        return (cursor ??= cursorOf(node));
+        return (cursor ??= cursorOf(row));
       },
     };
   });

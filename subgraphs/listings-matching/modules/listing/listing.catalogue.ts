@@ -30,13 +30,18 @@ export const EXACT_COUNT_LIMIT = 1000;
 const MAX_SEARCH_TEXT = 200;
 const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
+// The timestamps as epoch milliseconds (the columns are timestamptz(3)): the driver's parse of a
+// timestamp's text was 2-3 % of a catalogue request's subgraph CPU, a float8 costs next to nothing.
 const COLUMNS = `id, seller_id, title, description, product_type, quantity_kg, available_kg, price_per_kg, province, certifications,
-  small_scale_farmer, women_owned, youth_owned, community_owned, bee_level, social_impact_score, status, created_at, updated_at`;
+  small_scale_farmer, women_owned, youth_owned, community_owned, bee_level, social_impact_score, status,
+  (extract(epoch FROM created_at) * 1000)::float8 AS created_ms, (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms`;
 
 const SORTS: Record<
   ListingSort,
   {
     column: string;
+    /** The column as the page's output names it (ordering a UNION of branches). */
+    output: string;
     direction: 'ASC' | 'DESC';
     cast: string;
     kind: CursorKind;
@@ -45,14 +50,23 @@ const SORTS: Record<
 > = {
   NEWEST: {
     column: 'created_at',
+    output: 'created_ms',
     direction: 'DESC',
     cast: 'timestamptz',
     kind: 'timestamp',
     value: (l) => l.createdAt.toISOString(),
   },
-  PRICE_ASC: { column: 'price_per_kg', direction: 'ASC', cast: 'numeric', kind: 'decimal', value: (l) => l.pricePerKg },
+  PRICE_ASC: {
+    column: 'price_per_kg',
+    output: 'price_per_kg',
+    direction: 'ASC',
+    cast: 'numeric',
+    kind: 'decimal',
+    value: (l) => l.pricePerKg,
+  },
   PRICE_DESC: {
     column: 'price_per_kg',
+    output: 'price_per_kg',
     direction: 'DESC',
     cast: 'numeric',
     kind: 'decimal',
@@ -60,6 +74,7 @@ const SORTS: Record<
   },
   SOCIAL_IMPACT: {
     column: 'social_impact_score',
+    output: 'social_impact_score',
     direction: 'DESC',
     cast: 'real',
     kind: 'real',
@@ -168,11 +183,9 @@ interface ListingRow {
   bee_level: number | null;
   social_impact_score: number | string;
   status: string;
-  created_at: Date | string;
-  updated_at: Date | string;
+  created_ms: number | string;
+  updated_ms: number | string;
 }
-
-const asDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
 
 function toEntity(r: ListingRow): ListingEntity {
   return {
@@ -193,8 +206,8 @@ function toEntity(r: ListingRow): ListingEntity {
     beeLevel: r.bee_level,
     socialImpactScore: Number(r.social_impact_score),
     status: r.status,
-    createdAt: asDate(r.created_at),
-    updatedAt: asDate(r.updated_at),
+    createdAt: new Date(Number(r.created_ms)),
+    updatedAt: new Date(Number(r.updated_ms)),
   } as ListingEntity;
 }
 
@@ -213,12 +226,13 @@ export async function cataloguePage(
     const op = s.direction === 'DESC' ? '<' : '>';
     return [`(${s.column}, id) ${op} (${p.add(cursor[0])}::${s.cast}, ${p.add(cursor[1])}::uuid)`];
   });
-  const order = `ORDER BY ${s.column} ${s.direction}, id ${s.direction} LIMIT ${params.add(args.limit + 1)}`;
+  const limit = params.add(args.limit + 1);
+  const order = `ORDER BY ${s.column} ${s.direction}, id ${s.direction} LIMIT ${limit}`;
   const select = (where: string) => `SELECT ${COLUMNS} FROM listings.listings WHERE ${where} ${order}`;
   const sql =
     branches.length === 1
       ? select(branches[0])
-      : `${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')} ${order}`;
+      : `${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')} ORDER BY ${s.output} ${s.direction}, id ${s.direction} LIMIT ${limit}`;
   const rows = await run<ListingRow>(dataSource, args.filter, sql, params.values);
   return rows.map(toEntity);
 }

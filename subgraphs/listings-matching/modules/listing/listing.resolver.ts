@@ -52,8 +52,7 @@ export class ListingResolver {
         })
       : null;
     // Not selected: totalCount is never resolved, so the 0 here is never seen.
-    const connection = toConnection(rows, limit, counted?.count ?? 0, (row) => listingCursor(sort, row));
     recordSearchPerformed(this.deps, ctx, filter, sort, counted?.count ?? Math.min(rows.length, limit));
-    return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: toListing(e.node) })) };
+    return toConnection(rows, limit, counted?.count ?? 0, (row) => listingCursor(sort, row), toListing);
   }
 }
