@@ -25,7 +25,7 @@ import type { GatewayContext } from '../context.type';
  */
 
 export interface AdmissionOptions {
-  /** Operations executing at once; 0 turns admission control off. */
+  /** Operations executing at once (at least 1; the gateway leaves the plugin out when its setting is 0). */
   maxConcurrent: number;
   /** Operations waiting at once; past it new ones are refused at once. */
   maxQueued: number;

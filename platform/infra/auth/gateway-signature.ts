@@ -181,7 +181,8 @@ export type SignatureCheck =
 function verify(
   secrets: Secrets,
   header: string | undefined,
-  payloadAt: (timestamp: string, nonce: string, version: 'v2' | 'v3') => string,
+  /** null: this version cannot be checked here (refused). */
+  payloadAt: (timestamp: string, nonce: string, version: 'v2' | 'v3') => string | null,
   maxAgeSeconds: number,
   now: number,
   kind: 'gateway' | 'internal',
@@ -195,6 +196,7 @@ function verify(
   if (Math.abs(now / 1000 - Number(timestamp)) > maxAgeSeconds) return { ok: false, reason: `stale ${kind} signature` };
   const given = Buffer.from(mac, 'base64url');
   const payload = payloadAt(timestamp, nonce, version as 'v2' | 'v3');
+  if (payload === null) return { ok: false, reason: `invalid ${kind} signature` };
   for (const secret of keysOf(secrets)) {
     const expected = createHmac('sha256', secret).update(payload).digest();
     if (given.length === expected.length && timingSafeEqual(given, expected)) {
@@ -227,7 +229,7 @@ export function verifyGatewayRequest(
     // v3 covers the bytes received: without them (a caller that parsed its own body) it cannot match.
     (t, n, version) =>
       version === 'v3' && request.rawBody === undefined
-        ? ''
+        ? null
         : gatewayPayload(t, n, request, version === 'v3' ? 'exact' : 'canonical'),
     maxAgeSeconds,
     now,
