@@ -6,6 +6,9 @@ import {
   selectCandidates,
 } from '../subgraphs/listings-matching/modules/match/match.candidates';
 import { resolveWeights, type ScoreWeights } from '../subgraphs/listings-matching/modules/match/match.scoring';
+import { requestMatches } from '../subgraphs/listings-matching/modules/match/match.service';
+import type { Viewer } from '#platform/infra/auth/viewer';
+import { Role } from '#platform/infra/schema/shared-types';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 /**
@@ -170,5 +173,65 @@ describe('the pruned pre-selection', () => {
     );
     expect(read).toBeGreaterThan(0);
     expect(read).toBeLessThan(n / 2);
+  });
+});
+
+describe('requestMatches with a small first K', () => {
+  it('keeps exactly the top 20 that ranking every listing keeps, ties across the cut included', async () => {
+    const { db, outbox } = t.stack.subgraphs['listings-matching'].deps;
+    const r = rng(20261201);
+    const provinces = Object.values(Province);
+    for (let i = 0; i < 30; i++) {
+      const viewer = { kind: 'user', userId: randomUUID(), roles: [Role.BUYER], tokenId: 'test' } as Viewer;
+      const input = {
+        productType,
+        quantityKg: 1 + Math.floor(r() * 600),
+        province: r() < 0.8 ? provinces[Math.floor(r() * provinces.length)] : undefined,
+        maxPricePerKg: r() < 0.3 ? (6 + Math.floor(r() * 90)).toFixed(2) : undefined,
+        // Every third request weighs only what the fixture repeats most, so scores tie across the cut.
+        weights: i % 3 === 0 ? { price: 0, distance: 1, quantity: 0, quality: 0, socialImpact: 0 } : undefined,
+      } as never;
+      const small = await requestMatches(db.dataSource, outbox, viewer, input, { results: 20, candidates: 21 }, null);
+      // K above the fixture's 8,000 listings: one pre-selection returns every candidate.
+      const all = await requestMatches(
+        db.dataSource,
+        outbox,
+        viewer,
+        input,
+        { results: 20, candidates: 100_000 },
+        null,
+      );
+      const seen = (o: typeof small) => o.results.map((m) => [m.listingId, m.score, m.explanation]);
+      expect([i, seen(small)]).toEqual([i, seen(all)]);
+      expect(small.results.length).toBe(Math.min(20, all.results.length));
+    }
+  });
+
+  it('ranks by the score it reports even where SQL rounds a listing the other way (float4 social impact)', async () => {
+    // Social impact is a float4 column: SQL scores 0.35 as 0.3499999940395355, scoring here as
+    // 0.35. With quantity and social impact weighted alike and 1,000,000 kg asked for, A scores
+    // 0.675 here and 0.674999997 in SQL, B 0.6749999995 in both: SQL puts B first, the reported
+    // score A. A first K of 1 returns B alone; only the widening finds A.
+    const { db, outbox } = t.stack.subgraphs['listings-matching'].deps;
+    const type = ProductType.HEMP_OIL;
+    const [a, b] = await db.dataSource.query(
+      `INSERT INTO listings.listings (seller_id, title, product_type, quantity_kg, available_kg, price_per_kg, province,
+                                      social_impact_score, status)
+       VALUES ($1, 'A', $2, 2000000, 2000000, 50, 'GAUTENG', 0.35, 'ACTIVE'),
+              ($1, 'B', $2, 2000000, 349999.999, 50, 'GAUTENG', 1, 'ACTIVE')
+       RETURNING id`,
+      [sellers[0], type],
+    );
+    const viewer = { kind: 'user', userId: randomUUID(), roles: [Role.BUYER], tokenId: 'test' } as Viewer;
+    const input = {
+      productType: type,
+      quantityKg: 1_000_000,
+      weights: { price: 0, distance: 0, quantity: 1, quality: 0, socialImpact: 1 },
+    } as never;
+    const out = await requestMatches(db.dataSource, outbox, viewer, input, { results: 1, candidates: 1 }, null);
+    expect(out.results.map((m) => m.listingId)).toEqual([a.id]);
+    expect(out.results[0].score).toBe(0.675);
+    const both = await requestMatches(db.dataSource, outbox, viewer, input, { results: 2, candidates: 2 }, null);
+    expect(both.results.map((m) => m.listingId)).toEqual([a.id, b.id]);
   });
 });

@@ -201,8 +201,13 @@ export const envSchema = z.object({
     .default(168),
   /** Matches stored per match request, best first. */
   MATCH_RESULT_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
-  /** Listings the SQL pre-selection hands to exact scoring; at least MATCH_RESULT_LIMIT. */
-  MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(1).max(2000).default(200),
+  /**
+   * Listings (and external offers) the SQL pre-selection hands to exact scoring in a request's first
+   * round, at least MATCH_RESULT_LIMIT; a request whose top the cut could have changed runs again
+   * with four times as many (match.candidates.ts exactWithin), so this is a cost knob, not a bound
+   * on exactness.
+   */
+  MATCH_CANDIDATE_LIMIT: z.coerce.number().int().min(1).max(2000).default(40),
 
   // external-sources: where the partners are, how hard to try them, and the credential vault.
   /** Base URLs of the three sources (the simulators by default); they override the seeded base_url. */

@@ -66,7 +66,7 @@ export const EXTERNAL_CANDIDATES_SQL = `
      ORDER BY score DESC, o.match_price ASC, o.fetched_at ASC, o.offer_id ASC
      LIMIT $11
   )
-  SELECT o.offer_id AS id, o.source_id, o.price_per_kg, o.quantity_kg, o.province, o.certifications, o.fetched_at
+  SELECT o.offer_id AS id, o.source_id, o.price_per_kg, o.quantity_kg, o.province, o.certifications, o.fetched_at, top.score
     FROM top JOIN listings.external_offers o ON o.offer_id = top.offer_id`;
 
 interface ExternalCandidateRow {
@@ -77,6 +77,8 @@ interface ExternalCandidateRow {
   province: Province | null;
   certifications: string[];
   fetched_at: Date;
+  /** The SQL score the pre-selection ranked by (match.candidates.ts exactWithin compares with it). */
+  score: number;
 }
 
 export async function selectExternalCandidates(
@@ -91,7 +93,7 @@ export async function selectExternalCandidates(
     sources: string[];
     limit: number;
   },
-): Promise<Candidate[]> {
+): Promise<Array<{ candidate: Candidate; score: number }>> {
   const rows: ExternalCandidateRow[] = await em.query(EXTERNAL_CANDIDATES_SQL, [
     args.productType,
     args.referencePrice,
@@ -106,15 +108,18 @@ export async function selectExternalCandidates(
     args.limit,
   ]);
   return rows.map((r) => ({
-    id: r.id,
-    source: 'EXTERNAL',
-    pricePerKg: r.price_per_kg,
-    availableKg: r.quantity_kg,
-    province: r.province,
-    certifications: r.certifications,
-    confirmedOrders: 0,
-    socialImpactScore: 0,
-    socialImpactLabels: [],
-    createdAt: r.fetched_at,
+    score: Number(r.score),
+    candidate: {
+      id: r.id,
+      source: 'EXTERNAL',
+      pricePerKg: r.price_per_kg,
+      availableKg: r.quantity_kg,
+      province: r.province,
+      certifications: r.certifications,
+      confirmedOrders: 0,
+      socialImpactScore: 0,
+      socialImpactLabels: [],
+      createdAt: r.fetched_at,
+    },
   }));
 }

@@ -2,7 +2,7 @@ import { ListingStatus } from '../listing/listing-status';
 import { QUALITY } from './match.scoring';
 
 /** Rows the pilot reads per range (the cheapest): enough that its K-th best is close to the real K-th. */
-export const PILOT_PER_RANGE = 24;
+export const PILOT_PER_RANGE = 6;
 /**
  * Slack on the pruning bound, far above float8 rounding in a five-term sum (about 1e-16): a row is
  * read when its upper bound is within this of the threshold, so rounding can only widen the scan.

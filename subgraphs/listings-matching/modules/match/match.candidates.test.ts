@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ProductType } from '#platform/infra/schema/shared-types';
-import { selectCandidates, type CandidateRow } from './match.candidates';
+import { exactWithin, lastSqlScore, SCORE_AGREEMENT, selectCandidates, type CandidateRow } from './match.candidates';
 import { resolveWeights } from './match.scoring';
 
 /**
@@ -90,5 +90,38 @@ describe('selectCandidates', () => {
     ]);
     expect((await selectCandidates(em, request)).rows).toHaveLength(2);
     expect(thresholds).toEqual([null, '-Infinity']);
+  });
+});
+
+describe('exactWithin', () => {
+  const kept = (...scores: number[]) => scores.map((score) => ({ score }));
+
+  it('holds when no pre-selection stopped at its K (it returned every row)', () => {
+    expect(exactWithin(kept(0.9), 20, [{ rows: 5, limit: 40, lastScore: 0.1 }])).toBe(true);
+    expect(exactWithin([], 20, [{ rows: 0, limit: 40, lastScore: null }])).toBe(true);
+  });
+
+  it('holds when the last kept score is above every stopped cut by more than the agreement', () => {
+    const top = kept(0.9, 0.8, 0.7);
+    expect(exactWithin(top, 3, [{ rows: 40, limit: 40, lastScore: 0.5 }])).toBe(true);
+    expect(exactWithin(top, 3, [{ rows: 40, limit: 40, lastScore: 0.7 - 2 * SCORE_AGREEMENT }])).toBe(true);
+  });
+
+  it('fails on a tie or near tie with a cut, a short top, or any stopped cut that is too close', () => {
+    const top = kept(0.9, 0.8, 0.7);
+    expect(exactWithin(top, 3, [{ rows: 40, limit: 40, lastScore: 0.7 }])).toBe(false);
+    expect(exactWithin(top, 3, [{ rows: 40, limit: 40, lastScore: 0.7 - SCORE_AGREEMENT / 2 }])).toBe(false);
+    expect(exactWithin(kept(0.9, 0.8), 3, [{ rows: 2, limit: 2, lastScore: 0.8 }])).toBe(false);
+    expect(
+      exactWithin(top, 3, [
+        { rows: 40, limit: 40, lastScore: 0.1 },
+        { rows: 40, limit: 40, lastScore: 0.7 },
+      ]),
+    ).toBe(false);
+  });
+
+  it('reads the lowest SQL score whatever order the rows came in', () => {
+    expect(lastSqlScore([{ score: '0.4' }, { score: 0.2 }, { score: 0.9 }])).toBe(0.2);
+    expect(lastSqlScore([])).toBeNull();
   });
 });

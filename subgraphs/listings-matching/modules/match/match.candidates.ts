@@ -130,6 +130,57 @@ export async function selectCandidates(
 }
 
 /**
+ * How far a score computed here (match.scoring.ts) may lie from the SQL score of the same row. Both
+ * sum the same five terms in the same order in float8, from the same doubles, but for one: a
+ * listing's social impact score is a float4 column, which SQL widens exactly to float8 while the
+ * driver hands over its shortest decimal text (0.35 rather than 0.3499999940395355). The difference
+ * is at most 2⁻²⁴ × the social impact weight (≤ 1); this bound is sixteen times that.
+ */
+export const SCORE_AGREEMENT = 1e-6;
+
+/** How much larger K gets when a pre-selection's cut could have changed the top. */
+export const WIDEN_FACTOR = 4;
+
+/** One pre-selection's cut: the rows it returned for its limit K, and the lowest SQL score among them. */
+export interface PreselectionCut {
+  rows: number;
+  limit: number;
+  /** Null when no row came back. */
+  lastScore: number | null;
+}
+
+/** The lowest SQL score of a pre-selection's rows (in whatever order they came), or null without rows. */
+export function lastSqlScore(rows: ReadonlyArray<{ score: number | string }>): number | null {
+  let lowest: number | null = null;
+  for (const r of rows) {
+    const score = Number(r.score);
+    if (lowest === null || score < lowest) lowest = score;
+  }
+  return lowest;
+}
+
+/**
+ * Whether the best `results` of the rescored candidates (`kept`, best first) are exactly the best
+ * over every row the pre-selections could have returned. A pre-selection that returned fewer rows
+ * than its K returned every row it could. One that stopped at K left out only rows whose SQL score
+ * is at most its last row's, so whose score here is at most that plus SCORE_AGREEMENT: none of
+ * them can reach the top when the last kept score is above that (strictly, so a tie broken by
+ * price, age or id cannot reach it either). A top short of `results` rows while some pre-selection
+ * stopped at K (K below `results`) is never exact.
+ */
+export function exactWithin(
+  kept: ReadonlyArray<{ score: number }>,
+  results: number,
+  cuts: readonly PreselectionCut[],
+): boolean {
+  const stopped = cuts.filter((c) => c.rows >= c.limit);
+  if (!stopped.length) return true;
+  if (kept.length < results) return false;
+  const last = kept[results - 1].score;
+  return stopped.every((c) => c.lastScore === null || last > c.lastScore + SCORE_AGREEMENT);
+}
+
+/**
  * A pre-selected listing as the scoring sees it. Prices and quantities come from the float8 columns
  * (Number of the numeric's text is the same double); the certifications are only counted here (up
  * to the cap, as scoring counts them): their names and the social impact labels, which only the

@@ -9,7 +9,16 @@ import {
   pooledMedianPrice,
   selectExternalCandidates,
 } from '../external-offer/external-offer.candidates';
-import { fullListings, listingCandidate, selectCandidates } from './match.candidates';
+import {
+  exactWithin,
+  fullListings,
+  lastSqlScore,
+  listingCandidate,
+  selectCandidates,
+  WIDEN_FACTOR,
+  type PreselectionCut,
+  type ReferenceInfo,
+} from './match.candidates';
 import { storeComputedReference } from './match.reference-price';
 import { MatchRequestEntity, MatchResultEntity } from './match.entity';
 import type { MatchInput } from './match.input';
@@ -81,34 +90,47 @@ export async function requestMatches(
     // With external offers in the pool, the reference (without a maximum) is the median of the pool.
     const pooledReference =
       sources.length && maxPrice === null ? await pooledMedianPrice(em, input.productType, sources) : null;
-    const { rows, reference } = await selectCandidates(em, {
+    const wanted = {
       buyerId: viewer.userId,
       productType: input.productType,
       quantityKg: quantity,
       maxPrice,
       province,
       weights,
-      limit: candidateLimit,
       knownReference: pooledReference,
-    });
-    // As before: no median when there is no listing to rank against it.
-    const referencePrice = maxPrice ?? pooledReference ?? (rows.length ? reference.price : null);
+    };
     let ranked: ScoredCandidate[] = [];
-    if (referencePrice !== null) {
-      const candidates: Candidate[] = rows.map(listingCandidate);
+    let reference: ReferenceInfo | null = null;
+    let referencePrice: string | number | null = null;
+    // The pre-selections cut each source at K rows by the SQL score; scoring here keeps the best
+    // limits.results. Widening K until exactWithin says the cut could not have changed that top is
+    // what lets K start small (most requests: one round).
+    for (let limit = candidateLimit; ; limit *= WIDEN_FACTOR) {
+      const first = await selectCandidates(em, {
+        ...wanted,
+        limit,
+        // A later round is handed the first round's reference (same snapshot, same number): not computed again.
+        knownReference: reference?.price ?? pooledReference,
+      });
+      reference ??= first.reference;
+      // As before: no median when there is no listing to rank against it.
+      referencePrice = maxPrice ?? pooledReference ?? (first.rows.length ? reference.price : null);
+      if (referencePrice === null) break;
+      const cuts: PreselectionCut[] = [{ rows: first.rows.length, limit, lastScore: lastSqlScore(first.rows) }];
+      const candidates: Candidate[] = first.rows.map(listingCandidate);
       if (sources.length) {
-        candidates.push(
-          ...(await selectExternalCandidates(em, {
-            productType: input.productType,
-            referencePrice: Number(referencePrice),
-            maxPrice,
-            quantityKg: quantity,
-            weights,
-            distances: distanceTable(province),
-            sources,
-            limit: candidateLimit,
-          })),
-        );
+        const external = await selectExternalCandidates(em, {
+          productType: input.productType,
+          referencePrice: Number(referencePrice),
+          maxPrice,
+          quantityKg: quantity,
+          weights,
+          distances: distanceTable(province),
+          sources,
+          limit,
+        });
+        cuts.push({ rows: external.length, limit, lastScore: lastSqlScore(external) });
+        candidates.push(...external.map((e) => e.candidate));
       }
       const criteria = {
         quantityKg: Number(quantity),
@@ -121,6 +143,7 @@ export async function requestMatches(
         .map((c) => scoreOnly(c, criteria, weights))
         .sort(compareScored)
         .slice(0, limits.results);
+      if (!exactWithin(kept, limits.results, cuts)) continue;
       const full = await fullListings(
         em,
         kept.flatMap((k) => (k.candidate.source === 'INTERNAL' ? [k.candidate] : [])),
@@ -129,6 +152,7 @@ export async function requestMatches(
         const candidate = full.get(k.candidate.id) ?? k.candidate;
         return { ...k, candidate, explanation: explain(candidate, criteria, weights, k.breakdown) };
       });
+      break;
     }
 
     const requestRepo = em.getRepository(MatchRequestEntity);
@@ -222,7 +246,7 @@ export async function requestMatches(
         externalResultCount: results.length - listingIds.length,
       },
     });
-    return { outcome: { request, results }, reference };
+    return { outcome: { request, results }, reference: reference! };
   });
   // Losing this write costs the next request a recomputation, never a wrong median.
   await storeComputedReference(dataSource, input.productType, outcome.reference).catch(() => undefined);
