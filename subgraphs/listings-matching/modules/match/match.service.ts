@@ -101,7 +101,7 @@ export async function requestMatches(
     };
     let ranked: ScoredCandidate[] = [];
     let reference: ReferenceInfo | null = null;
-    let referencePrice: string | number | null = null;
+    let referencePrice: string | number | null;
     // The pre-selections cut each source at K rows by the SQL score; scoring here keeps the best
     // limits.results. Widening K until exactWithin says the cut could not have changed that top is
     // what lets K start small (most requests: one round).
