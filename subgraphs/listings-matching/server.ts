@@ -10,6 +10,7 @@ import { CatalogueStatistics1732620000000 } from './migrations/1732620000000-Cat
 import { ExternalOffersReadModel1732480000000 } from './migrations/1732480000000-ExternalOffersReadModel';
 import { CatalogueIndexes1732600000000 } from './migrations/1732600000000-CatalogueIndexes';
 import { MatchReferenceAndTiers1732700000000 } from './migrations/1732700000000-MatchReferenceAndTiers';
+import { SearchWithinTypeIndex1732800000000 } from './migrations/1732800000000-SearchWithinTypeIndex';
 import { externalOffersConsumer } from './modules/external-offer/external-offer.consumer';
 import { listingsDataSubject } from './modules/data-subject/data-subject.service';
 import { ListingEntity } from './modules/listing/listing.entity';
@@ -39,6 +40,7 @@ export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
     EventTraceMetadata1732610000000,
     CatalogueStatistics1732620000000,
     MatchReferenceAndTiers1732700000000,
+    SearchWithinTypeIndex1732800000000,
   ],
   outbox: true,
   consumers: [externalOffersConsumer],

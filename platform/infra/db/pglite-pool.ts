@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { PGlite, types } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 
 /**
  * A `pg`-shaped pool over one embedded PGlite database, for TypeORM's postgres driver.
@@ -141,6 +142,8 @@ export function openEmbeddedDatabase(dataDir: string): Promise<PGlite> {
   let instance = instances.get(dataDir);
   if (!instance) {
     instance = PGlite.create(dataDir, {
+      // The catalogue's search index needs btree_gin (listings-matching's SearchWithinTypeIndex migration).
+      extensions: { btree_gin },
       // Match node-postgres: 64-bit integers and numerics as strings, so both paths read alike.
       parsers: { [types.INT8]: (v: string) => v, [types.NUMERIC]: (v: string) => v },
     });
