@@ -84,8 +84,10 @@ export async function requestMatches(
     // flush takes a disk sync off every request. Orders keep synchronous commits.
     // The pre-selection is a prepared statement whose plan is the same whatever the parameters (one
     // index range per bucket, match.candidates.ts): planning it per request cost more than running it.
-    await em.query(`SET LOCAL synchronous_commit = off`);
-    await em.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+    // Both settings in one statement (set_config with is_local = SET LOCAL): one round trip, not two.
+    await em.query(
+      `SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`,
+    );
     const sources = includeExternal && consents ? await permittedSources(em, consents) : [];
     // With external offers in the pool, the reference (without a maximum) is the median of the pool.
     const pooledReference =
