@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { openDatabase, type Database } from '#platform/infra/db/data-source';
-import { preparedQuery } from '#platform/infra/db/prepared';
+import { INDEX_READ_RANDOM_PAGE_COST, pooledQuery, preparedQuery } from '#platform/infra/db/prepared';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { waitFor } from './helpers/wait';
 
@@ -33,6 +33,25 @@ afterAll(async () => {
 const setting = `SELECT current_setting('plan_cache_mode') AS mode`;
 
 describe('prepared statements', () => {
+  it('pooled (free-text) statements plan for their values, with the same in-memory page cost as the prepared ones', async () => {
+    const costs = `SELECT current_setting('plan_cache_mode') AS mode, current_setting('random_page_cost') AS cost`;
+    const [pooled] = await pooledQuery<{ mode: string; cost: string }>(db.dataSource, costs, []);
+    expect(pooled).toEqual({ mode: 'auto', cost: String(INDEX_READ_RANDOM_PAGE_COST) });
+    const [prepared] = await preparedQuery<{ mode: string; cost: string }>(db.dataSource, costs, []);
+    expect(prepared).toEqual({ mode: 'force_generic_plan', cost: String(INDEX_READ_RANDOM_PAGE_COST) });
+    // The data source's own connections keep the server's settings.
+    const [plain] = await db.dataSource.query(costs);
+    expect(plain).toEqual({ mode: 'auto', cost: '4' });
+    // An unnamed statement with a parameter is planned for that value (a custom plan): the planner
+    // sees the literal in EXPLAIN's output only then.
+    const [explained] = await pooledQuery<Record<string, string>>(
+      db.dataSource,
+      `EXPLAIN (FORMAT JSON) SELECT g FROM generate_series(1, 10) g WHERE g > $1`,
+      [7],
+    );
+    expect(JSON.stringify(explained)).toContain('7');
+  });
+
   it('run on connections that keep one generic plan; the data source’s own connections do not', async () => {
     const [prepared] = await preparedQuery<{ mode: string }>(db.dataSource, setting, []);
     expect(prepared.mode).toBe('force_generic_plan');

@@ -11,6 +11,7 @@ import { ExternalOffersReadModel1732480000000 } from './migrations/1732480000000
 import { CatalogueIndexes1732600000000 } from './migrations/1732600000000-CatalogueIndexes';
 import { MatchReferenceAndTiers1732700000000 } from './migrations/1732700000000-MatchReferenceAndTiers';
 import { SearchWithinTypeIndex1732800000000 } from './migrations/1732800000000-SearchWithinTypeIndex';
+import { ActiveTypeCreatedIndex1732810000000 } from './migrations/1732810000000-ActiveTypeCreatedIndex';
 import { externalOffersConsumer } from './modules/external-offer/external-offer.consumer';
 import { listingsDataSubject } from './modules/data-subject/data-subject.service';
 import { ListingEntity } from './modules/listing/listing.entity';
@@ -41,6 +42,7 @@ export const listingsMatchingSubgraph: SubgraphModule<ListingsLoaders> = {
     CatalogueStatistics1732620000000,
     MatchReferenceAndTiers1732700000000,
     SearchWithinTypeIndex1732800000000,
+    ActiveTypeCreatedIndex1732810000000,
   ],
   outbox: true,
   consumers: [externalOffersConsumer],

@@ -7,7 +7,7 @@ import { isUuid } from '#platform/infra/schema/ids';
 import { ListingSort, ListingStatus } from './listing-status';
 import type { ListingEntity } from './listing.entity';
 import type { ListingFilter } from './listing.input';
-import { preparedQuery } from '#platform/infra/db/prepared';
+import { pooledQuery, preparedQuery } from '#platform/infra/db/prepared';
 
 /**
  * The catalogue (`Query.listings`) in plain SQL, shaped so PostgreSQL's cost stays flat in the size
@@ -22,7 +22,7 @@ import { preparedQuery } from '#platform/infra/db/prepared';
  *  - rows come back as plain objects: no entity hydration on the hot path;
  *  - without free text the statements are prepared (platform/infra/db/prepared.ts): parsed and planned
  *    once per connection. With free text each is planned for its words (a generic plan cannot know
- *    how common a word is).
+ *    how common a word is), on the same pool, so with the same planner costs (INDEX_READ_RANDOM_PAGE_COST).
  */
 
 export const EXACT_COUNT_LIMIT = 1000;
@@ -212,7 +212,7 @@ function toEntity(r: ListingRow): ListingEntity {
 }
 
 const run = <T>(dataSource: DataSource, filter: ListingFilter | undefined, sql: string, values: unknown[]) =>
-  filter?.text ? (dataSource.query(sql, values) as Promise<T[]>) : preparedQuery<T>(dataSource, sql, values);
+  filter?.text ? pooledQuery<T>(dataSource, sql, values) : preparedQuery<T>(dataSource, sql, values);
 
 /** One page (`limit + 1` rows, the extra one telling whether a next page exists) in one statement. */
 export async function cataloguePage(
