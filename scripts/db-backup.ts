@@ -10,6 +10,13 @@ const run = promisify(execFile);
 export const BACKED_UP_SCHEMAS = [...SUBGRAPHS.map((s) => s.dbSchema), 'events'];
 
 /**
+ * Extensions the schemas' objects need (listings' search index uses btree_gin's operator classes).
+ * pg_dump leaves every extension out once it is given schemas, so they are named here; a restore
+ * into a fresh database then creates them before the indexes that need them.
+ */
+export const BACKED_UP_EXTENSIONS = ['btree_gin'];
+
+/**
  * A consistent snapshot (pg_dump runs in one repeatable-read transaction) of every service schema,
  * in pg_dump's custom format, so it can be restored selectively and in parallel.
  */
@@ -21,6 +28,7 @@ export async function backup(databaseUrl: string, file: string): Promise<{ file:
     '--no-privileges',
     `--file=${file}`,
     ...BACKED_UP_SCHEMAS.map((s) => `--schema=${s}`),
+    ...BACKED_UP_EXTENSIONS.map((e) => `--extension=${e}`),
     databaseUrl,
   ];
   await run('pg_dump', args, { maxBuffer: 16 * 1024 * 1024 });

@@ -43,18 +43,19 @@ const pools: Record<PlanKind, WeakMap<DataSource, PgPool>> = { generic: new Weak
 export async function preparedQuery<T>(dataSource: DataSource, sql: string, params: unknown[]): Promise<T[]> {
   const pool = poolFor(dataSource, 'generic');
   if (!pool) return dataSource.query(sql, params);
-  return runNamed(dataSource, pool, sql, params);
+  return run(dataSource, pool, sql, params, statementName(sql));
 }
 
 /**
- * An unnamed statement (planned for its values every time) on the same pool as preparedQuery, so it
- * plans with the same costs: for the catalogue's statements with free text, whose best plan depends
- * on how common the words are. On the embedded database it is an ordinary query.
+ * An unnamed statement, planned for its values every time, on a pool beside preparedQuery's that
+ * plans with the same costs (INDEX_READ_RANDOM_PAGE_COST) but not with generic plans: for the
+ * catalogue's statements with free text, whose best plan depends on how common the words are. On
+ * the embedded database it is an ordinary query.
  */
 export async function pooledQuery<T>(dataSource: DataSource, sql: string, params: unknown[]): Promise<T[]> {
   const pool = poolFor(dataSource, 'custom');
   if (!pool) return dataSource.query(sql, params);
-  return runNamed(dataSource, pool, sql, params, null);
+  return run(dataSource, pool, sql, params, undefined);
 }
 
 /**
@@ -67,26 +68,28 @@ export async function preparedQueryIn<T>(em: EntityManager, sql: string, params:
     ?.databaseConnection;
   const server = typeof (em.connection.options as { url?: string }).url === 'string';
   if (!server || !client || typeof client.query !== 'function') return em.query(sql, params);
-  return runNamed(em.connection, client, sql, params);
+  return run(em.connection, client, sql, params, statementName(sql));
 }
 
-async function runNamed<T>(
+/** The server-side name of a prepared statement: one per distinct text. */
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (!name) {
+    if (names.size >= MAX_NAMES) names.clear();
+    name = `p_${createHash('sha1').update(sql).digest('base64url')}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
+/** One statement on `target`, counted and logged by the data source's logger; unnamed without `name`. */
+async function run<T>(
   dataSource: DataSource,
   target: Pick<PgPool, 'query'>,
   sql: string,
   params: unknown[],
-  /** Null: an unnamed statement (no name, planned every time). */
-  named: 'named' | null = 'named',
+  name: string | undefined,
 ): Promise<T[]> {
-  let name: string | undefined;
-  if (named) {
-    name = names.get(sql);
-    if (!name) {
-      if (names.size >= MAX_NAMES) names.clear();
-      name = `p_${createHash('sha1').update(sql).digest('base64url')}`;
-      names.set(sql, name);
-    }
-  }
   const logger = dataSource.logger;
   logger.logQuery(sql, params);
   const started = Date.now();

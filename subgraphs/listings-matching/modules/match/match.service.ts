@@ -108,18 +108,18 @@ export async function requestMatches(
     // limits.results. Widening K until exactWithin says the cut could not have changed that top is
     // what lets K start small (most requests: one round).
     for (let limit = candidateLimit; ; limit *= WIDEN_FACTOR) {
-      const first = await selectCandidates(em, {
+      const internal = await selectCandidates(em, {
         ...wanted,
         limit,
         // A later round is handed the first round's reference (same snapshot, same number): not computed again.
         knownReference: reference?.price ?? pooledReference,
       });
-      reference ??= first.reference;
+      reference ??= internal.reference;
       // As before: no median when there is no listing to rank against it.
-      referencePrice = maxPrice ?? pooledReference ?? (first.rows.length ? reference.price : null);
+      referencePrice = maxPrice ?? pooledReference ?? (internal.rows.length ? reference.price : null);
       if (referencePrice === null) break;
-      const cuts: PreselectionCut[] = [{ rows: first.rows.length, limit, lastScore: lastSqlScore(first.rows) }];
-      const candidates: Candidate[] = first.rows.map(listingCandidate);
+      const cuts: PreselectionCut[] = [{ rows: internal.rows.length, limit, lastScore: lastSqlScore(internal.rows) }];
+      const candidates: Candidate[] = internal.rows.map(listingCandidate);
       if (sources.length) {
         const external = await selectExternalCandidates(em, {
           productType: input.productType,
