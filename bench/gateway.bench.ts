@@ -6,6 +6,7 @@ import { signGatewayRequest, SIGNATURE_HEADER } from '#platform/infra/auth/gatew
 import { PROJECT_ROOT } from '#platform/infra/paths';
 import { load as loadBody, median, round, type Run } from './load';
 import { metricSum, peakRssMb } from './metrics';
+import { uniqueNoop } from './operations';
 import { BENCH_SECRET, startBenchStack } from './stack';
 
 /**
@@ -27,19 +28,32 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 4700);
 
-const ONE_SUBGRAPH = JSON.stringify({
-  query: '{ listings(first: 20) { edges { node { id title pricePerKg { amount } } } } }',
-});
+// Each body is unique (a filter that changes nothing, operations.ts uniqueNoop): the gateway's
+// response cache and in-flight dedupe would otherwise answer the anonymous ones without a subgraph.
+const ONE_SUBGRAPH = () =>
+  JSON.stringify({
+    query:
+      'query One($f: ListingFilter) { listings(first: 20, filter: $f) { edges { node { id title pricePerKg { amount } } } } }',
+    variables: { f: uniqueNoop() },
+  });
 const CATALOGUE = (n: number) =>
   JSON.stringify({
-    query: `{ listings(first: ${n}) { totalCount edges { node { id title pricePerKg { amount currency } socialImpact { score womenOwned } seller { displayName } } } } }`,
+    query: `query Catalogue($f: ListingFilter) { listings(first: ${n}, filter: $f) { totalCount edges { node { id title pricePerKg { amount currency } socialImpact { score womenOwned } seller { displayName } } } } }`,
+    variables: { f: uniqueNoop() },
   });
 
 type LoadResult = Run;
 
-/** One body again and again, with per-request headers. */
-const load = (url: string, body: string, seconds: number, headers: () => Record<string, string>) =>
-  loadBody(url, () => ({ body, headers: headers() }), { seconds, connections: CONNECTIONS });
+/** A body from `body()` each request, with headers for that body. */
+const load = (url: string, body: () => string, seconds: number, headers: (body: string) => Record<string, string>) =>
+  loadBody(
+    url,
+    () => {
+      const b = body();
+      return { body: b, headers: headers(b) };
+    },
+    { seconds, connections: CONNECTIONS },
+  );
 
 async function main() {
   const stack = await startBenchStack({
@@ -58,21 +72,22 @@ async function main() {
     const ours = stack.ours;
     const theirs = stack.hive!;
     const direct = `http://127.0.0.1:${BASE_PORT + 2}/graphql`;
-    const signed = () => {
+    const signed = (body: string) => {
       const h: Record<string, string> = { 'x-request-id': `bench-${next++}` };
       // Each request its own signature over the body: the subgraph refuses a replayed one.
       h[SIGNATURE_HEADER] = signGatewayRequest(BENCH_SECRET, {
         method: 'POST',
         pathWithQuery: new URL(direct).pathname,
-        body: ONE_SUBGRAPH,
+        body,
         get: (n) => h[n],
       });
       return h;
     };
+    const catalogue20 = () => CATALOGUE(20);
 
     // Warm both gateways and the subgraphs (query plans, JIT, connection pools).
-    await load(ours, CATALOGUE(20), 3, uniqueAuth);
-    await load(theirs, CATALOGUE(20), 3, uniqueAuth);
+    await load(ours, catalogue20, 3, uniqueAuth);
+    await load(theirs, catalogue20, 3, uniqueAuth);
     await load(direct, ONE_SUBGRAPH, 2, signed);
 
     // 1. Gateway tax, interleaved rounds.
@@ -85,12 +100,12 @@ async function main() {
     // 3. Peer comparison on the catalogue query, interleaved rounds.
     const peer = { ours: [] as LoadResult[], hive: [] as LoadResult[] };
     for (let r = 0; r < ROUNDS; r++) {
-      peer.ours.push(await load(ours, CATALOGUE(20), SECONDS, uniqueAuth));
-      peer.hive.push(await load(theirs, CATALOGUE(20), SECONDS, uniqueAuth));
+      peer.ours.push(await load(ours, catalogue20, SECONDS, uniqueAuth));
+      peer.hive.push(await load(theirs, catalogue20, SECONDS, uniqueAuth));
     }
 
     // 2. The catalogue query, the long run.
-    const catalogue = await load(ours, CATALOGUE(20), CATALOGUE_SECONDS, uniqueAuth);
+    const catalogue = await load(ours, catalogue20, CATALOGUE_SECONDS, uniqueAuth);
 
     // 4. Statements and subgraph requests per operation.
     const subgraphMetrics = [1, 2, 3, 4].map((p) => `http://127.0.0.1:${BASE_PORT + p}/metrics`);

@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from '#platform/infra/paths';
 import { seedListings, seedSellers } from '../scripts/seed-data';
 import { DEMO_CREDENTIALS } from '../subgraphs/external-sources/simulators/demo-credentials';
 import { processTree, cpuProbe, type CpuProbe } from './cpu';
+import { BENCH_METRICS_TOKEN } from './metrics';
 import { startProcess, waitForReady } from './processes';
 
 /**
@@ -73,6 +74,7 @@ export function serviceEnv(basePort: number, dbUrl: string, jwk: unknown): NodeJ
     GATEWAY_SECRET: BENCH_SECRET,
     INTERNAL_SECRET: randomBytes(32).toString('base64url'),
     PSEUDONYM_SECRET: randomBytes(32).toString('base64url'),
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
     VAULT_KEYS: JSON.stringify({ 'vault-bench': randomBytes(32).toString('base64') }),
     VAULT_ACTIVE_KID: 'vault-bench',
     SOURCE_CREDENTIALS: JSON.stringify(DEMO_CREDENTIALS),
