@@ -146,7 +146,7 @@ function poolFor(dataSource: DataSource, kind: PlanKind): PgPool | null {
     allowExitOnIdle: true,
   });
   // An idle connection that dies (server restart) must not crash the process; the next query reconnects.
-  pool.on('error', (err) => dataSource.logger.log('warn', `prepared-statement pool: ${err.message}`));
+  pool.on('error', (err) => dataSource.logger.log('warn', `${kind}-plan statement pool: ${err.message}`));
   pools[kind].set(dataSource, pool);
   return pool;
 }

@@ -22,7 +22,8 @@ import { pooledQuery, preparedQuery } from '#platform/infra/db/prepared';
  *  - rows come back as plain objects: no entity hydration on the hot path;
  *  - without free text the statements are prepared (platform/infra/db/prepared.ts): parsed and planned
  *    once per connection. With free text each is planned for its words (a generic plan cannot know
- *    how common a word is), on the same pool, so with the same planner costs (INDEX_READ_RANDOM_PAGE_COST).
+ *    how common a word is), on a pool beside the prepared one with the same planner costs
+ *    (pooledQuery, INDEX_READ_RANDOM_PAGE_COST).
  */
 
 export const EXACT_COUNT_LIMIT = 1000;
