@@ -15,9 +15,16 @@ type User = Awaited<ReturnType<typeof insertUsers>>[number];
 let sellers: User[];
 let buyers: User[];
 const EXACT_LIMIT = 30;
+const SEARCH_EXACT_LIMIT = 10;
 
 beforeAll(async () => {
-  t = await startTestStack({ env: { RESPONSE_CACHE_TTL_MS: '1000', LISTINGS_EXACT_COUNT_LIMIT: String(EXACT_LIMIT) } });
+  t = await startTestStack({
+    env: {
+      RESPONSE_CACHE_TTL_MS: '1000',
+      LISTINGS_EXACT_COUNT_LIMIT: String(EXACT_LIMIT),
+      LISTINGS_SEARCH_EXACT_COUNT_LIMIT: String(SEARCH_EXACT_LIMIT),
+    },
+  });
   sellers = await insertUsers(t.stack, 6, [Role.SELLER]);
   buyers = await insertUsers(t.stack, 30, [Role.BUYER]);
   // 6 sellers × 4 ACTIVE, seller 0 also has 3 drafts and 2 paused listings
@@ -118,6 +125,28 @@ describe('the catalogue reads the public path and the viewer’s own listings se
     expect(estimated).toBeGreaterThanOrEqual(EXACT_LIMIT + 1);
     // a narrow filter below the limit is exact again
     expect((await t.gql(q, { f: { sellerId: sellers[1].id } })).body.data.listings.totalCount).toBe(4);
+  });
+
+  it('counts a free-text search exactly up to its own lower limit, and estimates above it', async () => {
+    const q = `query($f: ListingFilter) { listings(first: 1, filter: $f) { totalCount } }`;
+    const count = async (f: Record<string, unknown>) => {
+      const before = t.statements('listings-matching');
+      const res = await t.gql(q, { f });
+      expect(res.body.errors).toBeUndefined();
+      return { total: res.body.data.listings.totalCount, statements: t.statements('listings-matching') - before };
+    };
+    // a seller with 14 lots, every title with the word "hemp": 14 is below the catalogue's limit
+    // (exact without text) and above the search's (an estimate with it, never below its limit + 1)
+    const [seller] = await insertUsers(t.stack, 1, [Role.SELLER]);
+    await insertListings(t.stack, [seller], 14);
+    expect((await count({ sellerId: seller.id })).total).toBe(14);
+    const searched = await count({ sellerId: seller.id, text: 'hemp' });
+    // the planner expects one seller to have a few lots, so the answer is the floor, not the 14
+    expect(searched.total).toBe(SEARCH_EXACT_LIMIT + 1);
+    // the page, the estimate, and a count that stopped at the search limit + 1 rows
+    expect(searched.statements).toBe(3);
+    // below the search limit the search is exact: one seller's 4 lots
+    expect((await count({ sellerId: sellers[1].id, text: 'hemp' })).total).toBe(4);
   });
 });
 

@@ -84,6 +84,8 @@ export const envSchema = z.object({
   APQ_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
   /** Catalogue and response cache settings: see docs/performance.md. */
   LISTINGS_EXACT_COUNT_LIMIT: z.coerce.number().int().min(0).default(1000),
+  /** The same limit for a catalogue filtered by free text (`filter.text`), at most LISTINGS_EXACT_COUNT_LIMIT. */
+  LISTINGS_SEARCH_EXACT_COUNT_LIMIT: z.coerce.number().int().min(0).default(200),
   /** Anonymous and partner answers kept at most this long (0: off); events invalidate sooner. Default 1000, 0 in tests. */
   RESPONSE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** Identical in-flight subgraph queries within one identity scope share one call. */

@@ -12,6 +12,21 @@ import { Listing, ListingConnection, toListing } from './listing.type';
 import { recordListingViewed, recordSearchPerformed } from './listing.events';
 import { isListingVisibleTo } from './listing.visibility';
 
+/**
+ * Up to how many visible listings `totalCount` is counted exactly: LISTINGS_EXACT_COUNT_LIMIT, and
+ * the lower LISTINGS_SEARCH_EXACT_COUNT_LIMIT with free text. A word's matches sit scattered across
+ * the table, so a bounded count reads one heap page per match: 1,001 of them were 5-7 ms of
+ * PostgreSQL CPU, most of a search's cost at 100k listings (docs/performance.md).
+ */
+export function exactCountLimit(
+  config: { LISTINGS_EXACT_COUNT_LIMIT: number; LISTINGS_SEARCH_EXACT_COUNT_LIMIT: number },
+  filter: ListingFilter | undefined,
+): number {
+  return filter?.text?.trim()
+    ? Math.min(config.LISTINGS_SEARCH_EXACT_COUNT_LIMIT, config.LISTINGS_EXACT_COUNT_LIMIT)
+    : config.LISTINGS_EXACT_COUNT_LIMIT;
+}
+
 @Resolver(() => Listing)
 export class ListingResolver {
   constructor(private readonly deps: SubgraphDeps) {}
@@ -47,7 +62,7 @@ export class ListingResolver {
       ? await catalogueCount(dataSource, {
           filter,
           viewer: ctx.viewer,
-          exactLimit: this.deps.config.LISTINGS_EXACT_COUNT_LIMIT,
+          exactLimit: exactCountLimit(this.deps.config, filter),
           firstPage: after ? undefined : { rows: rows.length, limit },
         })
       : null;

@@ -74,7 +74,7 @@ export class Listing {
 
 export const ListingConnection = ConnectionType('Listing', Listing, {
   totalCountDescription:
-    'Counted only when selected. Exact when the first page holds every match, and up to LISTINGS_EXACT_COUNT_LIMIT (1,000 by default) visible listings unless the database statistics expect more than five times that many (never with a sellerId filter); otherwise an estimate from those statistics, never below the limit + 1',
+    'Counted only when selected. Exact when the first page holds every match, and up to LISTINGS_EXACT_COUNT_LIMIT (1,000 by default) visible listings, or LISTINGS_SEARCH_EXACT_COUNT_LIMIT (200 by default) with filter.text, unless the database statistics expect more than five times that many (never with a sellerId filter); otherwise an estimate from those statistics, never below the limit + 1',
 });
 
 export function toListing(row: ListingEntity): Listing {
