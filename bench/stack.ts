@@ -58,6 +58,9 @@ const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 /** The gateway secret of the bench services (a bench signs its own calls straight to a subgraph with it). */
 export const BENCH_SECRET = 'bench-scale-secret-0123456789abcdef';
 
+/** The runtime image's NODE_OPTIONS (Dockerfile), kept in step by test/deploy-files.test.ts. */
+export const IMAGE_NODE_OPTIONS = '--max-semi-space-size=32';
+
 export function serviceEnv(basePort: number, dbUrl: string, jwk: unknown): NodeJS.ProcessEnv {
   const ports = {
     identity: basePort + 1,
@@ -66,8 +69,10 @@ export function serviceEnv(basePort: number, dbUrl: string, jwk: unknown): NodeJ
     analytics: basePort + 4,
   };
   return {
-    // as deployed (Dockerfile, docker-compose.yml, deploy/k8s): production mode, with its secrets
+    // as deployed (Dockerfile, docker-compose.yml, deploy/k8s): production mode, with its secrets,
+    // and the image's V8 young generation (Hive Gateway is started with the same)
     NODE_ENV: 'production',
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${IMAGE_NODE_OPTIONS}`.trim(),
     LOG_LEVEL: 'warn',
     DATABASE_URL: dbUrl,
     REDIS_URL: '',

@@ -352,3 +352,12 @@ describe('Prometheus scrape config', () => {
     expect(config.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
   });
 });
+
+describe('the runtime image', () => {
+  it('runs Node with the young generation the bench stack measures', async () => {
+    const { IMAGE_NODE_OPTIONS } = await import('../bench/stack');
+    const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(new RegExp(`^ENV .*\\bNODE_OPTIONS=${IMAGE_NODE_OPTIONS}(\\s|$)`, 'm'));
+  });
+});
