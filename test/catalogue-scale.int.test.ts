@@ -1,5 +1,6 @@
 import { Role } from '#platform/infra/schema/shared-types';
 import { ListingStatus } from '../subgraphs/listings-matching/modules/listing/listing-status';
+import { searchQuery } from '../subgraphs/listings-matching/modules/listing/listing.catalogue';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { waitFor } from './helpers/wait';
@@ -147,6 +148,63 @@ describe('the catalogue reads the public path and the viewer’s own listings se
     expect(searched.statements).toBe(3);
     // below the search limit the search is exact: one seller's 4 lots
     expect((await count({ sellerId: sellers[1].id, text: 'hemp' })).total).toBe(4);
+  });
+});
+
+describe('a search for a hyphenated word', () => {
+  it('asks for the compound alone, which the planner can estimate, and matches exactly what the phrase did', async () => {
+    const reduced = async (text: string) =>
+      (await db().query(`SELECT (${searchQuery('$1')})::text AS q`, [text]))[0].q as string;
+    expect(await reduced('cold-pressed')).toBe(`'cold-press'`);
+    expect(await reduced('"sun grown" cold-pressed -wild oil')).toBe(
+      `'sun' <-> 'grown' & 'cold-press' & !'wild' & 'oil'`,
+    );
+    expect(await reduced('-full-spectrum-oil')).toBe(`!'full-spectrum-oil'`);
+    // left as phrases: a word after the compound in a quoted phrase, a part that stemming changed,
+    // a stop word among the parts, a quote inside the word
+    for (const text of ['"c-d e"', '"e cold-pressed"', 'organic-certified', 'state-of-the-art', "cold-o'brien"])
+      expect(await reduced(text)).toBe(
+        (await db().query(`SELECT websearch_to_tsquery('english', $1)::text AS q`, [text]))[0].q,
+      );
+    // the same listings either way, over titles with compounds, parts and both
+    const [seller] = await insertUsers(t.stack, 1, [Role.SELLER]);
+    const lots = await insertListings(t.stack, [seller], 6);
+    const titles = [
+      'Cold-pressed hemp seed oil',
+      'Cold hemp, pressed by hand',
+      'Pressed cold hemp',
+      'Sun-grown flower, cold-pressed extract',
+      'Full-spectrum-oil tincture',
+      'Full spectrum oil',
+    ];
+    for (const [i, lot] of lots.entries())
+      await db().query(`UPDATE listings.listings SET title = $2 WHERE id = $1`, [lot.id, titles[i]]);
+    for (const text of [
+      'cold-pressed',
+      'sun-grown cold-pressed',
+      'full-spectrum-oil',
+      '"cold-pressed extract"',
+      '-cold-pressed hemp',
+    ]) {
+      const ids = async (condition: string) =>
+        (
+          await db().query(
+            `SELECT id FROM listings.listings WHERE seller_id = $2 AND search @@ ${condition} ORDER BY id`,
+            [text, seller.id],
+          )
+        ).map((r: { id: string }) => r.id);
+      expect(await ids(searchQuery('$1'))).toEqual(await ids(`websearch_to_tsquery('english', $1)`));
+    }
+    const res = await t.gql(
+      `query($f: ListingFilter) { listings(first: 10, filter: $f) { edges { node { title } } } }`,
+      {
+        f: { text: 'cold-pressed', sellerId: seller.id },
+      },
+    );
+    expect(res.body.data.listings.edges.map((e: any) => e.node.title).sort()).toEqual([
+      'Cold-pressed hemp seed oil',
+      'Sun-grown flower, cold-pressed extract',
+    ]);
   });
 });
 
