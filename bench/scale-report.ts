@@ -50,7 +50,7 @@ export function scaleSection(scale: any): string[] {
   const out: string[] = [
     '## Cost per operation as the catalogue grows',
     '',
-    `${scale.settings.connections} connections, ${scale.settings.secondsPerRun} s per run, our gateway as ${scale.settings.gatewayWorkers ?? 1} process(es), PostgreSQL over ${scale.settings.database ?? 'tcp'}; CPU from /proc for each process (PostgreSQL: the backends serving the bench database). Raw: bench/results/scale.json.`,
+    `${scale.settings.connections} connections, ${scale.settings.secondsPerRun} s per run, our gateway as ${scale.settings.gatewayWorkers ?? 1} process(es), PostgreSQL over ${scale.settings.database ?? 'tcp'}${scale.settings.sharedBuffers ? ` with shared_buffers ${scale.settings.sharedBuffers}` : ''}; CPU from /proc for each process (PostgreSQL: the backends serving the bench database). Raw: bench/results/scale.json.`,
     '',
     '![CPU ms per catalogue request vs catalogue size](cost-vs-size.svg)',
     '',

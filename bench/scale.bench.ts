@@ -136,6 +136,9 @@ async function main() {
     firstScale: SCALES[0],
   });
   try {
+    // The database server's memory for pages: at 1M listings the catalogue and its indexes (1.7 GB)
+    // outgrow PostgreSQL's default 128 MB, and every page read past it is a system call.
+    results.settings.sharedBuffers = (await stack.db.query(`SHOW shared_buffers`))[0].shared_buffers;
     const viewers = await viewersOf(stack);
     for (const scale of SCALES) {
       const seeded = await stack.seedTo(scale);
