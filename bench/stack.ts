@@ -58,7 +58,7 @@ const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 /** The gateway secret of the bench services (a bench signs its own calls straight to a subgraph with it). */
 export const BENCH_SECRET = 'bench-scale-secret-0123456789abcdef';
 
-/** The runtime image's NODE_OPTIONS (Dockerfile), kept in step by test/deploy-files.test.ts. */
+/** The runtime image's NODE_OPTIONS (Dockerfile), kept in step by test/deploy.test.ts. */
 export const IMAGE_NODE_OPTIONS = '--max-semi-space-size=32';
 
 export function serviceEnv(basePort: number, dbUrl: string, jwk: unknown): NodeJS.ProcessEnv {

@@ -121,7 +121,8 @@ function money(value: string | undefined | null, field: string): string | undefi
  */
 export function searchQuery(param: string): string {
   const query = `websearch_to_tsquery('english', ${param})::text`;
-  // a lexeme, as tsquery's text form quotes it (a quote inside is doubled, so never matched here)
+  // the n-th captured piece of the compound, quoted as tsquery's text form quotes a lexeme (a lexeme
+  // with a quote in it has the quote doubled, which [^'] never matches: such words stay phrases)
   const part = (n: number) => `'\\${n}'`;
   const before = `(^|[&|!(] ?)`;
   const after = `(?=$| [&|]|\\s*\\))`;
@@ -148,7 +149,6 @@ function filterConditions(f: ListingFilter, p: Params): string[] {
     const text = f.text.trim();
     if (text.length > MAX_SEARCH_TEXT)
       throw new BadUserInputError(`text must be at most ${MAX_SEARCH_TEXT} characters`, 'filter.text');
-    // websearch_to_tsquery never fails on user syntax ("quoted phrases", -exclusions, OR)
     if (text) where.push(`search @@ ${searchQuery(p.add(text))}`);
   }
   if (f.socialImpactOnly) where.push('social_impact_score > 0');

@@ -18,7 +18,7 @@ import { isListingVisibleTo } from './listing.visibility';
  * the table, so a bounded count reads one heap page per match: 1,001 of them were 5-7 ms of
  * PostgreSQL CPU, most of a search's cost at 100k listings (docs/performance.md).
  */
-export function exactCountLimit(
+function exactCountLimit(
   config: { LISTINGS_EXACT_COUNT_LIMIT: number; LISTINGS_SEARCH_EXACT_COUNT_LIMIT: number },
   filter: ListingFilter | undefined,
 ): number {
