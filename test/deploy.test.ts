@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ENV_KEYS, loadConfig, SERVICE_NAMES } from '#platform/infra/config';
 import { PROJECT_ROOT } from '#platform/infra/paths';
+import { IMAGE_NODE_OPTIONS } from '../bench/stack';
 import { INGRESS_NAMESPACE, MONITORING_NAMESPACE, renderManifests, SECRET_KEYS } from '../scripts/k8s-manifests';
 
 const K8S = path.join(PROJECT_ROOT, 'deploy', 'k8s');
@@ -354,8 +355,7 @@ describe('Prometheus scrape config', () => {
 });
 
 describe('the runtime image', () => {
-  it('runs Node with the young generation the bench stack measures', async () => {
-    const { IMAGE_NODE_OPTIONS } = await import('../bench/stack');
+  it('runs Node with the young generation the bench stack measures', () => {
     const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(runtime).toMatch(new RegExp(`^ENV .*\\bNODE_OPTIONS=${IMAGE_NODE_OPTIONS}(\\s|$)`, 'm'));
