@@ -61,6 +61,12 @@ export const BENCH_SECRET = 'bench-scale-secret-0123456789abcdef';
 /** The runtime image's NODE_OPTIONS (Dockerfile), kept in step by test/deploy.test.ts. */
 export const IMAGE_NODE_OPTIONS = '--max-semi-space-size=32';
 
+/**
+ * The one-host layout's priority setting (docker-compose.yml's default, kept in step by
+ * test/deploy.test.ts): the bench runs every service on one machine, as that file does.
+ */
+export const ONE_HOST_PRIORITY_OTHERS = '8';
+
 export function serviceEnv(basePort: number, dbUrl: string, jwk: unknown): NodeJS.ProcessEnv {
   const ports = {
     identity: basePort + 1,
@@ -98,6 +104,8 @@ export function serviceEnv(basePort: number, dbUrl: string, jwk: unknown): NodeJ
     CRAWL_INTERVAL_SECONDS: '0',
     // The benches measure cost per operation, not the abuse defences.
     THREAT_BOT_REQUESTS: '100000000',
+    // Searches, match requests and orders first when the machine is busy, as docker-compose.yml sets it.
+    GATEWAY_PRIORITY_OTHERS: ONE_HOST_PRIORITY_OTHERS,
   };
 }
 

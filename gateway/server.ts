@@ -23,6 +23,7 @@ import { adminOnlySchemaPlugin } from './edge/introspection';
 import { createApqStore } from './edge/apq';
 import { createResponseCache } from './edge/response-cache';
 import { admissionPlugin, createAdmission } from './edge/admission';
+import { createPriorityGate, priorityPlugin } from './edge/priority';
 import { createHttpFetcher } from './subgraph-http';
 import { tracingEnabled } from '#platform/infra/observability/tracing';
 import { explorerRoutes } from './explorer/explorer';
@@ -185,6 +186,21 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
                 maxWaitMs: config.GATEWAY_MAX_QUEUE_WAIT_MS,
                 metrics,
               }),
+            ),
+          ]
+        : []),
+      ...(config.GATEWAY_PRIORITY_OTHERS > 0
+        ? [
+            priorityPlugin(
+              createPriorityGate({
+                otherLimit: config.GATEWAY_PRIORITY_OTHERS,
+                priorityOperations: config.GATEWAY_PRIORITY_OPERATIONS,
+                holdMs: config.GATEWAY_PRIORITY_HOLD_MS,
+                maxQueued: config.GATEWAY_MAX_QUEUED,
+                maxWaitMs: config.GATEWAY_MAX_QUEUE_WAIT_MS,
+                metrics,
+              }),
+              config.GATEWAY_PRIORITY_OPERATIONS,
             ),
           ]
         : []),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ENV_KEYS, loadConfig, SERVICE_NAMES } from '#platform/infra/config';
 import { PROJECT_ROOT } from '#platform/infra/paths';
-import { IMAGE_NODE_OPTIONS } from '../bench/stack';
+import { IMAGE_NODE_OPTIONS, ONE_HOST_PRIORITY_OTHERS } from '../bench/stack';
 import { INGRESS_NAMESPACE, MONITORING_NAMESPACE, renderManifests, SECRET_KEYS } from '../scripts/k8s-manifests';
 
 const K8S = path.join(PROJECT_ROOT, 'deploy', 'k8s');
@@ -359,5 +359,10 @@ describe('the runtime image', () => {
     const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(runtime).toMatch(new RegExp(`^ENV .*\\bNODE_OPTIONS=${IMAGE_NODE_OPTIONS}(\\s|$)`, 'm'));
+  });
+
+  it('gives the gateway the priority setting the bench stack measures', () => {
+    const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'));
+    expect(compose['x-env'].GATEWAY_PRIORITY_OTHERS).toBe(`\${GATEWAY_PRIORITY_OTHERS:-${ONE_HOST_PRIORITY_OTHERS}}`);
   });
 });

@@ -73,6 +73,27 @@ export const envSchema = z.object({
    * gateway process; the rest wait in per-operation queues served in turn. 0 turns it off.
    */
   GATEWAY_MAX_CONCURRENCY: z.coerce.number().int().min(0).max(10_000).default(0),
+  /**
+   * Priority at the gateway (gateway/edge/priority.ts): while a mutation or a query named in
+   * GATEWAY_PRIORITY_OPERATIONS is in flight, at most this many other operations execute at once per
+   * gateway process; the rest wait (GATEWAY_MAX_QUEUED, GATEWAY_MAX_QUEUE_WAIT_MS). 0 turns it off.
+   */
+  GATEWAY_PRIORITY_OTHERS: z.coerce.number().int().min(0).max(10_000).default(0),
+  /** Query operation names served as priority, comma-separated (mutations always are). */
+  GATEWAY_PRIORITY_OPERATIONS: z
+    .string()
+    .default('Search')
+    .transform(
+      (s) =>
+        new Set(
+          s
+            .split(',')
+            .map((n) => n.trim())
+            .filter(Boolean),
+        ),
+    ),
+  /** How long after the last priority operation the limit on the others still holds. */
+  GATEWAY_PRIORITY_HOLD_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Operations waiting for a slot at most (per gateway process); past it they are refused with 503. */
   GATEWAY_MAX_QUEUED: z.coerce.number().int().positive().max(100_000).default(2000),
   /** Longest wait for a slot before an operation is refused with 503. */
