@@ -151,6 +151,44 @@ describe('requestMatches', () => {
     }
   });
 
+  it('stores the request, its matches and its event in one statement, and reads no listing again for Match.listing', async () => {
+    const productType = 'SEEDLINGS';
+    const db = t.stack.subgraphs['listings-matching'].deps.db.dataSource;
+    const statementsOf = async (count: number) => {
+      await Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          insertListing({ product_type: productType, price_per_kg: `${60 + i}.00`, title: `Seedlings ${i}` }),
+        ),
+      );
+      const before = t.statements('listings-matching');
+      // With a maximum price the reference is that price: no median is computed, so none is stored after.
+      const res = await match({ productType, quantityKg: 5, maxPricePerKg: '500' });
+      const used = t.statements('listings-matching') - before;
+      expect(res.body.errors).toBeUndefined();
+      return { used, request: res.body.data.requestMatches };
+    };
+    const few = await statementsOf(2);
+    const many = await statementsOf(10);
+    expect(many.request.matches).toHaveLength(12);
+    // BEGIN; its settings; the pre-selection; the kept listings in full; the request, matches and
+    // event; COMMIT. The same with 2 matches as with 12.
+    expect(few.used).toBe(6);
+    expect(many.used).toBe(6);
+    const { id, matches } = many.request;
+    expect(matches.every((m: any) => m.listing.title.startsWith('Seedlings'))).toBe(true);
+    const [stored] = await db.query(
+      `SELECT r.buyer_id, (SELECT count(*)::int FROM listings.match_results m WHERE m.match_request_id = r.id) AS n
+         FROM listings.match_requests r WHERE r.id = $1`,
+      [id],
+    );
+    expect(stored).toEqual({ buyer_id: buyer1.id, n: 12 });
+    const [event] = await db.query(
+      `SELECT payload FROM listings.outbox WHERE type = 'match.requested' AND payload->>'matchRequestId' = $1`,
+      [id],
+    );
+    expect(event.payload).toMatchObject({ buyerId: buyer1.id, resultCount: 12, criteria: { productType } });
+  });
+
   it('ignores social impact when its weight is zero, and breaks ties deterministically', async () => {
     const productType = 'SEEDLINGS';
     // identical but for social impact, created in this order

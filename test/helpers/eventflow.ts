@@ -42,6 +42,10 @@ export function crashingAfterWrite(real: Outbox): Outbox {
       await real.add(manager as never, event as never);
       throw new Error('crash after the event was written');
     },
+    addWithin: async (manager: unknown, event: unknown, firstParam: number, run: unknown) => {
+      await real.addWithin(manager as never, event as never, firstParam, run as never);
+      throw new Error('crash after the event was written');
+    },
   } as unknown as Outbox;
 }
 

@@ -76,13 +76,35 @@ export class Outbox {
   async add<T extends EventType>(manager: EntityManager, event: NewEvent<T>): Promise<DomainEvent<T>> {
     const full = this.prepare(event);
     await manager.query(INSERT(this.schema), this.params(full));
+    this.written(manager, event.type);
+    return full;
+  }
+
+  /**
+   * `add` inside the caller's own statement, to save it a round trip: `run` gets the outbox INSERT
+   * (for a data-modifying WITH clause) with its parameters numbered from `firstParam`, and runs it
+   * in the caller's transaction; the commit then wakes the relay as after `add`.
+   */
+  async addWithin<T extends EventType, R>(
+    manager: EntityManager,
+    event: NewEvent<T>,
+    firstParam: number,
+    run: (insert: string, params: unknown[]) => Promise<R>,
+  ): Promise<{ event: DomainEvent<T>; result: R }> {
+    const full = this.prepare(event);
+    const insert = INSERT(this.schema).replace(/\$(\d+)/g, (_, n) => `$${Number(n) + firstParam - 1}`);
+    const result = await run(insert, this.params(full));
+    this.written(manager, event.type);
+    return { event: full, result };
+  }
+
+  private written(manager: EntityManager, type: EventType) {
     const runner = manager.queryRunner;
     if (runner?.isTransactionActive) {
       const types = this.pending.get(runner) ?? new Set<EventType>();
-      types.add(event.type);
+      types.add(type);
       this.pending.set(runner, types);
-    } else this.notify(new Set([event.type]));
-    return full;
+    } else this.notify(new Set([type]));
   }
 
   async emit<T extends EventType>(event: NewEvent<T>): Promise<DomainEvent<T>> {

@@ -1,7 +1,8 @@
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { ProductType, Province } from '#platform/infra/schema/shared-types';
 import { preparedQueryIn } from '#platform/infra/db/prepared';
 import { distanceTable, type Candidate, type ScoreWeights } from './match.scoring';
+import { ListingEntity } from '../listing/listing.entity';
 import { MATCH_PROVINCE_ORDER } from './provinces';
 import { CANDIDATES_SQL, PILOT_PER_RANGE } from './match.candidates-sql';
 
@@ -201,53 +202,40 @@ export function listingCandidate(r: CandidateRow): Candidate {
   };
 }
 
-interface ListingRow {
-  id: string;
-  price_per_kg: string;
-  available_kg: string;
-  certifications: string[];
-  small_scale_farmer: boolean;
-  women_owned: boolean;
-  youth_owned: boolean;
-  community_owned: boolean;
-  bee_level: number | null;
-}
-
-function socialImpactLabels(r: ListingRow): string[] {
+function socialImpactLabels(r: ListingEntity): string[] {
   const labels: string[] = [];
-  if (r.small_scale_farmer) labels.push('small-scale farmer');
-  if (r.women_owned) labels.push('women-owned');
-  if (r.youth_owned) labels.push('youth-owned');
-  if (r.community_owned) labels.push('community-owned');
-  if (r.bee_level) labels.push(`B-BBEE level ${r.bee_level}`);
+  if (r.smallScaleFarmer) labels.push('small-scale farmer');
+  if (r.womenOwned) labels.push('women-owned');
+  if (r.youthOwned) labels.push('youth-owned');
+  if (r.communityOwned) labels.push('community-owned');
+  if (r.beeLevel) labels.push(`B-BBEE level ${r.beeLevel}`);
   return labels;
 }
 
 /**
  * The kept listings in full, for their explanations: the scored candidate with the row's own texts
  * (price, quantity, certification names, social impact labels). Same transaction, same snapshot,
- * so the numbers agree with those scored.
+ * so the numbers agree with those scored. The rows come back too: the caller hands them to the
+ * request's listing loader, so `Match.listing` reads nothing again.
  */
-export async function fullListings(em: EntityManager, kept: Candidate[]): Promise<Map<string, Candidate>> {
-  if (!kept.length) return new Map();
-  const rows: ListingRow[] = await em.query(
-    `SELECT id, price_per_kg, available_kg, certifications, small_scale_farmer, women_owned, youth_owned,
-            community_owned, bee_level
-       FROM listings.listings WHERE id = ANY($1::uuid[])`,
-    [kept.map((c) => c.id)],
-  );
+export async function fullListings(
+  em: EntityManager,
+  kept: Candidate[],
+): Promise<{ candidates: Map<string, Candidate>; rows: ListingEntity[] }> {
+  if (!kept.length) return { candidates: new Map(), rows: [] };
+  const rows = await em.getRepository(ListingEntity).findBy({ id: In(kept.map((c) => c.id)) });
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const out = new Map<string, Candidate>();
+  const candidates = new Map<string, Candidate>();
   for (const c of kept) {
     const r = byId.get(c.id);
     if (!r) continue;
-    out.set(c.id, {
+    candidates.set(c.id, {
       ...c,
-      pricePerKg: r.price_per_kg,
-      availableKg: r.available_kg,
+      pricePerKg: r.pricePerKg,
+      availableKg: r.availableKg,
       certifications: r.certifications,
       socialImpactLabels: socialImpactLabels(r),
     });
   }
-  return out;
+  return { candidates, rows };
 }

@@ -37,7 +37,7 @@ export class MatchRequestResolver {
     const consents = input.includeExternal
       ? await consentClient(this.deps).activeConsents(viewer.userId, ctx.requestId)
       : null;
-    const { request, results } = await requestMatches(
+    const { request, results, listings } = await requestMatches(
       this.deps.db.dataSource,
       this.deps.outbox,
       viewer,
@@ -46,6 +46,7 @@ export class MatchRequestResolver {
       consents,
     );
     ctx.loaders.matchResults.prime(request.id, results);
+    for (const listing of listings) ctx.loaders.listingById.prime(listing.id, listing);
     return toMatchRequest(request);
   }
 

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Viewer } from '#platform/infra/auth/viewer';
 import type { ActiveConsent } from '#platform/contracts/consent-client';
 import type { Outbox } from '#platform/infra/events/outbox';
 import { parsePrice, parseQuantity } from '../listing/listing.validation';
 import { decimal } from '../listing/listing.events';
+import type { ListingEntity } from '../listing/listing.entity';
 import {
   permittedSources,
   pooledMedianPrice,
@@ -46,6 +48,8 @@ export interface MatchLimits {
 export interface MatchOutcome {
   request: MatchRequestEntity;
   results: MatchResultEntity[];
+  /** The matched listings as the transaction read them, for the request's listing loader. */
+  listings: ListingEntity[];
 }
 
 /**
@@ -78,15 +82,17 @@ export async function requestMatches(
   // REPEATABLE READ: the pre-selection may take more than one statement (match.candidates.ts) and
   // its exactness needs them all to see the same listings. The transaction only inserts new rows,
   // so it never meets a serialization failure.
-  const outcome = await dataSource.transaction('REPEATABLE READ', async (em) => {
-    // A match request is derived data the buyer can ask for again: if the server crashed in the
-    // few hundred ms before the WAL reaches disk, losing it is harmless, and not waiting for the
-    // flush takes a disk sync off every request. Orders keep synchronous commits.
-    // The pre-selection is a prepared statement whose plan is the same whatever the parameters (one
-    // index range per bucket, match.candidates.ts): planning it per request cost more than running it.
-    // Both settings in one statement (set_config with is_local = SET LOCAL): one round trip, not two.
+  const outcome = await dataSource.transaction(async (em) => {
+    // One round trip after BEGIN (a statement list without parameters goes in one message):
+    // - the isolation level, which must come before the transaction's first query;
+    // - no wait for the WAL flush at commit. A match request is derived data the buyer can ask for
+    //   again: if the server crashed in the few hundred ms before the WAL reaches disk, losing it is
+    //   harmless. Orders keep synchronous commits.
+    // - a generic plan for the pre-selection, a prepared statement whose plan is the same whatever
+    //   the parameters (one index range per bucket, match.candidates.ts): planning it per request
+    //   cost more than running it.
     await em.query(
-      `SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`,
+      `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan`,
     );
     const sources = includeExternal && consents ? await permittedSources(em, consents) : [];
     // With external offers in the pool, the reference (without a maximum) is the median of the pool.
@@ -102,6 +108,7 @@ export async function requestMatches(
       knownReference: pooledReference,
     };
     let ranked: ScoredCandidate[] = [];
+    let listings: ListingEntity[] = [];
     let reference: ReferenceInfo | null = null;
     let referencePrice: string | number | null;
     // The pre-selections cut each source at K rows by the SQL score; scoring here keeps the best
@@ -150,46 +157,20 @@ export async function requestMatches(
         em,
         kept.flatMap((k) => (k.candidate.source === 'INTERNAL' ? [k.candidate] : [])),
       );
+      listings = full.rows;
       ranked = kept.map((k) => {
-        const candidate = full.get(k.candidate.id) ?? k.candidate;
+        const candidate = full.candidates.get(k.candidate.id) ?? k.candidate;
         return { ...k, candidate, explanation: explain(candidate, criteria, weights, k.breakdown) };
       });
       break;
     }
 
-    const requestRepo = em.getRepository(MatchRequestEntity);
-    const [inserted] = await em.query(
-      `INSERT INTO listings.match_requests (buyer_id, product_type, quantity_kg, max_price_per_kg, province, include_external, weights, reference_price_per_kg)
-       VALUES ($1, $2, $3::numeric, $4::numeric, $5, $6, $7::jsonb, round($8::numeric, 2))
-       RETURNING id, created_at`,
-      [
-        viewer.userId,
-        input.productType,
-        quantity,
-        maxPrice,
-        province,
-        includeExternal,
-        JSON.stringify(weights),
-        referencePrice,
-      ],
-    );
-    const request = requestRepo.create({
-      id: inserted.id,
-      buyerId: viewer.userId,
-      productType: input.productType,
-      quantityKg: quantity,
-      maxPricePerKg: maxPrice,
-      province,
-      includeExternal,
-      weights,
-      referencePricePerKg: referencePrice === null ? null : Number(referencePrice).toFixed(2),
-      createdAt: inserted.created_at,
-    });
-
+    // The request, its matches and its event in one statement: the request's id is chosen here.
+    const requestId = randomUUID();
     const results = ranked.map((m, i) => {
       const external = m.candidate.source === 'EXTERNAL';
       return em.getRepository(MatchResultEntity).create({
-        matchRequestId: request.id,
+        matchRequestId: requestId,
         rank: i + 1,
         source: external ? MatchSource.EXTERNAL : MatchSource.INTERNAL,
         listingId: external ? null : m.candidate.id,
@@ -203,52 +184,86 @@ export async function requestMatches(
         explanation: m.explanation,
       });
     });
-    if (results.length) {
-      // One multi-row INSERT for all matches.
-      const values: unknown[] = [];
-      const tuples = results.map((r) => {
-        const base = values.length;
-        values.push(
-          r.matchRequestId,
-          r.rank,
-          r.source,
-          r.listingId,
-          r.externalOfferId,
-          r.score,
-          r.priceScore,
-          r.distanceScore,
-          r.quantityScore,
-          r.qualityScore,
-          r.socialImpactScore,
-          r.explanation,
-        );
-        return `(${Array.from({ length: 12 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-      });
-      await em.query(
-        `INSERT INTO listings.match_results (match_request_id, rank, source, listing_id, external_offer_id, score, price_score, distance_score, quantity_score, quality_score, social_impact_score, explanation)
-         VALUES ${tuples.join(', ')}`,
-        values,
+    const values: unknown[] = [
+      requestId,
+      viewer.userId,
+      input.productType,
+      quantity,
+      maxPrice,
+      province,
+      includeExternal,
+      JSON.stringify(weights),
+      referencePrice,
+    ];
+    const tuples = results.map((r) => {
+      const base = values.length;
+      values.push(
+        r.rank,
+        r.source,
+        r.listingId,
+        r.externalOfferId,
+        r.score,
+        r.priceScore,
+        r.distanceScore,
+        r.quantityScore,
+        r.qualityScore,
+        r.socialImpactScore,
+        r.explanation,
       );
-    }
-    const listingIds = results.flatMap((r) => (r.listingId ? [r.listingId] : []));
-    await outbox.add(em, {
-      type: 'match.requested',
-      payload: {
-        matchRequestId: request.id,
-        buyerId: viewer.userId,
-        criteria: {
-          productType: input.productType,
-          ...(province ? { province } : {}),
-          ...(maxPrice !== null ? { maxPricePerKg: decimal(maxPrice, 2) } : {}),
-        },
-        includeExternal,
-        resultCount: results.length,
-        quantityKg: decimal(quantity, 3),
-        listingIds: listingIds.slice(0, 100),
-        externalResultCount: results.length - listingIds.length,
-      },
+      return `($1, ${Array.from({ length: 11 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
     });
-    return { outcome: { request, results }, reference: reference! };
+    const listingIds = results.flatMap((r) => (r.listingId ? [r.listingId] : []));
+    const { result: inserted } = await outbox.addWithin(
+      em,
+      {
+        type: 'match.requested',
+        payload: {
+          matchRequestId: requestId,
+          buyerId: viewer.userId,
+          criteria: {
+            productType: input.productType,
+            ...(province ? { province } : {}),
+            ...(maxPrice !== null ? { maxPricePerKg: decimal(maxPrice, 2) } : {}),
+          },
+          includeExternal,
+          resultCount: results.length,
+          quantityKg: decimal(quantity, 3),
+          listingIds: listingIds.slice(0, 100),
+          externalResultCount: results.length - listingIds.length,
+        },
+      },
+      values.length + 1,
+      (insertEvent, eventParams) =>
+        em.query(
+          `WITH request AS (
+             INSERT INTO listings.match_requests (id, buyer_id, product_type, quantity_kg, max_price_per_kg, province, include_external, weights, reference_price_per_kg)
+             VALUES ($1, $2, $3, $4::numeric, $5::numeric, $6, $7, $8::jsonb, round($9::numeric, 2))
+             RETURNING created_at
+           )${
+             tuples.length
+               ? `, results AS (
+             INSERT INTO listings.match_results (match_request_id, rank, source, listing_id, external_offer_id, score, price_score, distance_score, quantity_score, quality_score, social_impact_score, explanation)
+             VALUES ${tuples.join(', ')}
+           )`
+               : ''
+           }, event AS (${insertEvent})
+           SELECT created_at FROM request`,
+          [...values, ...eventParams],
+        ) as Promise<Array<{ created_at: Date }>>,
+    );
+    const request = em.getRepository(MatchRequestEntity).create({
+      id: requestId,
+      buyerId: viewer.userId,
+      productType: input.productType,
+      quantityKg: quantity,
+      maxPricePerKg: maxPrice,
+      province,
+      includeExternal,
+      weights,
+      referencePricePerKg: referencePrice === null ? null : Number(referencePrice).toFixed(2),
+      createdAt: inserted[0].created_at,
+    });
+    return { outcome: { request, results, listings }, reference: reference! };
   });
   // Losing this write costs the next request a recomputation, never a wrong median.
   await storeComputedReference(dataSource, input.productType, outcome.reference).catch(() => undefined);
