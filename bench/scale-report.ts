@@ -57,6 +57,7 @@ export function scaleSection(scale: any): string[] {
     '![PostgreSQL CPU ms per request of the other operations vs catalogue size](other-operations-vs-size.svg)',
     '',
   ];
+  out.push(...targetRows(scale));
   const peerRows: string[] = [];
   for (const s of scale.scales) {
     for (const [mode, p] of Object.entries<any>(s.peer ?? {})) {
@@ -96,20 +97,91 @@ export function scaleSection(scale: any): string[] {
       '### Mixed load: every operation at once (bench/mix.ts, shares in MARKETPLACE_MIX)',
       '',
       `${scale.settings.connections} connections, ${scale.settings.requestMatchesSeconds} s; each operation's latency while the others run beside it.`,
+      `"priority": our gateway as deployed on one host (GATEWAY_PRIORITY_OTHERS=${scale.settings.priorityOthers ?? '?'}: searches, match requests and orders first);`,
+      '"none": a second gateway of ours on the same subgraphs with it off (GATEWAY_PRIORITY_OTHERS=0), run right after.',
       '',
-      '| listings | all: RPS, CPU ms/op gateway / subgraphs / PostgreSQL | operation | share | requests | p50 / p95 / p99 ms |',
-      '|---|---|---|---|---|---|',
+      '| listings | gateway | all: RPS, CPU ms/op gateway / subgraphs / PostgreSQL | operation | share | requests | p50 / p95 / p99 ms |',
+      '|---|---|---|---|---|---|---|',
     );
     for (const s of mixed) {
-      const c = s.mixed.cpuMsPerOp ?? {};
-      const all = `${fmt(s.mixed.rps)} RPS, ${fmt(c.gateway)} / ${fmt(c.subgraphs)} / ${fmt(c.postgres)}, errors ${s.mixed.errors}`;
-      Object.entries<any>(s.mixed.operations).forEach(([op, o], i) => {
-        out.push(
-          `| ${i ? '' : s.listings.toLocaleString('en')} | ${i ? '' : all} | ${op} | ${fmt(o.share)} | ${o.requests} | ${fmt(o.p50)} / ${fmt(o.p95)} / ${fmt(o.p99)} |`,
-        );
+      const runs: Array<[string, any]> = [['priority', s.mixed]];
+      if (s.mixedWithoutPriority) runs.push(['none', s.mixedWithoutPriority]);
+      runs.forEach(([label, m], r) => {
+        const c = m.cpuMsPerOp ?? {};
+        const all = `${fmt(m.rps)} RPS, ${fmt(c.gateway)} / ${fmt(c.subgraphs)} / ${fmt(c.postgres)}, errors ${m.errors}`;
+        Object.entries<any>(m.operations).forEach(([op, o], i) => {
+          out.push(
+            `| ${i || r ? '' : s.listings.toLocaleString('en')} | ${i ? '' : label} | ${i ? '' : all} | ${op} | ${fmt(o.share)} | ${o.requests} | ${fmt(o.p50)} / ${fmt(o.p95)} / ${fmt(o.p99)} |`,
+          );
+        });
       });
     }
     out.push('');
   }
   return out;
+}
+
+/** Issue 15's targets, each with what this run measured and whether it met it. */
+function targetRows(scale: any): string[] {
+  const rows: string[] = [];
+  const mark = (ok: boolean | null) => (ok === null ? '—' : ok ? 'met' : 'missed');
+  const add = (target: string, measured: string, ok: boolean | null) =>
+    rows.push(`| ${target} | ${measured} | ${mark(ok)} |`);
+  const at = (n: number) => scale.scales.find((s: any) => s.listings === n);
+  const s100 = at(100_000);
+  if (s100) {
+    const signed = s100.operations['catalogue (signed-in)'];
+    if (signed)
+      add(
+        '100k signed-in catalogue: ≥ 400 RPS, p95 < 200 ms',
+        `${fmt(signed.rps)} RPS, p95 ${fmt(signed.p95)} ms`,
+        signed.rps >= 400 && signed.p95 < 200,
+      );
+    const cached = s100.operations['catalogue (anonymous, one body: response cache)'];
+    if (cached)
+      add(
+        '100k anonymous catalogue from the cache: ≥ 2,000 RPS, p95 < 50 ms',
+        `${fmt(cached.rps)} RPS, p95 ${fmt(cached.p95)} ms`,
+        cached.rps >= 2000 && cached.p95 < 50,
+      );
+    const mix = s100.mixed?.operations;
+    for (const op of ['search text + filters (signed-in)', 'requestMatches (signed-in)']) {
+      const o = mix?.[op];
+      if (o)
+        add(
+          `100k ${op.replace(' (signed-in)', '')} under the mixed load: p95 < 150 ms`,
+          `p95 ${fmt(o.p95)} ms`,
+          o.p95 < 150,
+        );
+    }
+  }
+  for (const s of scale.scales) {
+    for (const viewer of ['anonymous', 'signed-in']) {
+      const c = s.operations[`catalogue (${viewer})`]?.cpuMsPerOp;
+      if (!c) continue;
+      const size = s.listings.toLocaleString('en');
+      add(
+        `${size} ${viewer} catalogue: PostgreSQL ≤ 1 ms, subgraphs ≤ 1.5 ms CPU per request`,
+        `${fmt(c.postgres)} / ${fmt(c.subgraphs)} ms`,
+        c.postgres <= 1 && c.subgraphs <= 1.5,
+      );
+    }
+    for (const [mode, p] of Object.entries<any>(s.peer ?? {})) {
+      if (!mode.startsWith('fair')) continue;
+      add(
+        `${s.listings.toLocaleString('en')} ${mode.split(' (')[0]}: ≥ 1.1 × Hive's RPS, gateway CPU ≤ Hive's`,
+        `${fmt(p.ratio)} ×, ${fmt(p.oursGatewayCpuMsPerOp)} / ${fmt(p.hiveGatewayCpuMsPerOp)} ms`,
+        p.ratio >= 1.1 && p.oursGatewayCpuMsPerOp <= p.hiveGatewayCpuMsPerOp,
+      );
+    }
+  }
+  if (!rows.length) return [];
+  return [
+    '### Targets of issue 15, as this run measured them',
+    '',
+    '| target | measured | |',
+    '|---|---|---|',
+    ...rows,
+    '',
+  ];
 }

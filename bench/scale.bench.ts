@@ -4,7 +4,7 @@ import { load, median, round, type Body, type Run } from './load';
 import { mixedLoad, type MixRun } from './mix';
 import { MARKETPLACE_MIX, operationsFor, peerModes, type Viewers } from './operations';
 import { writeScaleResults } from './scale-report';
-import { startBenchStack, type BenchStack } from './stack';
+import { ONE_HOST_PRIORITY_OTHERS, startBenchStack, type BenchStack } from './stack';
 import type { CpuProbe } from './cpu';
 
 /**
@@ -122,6 +122,7 @@ async function main() {
       reusedDatabase: process.env.BENCH_REUSE_DB ?? null,
       gatewayWorkers: Number(process.env.BENCH_GATEWAY_WORKERS ?? 1),
       warmupSeconds: WARMUP_SECONDS,
+      priorityOthers: Number(ONE_HOST_PRIORITY_OTHERS),
       // How the services reach PostgreSQL: a Unix socket directory (DATABASE_URL ?host=/…) or host:port.
       database: databaseTransport(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432'),
     },
@@ -134,6 +135,7 @@ async function main() {
     sellers: SELLERS,
     buyers: BUYERS,
     firstScale: SCALES[0],
+    withoutPriority: !OPS || OPS.includes('mixed'),
   });
   try {
     // The database server's memory for pages: at 1M listings the catalogue and its indexes (1.7 GB)
@@ -170,24 +172,44 @@ async function main() {
         );
       }
       let mixed: MixRun | undefined;
+      let mixedWithoutPriority: MixRun | undefined;
       if (!OPS || OPS.includes('mixed')) {
-        await stack.quiesce();
         const parts = Object.entries(MARKETPLACE_MIX).map(([name, weight]) => ({ name, weight, body: ops[name] }));
-        mixed = await mixedLoad(stack.ours, parts, {
-          seconds: Math.max(SECONDS, SLOW_SECONDS),
-          connections: CONNECTIONS,
-          probe: stack.probeOurs,
-        });
-        process.stdout.write(
-          `${scale} mixed: ${mixed.rps} RPS, CPU ms/op ${JSON.stringify(mixed.cpuMsPerOp)}, p95 ${Object.entries(
-            mixed.operations,
-          )
-            .map(([n, o]) => `${n} ${o.p95}`)
-            .join(', ')}\n`,
-        );
+        const mix = async (label: string, url: string, probe: CpuProbe) => {
+          await stack.quiesce();
+          const m = await mixedLoad(url, parts, {
+            seconds: Math.max(SECONDS, SLOW_SECONDS),
+            connections: CONNECTIONS,
+            probe,
+          });
+          process.stdout.write(
+            `${scale} ${label}: ${m.rps} RPS, CPU ms/op ${JSON.stringify(m.cpuMsPerOp)}, p95 ${Object.entries(
+              m.operations,
+            )
+              .map(([n, o]) => `${n} ${o.p95}`)
+              .join(', ')}\n`,
+          );
+          return m;
+        };
+        mixed = await mix('mixed', stack.ours, stack.probeOurs);
+        // The same load through a gateway of ours without priority: what serving searches, match
+        // requests and orders first costs the rest, and what it buys them.
+        if (stack.withoutPriority)
+          mixedWithoutPriority = await mix(
+            'mixed without priority',
+            stack.withoutPriority.url,
+            stack.withoutPriority.probe,
+          );
       }
       const peer = await comparePeers(stack, viewers, scale);
-      results.scales.push({ listings: scale, seedSeconds: seeded.seconds, operations, mixed, peer });
+      results.scales.push({
+        listings: scale,
+        seedSeconds: seeded.seconds,
+        operations,
+        mixed,
+        mixedWithoutPriority,
+        peer,
+      });
       results.totalSeconds = Math.round((Date.now() - started) / 1000);
       // Written after every scale, so a cut run still leaves what it measured.
       writeScaleResults(results);

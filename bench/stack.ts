@@ -32,6 +32,8 @@ export interface BenchStackOptions {
   buyers: number;
   /** The smallest catalogue the run measures: a reused database holding more is seeded again. */
   firstScale: number;
+  /** Also a second gateway of ours without priority (GATEWAY_PRIORITY_OTHERS=0), on the same subgraphs. */
+  withoutPriority?: boolean;
 }
 
 export interface BenchStack {
@@ -45,6 +47,8 @@ export interface BenchStack {
   probeOurs: CpuProbe;
   /** The same with Hive's process tree as the gateway. */
   probeHive: CpuProbe | null;
+  /** The gateway without priority (options.withoutPriority), and its probe. */
+  withoutPriority: { url: string; probe: CpuProbe } | null;
   pids: { gateway: number; subgraphs: number; hive: number | null };
   /** Grows the catalogue to `count` listings (nothing when it already has them). */
   seedTo(count: number): Promise<{ seconds: number; listings: number }>;
@@ -189,7 +193,17 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     children.push(gateway);
     const hive = options.hive ? startHive(options.basePort + 10, env) : null;
     if (hive) children.push(hive);
+    const plainPort = options.basePort + 20;
+    const plain = options.withoutPriority
+      ? startProcess('gateway-without-priority', ['dist/bench/gateway/index.js'], {
+          ...gatewayEnv,
+          GATEWAY_PORT: String(plainPort),
+          GATEWAY_PRIORITY_OTHERS: '0',
+        })
+      : null;
+    if (plain) children.push(plain);
     await waitForReady(`http://127.0.0.1:${options.basePort}/ready`, 90);
+    if (plain) await waitForReady(`http://127.0.0.1:${plainPort}/ready`, 90);
     if (hive) await waitForReady(`http://127.0.0.1:${options.basePort + 10}/healthcheck`, 90);
     db = new DataSource({ type: 'postgres', url: opened.url });
     await db.initialize();
@@ -223,6 +237,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       buyerIds,
       probeOurs: group(gateway.pid!),
       probeHive: hive ? group(hive.pid!) : null,
+      withoutPriority: plain ? { url: `http://127.0.0.1:${plainPort}/graphql`, probe: group(plain.pid!) } : null,
       pids: { gateway: gateway.pid!, subgraphs: subgraphs.pid!, hive: hive?.pid ?? null },
       async seedTo(count) {
         const started = Date.now();
