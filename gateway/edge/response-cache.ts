@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '
 import type { FormattedExecutionResult } from 'graphql';
 import Redis from 'ioredis';
 import type { Logger } from '#platform/infra/observability/logger';
+import { markSharedData } from '#platform/infra/http/operation-limits';
 import { subscribeCacheInvalidations } from '#platform/infra/events/cache-invalidation';
 import type { GatewayContext } from '../context.type';
 
@@ -101,6 +102,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   }
 
   function remember(key: string, entry: Entry) {
+    // Served unchanged to every hit from now on: its JSON is written once.
+    markSharedData(entry.result.data);
     if (local.size >= maxEntries) {
       const oldest = local.keys().next().value;
       if (oldest !== undefined) local.delete(oldest);

@@ -85,6 +85,38 @@ describe('whole values, every item, and a budget', () => {
     expect(collectRequestStrings(undefined, { a: { b: 'fine' }, list: ['x', 'y'] }, budget).exceeded).toBe(false);
   });
 
+  it('reads the literals of a document read before, with the variables and budget of each request', () => {
+    const document = parse(
+      `query($v: String) { listings(filter: { text: "<script>x</script>", tags: ["a", "b"] }) @tag(name: "t") { id } me(v: $v) { id } }`,
+    );
+    const literals = [
+      ['argument listings.filter.text', '<script>x</script>'],
+      ['argument listings.filter.tags[0]', 'a'],
+      ['argument listings.filter.tags[1]', 'b'],
+      ['argument @tag.name', 't'],
+    ];
+    for (const v of ['first', 'second']) {
+      const { strings, exceeded } = collectRequestStrings(document, { v });
+      expect(exceeded).toBe(false);
+      expect(strings).toEqual([['$.v', v], ...literals]);
+    }
+    // The variables count against the same budget as the literals, request by request.
+    expect(collectRequestStrings(document, { v: 'x' }, { maxValues: 4, maxChars: 1000, maxDepth: 4 }).exceeded).toBe(
+      true,
+    );
+    expect(collectRequestStrings(document, {}, { maxValues: 4, maxChars: 1000, maxDepth: 4 }).exceeded).toBe(false);
+    const deep = parse(`{ a(x: { b: { c: { d: { e: "deep" } } } }) { id } b(y: "after") { id } }`);
+    const tight = { maxValues: 10, maxChars: 100, maxDepth: 3 };
+    expect(collectRequestStrings(deep, {}, tight)).toEqual({ strings: [], exceeded: true });
+    expect(collectRequestStrings(deep, {}, { ...tight, maxDepth: 8 })).toEqual({
+      strings: [
+        ['argument a.x.b.c.d.e', 'deep'],
+        ['argument b.y', 'after'],
+      ],
+      exceeded: false,
+    });
+  });
+
   it.each([
     ["' "],
     [' '],

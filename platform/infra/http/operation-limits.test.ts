@@ -3,7 +3,12 @@ import path from 'node:path';
 import { buildSchema, parse } from 'graphql';
 import pino from 'pino';
 import { SCHEMA_DIR } from '#platform/infra/paths';
-import { budgetedStringify, operationLimitsPlugin, priceOperation } from '#platform/infra/http/operation-limits';
+import {
+  budgetedStringify,
+  markSharedData,
+  operationLimitsPlugin,
+  priceOperation,
+} from '#platform/infra/http/operation-limits';
 import { hasForbiddenText, hasVisibleText, inspectJsonInput } from '#platform/infra/http/input-guard';
 import { decodeCursor, encodeCursor } from '#platform/infra/schema/connection';
 import { createHttpService } from '#platform/infra/http/http-server';
@@ -222,6 +227,34 @@ describe('response budget', () => {
     expect(out.data).toBeNull();
     expect(out.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE' });
     expect(told[0]).toBeGreaterThan(2000);
+  });
+  it('writes the JSON of shared data once, and of anything else every time', () => {
+    let writes = 0;
+    const counted = () => ({
+      toJSON() {
+        writes++;
+        return { a: 1 };
+      },
+    });
+    const stringify = budgetedStringify(1024);
+    const shared = counted();
+    markSharedData(shared);
+    expect([stringify({ data: shared }), stringify({ data: shared })]).toEqual([
+      '{"data":{"a":1}}',
+      '{"data":{"a":1}}',
+    ]);
+    expect(writes).toBe(1);
+    // Not shared, or with errors or extensions beside it: written each time.
+    const own = counted();
+    stringify({ data: own });
+    stringify({ data: own });
+    stringify({ data: shared, errors: [{ message: 'x' }] });
+    stringify({ data: shared, extensions: { n: 1 } });
+    expect(writes).toBe(5);
+    // Each stringifier keeps its own: another budget may refuse what this one passed.
+    expect(JSON.parse(budgetedStringify(10)({ data: shared })).errors?.[0].extensions.reason).toBe(
+      'RESPONSE_TOO_LARGE',
+    );
   });
   it('counts bytes, not characters', () => {
     expect(JSON.parse(budgetedStringify(1024)({ data: { a: '🌿'.repeat(300) } })).errors?.[0].extensions.reason).toBe(

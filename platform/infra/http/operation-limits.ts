@@ -208,11 +208,23 @@ export function operationLimitsPlugin<T extends BaseContext>(limits: OperationLi
 }
 
 /**
+ * Result data that many responses share unchanged: the gateway's response cache answers every hit
+ * with the object it stored. budgetedStringify writes their JSON once instead of on every hit (it
+ * was an eighth of the gateway's CPU on cached catalogue answers). Whoever marks data promises
+ * never to change it afterwards.
+ */
+const sharedData = new WeakSet<object>();
+export function markSharedData(data: unknown): void {
+  if (data && typeof data === 'object') sharedData.add(data);
+}
+
+/**
  * JSON for a response, or a coded error in its place when it is larger than `maxBytes` (then
  * `onExceeded` is told, for the log). Compact: Apollo pretty-prints by default.
  */
 export function budgetedStringify(maxBytes: number, onExceeded?: (bytes: number) => void) {
-  return (result: FormattedExecutionResult): string => {
+  const written = new WeakMap<object, string>();
+  const stringify = (result: FormattedExecutionResult): string => {
     const text = JSON.stringify(result);
     if (text.length * 3 <= maxBytes) return text;
     const bytes = Buffer.byteLength(text);
@@ -227,5 +239,13 @@ export function budgetedStringify(maxBytes: number, onExceeded?: (bytes: number)
         },
       ],
     });
+  };
+  return (result: FormattedExecutionResult): string => {
+    const data = result.data;
+    if (!data || result.errors !== undefined || result.extensions !== undefined || !sharedData.has(data))
+      return stringify(result);
+    let text = written.get(data);
+    if (text === undefined) written.set(data, (text = stringify(result)));
+    return text;
   };
 }
