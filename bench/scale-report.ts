@@ -160,10 +160,11 @@ function targetRows(scale: any): string[] {
       const c = s.operations[`catalogue (${viewer})`]?.cpuMsPerOp;
       if (!c) continue;
       const size = s.listings.toLocaleString('en');
+      add(`${size} ${viewer} catalogue: PostgreSQL CPU ≤ 1 ms per request`, `${fmt(c.postgres)} ms`, c.postgres <= 1);
       add(
-        `${size} ${viewer} catalogue: PostgreSQL ≤ 1 ms, subgraphs ≤ 1.5 ms CPU per request`,
-        `${fmt(c.postgres)} / ${fmt(c.subgraphs)} ms`,
-        c.postgres <= 1 && c.subgraphs <= 1.5,
+        `${size} ${viewer} catalogue: subgraph CPU ≤ 1.5 ms per request`,
+        `${fmt(c.subgraphs)} ms`,
+        c.subgraphs <= 1.5,
       );
     }
     for (const [mode, p] of Object.entries<any>(s.peer ?? {})) {
