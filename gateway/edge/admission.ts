@@ -171,7 +171,8 @@ export function createAdmission(options: AdmissionOptions): Admission {
   };
 }
 
-function overloaded(retryAfterSeconds: number): GraphQLResponse {
+/** The refusal of an operation the gateway will not run now (admission control and priority). */
+export function overloaded(retryAfterSeconds: number): GraphQLResponse {
   return {
     http: { status: 503, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
     body: {

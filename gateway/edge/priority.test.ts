@@ -1,4 +1,5 @@
-import { createPriorityGate, type PriorityOptions, type Release } from './priority';
+import type { Release } from './admission';
+import { createPriorityGate, type PriorityOptions } from './priority';
 
 const tick = () => new Promise((r) => setImmediate(r));
 

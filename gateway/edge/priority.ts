@@ -1,7 +1,8 @@
-import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext, type GraphQLResponse } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { Counter, Gauge } from 'prom-client';
 import type { ServiceMetrics } from '#platform/infra/observability/metrics';
 import type { GatewayContext } from '../context.type';
+import { overloaded, type Release } from './admission';
 
 /**
  * Priority for the operations a user waits on: mutations (an order, a match request, a consent)
@@ -37,8 +38,6 @@ export interface PriorityOptions {
   metrics?: ServiceMetrics;
   now?: () => number;
 }
-
-export type Release = () => void;
 
 export interface PriorityGate {
   /** A slot, or null when refused (queue full or waited too long). Priority operations never wait. */
@@ -160,23 +159,6 @@ export function createPriorityGate(options: PriorityOptions): PriorityGate {
         queue.push(waiter);
         pump();
       });
-    },
-  };
-}
-
-function overloaded(retryAfterSeconds: number): GraphQLResponse {
-  return {
-    http: { status: 503, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
-    body: {
-      kind: 'single',
-      singleResult: {
-        errors: [
-          {
-            message: 'The API is overloaded: try again shortly',
-            extensions: { code: 'RATE_LIMITED', reason: 'OVERLOADED', retryAfterSeconds },
-          },
-        ],
-      },
     },
   };
 }
