@@ -25,6 +25,7 @@ import { createResponseCache } from './edge/response-cache';
 import { admissionPlugin, createAdmission } from './edge/admission';
 import { createPriorityGate, priorityPlugin } from './edge/priority';
 import { createHttpFetcher } from './subgraph-http';
+import { createEntityCache } from './entity-cache';
 import { tracingEnabled } from '#platform/infra/observability/tracing';
 import { explorerRoutes } from './explorer/explorer';
 import { landingPagePlugin } from './explorer/landing';
@@ -77,6 +78,20 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
     ? config.SUBGRAPH_HTTP_AGENT === 'true'
     : !tracingEnabled() && config.NODE_ENV !== 'test';
   const subgraphHttp = useAgent ? createHttpFetcher() : null;
+  const entityCache =
+    config.ENTITY_CACHE_TTL_MS > 0
+      ? createEntityCache({
+          ttlMs: config.ENTITY_CACHE_TTL_MS,
+          maxEntries: config.ENTITY_CACHE_MAX_ENTRIES,
+          redisUrl: config.REDIS_URL,
+          keyPrefix: config.REDIS_KEY_PREFIX,
+          log,
+          registry: metrics.registry,
+          // A replica in a test stands for another process: purges reach it only through Redis.
+          localInvalidations: !options.isolatedRevocations,
+        })
+      : null;
+  await entityCache?.ready;
   const gateway = new ApolloGateway({
     supergraphSdl,
     // Deployment decides where subgraphs live; the URLs in the committed supergraph are defaults.
@@ -91,6 +106,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
         log,
         dedupe: config.SUBGRAPH_DEDUPE === 'true',
         fetch: subgraphHttp ?? undefined,
+        entityCache: entityCache ?? undefined,
       }),
     logger: log,
   });
@@ -261,6 +277,7 @@ export async function startGateway(config: AppConfig, options: GatewayOptions = 
       await revocations.stop();
       await apq.close();
       await responseCache.close();
+      await entityCache?.close();
       subgraphHttp?.close();
       await limiter.close();
       await threats.close();

@@ -7,7 +7,8 @@ import type { ServiceMetrics } from '#platform/infra/observability/metrics';
 import type { Logger } from '#platform/infra/observability/logger';
 import type { GatewayContext } from './context.type';
 import { dedupeInFlight } from './subgraph-dedupe';
-import { isViewerIndependentFetch } from './public-fetch';
+import { isViewerIndependentFetch, publicSelections } from './public-fetch';
+import type { EntityCache } from './entity-cache';
 
 export interface SubgraphCallOptions {
   name: string;
@@ -21,6 +22,8 @@ export interface SubgraphCallOptions {
   dedupe?: boolean;
   /** How the HTTP call is made: the global fetch unless given (subgraph-http.ts). */
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Answers fetches of public entity fields per entity where it can (entity-cache.ts). */
+  entityCache?: EntityCache;
 }
 
 export interface SubgraphMetrics {
@@ -173,9 +176,12 @@ function signed(secret: string, url: string, init: RequestInit): RequestInit {
  * gateway sets each one itself.
  */
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly entityCache?: EntityCache;
+
   constructor(options: SubgraphCallOptions) {
     const fetcher = createResilientFetcher(options);
     super({ url: options.url, fetcher: (options.dedupe ? dedupeInFlight(fetcher) : fetcher) as never });
+    this.entityCache = options.entityCache;
   }
 
   /**
@@ -203,6 +209,17 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       throw new GraphQLError('The operation passed its deadline', {
         extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' },
       });
+    }
+    // Public entity fields: answered per entity from the cache, the rest fetched in one call.
+    const representations = options.request.variables?.representations;
+    const selections = this.entityCache && Array.isArray(representations) && publicSelections(options.request.query);
+    if (selections) {
+      return this.entityCache!.resolve(selections, representations as unknown[], (missing) =>
+        super.process({
+          ...options,
+          request: { ...options.request, variables: { ...options.request.variables, representations: missing } },
+        }),
+      );
     }
     return super.process(options);
   }

@@ -9,6 +9,11 @@
  * Owned by the subgraph that resolves the type: adding a field is that subgraph's promise, checked
  * by test/public-entities.int.test.ts (the rule is `allow` and the answer is identical for
  * anonymous, signed-in and admin callers).
+ *
+ * The gateway also keeps these fields per entity (gateway/entity-cache.ts, up to
+ * ENTITY_CACHE_TTL_MS) and forgets them when an erasure purges the public caches. So a listed field
+ * changes only by an erasure, or its subgraph purges the caches whenever it changes
+ * (EventRuntime.purgeResponseCaches). A display name changes only by an erasure.
  */
 export const VIEWER_INDEPENDENT_ENTITY_FIELDS: Readonly<Record<string, readonly string[]>> = {
   // identity-consent: the name a seller trades under, shown beside every listing

@@ -109,6 +109,13 @@ export const envSchema = z.object({
   LISTINGS_SEARCH_EXACT_COUNT_LIMIT: z.coerce.number().int().min(0).default(200),
   /** Anonymous and partner answers kept at most this long (0: off); events invalidate sooner. Default 1000, 0 in tests. */
   RESPONSE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
+  /**
+   * Public entity fields (a seller's display name) kept at the gateway per entity at most this long
+   * (0: off); an erasure purges them at once (gateway/entity-cache.ts).
+   */
+  ENTITY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
+  /** Entities the gateway's entity cache keeps at most. */
+  ENTITY_CACHE_MAX_ENTRIES: z.coerce.number().int().positive().max(1_000_000).default(50_000),
   /** Identical in-flight subgraph queries within one identity scope share one call. */
   SUBGRAPH_DEDUPE: z.enum(['true', 'false']).default('true'),
   /**

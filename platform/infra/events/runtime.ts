@@ -195,7 +195,7 @@ export class EventRuntime {
     );
   }
 
-  /** Tells every gateway to purge its response cache (after this service's part of an erasure). */
+  /** Tells every gateway to purge its response cache and its entity cache (after this service's part of an erasure). */
   purgeResponseCaches(): void {
     this.invalidations?.publish({ id: randomUUID(), kind: 'purge', types: ['user.erasure'], at: Date.now() });
   }
