@@ -70,6 +70,8 @@ export function scaleSection(scale: any): string[] {
     out.push(
       '### Ours vs Hive Gateway on the catalogue (fair = unique bodies, no dedupe across identities: the headline; dedupe reported apart)',
       '',
+      'Our gateway here runs without its entity cache (`ENTITY_CACHE_TTL_MS=0`), which Hive Gateway lacks: both make the same subgraph calls. The other tables measure ours as deployed, with it.',
+      '',
       '| listings | mode | ours RPS | Hive RPS | ratio | p95 ms ours / Hive | gateway CPU ms/op ours / Hive |',
       '|---|---|---|---|---|---|---|',
       ...peerRows,

@@ -34,6 +34,13 @@ export interface BenchStackOptions {
   firstScale: number;
   /** Also a second gateway of ours without priority (GATEWAY_PRIORITY_OTHERS=0), on the same subgraphs. */
   withoutPriority?: boolean;
+  /**
+   * Also a gateway of ours without the entity cache (ENTITY_CACHE_TTL_MS=0) for the peer comparison:
+   * Hive Gateway has no entity cache, so ours is compared with the same subgraph calls as Hive's.
+   */
+  peerWithoutEntityCache?: boolean;
+  /** More gateways of ours on the same subgraphs, each with its own settings (bench/ab.ts). */
+  variants?: Record<string, NodeJS.ProcessEnv>;
 }
 
 export interface BenchStack {
@@ -49,6 +56,10 @@ export interface BenchStack {
   probeHive: CpuProbe | null;
   /** The gateway without priority (options.withoutPriority), and its probe. */
   withoutPriority: { url: string; probe: CpuProbe } | null;
+  /** The gateway for the peer comparison (options.peerWithoutEntityCache), and its probe. */
+  peer: { url: string; probe: CpuProbe } | null;
+  /** The gateways of options.variants by name, and their probes. */
+  variants: Record<string, { url: string; probe: CpuProbe }>;
   pids: { gateway: number; subgraphs: number; hive: number | null };
   /** Grows the catalogue to `count` listings (nothing when it already has them). */
   seedTo(count: number): Promise<{ seconds: number; listings: number }>;
@@ -193,17 +204,28 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     children.push(gateway);
     const hive = options.hive ? startHive(options.basePort + 10, env) : null;
     if (hive) children.push(hive);
-    const plainPort = options.basePort + 20;
-    const plain = options.withoutPriority
-      ? startProcess('gateway-without-priority', ['dist/bench/gateway/index.js'], {
-          ...gatewayEnv,
-          GATEWAY_PORT: String(plainPort),
-          GATEWAY_PRIORITY_OTHERS: '0',
-        })
-      : null;
-    if (plain) children.push(plain);
+    /** Another gateway of ours on the same subgraphs, differing from the main one by `differs`. */
+    const variant = async (name: string, port: number, differs: NodeJS.ProcessEnv) => {
+      const child = startProcess(name, ['dist/bench/gateway/index.js'], {
+        ...gatewayEnv,
+        ...differs,
+        GATEWAY_PORT: String(port),
+      });
+      children.push(child);
+      return { url: `http://127.0.0.1:${port}/graphql`, pid: child.pid! };
+    };
     await waitForReady(`http://127.0.0.1:${options.basePort}/ready`, 90);
-    if (plain) await waitForReady(`http://127.0.0.1:${plainPort}/ready`, 90);
+    const plain = options.withoutPriority
+      ? await variant('gateway-without-priority', options.basePort + 20, { GATEWAY_PRIORITY_OTHERS: '0' })
+      : null;
+    const peer = options.peerWithoutEntityCache
+      ? await variant('gateway-peer', options.basePort + 30, { ENTITY_CACHE_TTL_MS: '0' })
+      : null;
+    const variants: Record<string, { url: string; pid: number }> = {};
+    for (const [i, [name, differs]] of Object.entries(options.variants ?? {}).entries())
+      variants[name] = await variant(`gateway-${i}`, options.basePort + 40 + i, differs);
+    for (const g of [plain, peer, ...Object.values(variants)])
+      if (g) await waitForReady(g.url.replace(/graphql$/, 'ready'), 90);
     if (hive) await waitForReady(`http://127.0.0.1:${options.basePort + 10}/healthcheck`, 90);
     db = new DataSource({ type: 'postgres', url: opened.url });
     await db.initialize();
@@ -237,7 +259,11 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       buyerIds,
       probeOurs: group(gateway.pid!),
       probeHive: hive ? group(hive.pid!) : null,
-      withoutPriority: plain ? { url: `http://127.0.0.1:${plainPort}/graphql`, probe: group(plain.pid!) } : null,
+      withoutPriority: plain ? { url: plain.url, probe: group(plain.pid) } : null,
+      peer: peer ? { url: peer.url, probe: group(peer.pid) } : null,
+      variants: Object.fromEntries(
+        Object.entries(variants).map(([name, g]) => [name, { url: g.url, probe: group(g.pid) }]),
+      ),
       pids: { gateway: gateway.pid!, subgraphs: subgraphs.pid!, hive: hive?.pid ?? null },
       async seedTo(count) {
         const started = Date.now();
