@@ -8,7 +8,7 @@ import { startBenchStack } from './stack';
 /**
  * An A/B of two or more gateway settings on one stack: every variant is a gateway of ours in its
  * own process, all on the same subgraphs process and database, and the rounds alternate between
- * them (A, B, A, B, …), so a change in the machine's speed lands on both. Figures are medians of the
+ * them (A B, B A, A B, …), so a change in the machine's speed lands on both. Figures are medians of the
  * rounds: RPS, p95 and CPU ms per request of every process (the variant's gateway, the subgraphs,
  * the PostgreSQL backends).
  *
@@ -17,7 +17,8 @@ import { startBenchStack } from './stack';
  *
  * Settings: BENCH_AB (variant name → environment of its gateway), BENCH_AB_OPS (operation names of
  * bench/operations.ts), BENCH_SCALE (listings, default 100,000), BENCH_AB_ROUNDS (default 4),
- * BENCH_SECONDS (per run, default 8), BENCH_CONNECTIONS (default 50), BENCH_REUSE_DB, BENCH_BASE_PORT.
+ * BENCH_SECONDS (per run, default 8), BENCH_AB_WARMUP_SECONDS (per variant and operation first,
+ * default 10), BENCH_CONNECTIONS (default 50), BENCH_REUSE_DB, BENCH_BASE_PORT.
  * Writes bench/results/ab-<time>.{json,md}.
  */
 const VARIANTS = JSON.parse(process.env.BENCH_AB ?? '{"default":{}}') as Record<string, NodeJS.ProcessEnv>;
@@ -26,6 +27,7 @@ const SCALE = Number(process.env.BENCH_SCALE ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const WARMUP = Number(process.env.BENCH_AB_WARMUP_SECONDS ?? 10);
 
 async function main() {
   const stack = await startBenchStack({
@@ -56,9 +58,13 @@ async function main() {
       if (!body) throw new Error(`no operation named "${op}" in bench/operations.ts`);
       const runs: Record<string, Run[]> = {};
       // warm each variant's code paths and caches first
-      for (const v of Object.values(stack.variants)) await load(v.url, body, { seconds: 3, connections: CONNECTIONS });
+      for (const v of Object.values(stack.variants))
+        await load(v.url, body, { seconds: WARMUP, connections: CONNECTIONS });
       for (let i = 0; i < ROUNDS; i++) {
-        for (const [name, v] of Object.entries(stack.variants)) {
+        // A B, then B A: neither variant always runs first after the other
+        const order = Object.entries(stack.variants);
+        if (i % 2) order.reverse();
+        for (const [name, v] of order) {
           await stack.quiesce();
           const r = await load(v.url, body, { seconds: SECONDS, connections: CONNECTIONS, probe: v.probe });
           (runs[name] ??= []).push(r);
@@ -90,7 +96,14 @@ async function main() {
   const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
   const dir = path.join(process.cwd(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const settings = { variants: VARIANTS, scale: SCALE, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS };
+  const settings = {
+    variants: VARIANTS,
+    scale: SCALE,
+    rounds: ROUNDS,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP,
+    connections: CONNECTIONS,
+  };
   writeFileSync(
     path.join(dir, `ab-${stamp}.json`),
     JSON.stringify({ date: new Date().toISOString(), settings, results }, null, 2),
@@ -98,7 +111,7 @@ async function main() {
   const md = [
     `# A/B of gateway settings, ${new Date().toISOString()}`,
     '',
-    `${SCALE.toLocaleString('en')} listings, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s per variant (medians). Variants: \`${JSON.stringify(VARIANTS)}\`.`,
+    `${SCALE.toLocaleString('en')} listings, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s per variant after ${WARMUP} s of warm-up each (medians). Variants: \`${JSON.stringify(VARIANTS)}\`.`,
     '',
     '| operation | variant | RPS | p95 ms | CPU ms/op gateway / subgraphs / PostgreSQL | RPS per round | errors |',
     '|---|---|---|---|---|---|---|',

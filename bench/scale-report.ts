@@ -57,6 +57,20 @@ export function scaleSection(scale: any): string[] {
     '![PostgreSQL CPU ms per request of the other operations vs catalogue size](other-operations-vs-size.svg)',
     '',
   ];
+  const speeds: any[] = scale.scales.filter((s: any) => s.machineSpeedMs);
+  if (speeds.length) {
+    out.push(
+      "Machine speed while each size was measured: CPU ms of a fixed piece of work (bench/machine-speed.ts; lower is faster), read with the stack idle before the size's first run and after its last. This kind of machine changes speed by up to 2.5× within minutes, and every process's CPU per request moves with it.",
+      '',
+      '| listings | before | after |',
+      '|---|---|---|',
+      ...speeds.map(
+        (s) =>
+          `| ${s.listings.toLocaleString('en')} | ${fmt(s.machineSpeedMs.before)} | ${fmt(s.machineSpeedMs.after)} |`,
+      ),
+      '',
+    );
+  }
   out.push(...targetRows(scale));
   const peerRows: string[] = [];
   for (const s of scale.scales) {

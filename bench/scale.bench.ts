@@ -6,6 +6,7 @@ import { MARKETPLACE_MIX, operationsFor, peerModes, type Viewers } from './opera
 import { writeScaleResults } from './scale-report';
 import { ONE_HOST_PRIORITY_OTHERS, startBenchStack, type BenchStack } from './stack';
 import type { CpuProbe } from './cpu';
+import { machineSpeedMs } from './machine-speed';
 
 /**
  * The cost of each operation as the catalogue grows: 10k, 100k and 1M listings (BENCH_SCALES), 50
@@ -172,6 +173,9 @@ async function main() {
         connections: CONNECTIONS,
         probe: null,
       });
+      await stack.quiesce();
+      const speedBefore = machineSpeedMs();
+      process.stdout.write(`${scale} machine speed before: ${speedBefore} ms of CPU for the fixed work\n`);
       const operations: Record<string, Run> = {};
       for (const [name, body] of Object.entries(ops)) {
         if (OPS && !OPS.some((o) => name.startsWith(o))) continue;
@@ -221,9 +225,13 @@ async function main() {
         }
       }
       const peer = await comparePeers(stack, viewers, scale);
+      await stack.quiesce();
+      const speedAfter = machineSpeedMs();
+      process.stdout.write(`${scale} machine speed after: ${speedAfter} ms of CPU for the fixed work\n`);
       results.scales.push({
         listings: scale,
         seedSeconds: seeded.seconds,
+        machineSpeedMs: { before: speedBefore, after: speedAfter },
         operations,
         mixed,
         mixedWithoutPriority,
