@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Role } from '#platform/infra/schema/shared-types';
 import { eraseSubject } from '../subgraphs/analytics/modules/privacy/privacy.service';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { waitFor } from './helpers/wait';
+import { waitFor, EMBEDDED_START_TIMEOUT_MS } from './helpers/wait';
 
 /** The analytics statements (rollup CTEs, percentiles, JSON record sets) on the embedded database too. */
 describe('analytics on the embedded database', () => {
   let t: TestStack;
   beforeAll(async () => {
     t = await startTestStack({ embedded: true, env: { EVENTS_POLL_MS: '20' } });
-  });
+  }, EMBEDDED_START_TIMEOUT_MS);
   afterAll(async () => {
     await t?.stop();
   });

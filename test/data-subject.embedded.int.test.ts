@@ -2,6 +2,7 @@ import { Role } from '#platform/infra/schema/shared-types';
 import { randomUUID } from 'node:crypto';
 import { LOGIN, registerUser, SOURCES, STRONG_PASSWORD } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { EMBEDDED_START_TIMEOUT_MS } from './helpers/wait';
 import { dataSubjectCalls } from './helpers/data-subject';
 
 /**
@@ -12,7 +13,7 @@ let t: TestStack;
 
 beforeAll(async () => {
   t = await startTestStack({ embedded: true });
-});
+}, EMBEDDED_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await t?.stop();

@@ -5,7 +5,7 @@ import { generatePrivateJwk } from '#platform/infra/auth/keys';
 import { ListingEntity } from '../subgraphs/listings-matching/modules/listing/listing.entity';
 import { insertListings, insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { sleep } from './helpers/wait';
+import { sleep, EMBEDDED_START_TIMEOUT_MS } from './helpers/wait';
 
 /** The same stack on the embedded database (PGlite) that `npm start` uses with no DATABASE_URL. */
 describe('embedded database', () => {
@@ -16,7 +16,7 @@ describe('embedded database', () => {
   beforeAll(async () => {
     env = { JWT_PRIVATE_KEYS: JSON.stringify([await generatePrivateJwk()]) };
     t = await startTestStack({ embedded: true, dataDir, env });
-  });
+  }, EMBEDDED_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await t?.stop();
@@ -65,12 +65,16 @@ describe('embedded database', () => {
     expect(await ds.getRepository(ListingEntity).countBy({ title: 'isolation-committed' })).toBe(1);
   });
 
-  it('keeps its data across a restart', async () => {
-    const before = await t.gql(`{ listings { totalCount } }`);
-    await t.stop();
-    t = await startTestStack({ embedded: true, dataDir, env });
-    const after = await t.gql(`{ listings { totalCount } }`);
-    expect(after.body.data.listings.totalCount).toBe(before.body.data.listings.totalCount);
-    expect(after.body.data.listings.totalCount).toBeGreaterThan(0);
-  });
+  it(
+    'keeps its data across a restart',
+    async () => {
+      const before = await t.gql(`{ listings { totalCount } }`);
+      await t.stop();
+      t = await startTestStack({ embedded: true, dataDir, env });
+      const after = await t.gql(`{ listings { totalCount } }`);
+      expect(after.body.data.listings.totalCount).toBe(before.body.data.listings.totalCount);
+      expect(after.body.data.listings.totalCount).toBeGreaterThan(0);
+    },
+    EMBEDDED_START_TIMEOUT_MS,
+  );
 });

@@ -1,7 +1,7 @@
 import { closeEmbeddedDatabase } from '#platform/infra/db/pglite-pool';
 import { eventFromRow } from '#platform/infra/events/serialize';
 import { effects, newId, recordingConsumer, startEventService, stepEvent, type EventService } from './helpers/events';
-import { waitFor } from './helpers/wait';
+import { waitFor, EMBEDDED_START_TIMEOUT_MS } from './helpers/wait';
 
 /**
  * The PostgreSQL transport on the embedded database (PGlite): one session, transactions one at a
@@ -18,7 +18,7 @@ beforeAll(async () => {
     consumers: [recordingConsumer('embedded', 'evt_consumer')],
     dataDir: 'memory://',
   });
-});
+}, EMBEDDED_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await consumer?.stop();

@@ -10,7 +10,9 @@ let t: TestStack;
 let sellers: Awaited<ReturnType<typeof insertUsers>>;
 
 beforeAll(async () => {
-  t = await startTestStack({ env: { LOG_LEVEL: 'debug' } });
+  // The sellers' batched lookup is counted on every request below: without the gateway's entity
+  // cache, which would answer repeated sellers itself (test/entity-cache.int.test.ts).
+  t = await startTestStack({ env: { LOG_LEVEL: 'debug', ENTITY_CACHE_TTL_MS: '0' } });
   sellers = await insertUsers(t.stack, 12);
   await insertListings(t.stack, sellers, 10);
 });

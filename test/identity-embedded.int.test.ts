@@ -1,13 +1,14 @@
 import { appendAlone } from '../subgraphs/identity-consent/modules/audit/audit.service';
 import { LOGIN, REFRESH, registerUser, SOURCES, STRONG_PASSWORD } from './helpers/identity';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { EMBEDDED_START_TIMEOUT_MS } from './helpers/wait';
 
 /** `npm start` runs on the embedded database: the same migrations, locks and trigger must work there. */
 let t: TestStack;
 
 beforeAll(async () => {
   t = await startTestStack({ embedded: true });
-});
+}, EMBEDDED_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await t?.stop();

@@ -1,13 +1,14 @@
 import { Role } from '#platform/infra/schema/shared-types';
 import { insertUsers } from './helpers/fixtures';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { EMBEDDED_START_TIMEOUT_MS } from './helpers/wait';
 
 /** The same migrations and queries on the embedded PGlite database that `npm start` uses. */
 let t: TestStack;
 
 beforeAll(async () => {
   t = await startTestStack({ embedded: true });
-});
+}, EMBEDDED_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await t?.stop();

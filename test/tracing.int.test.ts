@@ -42,7 +42,9 @@ const parentId = (s: ReadableSpan) => s.parentSpanContext?.spanId;
 let t: TestStack;
 
 beforeAll(async () => {
-  t = await startTestStack({ env: { LOG_LEVEL: 'debug', EVENTS_POLL_MS: '50' } });
+  // Every traced query reaches both subgraphs: without the gateway's entity cache, which would
+  // answer the sellers' names of a repeated page itself.
+  t = await startTestStack({ env: { LOG_LEVEL: 'debug', EVENTS_POLL_MS: '50', ENTITY_CACHE_TTL_MS: '0' } });
   const sellers = await insertUsers(t.stack, 2);
   await insertListings(t.stack, sellers, 2);
 }, 60_000);

@@ -42,3 +42,10 @@ export async function waitFor<T>(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * How long a test file may take to start a stack on the embedded database (PGlite: WASM, every
+ * subgraph's migrations): 20-60 s on a quiet 2-core machine, more while another embedded file starts
+ * beside it on a slow stretch, past jest's 60 s default for a hook.
+ */
+export const EMBEDDED_START_TIMEOUT_MS = 180_000;
