@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * out of a catalogue page, a hash over the bytes), so a slower reading means every process of the
  * stack pays more CPU per request for the same code.
  *
- * Why: this kind of machine (shared virtual CPUs) changes speed by up to 2.5× within minutes, and
+ * Why: this kind of machine (shared virtual CPUs) changes speed by about twice within minutes (readings of 96–218 ms on one day), and
  * it shows up as user time, not steal, so CPU per request alone cannot tell a slower machine from
  * dearer code. Read it with the stack idle; compare runs and sizes by it.
  */

@@ -60,7 +60,7 @@ export function scaleSection(scale: any): string[] {
   const speeds: any[] = scale.scales.filter((s: any) => s.machineSpeedMs);
   if (speeds.length) {
     out.push(
-      "Machine speed while each size was measured: CPU ms of a fixed piece of work (bench/machine-speed.ts; lower is faster), read with the stack idle before the size's first run and after its last. This kind of machine changes speed by up to 2.5× within minutes, and every process's CPU per request moves with it.",
+      "Machine speed while each size was measured: CPU ms of a fixed piece of work (bench/machine-speed.ts; lower is faster), read with the stack idle before the size's first run and after its last. This kind of machine changes speed by about twice within minutes, and every process's CPU per request moves with it.",
       '',
       '| listings | before | after |',
       '|---|---|---|',

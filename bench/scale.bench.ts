@@ -110,6 +110,14 @@ async function comparePeers(stack: BenchStack, viewers: Viewers, scale: number) 
   return peer;
 }
 
+/** The machine's speed with the stack idle (bench/machine-speed.ts), logged beside the size. */
+async function readMachineSpeed(stack: BenchStack, scale: number, when: 'before' | 'after'): Promise<number> {
+  await stack.quiesce();
+  const ms = machineSpeedMs();
+  process.stdout.write(`${scale} machine speed ${when}: ${ms} ms of CPU for the fixed work\n`);
+  return ms;
+}
+
 async function main() {
   const started = Date.now();
   const results: any = {
@@ -173,9 +181,7 @@ async function main() {
         connections: CONNECTIONS,
         probe: null,
       });
-      await stack.quiesce();
-      const speedBefore = machineSpeedMs();
-      process.stdout.write(`${scale} machine speed before: ${speedBefore} ms of CPU for the fixed work\n`);
+      const speedBefore = await readMachineSpeed(stack, scale, 'before');
       const operations: Record<string, Run> = {};
       for (const [name, body] of Object.entries(ops)) {
         if (OPS && !OPS.some((o) => name.startsWith(o))) continue;
@@ -225,9 +231,7 @@ async function main() {
         }
       }
       const peer = await comparePeers(stack, viewers, scale);
-      await stack.quiesce();
-      const speedAfter = machineSpeedMs();
-      process.stdout.write(`${scale} machine speed after: ${speedAfter} ms of CPU for the fixed work\n`);
+      const speedAfter = await readMachineSpeed(stack, scale, 'after');
       results.scales.push({
         listings: scale,
         seedSeconds: seeded.seconds,
