@@ -5,7 +5,7 @@ import { mixedLoad, type MixRun } from './mix';
 import { MARKETPLACE_MIX, operationsFor, peerModes, type Viewers } from './operations';
 import { writeScaleResults } from './scale-report';
 import { ONE_HOST_PRIORITY_OTHERS, startBenchStack, type BenchStack } from './stack';
-import type { CpuProbe } from './cpu';
+import { cpuDelta, type CpuProbe } from './cpu';
 import { machineSpeedMs } from './machine-speed';
 
 /**
@@ -118,6 +118,21 @@ async function readMachineSpeed(stack: BenchStack, scale: number, when: 'before'
   return ms;
 }
 
+/**
+ * CPU ms per second of every process with no load at all, over `seconds`: background work (event
+ * consumers, timers, the other gateways, anything outside the bench) that the runs after it would
+ * count against their requests.
+ */
+async function idleCpu(stack: BenchStack, scale: number, seconds = 5): Promise<Record<string, number>> {
+  await stack.quiesce();
+  const before = await stack.probeOurs.snapshot();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const used = cpuDelta(before, await stack.probeOurs.snapshot());
+  const perSecond = Object.fromEntries(Object.entries(used).map(([k, v]) => [k, round(v / seconds, 1)]));
+  process.stdout.write(`${scale} idle CPU ms per second: ${JSON.stringify(perSecond)}\n`);
+  return perSecond;
+}
+
 async function main() {
   const started = Date.now();
   const results: any = {
@@ -182,6 +197,7 @@ async function main() {
         probe: null,
       });
       const speedBefore = await readMachineSpeed(stack, scale, 'before');
+      const idleCpuMsPerSecond = await idleCpu(stack, scale);
       const operations: Record<string, Run> = {};
       for (const [name, body] of Object.entries(ops)) {
         if (OPS && !OPS.some((o) => name.startsWith(o))) continue;
@@ -236,6 +252,7 @@ async function main() {
         listings: scale,
         seedSeconds: seeded.seconds,
         machineSpeedMs: { before: speedBefore, after: speedAfter },
+        idleCpuMsPerSecond,
         operations,
         mixed,
         mixedWithoutPriority,
