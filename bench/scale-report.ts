@@ -95,7 +95,7 @@ export function scaleSection(scale: any): string[] {
   out.push(
     '### Every operation through our gateway',
     '',
-    'CPU elsewhere: the machine\'s busy time per request outside these three and the bench client (other gateways idling, the kernel, anything outside the bench).',
+    "CPU elsewhere: the machine's busy time per request outside these three and the bench client (other gateways idling, the kernel, anything outside the bench).",
     '',
     '| listings | operation | RPS | p50 / p95 ms | CPU ms/op gateway / subgraphs / PostgreSQL | bench client / elsewhere | errors |',
     '|---|---|---|---|---|---|---|',
