@@ -100,6 +100,11 @@ export const envSchema = z.object({
   GATEWAY_MAX_QUEUE_WAIT_MS: z.coerce.number().int().positive().max(60_000).default(5000),
   /** Deadline of one operation in a subgraph (below SUBGRAPH_TIMEOUT_MS, so the subgraph answers first). */
   SUBGRAPH_DEADLINE_MS: z.coerce.number().int().positive().default(9_000),
+  /**
+   * How subgraphs execute operations: `compiled` (graphql-jit, each operation compiled once) or
+   * `graphql-js` (the reference executor). The same resolvers and rules either way.
+   */
+  SUBGRAPH_EXECUTION: z.enum(['compiled', 'graphql-js']).default('compiled'),
   /** Consecutive-failure breaker per subgraph: how long it stays open before trying again. */
   SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().positive().default(3000),
   APQ_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),

@@ -30,6 +30,7 @@ import {
   type SubgraphModule,
 } from '#platform/infra/service/subgraph-module';
 import { header, inFlightPlugin, stopAtDeadline } from '#platform/infra/service/subgraph-request';
+import { compiledExecution } from '#platform/infra/schema/compiled-execution';
 
 export {
   buildModuleSchema,
@@ -125,7 +126,9 @@ export async function startSubgraph<TLoaders>(
 
     const schema = await buildModuleSchema(module as SubgraphModule<unknown>, createContainer(deps), deps);
     const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
-      schema,
+      // Compiled execution (graphql-jit) unless SUBGRAPH_EXECUTION=graphql-js: the same schema and
+      // resolvers either way (platform/infra/schema/compiled-execution.ts).
+      ...(config.SUBGRAPH_EXECUTION === 'compiled' ? { gateway: compiledExecution(schema) } : { schema }),
       introspection: true,
       includeStacktraceInErrorResponses: false,
       stopOnTerminationSignals: false,
