@@ -7,7 +7,7 @@ import {
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { Arg, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { buildFederatedSchema } from '#platform/infra/schema/build-subgraph-schema';
-import { compiledExecution } from '#platform/infra/schema/compiled-execution';
+import { COMPILE_AFTER, compiledExecution } from '#platform/infra/schema/compiled-execution';
 import { allow, applyPermissions, isAdminRule } from '#platform/infra/shield/shield';
 
 const middlewareCalls: string[] = [];
@@ -122,13 +122,17 @@ describe('compiled execution (graphql-jit) answers as graphql-js does', () => {
   let schema: GraphQLSchema;
   let compiled: ApolloServer<any>;
   let reference: ApolloServer<any>;
+  const compiledOperations: Array<string | undefined> = [];
 
   beforeAll(async () => {
     schema = applyPermissions(await buildFederatedSchema({ resolvers: [JitResolver] }), rules);
     // As the subgraphs run them: without inline tracing and cache control, whose per-field hooks wrap every
     // resolver of the shared schema in place.
     const plugins = [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()];
-    compiled = new ApolloServer({ gateway: compiledExecution(schema), plugins });
+    compiled = new ApolloServer({
+      gateway: compiledExecution(schema, { onCompiled: (name) => compiledOperations.push(name) }),
+      plugins,
+    });
     reference = new ApolloServer({ schema, plugins });
     await compiled.start();
     await reference.start();
@@ -139,13 +143,19 @@ describe('compiled execution (graphql-jit) answers as graphql-js does', () => {
     await reference.stop();
   });
 
+  /**
+   * The operation on graphql-js, and on the compiled server as many times as it takes to run
+   * compiled (the first executions run on graphql-js): every answer of the compiled server must be
+   * the same, and the last one is returned.
+   */
   const both = async (query: string, variables?: Record<string, unknown>, viewer: unknown = null) => {
-    const [a, b] = await Promise.all(
-      [compiled, reference].map((server) =>
-        server.executeOperation({ query, variables }, { contextValue: { viewer } }),
-      ),
-    );
-    return { compiled: a, reference: b };
+    const run = (server: ApolloServer<any>) =>
+      server.executeOperation({ query, variables }, { contextValue: { viewer } });
+    const b = await run(reference);
+    const answers = [];
+    for (let i = 0; i <= COMPILE_AFTER; i++) answers.push(await run(compiled));
+    for (const answer of answers) expect(answer.body).toEqual(answers[answers.length - 1].body);
+    return { compiled: answers[answers.length - 1], reference: b };
   };
 
   it('answers a page with plain, nested, resolved and middleware fields the same', async () => {
@@ -167,14 +177,9 @@ describe('compiled execution (graphql-jit) answers as graphql-js does', () => {
       },
     });
     // a field with middleware still runs it, under either executor
-    expect(middlewareCalls.sort()).toEqual([
-      'audited 1',
-      'audited 1',
-      'audited 2',
-      'audited 2',
-      'audited 3',
-      'audited 3',
-    ]);
+    // once on graphql-js, COMPILE_AFTER + 1 times on the compiled server
+    const perRow = (id: number) => Array(COMPILE_AFTER + 2).fill(`audited ${id}`);
+    expect(middlewareCalls.sort()).toEqual([...perRow(1), ...perRow(2), ...perRow(3)]);
   });
 
   it('gives plain data fields no resolver and keeps resolvers, middleware and rules where they are', () => {
@@ -230,15 +235,25 @@ describe('compiled execution (graphql-jit) answers as graphql-js does', () => {
     }
   });
 
+  it('compiles an operation on its second execution, not its first, and only once', async () => {
+    const query = `query Once { page(first: 1) { total } }`;
+    const run = () => compiled.executeOperation({ query }, { contextValue: {} });
+    await run();
+    expect(compiledOperations).not.toContain('Once');
+    await run();
+    await run();
+    expect(compiledOperations.filter((n) => n === 'Once')).toEqual(['Once']);
+  });
+
   it('runs the named operation of a document with several, and refuses an unknown name', async () => {
     const query = `query A { page(first: 1) { total } } query B { page(first: 2) { rows { id } } }`;
-    const named = await Promise.all(
-      ['A', 'B'].map((operationName) => compiled.executeOperation({ query, operationName }, { contextValue: {} })),
-    );
-    expect(named.map((r) => r.body.kind === 'single' && r.body.singleResult.data)).toEqual([
-      { page: { total: 100 } },
-      { page: { rows: [{ id: 1 }, { id: 2 }] } },
-    ]);
+    const named = [];
+    for (const operationName of ['A', 'B', 'A', 'B', 'A', 'B'])
+      named.push(await compiled.executeOperation({ query, operationName }, { contextValue: {} }));
+    const a = { page: { total: 100 } };
+    const b = { page: { rows: [{ id: 1 }, { id: 2 }] } };
+    expect(named.map((r) => r.body.kind === 'single' && r.body.singleResult.data)).toEqual([a, b, a, b, a, b]);
+    expect(compiledOperations).toEqual(expect.arrayContaining(['A', 'B']));
     const unknown = await both(query.replace('query B', 'query C'), undefined);
     const codes = (r: typeof unknown.compiled) =>
       r.body.kind === 'single' ? r.body.singleResult.errors?.map((e) => e.extensions?.code) : null;

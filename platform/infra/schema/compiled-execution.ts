@@ -22,36 +22,54 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  *    graphql-js itself, so its errors and the 400 status Apollo gives them are the reference ones.
  *    graphql-js coerces the variables before running any resolver.
  *
- * Compiled operations are kept per parsed document (Apollo's document cache hands back the same
- * document for the same text), and per operation name: no more of them live than documents do.
+ * An operation is compiled on its COMPILE_AFTER-th execution, not its first: compiling costs
+ * more than one execution (milliseconds for a large operation), so operations seen once (an
+ * admin's query in Sandbox, or a stream of distinct documents sent to make the subgraph compile)
+ * run on graphql-js and never pay for it. Compiled operations are kept per parsed document
+ * (Apollo's document cache hands back the same document for the same text) and per operation
+ * name: no more of them live than documents do.
  */
-export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
-  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
-  const compile = (document: DocumentNode, operationName: string | undefined) => {
-    let byName = compiled.get(document);
-    if (!byName) compiled.set(document, (byName = new Map()));
+export const COMPILE_AFTER = 2;
+
+export function compiledExecution(
+  schema: GraphQLSchema,
+  options: { onCompiled?: (operationName: string | undefined) => void } = {},
+): GatewayInterface {
+  /** Per document and operation name: executions so far, then the compiled operation (or why not). */
+  const operations = new WeakMap<DocumentNode, Map<string, number | CompiledQuery | ExecutionResult>>();
+  const compiledFor = (document: DocumentNode, operationName: string | undefined) => {
+    let byName = operations.get(document);
+    if (!byName) operations.set(document, (byName = new Map()));
     const key = operationName ?? '';
-    let operation = byName.get(key);
-    if (!operation) byName.set(key, (operation = compileQuery(schema, document, operationName)));
+    const seen = byName.get(key) ?? 0;
+    if (typeof seen !== 'number') return seen;
+    if (seen + 1 < COMPILE_AFTER) {
+      byName.set(key, seen + 1);
+      return null;
+    }
+    const operation = compileQuery(schema, document, operationName);
+    byName.set(key, operation);
+    if (isCompiledQuery(operation)) options.onCompiled?.(operationName);
     return operation;
   };
   return {
     async load() {
       return {
         executor: async (request) => {
-          const operation = compile(request.document, request.operationName ?? undefined);
-          // Not compiled: the errors that say why (an unknown operation name, say).
-          if (!isCompiledQuery(operation)) return operation;
           const variables = request.request.variables ?? {};
-          const result = await operation.query(undefined, request.context, variables);
-          if (result.data === undefined)
-            return execute({
+          const reference = () =>
+            execute({
               schema,
               document: request.document,
               contextValue: request.context,
               variableValues: variables,
               operationName: request.operationName ?? undefined,
             });
+          const operation = compiledFor(request.document, request.operationName ?? undefined);
+          // Not compiled yet, or not compilable: graphql-js, whose errors then say why.
+          if (!operation || !isCompiledQuery(operation)) return reference();
+          const result = await operation.query(undefined, request.context, variables);
+          if (result.data === undefined) return reference();
           return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
         },
       };

@@ -128,7 +128,13 @@ export async function startSubgraph<TLoaders>(
     const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
       // Compiled execution (graphql-jit) unless SUBGRAPH_EXECUTION=graphql-js: the same schema and
       // resolvers either way (platform/infra/schema/compiled-execution.ts).
-      ...(config.SUBGRAPH_EXECUTION === 'compiled' ? { gateway: compiledExecution(schema) } : { schema }),
+      ...(config.SUBGRAPH_EXECUTION === 'compiled'
+        ? {
+            gateway: compiledExecution(schema, {
+              onCompiled: (operationName) => log.debug({ operationName }, 'compiled an operation'),
+            }),
+          }
+        : { schema }),
       introspection: true,
       includeStacktraceInErrorResponses: false,
       stopOnTerminationSignals: false,
