@@ -56,7 +56,7 @@ export function machineTicks(): number {
 }
 
 /** The pseudo-group of a snapshot holding the whole machine's ticks (see cpuDelta). */
-export const MACHINE = 'machine';
+const MACHINE = 'machine';
 
 export type CpuSnapshot = Map<string, Map<number, number>>;
 
