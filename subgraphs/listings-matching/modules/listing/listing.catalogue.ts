@@ -33,9 +33,53 @@ const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
 // The timestamps as epoch milliseconds (the columns are timestamptz(3)): the driver's parse of a
 // timestamp's text was 2-3 % of a catalogue request's subgraph CPU, a float8 costs next to nothing.
-const COLUMNS = `id, seller_id, title, description, product_type, quantity_kg, available_kg, price_per_kg, province, certifications,
-  small_scale_farmer, women_owned, youth_owned, community_owned, bee_level, social_impact_score, status,
-  (extract(epoch FROM created_at) * 1000)::float8 AS created_ms, (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms`;
+const CREATED_MS = `(extract(epoch FROM created_at) * 1000)::float8 AS created_ms`;
+const UPDATED_MS = `(extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms`;
+
+/**
+ * The columns each field of `Listing` is made from (toListing). A page reads only the columns of
+ * the fields selected under `edges.node`, plus `id` and the sort's column (the cursor): decoding
+ * the columns nobody asked for (a description's text, the certifications' array) was the largest
+ * part of the driver's work on a catalogue page. A field missing here reads every column, so a new
+ * field is never served from a column that was not read.
+ */
+export const LISTING_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  __typename: [],
+  id: [],
+  seller: ['seller_id'],
+  title: ['title'],
+  description: ['description'],
+  productType: ['product_type'],
+  quantityKg: ['quantity_kg'],
+  availableKg: ['available_kg'],
+  pricePerKg: ['price_per_kg'],
+  province: ['province'],
+  certifications: ['certifications'],
+  socialImpact: [
+    'small_scale_farmer',
+    'women_owned',
+    'youth_owned',
+    'community_owned',
+    'bee_level',
+    'social_impact_score',
+  ],
+  status: ['status'],
+  createdAt: [CREATED_MS],
+  updatedAt: [UPDATED_MS],
+};
+
+const ALL_COLUMNS = ['id', ...new Set(Object.values(LISTING_FIELD_COLUMNS).flat())];
+const SORT_COLUMN_EXPRESSION: Record<string, string> = { created_ms: CREATED_MS };
+
+/** The SELECT list for a page whose nodes select `fields` (null: every column), sorted by `sort`. */
+export function pageColumns(fields: ReadonlySet<string> | null, sort: ListingSort): string {
+  const output = SORTS[sort].output;
+  if (!fields || [...fields].some((f) => !Object.hasOwn(LISTING_FIELD_COLUMNS, f))) return ALL_COLUMNS.join(', ');
+  const wanted = new Set(['id', SORT_COLUMN_EXPRESSION[output] ?? output]);
+  for (const f of fields) for (const c of LISTING_FIELD_COLUMNS[f]) wanted.add(c);
+  // in ALL_COLUMNS' order: one statement text per set of columns, whatever the selection's order
+  return ALL_COLUMNS.filter((c) => wanted.has(c)).join(', ');
+}
 
 const SORTS: Record<
   ListingSort,
@@ -215,6 +259,10 @@ interface ListingRow {
   updated_ms: number | string;
 }
 
+/**
+ * A row as the entity: every column the statement read (pageColumns). A column it did not read
+ * leaves its property undefined; its field was not selected, so nothing reads it.
+ */
 function toEntity(r: ListingRow): ListingEntity {
   return {
     id: r.id,
@@ -222,20 +270,20 @@ function toEntity(r: ListingRow): ListingEntity {
     title: r.title,
     description: r.description,
     productType: r.product_type,
-    quantityKg: String(r.quantity_kg),
-    availableKg: String(r.available_kg),
-    pricePerKg: String(r.price_per_kg),
+    quantityKg: r.quantity_kg === undefined ? undefined : String(r.quantity_kg),
+    availableKg: r.available_kg === undefined ? undefined : String(r.available_kg),
+    pricePerKg: r.price_per_kg === undefined ? undefined : String(r.price_per_kg),
     province: r.province,
-    certifications: r.certifications ?? [],
+    certifications: r.certifications === undefined ? undefined : (r.certifications ?? []),
     smallScaleFarmer: r.small_scale_farmer,
     womenOwned: r.women_owned,
     youthOwned: r.youth_owned,
     communityOwned: r.community_owned,
     beeLevel: r.bee_level,
-    socialImpactScore: Number(r.social_impact_score),
+    socialImpactScore: r.social_impact_score === undefined ? undefined : Number(r.social_impact_score),
     status: r.status,
-    createdAt: new Date(Number(r.created_ms)),
-    updatedAt: new Date(Number(r.updated_ms)),
+    createdAt: r.created_ms === undefined ? undefined : new Date(Number(r.created_ms)),
+    updatedAt: r.updated_ms === undefined ? undefined : new Date(Number(r.updated_ms)),
   } as ListingEntity;
 }
 
@@ -245,7 +293,15 @@ const run = <T>(dataSource: DataSource, filter: ListingFilter | undefined, sql: 
 /** One page (`limit + 1` rows, the extra one telling whether a next page exists) in one statement. */
 export async function cataloguePage(
   dataSource: DataSource,
-  args: { filter?: ListingFilter; viewer: Viewer | null; sort: ListingSort; after?: string | null; limit: number },
+  args: {
+    filter?: ListingFilter;
+    viewer: Viewer | null;
+    sort: ListingSort;
+    after?: string | null;
+    limit: number;
+    /** The `Listing` fields the page's nodes select (selectedFieldsAt); null or absent: all of them. */
+    fields?: ReadonlySet<string> | null;
+  },
 ): Promise<ListingEntity[]> {
   const s = SORTS[args.sort];
   const cursor = decodeCursor(args.after, [s.kind, 'uuid'] as const);
@@ -256,7 +312,8 @@ export async function cataloguePage(
   });
   const limit = params.add(args.limit + 1);
   const order = `ORDER BY ${s.column} ${s.direction}, id ${s.direction} LIMIT ${limit}`;
-  const select = (where: string) => `SELECT ${COLUMNS} FROM listings.listings WHERE ${where} ${order}`;
+  const columns = pageColumns(args.fields ?? null, args.sort);
+  const select = (where: string) => `SELECT ${columns} FROM listings.listings WHERE ${where} ${order}`;
   const sql =
     branches.length === 1
       ? select(branches[0])

@@ -6,7 +6,7 @@ import { isUuid } from '#platform/infra/schema/ids';
 import type { ListingsContext } from '../../context.type';
 import { ListingFilter } from './listing.input';
 import { catalogueCount, cataloguePage, listingCursor } from './listing.catalogue';
-import { selectsField } from '#platform/infra/schema/selection';
+import { selectedFieldsAt, selectsField } from '#platform/infra/schema/selection';
 import { ListingSort } from './listing-status';
 import { Listing, ListingConnection, toListing } from './listing.type';
 import { recordListingViewed, recordSearchPerformed } from './listing.events';
@@ -57,7 +57,14 @@ export class ListingResolver {
     const dataSource = this.deps.db.dataSource;
     const wantsCount = selectsField(info, 'totalCount');
     // The page first: when it holds the whole result, it is also the count (no statement for it).
-    const rows = await cataloguePage(dataSource, { filter, viewer: ctx.viewer, sort, after, limit });
+    const rows = await cataloguePage(dataSource, {
+      filter,
+      viewer: ctx.viewer,
+      sort,
+      after,
+      limit,
+      fields: selectedFieldsAt(info, ['edges', 'node']),
+    });
     const counted = wantsCount
       ? await catalogueCount(dataSource, {
           filter,
