@@ -6,20 +6,7 @@ import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
  * what might be needed.
  */
 export function selectsField(info: GraphQLResolveInfo | undefined, name: string): boolean {
-  if (!info) return true;
-  const seen = new Set<string>();
-  const walk = (set: SelectionSetNode | undefined): boolean => {
-    for (const sel of set?.selections ?? []) {
-      if (sel.kind === 'Field' && sel.name.value === name) return true;
-      if (sel.kind === 'InlineFragment' && walk(sel.selectionSet)) return true;
-      if (sel.kind === 'FragmentSpread' && !seen.has(sel.name.value)) {
-        seen.add(sel.name.value);
-        if (walk(info.fragments[sel.name.value]?.selectionSet)) return true;
-      }
-    }
-    return false;
-  };
-  return info.fieldNodes.some((node) => walk(node.selectionSet));
+  return selectedFieldsAt(info, [])?.has(name) ?? true;
 }
 
 /**
