@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { DataSource } from 'typeorm';
-import type { Logger } from '#platform/infra/observability/logger';
+import { lazyChild, type Logger } from '#platform/infra/observability/logger';
 import type { SubgraphDeps } from '#platform/infra/service/subgraph';
 import {
   PermanentEventError,
@@ -106,7 +106,7 @@ export class ConsumerProcessor {
     if (raws.length === 0) return [];
     if (raws.length === 1) return [await this.process(raws[0], fallbackClaims?.[0] ?? claim)];
     const logs = raws.map((raw) =>
-      this.options.log.child({ eventId: raw.id, eventType: raw.type, consumer: this.name }),
+      lazyChild(this.options.log, { eventId: raw.id, eventType: raw.type, consumer: this.name }),
     );
     let outcomes: Outcome[];
     try {
@@ -163,7 +163,7 @@ export class ConsumerProcessor {
   }
 
   async process(raw: DomainEvent, claim?: Claim): Promise<Outcome> {
-    const log = this.options.log.child({ eventId: raw.id, eventType: raw.type, consumer: this.name });
+    const log = lazyChild(this.options.log, { eventId: raw.id, eventType: raw.type, consumer: this.name });
     let outcome: Outcome;
     try {
       outcome = await consumerSpan(this.name, raw, 1, () =>
@@ -190,7 +190,7 @@ export class ConsumerProcessor {
     );
     for (const row of due) {
       const raw = deserializeEvent(row.event);
-      const log = this.options.log.child({
+      const log = lazyChild(this.options.log, {
         eventId: raw.id,
         eventType: raw.type,
         consumer: this.name,

@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import type { Logger } from '#platform/infra/observability/logger';
+import { lazyChild, type Logger } from '#platform/infra/observability/logger';
 import { clientStatusFor, httpErrorBody, type ApiErrorCode } from '#platform/infra/errors';
 import { METRICS_CONTENT_TYPE, renderMetrics, type ServiceMetrics } from '#platform/infra/observability/metrics';
 import { inspectJsonInput } from '#platform/infra/http/input-guard';
@@ -197,7 +197,7 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
     const pathname = (req.url ?? '/').split('?')[0];
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    const info: RequestInfo = { req, requestId, log: log.child({ requestId }) };
+    const info: RequestInfo = { req, requestId, log: lazyChild(log, { requestId }) };
     let route = pathname;
     try {
       if (options.preHandle?.(req, res)) {

@@ -9,7 +9,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { DestinationStream } from 'pino';
 import type { GraphQLSchema } from 'graphql';
 import type { AppConfig, SubgraphName } from '#platform/infra/config';
-import { createLogger } from '#platform/infra/observability/logger';
+import { createLogger, lazyChild } from '#platform/infra/observability/logger';
 import { createMetrics } from '#platform/infra/observability/metrics';
 import { openDatabase } from '#platform/infra/db/data-source';
 import { createTokenVerifier, partnerViewerFrom } from '#platform/infra/auth/viewer';
@@ -201,7 +201,7 @@ export async function startSubgraph<TLoaders>(
           loaders: info.deadline
             ? stopAtDeadline(module.createLoaders(deps, viewer), info.deadline)
             : module.createLoaders(deps, viewer),
-          log: partner ? info.log.child({ partnerId: partner.partnerId }) : info.log,
+          log: partner ? lazyChild(info.log, { partnerId: partner.partnerId }) : info.log,
           requestId: info.requestId,
           client: { ip: header(info, 'x-client-ip') ?? null, userAgent: header(info, 'x-client-user-agent') ?? null },
         };
